@@ -1,0 +1,97 @@
+"""Staff users, their roles, and the API keys they hold."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    CUSTOMER_SUCCESS = "cs", "Customer success"
+    SALES = "sales", "Sales"
+    MARKETING = "marketing", "Marketing"
+
+
+class User(AbstractUser):
+    """A member of the team running the program (advocates never log in here)."""
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CUSTOMER_SUCCESS)
+
+    objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[assignment]
+
+    @property
+    def is_program_admin(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMIN
+
+
+class Scope(models.TextChoices):
+    """What an API key may do. `read` covers every GET; each write area has its own scope."""
+
+    READ = "read", "Read everything"
+    CUSTOMERS_WRITE = "customers:write", "Create and update accounts and contacts"
+    SIGNALS_WRITE = "signals:write", "Send signals"
+    IMPORTS_WRITE = "imports:write", "Run CSV imports"
+
+
+KEY_PREFIX = "adv_"
+
+
+def hash_secret(secret: str) -> str:
+    # API keys carry 256 bits of randomness, so a fast hash is enough (no password stretching).
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
+    def active(self) -> ApiKeyQuerySet:
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class ApiKey(models.Model):
+    """A key shown once at creation; only its prefix and hash are stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)
+    hashed = models.CharField(max_length=64)
+    scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def issue(cls, user: User, name: str, scopes: list[str]) -> tuple[ApiKey, str]:
+        """Create a key and return it with the full secret, which is never stored."""
+        unknown = sorted(set(scopes) - set(Scope.values))
+        if unknown:
+            raise ValueError(f"unknown scopes: {', '.join(unknown)}")
+        prefix = secrets.token_hex(4)
+        secret = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+        key = cls.objects.create(
+            user=user, name=name, prefix=prefix, hashed=hash_secret(secret), scopes=sorted(scopes)
+        )
+        return key, secret
+
+    @classmethod
+    def authenticate(cls, secret: str) -> ApiKey | None:
+        if not secret.startswith(KEY_PREFIX) or secret.count("_") < 2:
+            return None
+        prefix = secret[len(KEY_PREFIX) :].split("_", 1)[0]
+        key = cls.objects.active().select_related("user").filter(prefix=prefix).first()
+        if key is None or not secrets.compare_digest(key.hashed, hash_secret(secret)):
+            return None
+        cls.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+        return key
+
+    def allows(self, scope: str) -> bool:
+        return scope in self.scopes

@@ -1,0 +1,171 @@
+"""Django settings, every value read from an ADVOCACY_* environment variable.
+
+The defaults make a working single-machine install: SQLite in ADVOCACY_DATA_DIR, debug off,
+loopback only. docs/settings.md lists every variable; .env.example shows them all.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from advocacy.core.env import env_bool, env_choice, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(env_str("ADVOCACY_DATA_DIR", str(BASE_DIR.parent / "var"))).resolve()
+
+
+def _secret_key() -> str:
+    """Use ADVOCACY_SECRET_KEY, else a key generated once and kept in the data folder."""
+    given = env_str("ADVOCACY_SECRET_KEY", "")
+    if given:
+        return given
+    path = DATA_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("ADVOCACY_DEBUG", False)
+ALLOWED_HOSTS = env_list(
+    "ADVOCACY_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"]
+)
+CSRF_TRUSTED_ORIGINS = env_list("ADVOCACY_CSRF_TRUSTED_ORIGINS", [])
+SITE_URL = env_str("ADVOCACY_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+PORT = env_int("ADVOCACY_PORT", 8000, minimum=1, maximum=65535)
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "template_partials",
+    "django_tasks",
+    "django_tasks_db",
+    "advocacy.core",
+    "advocacy.people",
+    "advocacy.customers",
+    "advocacy.signals",
+    "advocacy.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "advocacy.urls"
+WSGI_APPLICATION = "advocacy.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = env_str("ADVOCACY_DATABASE_URL", f"sqlite:///{DATA_DIR / 'advocacy.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so
+    # two writers queue on the busy timeout instead of failing on lock upgrade.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": env_int("ADVOCACY_SQLITE_TIMEOUT", 30, minimum=1),
+        "transaction_mode": "IMMEDIATE",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+        ),
+    }
+    DATABASES["default"]["TEST"] = {"NAME": env_str("ADVOCACY_TEST_SQLITE_NAME", "") or None}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "people.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("ADVOCACY_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env_str("ADVOCACY_SMTP_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("ADVOCACY_SMTP_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("ADVOCACY_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env_str("ADVOCACY_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("ADVOCACY_SMTP_STARTTLS", False)
+DEFAULT_FROM_EMAIL = env_str("ADVOCACY_FROM_EMAIL", "advocacy@localhost")
+
+TASKS = {
+    "default": {
+        "BACKEND": env_choice(
+            "ADVOCACY_TASK_BACKEND",
+            "django_tasks_db.DatabaseBackend",
+            ["django_tasks_db.DatabaseBackend", "django_tasks.backends.immediate.ImmediateBackend"],
+        ),
+        "QUEUES": ["default"],
+    }
+}
+
+# Imports: rows are validated and written in chunks of this many; the preview keeps this many
+# rejected rows in the database per run (all of them are counted).
+IMPORT_CHUNK_SIZE = env_int("ADVOCACY_IMPORT_CHUNK_SIZE", 5000, minimum=100)
+IMPORT_MAX_STORED_ERRORS = env_int("ADVOCACY_IMPORT_MAX_STORED_ERRORS", 100_000, minimum=100)
+IMPORT_MAX_UPLOAD_MB = env_int("ADVOCACY_IMPORT_MAX_UPLOAD_MB", 200, minimum=1)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("ADVOCACY_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("ADVOCACY_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SignalsConfig(AppConfig):
+    name = "advocacy.signals"
+    label = "signals"  # the app, not django.dispatch
+    verbose_name = "Signals"

@@ -1,0 +1,140 @@
+"""Signals: append-only facts that arrived, and the import runs that brought them.
+
+A signal is unique per (source, key): the same fact delivered twice (a replayed webhook, a
+re-imported file) is stored once. Its raw payload is kept so it can be replayed later.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from advocacy.customers.models import Account, Contact
+
+
+class SignalKind(models.TextChoices):
+    NPS = "nps", "NPS answer"
+    CSAT = "csat", "CSAT answer"
+    HEALTH_SCORE = "health_score", "Health score"
+    USAGE_MILESTONE = "usage_milestone", "Usage milestone"
+    ACTIVITY = "activity", "Product activity"
+    RENEWAL = "renewal", "Renewal"
+    EXPANSION = "expansion", "Expansion"
+    TICKET_OPENED = "ticket_opened", "Support ticket opened"
+    TICKET_CLOSED = "ticket_closed", "Support ticket closed"
+    RESULT_SHARED = "result_shared", "Result or ROI shared"
+    CSM_NOMINATION = "csm_nomination", "CSM nomination"
+    REVIEW_PUBLISHED = "review_published", "Review published"
+    REFERRAL_STATUS = "referral_status", "Referral status"
+    REFERENCE_COMPLETED = "reference_completed", "Reference completed"
+    OPT_OUT = "opt_out", "Unsubscribe / opt-out"
+
+
+# Kinds whose `value` is a number with a known range; anything else may leave it empty.
+VALUE_RANGES: dict[str, tuple[float, float]] = {
+    SignalKind.NPS: (0, 10),
+    SignalKind.CSAT: (1, 5),
+    SignalKind.HEALTH_SCORE: (0, 100),
+}
+
+
+class SignalQuerySet(models.QuerySet["Signal"]):
+    def for_contact(self, contact: Contact) -> SignalQuerySet:
+        """The contact's own signals and its account's account-level ones."""
+        return self.filter(
+            models.Q(contact=contact)
+            | models.Q(account_id=contact.account_id, contact__isnull=True)
+        )
+
+    def timeline(self) -> SignalQuerySet:
+        return self.order_by("-occurred_at", "-id")
+
+
+class Signal(models.Model):
+    source = models.CharField(max_length=50, help_text="Where it came from: csv, api, delighted…")
+    key = models.CharField(max_length=255, help_text="Unique within the source.")
+    kind = models.CharField(max_length=30, choices=SignalKind.choices)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="signals")
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="signals"
+    )
+    occurred_at = models.DateTimeField()
+    value = models.FloatField(null=True, blank=True)
+    text = models.TextField(blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SignalQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "key"], name="signal_unique_source_key")
+        ]
+        indexes = [
+            models.Index(fields=["contact", "kind", "occurred_at"], name="signal_contact_kind_at"),
+            models.Index(fields=["account", "kind", "occurred_at"], name="signal_account_kind_at"),
+            models.Index(fields=["kind", "occurred_at"], name="signal_kind_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value if self.value is not None else ''}".strip()
+
+
+class ImportKind(models.TextChoices):
+    ACCOUNTS = "accounts", "Accounts"
+    CONTACTS = "contacts", "Contacts"
+    SIGNALS = "signals", "Signals"
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", "Previewed"
+    COMMITTED = "committed", "Committed"
+    REJECTED = "rejected", "Rejected (strict mode, nothing written)"
+    FAILED = "failed", "Failed"
+
+
+class ImportRun(models.Model):
+    """One import of one file: what it would do (preview) or did (commit), and its bad rows."""
+
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    status = models.CharField(max_length=20, choices=ImportStatus.choices)
+    filename = models.CharField(max_length=255)
+    preset = models.CharField(max_length=30, blank=True)
+    strict = models.BooleanField(default=False)
+    encoding = models.CharField(max_length=30, blank=True)
+    delimiter = models.CharField(max_length=5, blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    upload = models.FileField(upload_to="imports/", blank=True)
+    mapping = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} import of {self.filename}"
+
+
+class ImportRowError(models.Model):
+    """A rejected row: where (line, column), what was expected and what was found."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="row_errors")
+    line = models.PositiveIntegerField()
+    column = models.CharField(max_length=255, blank=True)
+    expected = models.CharField(max_length=255)
+    found = models.TextField(blank=True)
+    message = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["line", "id"]
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"

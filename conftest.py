@@ -1,0 +1,69 @@
+"""Fixtures shared by every test: personas, the browser, and database-specific markers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Any
+
+import pytest
+from django.db import connection
+
+CHROMIUM = "/usr/bin/chromium"
+ON_CI = os.environ.get("CI") == "true"
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip on a developer's machine; on CI a missing real part is a failure, never a skip."""
+    if ON_CI:
+        pytest.fail(f"{reason} (CI=true: skipping is not allowed)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def owner(django_user_model: Any) -> Any:
+    """An admin of the program."""
+    return django_user_model.objects.create_user(
+        "owner", "owner@example.com", "correct horse battery", role="admin", is_staff=True
+    )
+
+
+@pytest.fixture
+def member(django_user_model: Any) -> Any:
+    """A customer success manager."""
+    return django_user_model.objects.create_user(
+        "member", "member@example.com", "correct horse battery", role="cs"
+    )
+
+
+@pytest.fixture
+def seller(django_user_model: Any) -> Any:
+    """A salesperson, who files reference requests but does not manage the program."""
+    return django_user_model.objects.create_user(
+        "seller", "seller@example.com", "correct horse battery", role="sales"
+    )
+
+
+@pytest.fixture
+def postgres_only(db: None) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: runs in the PostgreSQL pass")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Drive Debian's Chromium, never a browser downloaded by Playwright."""
+    if not shutil.which(CHROMIUM):
+        skip_or_fail(f"{CHROMIUM} is not installed")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
