@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "advocacy.people",
     "advocacy.customers",
     "advocacy.signals",
+    "advocacy.api",
+    "advocacy.demo",
     "advocacy.web",
 ]
 

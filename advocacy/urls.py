@@ -3,5 +3,6 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("api/", include("advocacy.api.urls")),
     path("", include("advocacy.web.urls")),
 ]
