@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "advocacy.people",
     "advocacy.customers",
     "advocacy.signals",
+    "advocacy.pipeline",
+    "advocacy.engine",
     "advocacy.api",
     "advocacy.demo",
     "advocacy.web",

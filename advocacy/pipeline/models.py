@@ -1,0 +1,131 @@
+"""Asks: one request to one contact, with a state machine whose every transition is an event.
+
+Asks are opened only by `advocacy.engine.asks.open_asks` (plays and manual asks alike), which
+applies policy and tap caps first; a test asserts nothing else creates them.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from advocacy.customers.models import Contact
+from advocacy.signals.models import Signal
+
+
+class Effort(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    VERY_HIGH = "very_high", "Very high"
+
+
+class AskStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    QUEUED = "queued", "Queued"
+    SENT = "sent", "Sent"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    EXPIRED = "expired", "Expired"
+    SCHEDULED = "scheduled", "Scheduled"
+    COMPLETED = "completed", "Completed"
+    PUBLISHED = "published", "Published"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+S = AskStatus
+# The only legal moves. Declined, expired, published and cancelled are final.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.PROPOSED: frozenset({S.QUEUED, S.SENT, S.CANCELLED}),
+    S.QUEUED: frozenset({S.SENT, S.CANCELLED}),
+    S.SENT: frozenset({S.ACCEPTED, S.DECLINED, S.EXPIRED, S.CANCELLED}),
+    S.ACCEPTED: frozenset({S.SCHEDULED, S.COMPLETED, S.CANCELLED}),
+    S.SCHEDULED: frozenset({S.COMPLETED, S.CANCELLED}),
+    S.COMPLETED: frozenset({S.PUBLISHED}),
+    S.DECLINED: frozenset(),
+    S.EXPIRED: frozenset(),
+    S.PUBLISHED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+OPEN_STATUSES = frozenset({S.PROPOSED, S.QUEUED, S.SENT, S.ACCEPTED, S.SCHEDULED})
+
+
+class AskType(models.Model):
+    """A kind of ask in the catalogue: its effort class decides which tap cap it counts against."""
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=100)
+    effort = models.CharField(max_length=10, choices=Effort.choices)
+    default_value = models.PositiveIntegerField(default=0, help_text="Points given back.")
+    public = models.BooleanField(
+        default=False, help_text="Shows the advocate's name or logo publicly (NDA excludes)."
+    )
+    prerequisites = models.JSONField(default=dict, blank=True)
+    description = models.TextField(blank=True)
+    source = models.CharField(max_length=200, blank=True, help_text="Where the default comes from.")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AskQuerySet(models.QuerySet["Ask"]):
+    def open(self) -> AskQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class Ask(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="asks")
+    ask_type = models.ForeignKey(AskType, on_delete=models.PROTECT, related_name="asks")
+    play = models.CharField(max_length=100, blank=True, help_text="Empty for manual asks.")
+    trigger_signal = models.ForeignKey(
+        Signal, null=True, blank=True, on_delete=models.SET_NULL, related_name="asks"
+    )
+    # What makes an ask unique: the play, the contact and the triggering moment. For manual
+    # asks the moment is the time it was opened.
+    moment = models.CharField(max_length=100)
+    status = models.CharField(max_length=20, choices=AskStatus.choices, default=S.PROPOSED)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    owner_role = models.CharField(max_length=20, blank=True)
+    channel = models.CharField(max_length=20, blank=True)
+    opened_at = models.DateTimeField()
+    due_at = models.DateTimeField(null=True, blank=True)
+    follow_up_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AskQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["play", "contact", "moment"], name="ask_unique_play_contact_moment"
+            )
+        ]
+        indexes = [models.Index(fields=["contact", "status"], name="ask_contact_status")]
+
+    def __str__(self) -> str:
+        return f"{self.ask_type} for {self.contact}"
+
+
+class AskEvent(models.Model):
+    """One transition of one ask, with who made it and when."""
+
+    ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, choices=AskStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    note = models.TextField(blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '∅'} → {self.to_status}"
