@@ -1,0 +1,138 @@
+"""The one way asks come into being: `open_asks`, for plays and manual asks alike.
+
+It claims tap caps (advocacy.engine.caps) and creates the asks and their first events in one
+transaction, so a crash leaves neither an ask without its claim nor a claim without its ask.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from advocacy.engine.caps import claim_taps
+from advocacy.engine.models import CapOverride
+from advocacy.engine.policy import DEFAULT_POLICY, Policy
+from advocacy.pipeline.models import Ask, AskEvent, AskStatus, AskType
+
+
+@dataclass(frozen=True)
+class AskRequest:
+    contact_id: int
+    ask_type: AskType
+    moment: str
+    play: str = ""
+    trigger_signal_id: int | None = None
+    status: str = AskStatus.PROPOSED
+    owner_id: int | None = None
+    owner_role: str = ""
+    channel: str = ""
+    due_at: datetime | None = None
+    follow_up_at: datetime | None = None
+
+
+@dataclass
+class OpenResult:
+    opened: list[Ask] = field(default_factory=list)
+    capped: list[AskRequest] = field(default_factory=list)
+    duplicate: list[AskRequest] = field(default_factory=list)
+
+
+class CapExceeded(Exception):
+    """A manual ask was refused by a tap cap; it says when the contact may next be asked."""
+
+
+@transaction.atomic
+def open_asks(
+    requests: Sequence[AskRequest],
+    *,
+    now: datetime,
+    actor: Any = None,
+    policy: Policy = DEFAULT_POLICY,
+    override_reason: str = "",
+) -> OpenResult:
+    """Open every request the caps allow, skipping ones that already exist; one query per step.
+
+    With `override_reason` (and an actor), caps are ignored and each ask gets a CapOverride row.
+    """
+    result = OpenResult()
+    if not requests:
+        return result
+    if override_reason and actor is None:
+        raise ValueError("an override needs an actor")
+    existing = set(
+        Ask.objects.filter(
+            contact_id__in={r.contact_id for r in requests},
+            moment__in={r.moment for r in requests},
+        ).values_list("play", "contact_id", "moment")
+    )
+    fresh: list[AskRequest] = []
+    seen: set[tuple[str, int, str]] = set()
+    for r in requests:
+        key = (r.play, r.contact_id, r.moment)
+        if key in existing or key in seen:
+            result.duplicate.append(r)
+        else:
+            seen.add(key)
+            fresh.append(r)
+    by_effort: dict[str, list[AskRequest]] = defaultdict(list)
+    for r in fresh:
+        by_effort[r.ask_type.effort].append(r)
+    allowed: list[AskRequest] = []
+    for effort, group in by_effort.items():
+        # One ask per contact and effort class per call: the first request wins the slot.
+        first: dict[int, AskRequest] = {}
+        for r in group:
+            if r.contact_id in first:
+                result.capped.append(r)
+            else:
+                first[r.contact_id] = r
+        granted = claim_taps(first, effort, now=now, policy=policy, override=bool(override_reason))
+        for contact_id, r in first.items():
+            (allowed if contact_id in granted else result.capped).append(r)
+    asks = Ask.objects.bulk_create(
+        [
+            Ask(
+                contact_id=r.contact_id,
+                ask_type=r.ask_type,
+                play=r.play,
+                trigger_signal_id=r.trigger_signal_id,
+                moment=r.moment,
+                status=r.status,
+                owner_id=r.owner_id,
+                owner_role=r.owner_role,
+                channel=r.channel,
+                opened_at=now,
+                due_at=r.due_at,
+                follow_up_at=r.follow_up_at,
+            )
+            for r in allowed
+        ]
+    )
+    actor_id = getattr(actor, "pk", None)
+    AskEvent.objects.bulk_create(
+        [
+            AskEvent(
+                ask=ask,
+                from_status="",
+                to_status=ask.status,
+                actor_id=actor_id,
+                at=now,
+                note=f"opened by play {ask.play}" if ask.play else "opened by hand",
+            )
+            for ask in asks
+        ]
+    )
+    if override_reason:
+        CapOverride.objects.bulk_create(
+            [
+                CapOverride(ask=ask, actor_id=actor_id, reason=override_reason, at=now)
+                for ask in asks
+            ]
+        )
+    result.opened = asks
+    return result

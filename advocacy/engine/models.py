@@ -1,0 +1,123 @@
+"""The engine's tables: plays loaded from the playbook, decisions, and tap caps.
+
+Caps are held by the database: one `TapClaim` row per (contact, effort class) with the moment the
+next ask of that class is allowed. Opening an ask claims it with a conditional UPDATE, so two
+processes racing for the same contact can never both succeed.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from advocacy.customers.models import Contact
+from advocacy.pipeline.models import Ask, Effort
+from advocacy.signals.models import Signal
+
+
+class TapClaim(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="tap_claims")
+    effort = models.CharField(max_length=10, choices=Effort.choices)
+    last_tapped_at = models.DateTimeField(null=True, blank=True)
+    next_allowed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact", "effort"], name="tapclaim_unique_contact_effort"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id}/{self.effort} next {self.next_allowed_at}"
+
+
+class ContactPreference(models.Model):
+    """An advocate's own limit for one effort class: it can only lengthen the policy's window."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="preferences")
+    effort = models.CharField(max_length=10, choices=Effort.choices)
+    min_days_between = models.PositiveIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact", "effort"], name="preference_unique_contact_effort"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id}: {self.effort} at most every {self.min_days_between} days"
+
+
+class CapOverride(models.Model):
+    """An audited exception: someone allowed an ask that the tap cap would have refused."""
+
+    ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="cap_overrides")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    reason = models.TextField()
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"override on ask {self.ask_id} by {self.actor_id}"
+
+
+class Play(models.Model):
+    """A play as loaded from its YAML file; the file in the playbook folder is the source."""
+
+    name = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=200)
+    source_file = models.CharField(max_length=255)
+    definition = models.JSONField()
+    digest = models.CharField(max_length=64)
+    enabled = models.BooleanField(default=True)
+    loaded_at = models.DateTimeField()
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    # Signals with an id up to this one have been considered: incremental runs start after it.
+    watermark = models.BigIntegerField(default=0)
+    running_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Outcome(models.TextChoices):
+    ASKED = "asked", "Asked"
+    HELD_OUT = "held_out", "Held out (control group)"
+    BLOCKED_CAP = "blocked_cap", "Blocked by a tap cap"
+    BLOCKED_EXCLUSION = "blocked_exclusion", "Blocked by an exclusion"
+    NOT_ELIGIBLE = "not_eligible", "Not eligible"
+    NOT_IN_AUDIENCE = "not_in_audience", "Not in the audience"
+    ALREADY_OPEN = "already_open", "Already has an open ask of this type"
+
+
+class Decision(models.Model):
+    """What a play decided for one contact at one triggering moment, and why."""
+
+    play = models.ForeignKey(Play, on_delete=models.CASCADE, related_name="decisions")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="decisions")
+    trigger_signal = models.ForeignKey(
+        Signal, null=True, on_delete=models.SET_NULL, related_name="decisions"
+    )
+    moment = models.CharField(max_length=100)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    reasons = models.JSONField(default=list)
+    ask = models.ForeignKey(Ask, null=True, blank=True, on_delete=models.SET_NULL)
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["play", "contact", "moment"], name="decision_unique_play_contact_moment"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["play", "outcome", "decided_at"], name="decision_play_outcome")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.play_id}/{self.contact_id}: {self.outcome}"

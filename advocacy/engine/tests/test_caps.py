@@ -1,0 +1,162 @@
+"""Tap caps hold for every path that opens an ask, including under concurrency."""
+
+import multiprocessing
+from collections import Counter, defaultdict
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connections, transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from advocacy.customers.models import Account, Contact
+from advocacy.engine.asks import AskRequest, open_asks
+from advocacy.engine.models import CapOverride, ContactPreference
+from advocacy.engine.policy import DEFAULT_POLICY
+from advocacy.pipeline.models import Ask, AskType
+
+BASE = datetime(2026, 1, 1, 9, tzinfo=UTC)
+
+
+class Rollback(Exception):
+    pass
+
+
+def make_contacts(n):
+    account = Account.objects.create(name="Acme", domain="acme.example")
+    return [Contact.objects.create(account=account, email=f"p{i}@acme.example") for i in range(n)]
+
+
+@pytest.mark.django_db
+def test_a_second_ask_inside_the_window_is_capped_and_an_override_is_audited(member):
+    (contact,) = make_contacts(1)
+    review = AskType.objects.get(code="review")
+    first = open_asks([AskRequest(contact.pk, review, "m1")], now=BASE)
+    again = open_asks([AskRequest(contact.pk, review, "m2")], now=BASE + timedelta(days=29))
+    later = open_asks([AskRequest(contact.pk, review, "m3")], now=BASE + timedelta(days=30))
+    forced = open_asks(
+        [AskRequest(contact.pk, review, "m4")],
+        now=BASE + timedelta(days=31),
+        actor=member,
+        override_reason="customer asked to write one",
+    )
+    assert (len(first.opened), len(again.opened), len(again.capped)) == (1, 0, 1)
+    assert len(later.opened) == 1
+    assert len(forced.opened) == 1
+    assert CapOverride.objects.get().reason == "customer asked to write one"
+    replay = open_asks([AskRequest(contact.pk, review, "m1")], now=BASE + timedelta(days=90))
+    assert (len(replay.opened), len(replay.duplicate)) == (0, 1)
+
+
+@pytest.mark.django_db
+def test_own_preference_only_tightens_the_cap():
+    a, b = make_contacts(2)
+    review = AskType.objects.get(code="review")
+    ContactPreference.objects.create(contact=a, effort="low", min_days_between=60)
+    ContactPreference.objects.create(contact=b, effort="low", min_days_between=5)
+    open_asks([AskRequest(a.pk, review, "m1"), AskRequest(b.pk, review, "m1")], now=BASE)
+    day40 = open_asks(
+        [AskRequest(a.pk, review, "m2"), AskRequest(b.pk, review, "m2")],
+        now=BASE + timedelta(days=40),
+    )
+    assert [r.contact_id for r in day40.opened] == [b.pk]
+    assert [r.contact_id for r in day40.capped] == [a.pk]
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    attempts=st.lists(
+        st.tuples(
+            st.integers(0, 2),  # contact
+            st.sampled_from(["review", "case_study", "reference_call", "speaker", "community"]),
+            st.integers(0, 400),  # day
+            st.booleans(),  # batch with the previous attempt
+        ),
+        min_size=1,
+        max_size=25,
+    ),
+    prefs=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 200)), max_size=3),
+)
+def test_no_contact_ever_exceeds_a_cap(attempts, prefs):
+    """GIVEN random asks at random moments WHEN opened THEN asks of one effort class are
+    always at least the (preference-tightened) window apart."""
+    try:
+        with transaction.atomic():
+            contacts = make_contacts(3)
+            types = {t.code: t for t in AskType.objects.all()}
+            own = {}
+            for idx, days in prefs:
+                ContactPreference.objects.update_or_create(
+                    contact=contacts[idx], effort="low", defaults={"min_days_between": days}
+                )
+                own[contacts[idx].pk] = days
+            batches: list[list[tuple[int, str, int]]] = []
+            for contact_idx, code, day, join in sorted(attempts, key=lambda a: a[2]):
+                item = (contact_idx, code, day)
+                if join and batches and batches[-1][0][2] == day:
+                    batches[-1].append(item)
+                else:
+                    batches.append([item])
+            for n, batch in enumerate(batches):
+                open_asks(
+                    [
+                        AskRequest(contacts[c].pk, types[code], f"a{n}-{i}")
+                        for i, (c, code, _) in enumerate(batch)
+                    ],
+                    now=BASE + timedelta(days=batch[0][2]),
+                )
+            seen = defaultdict(list)
+            for contact_id, effort, opened in Ask.objects.values_list(
+                "contact_id", "ask_type__effort", "opened_at"
+            ):
+                seen[(contact_id, effort)].append(opened)
+            for (contact_id, effort), times in seen.items():
+                window = DEFAULT_POLICY.cap_for(effort)
+                if effort == "low":
+                    window = max(window, own.get(contact_id, 0))
+                times.sort()
+                gaps = [(b - a).days for a, b in zip(times, times[1:], strict=False)]
+                assert all(g >= window for g in gaps), (effort, window, gaps)
+            raise Rollback
+    except Rollback:
+        pass
+
+
+ROUNDS = 200
+WORKERS = 8
+
+
+def _race(worker: int, contact_id: int, barrier, out) -> None:
+    connections.close_all()  # never share the parent's connection across a fork
+    case_study = AskType.objects.get(code="case_study")
+    won = 0
+    for n in range(ROUNDS):
+        barrier.wait()
+        result = open_asks(
+            [AskRequest(contact_id, case_study, f"manual:{n}:{worker}")],
+            now=BASE + timedelta(days=91 * n),
+        )
+        won += len(result.opened)
+    connections.close_all()
+    out.put(won)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_eight_processes_racing_open_exactly_one_ask_per_round(postgres_only):
+    (contact,) = make_contacts(1)
+    connections.close_all()
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(WORKERS)
+    out = ctx.Queue()
+    procs = [ctx.Process(target=_race, args=(w, contact.pk, barrier, out)) for w in range(WORKERS)]
+    for p in procs:
+        p.start()
+    wins = [out.get(timeout=300) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+    per_round = Counter(m.split(":")[1] for m in Ask.objects.values_list("moment", flat=True))
+    assert sum(wins) == ROUNDS
+    assert sorted(per_round.values()) == [1] * ROUNDS
