@@ -95,9 +95,10 @@ TEMPLATES = [
 
 DATABASE_URL = env_str("ADVOCACY_DATABASE_URL", f"sqlite:///{DATA_DIR / 'advocacy.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] in {"django.db.backends.sqlite3", "advocacy.core.sqlite"}:
     # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so
     # two writers queue on the busy timeout instead of failing on lock upgrade.
+    DATABASES["default"]["ENGINE"] = "advocacy.core.sqlite"
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "timeout": env_int("ADVOCACY_SQLITE_TIMEOUT", 30, minimum=1),
@@ -153,6 +154,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# The playbook folder: plays as YAML files plus policy.yaml (default: the shipped playbook).
+PLAYBOOK_DIR = env_str("ADVOCACY_PLAYBOOK_DIR", str(BASE_DIR / "engine" / "playbook"))
 
 # Imports: rows are validated and written in chunks of this many; the preview keeps this many
 # rejected rows in the database per run (all of them are counted).

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 EFFORTS = ("low", "medium", "high", "very_high")
 
@@ -73,3 +76,16 @@ class Policy:
 
 
 DEFAULT_POLICY = Policy()
+
+
+def read_policy(folder: Path | None) -> Policy:
+    """The policy of a playbook folder: its policy.yaml over the defaults (none: defaults)."""
+    if folder is None:
+        return DEFAULT_POLICY
+    path = folder / "policy.yaml"
+    if not path.exists():
+        return DEFAULT_POLICY
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, Mapping):
+        raise ValueError(f"{path.name}: expected a mapping of setting to value")
+    return Policy.from_mapping(data, path.name)

@@ -1,5 +1,6 @@
 """Tap caps hold for every path that opens an ask, including under concurrency."""
 
+import itertools
 import multiprocessing
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
@@ -118,7 +119,7 @@ def test_no_contact_ever_exceeds_a_cap(attempts, prefs):
                 if effort == "low":
                     window = max(window, own.get(contact_id, 0))
                 times.sort()
-                gaps = [(b - a).days for a, b in zip(times, times[1:], strict=False)]
+                gaps = [(b - a).days for a, b in itertools.pairwise(times)]
                 assert all(g >= window for g in gaps), (effort, window, gaps)
             raise Rollback
     except Rollback:

@@ -1,0 +1,235 @@
+"""Evaluate plays set-based: from trigger signals to decisions and asks, in a fixed number of
+queries whatever the number of contacts.
+
+For each play, one query per trigger level (contact-level and account-level signals) returns every
+candidate with its profile and a flag per rule (audience, prerequisites, each exclusion, an open
+ask of the same type), all compiled from conditions by `advocacy.engine.conditions`. Python only
+sorts the returned rows into outcomes; caps are then claimed, asks opened and decisions written in
+bulk, in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+
+from advocacy.customers.models import Contact
+from advocacy.engine.asks import AskRequest, open_asks
+from advocacy.engine.conditions import compile_condition
+from advocacy.engine.models import Decision, Outcome, Play
+from advocacy.engine.policy import DEFAULT_POLICY, Policy
+from advocacy.engine.profile import with_profile
+from advocacy.engine.rules import exclusions
+from advocacy.pipeline.models import Ask, AskStatus, AskType
+from advocacy.signals.models import Signal
+
+
+@dataclass
+class PlayRun:
+    play: str
+    considered: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def asked(self) -> int:
+        return self.outcomes[Outcome.ASKED]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "play": self.play,
+            "considered": self.considered,
+            **{o: self.outcomes[o] for o in Outcome.values},
+        }
+
+
+def _flag(q: Q) -> Case:
+    return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def in_holdout(play_name: str, contact_id: int, share: float) -> bool:
+    """Deterministic: the same contact is always in or out of a play's control group."""
+    if share <= 0:
+        return False
+    digest = hashlib.blake2b(f"{play_name}:{contact_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % 10_000 < share * 10_000
+
+
+def trigger_signals(
+    definition: dict[str, Any], now: datetime, after_id: int = 0
+) -> QuerySet[Signal]:
+    trigger = definition["trigger"]
+    lookback = timedelta(hours=trigger.get("lookback_hours", 48))
+    qs = Signal.objects.filter(
+        kind=trigger["signal"], occurred_at__gt=now - lookback, occurred_at__lte=now
+    )
+    for op, value in trigger.get("value", {}).items():
+        qs = qs.filter(**{"value" if op == "eq" else f"value__{op}": value})
+    if after_id:
+        qs = qs.filter(id__gt=after_id)
+    return qs
+
+
+def candidates(
+    play: Play, ask_type: AskType, now: datetime, policy: Policy, after_id: int = 0
+) -> list[dict[str, Any]]:
+    """Every undecided (contact, trigger) pair of the play, with one flag per rule."""
+    d = play.definition
+    triggers = trigger_signals(d, now, after_id)
+    latest = ("-occurred_at", "-id")
+    own = triggers.filter(contact=OuterRef("pk")).order_by(*latest).values("id")[:1]
+    shared = (
+        triggers.filter(contact__isnull=True, account=OuterRef("account_id"))
+        .order_by(*latest)
+        .values("id")[:1]
+    )
+    rules = exclusions(policy, ask_type)
+    flags: dict[str, Any] = {
+        "in_audience": _flag(compile_condition(d.get("audience") or {}, now)),
+        "eligible": _flag(compile_condition(ask_type.prerequisites or {}, now)),
+        "already_open": Exists(
+            Ask.objects.open().filter(contact=OuterRef("pk"), ask_type=ask_type)
+        ),
+        **{f"excl_{i}": _flag(compile_condition(cond, now)) for i, (_, cond) in enumerate(rules)},
+    }
+    decided = Decision.objects.filter(
+        play=play, contact=OuterRef("pk"), trigger_signal_id=OuterRef("trigger_id")
+    )
+    levels = (
+        Contact.objects.filter(
+            pk__in=triggers.filter(contact__isnull=False).values("contact_id")
+        ).annotate(trigger_id=Subquery(own)),
+        Contact.objects.filter(
+            account_id__in=triggers.filter(contact__isnull=True).values("account_id")
+        ).annotate(trigger_id=Subquery(shared)),
+    )
+    rows: list[dict[str, Any]] = []
+    for qs in levels:
+        qs = with_profile(qs.filter(trigger_id__isnull=False), now, policy)
+        rows.extend(
+            qs.annotate(**flags)
+            .filter(~Exists(decided))
+            .values("pk", "trigger_id", "account__owner_id", *flags)
+        )
+    return rows
+
+
+def _classify(row: dict[str, Any], rule_names: list[str], play: Play) -> tuple[str, list[str]]:
+    if not row["in_audience"]:
+        return Outcome.NOT_IN_AUDIENCE, ["not in the play's audience"]
+    blocked = [name for i, name in enumerate(rule_names) if row[f"excl_{i}"]]
+    if blocked:
+        return Outcome.BLOCKED_EXCLUSION, blocked
+    if not row["eligible"]:
+        return Outcome.NOT_ELIGIBLE, ["prerequisites of the ask not met"]
+    if row["already_open"]:
+        return Outcome.ALREADY_OPEN, ["an ask of this type is already open"]
+    if in_holdout(play.name, row["pk"], float(play.definition.get("holdout", 0))):
+        return Outcome.HELD_OUT, ["in the play's holdout group"]
+    return Outcome.ASKED, []
+
+
+@transaction.atomic
+def evaluate_play(
+    play: Play,
+    *,
+    now: datetime,
+    policy: Policy = DEFAULT_POLICY,
+    incremental: bool = False,
+    actor: Any = None,
+) -> PlayRun:
+    """Decide for every new triggering moment of one play; safe to run again (idempotent)."""
+    play = Play.objects.select_for_update().get(pk=play.pk)  # one evaluator per play at a time
+    d = play.definition
+    ask_type = AskType.objects.get(code=d["ask"])
+    high_water = Signal.objects.aggregate(m=Max("id"))["m"] or 0
+    rows = candidates(play, ask_type, now, policy, play.watermark if incremental else 0)
+    rule_names = [name for name, _ in exclusions(policy, ask_type)]
+    run = PlayRun(play.name, considered=len(rows))
+    owner = d.get("owner", {})
+    timing = d.get("timing", {})
+    channels = d.get("channels") or [{"channel": ""}]
+    sla_days = d.get("sla", {}).get("respond_within_days")
+    reminder = timing.get("reminder_after_days")
+    decisions: dict[tuple[int, int], Decision] = {}
+    requests: list[AskRequest] = []
+    for row in rows:
+        outcome, reasons = _classify(row, rule_names, play)
+        key = (row["pk"], row["trigger_id"])
+        if key in decisions:
+            continue
+        decisions[key] = Decision(
+            play=play,
+            contact_id=row["pk"],
+            trigger_signal_id=row["trigger_id"],
+            moment=f"signal:{row['trigger_id']}",
+            outcome=outcome,
+            reasons=reasons,
+            decided_at=now,
+        )
+        if outcome == Outcome.ASKED:
+            requests.append(
+                AskRequest(
+                    contact_id=row["pk"],
+                    ask_type=ask_type,
+                    moment=f"signal:{row['trigger_id']}",
+                    play=play.name,
+                    trigger_signal_id=row["trigger_id"],
+                    status=AskStatus.QUEUED if d.get("start") == "queued" else AskStatus.PROPOSED,
+                    owner_id=row["account__owner_id"] if owner.get("account_owner") else None,
+                    owner_role=owner.get("role", ""),
+                    channel=channels[0]["channel"],
+                    due_at=now + timedelta(days=sla_days) if sla_days else None,
+                    follow_up_at=now + timedelta(days=reminder) if reminder else None,
+                )
+            )
+    opened = open_asks(requests, now=now, actor=actor, policy=policy)
+    for ask in opened.opened:
+        decisions[(ask.contact_id, ask.trigger_signal_id or 0)].ask = ask
+    window = policy.cap_for(ask_type.effort)
+    for r in opened.capped + opened.duplicate:
+        decision = decisions[(r.contact_id, r.trigger_signal_id or 0)]
+        decision.outcome = Outcome.BLOCKED_CAP
+        decision.reasons = [
+            f"tap cap: one {ask_type.get_effort_display().lower()}-effort ask per {window} days"
+        ]
+    Decision.objects.bulk_create(decisions.values(), ignore_conflicts=True)
+    run.outcomes.update(dec.outcome for dec in decisions.values())
+    Play.objects.filter(pk=play.pk).update(
+        last_run_at=now, watermark=max(play.watermark, high_water)
+    )
+    return run
+
+
+def run_plays(
+    *,
+    now: datetime,
+    names: list[str] | None = None,
+    policy: Policy = DEFAULT_POLICY,
+    incremental: bool = False,
+    actor: Any = None,
+) -> list[PlayRun]:
+    """Evaluate every enabled play (or the named ones), each in its own transaction."""
+    plays = Play.objects.filter(enabled=True)
+    if names:
+        plays = plays.filter(name__in=names)
+    return [
+        evaluate_play(play, now=now, policy=policy, incremental=incremental, actor=actor)
+        for play in plays
+    ]

@@ -1,0 +1,191 @@
+"""Plays as code: YAML files in a playbook folder, validated on load, stored as Play rows.
+
+Every error names the file, the line and the field (`nps-review.yaml:7: trigger.value.gte:
+expected a number`), because a playbook is edited by people in a text editor and reviewed in git.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import transaction
+from jsonschema import Draft202012Validator
+
+from advocacy.engine.conditions import ConditionError, validate
+from advocacy.engine.models import Play
+from advocacy.pipeline.models import AskType
+
+DEFAULT_PLAYBOOK = Path(__file__).with_name("playbook")
+SCHEMA_PATH = Path(__file__).with_name("playbook.schema.json")
+SCHEMA = json.loads(SCHEMA_PATH.read_text())
+_VALIDATOR = Draft202012Validator(SCHEMA)
+
+
+@dataclass(frozen=True)
+class PlayError:
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.field}: " if self.field else ""
+        return f"{self.file}:{self.line}: {where}{self.message}"
+
+
+class PlaybookError(Exception):
+    def __init__(self, errors: list[PlayError]) -> None:
+        super().__init__("\n".join(map(str, errors)))
+        self.errors = errors
+
+
+@dataclass
+class LoadedPlay:
+    name: str
+    file: str
+    definition: dict[str, Any]
+    digest: str
+
+
+@dataclass
+class LoadResult:
+    plays: list[LoadedPlay] = field(default_factory=list)
+    errors: list[PlayError] = field(default_factory=list)
+
+
+def _line_of(node: yaml.Node | None, path: Iterable[Any]) -> int:
+    """The 1-based line of the node at `path` (keys and list indexes), or its nearest parent."""
+    line = node.start_mark.line + 1 if node is not None else 1
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == part), None)
+            if match is None:
+                key = next((k for k, _ in node.value if k.value == part), None)
+                return key.start_mark.line + 1 if key is not None else line
+            node = match
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
+        ):
+            node = node.value[part]
+        else:
+            return line
+        line = node.start_mark.line + 1
+    return line
+
+
+def _dotted(path: Iterable[Any]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def parse_play(
+    text: str, filename: str, ask_codes: set[str]
+) -> tuple[dict[str, Any] | None, list[PlayError]]:
+    """Parse one play file and check it completely; returns the definition or the errors."""
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        return None, [
+            PlayError(filename, line, "", f"not valid YAML: {getattr(exc, 'problem', exc)}")
+        ]
+    if not isinstance(data, dict):
+        return None, [
+            PlayError(filename, 1, "", "expected a mapping with name, title, trigger, ask")
+        ]
+    errors = [
+        PlayError(filename, _line_of(node, e.absolute_path), _dotted(e.absolute_path), e.message)
+        for e in sorted(_VALIDATOR.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    ]
+    if errors:
+        return None, errors
+    for key in ("audience",):
+        if key in data:
+            try:
+                validate(data[key])
+            except ConditionError as exc:
+                parts: list[Any] = [key]
+                for piece in exc.path.replace("]", "").replace("[", ".").split("."):
+                    if piece:
+                        parts.append(int(piece) if piece.isdigit() else piece)
+                errors.append(
+                    PlayError(filename, _line_of(node, parts), _dotted(parts), exc.message)
+                )
+    for key in ("ask", "fallback"):
+        if key in data and data[key] not in ask_codes:
+            errors.append(
+                PlayError(
+                    filename,
+                    _line_of(node, [key]),
+                    key,
+                    f"unknown ask type {data[key]!r}; known: {', '.join(sorted(ask_codes))}",
+                )
+            )
+    return (None if errors else data), errors
+
+
+def read_playbook(folder: Path = DEFAULT_PLAYBOOK) -> LoadResult:
+    """Read and check every *.yaml play in `folder` (policy.yaml aside)."""
+    result = LoadResult()
+    ask_codes = set(AskType.objects.filter(active=True).values_list("code", flat=True))
+    names: dict[str, str] = {}
+    for path in sorted(folder.glob("*.y*ml")):
+        if path.stem == "policy":
+            continue
+        text = path.read_text(encoding="utf-8")
+        data, errors = parse_play(text, path.name, ask_codes)
+        result.errors.extend(errors)
+        if data is None:
+            continue
+        if data["name"] in names:
+            result.errors.append(
+                PlayError(
+                    path.name, 1, "name", f"{data['name']!r} is also used by {names[data['name']]}"
+                )
+            )
+            continue
+        names[data["name"]] = path.name
+        digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+        result.plays.append(LoadedPlay(data["name"], path.name, data, digest))
+    return result
+
+
+@transaction.atomic
+def load_playbook(folder: Path = DEFAULT_PLAYBOOK, *, now: datetime) -> LoadResult:
+    """Load a playbook into the database: all plays or, on any error, none of them.
+
+    Plays missing from the folder are disabled, not deleted, so their decisions stay readable.
+    """
+    result = read_playbook(folder)
+    if result.errors:
+        raise PlaybookError(result.errors)
+    Play.objects.bulk_create(
+        [
+            Play(
+                name=p.name,
+                title=p.definition["title"],
+                source_file=p.file,
+                definition=p.definition,
+                digest=p.digest,
+                enabled=p.definition.get("enabled", True),
+                loaded_at=now,
+            )
+            for p in result.plays
+        ],
+        update_conflicts=True,
+        unique_fields=["name"],
+        update_fields=["title", "source_file", "definition", "digest", "enabled", "loaded_at"],
+    )
+    Play.objects.exclude(name__in=[p.name for p in result.plays]).update(enabled=False)
+    return result

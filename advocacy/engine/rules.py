@@ -1,0 +1,72 @@
+"""Exclusions and stage fit: the named rules that keep the wrong people from being asked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advocacy.engine.policy import Policy
+from advocacy.pipeline.models import AskType
+
+Condition = dict[str, Any]
+
+
+def exclusions(policy: Policy, ask_type: AskType) -> list[tuple[str, Condition]]:
+    """(name, condition) pairs; a contact matching any condition must not be asked.
+
+    Seed 003's "Exclude" list and edge cases; NDA and sensitive industries only block asks that
+    show the advocate's name or logo publicly.
+    """
+    rules: list[tuple[str, Condition]] = [
+        ("opted out", {"field": "opted_out", "op": "is_true"}),
+        ("left the company", {"field": "left_company", "op": "is_true"}),
+        ("churn risk", {"field": "churn_risk", "op": "is_true"}),
+        ("competitor-adjacent", {"field": "competitor_adjacent", "op": "is_true"}),
+        ("unresolved support issue", {"field": "open_tickets", "op": "gt", "value": 0}),
+        (
+            f"support ticket in the last {policy.ticket_quiet_days} days",
+            {"field": "last_ticket_at", "op": "within_days", "value": policy.ticket_quiet_days},
+        ),
+        (
+            "dissatisfied: paused until resolved",
+            {
+                "any": [
+                    {"field": "nps", "op": "lte", "value": policy.dissatisfied_nps_max},
+                    {"field": "health", "op": "lt", "value": policy.dissatisfied_health_below},
+                ]
+            },
+        ),
+    ]
+    if ask_type.public:
+        rules += [
+            ("NDA / no logo use", {"field": "nda", "op": "is_true"}),
+            ("sensitive industry", {"field": "sensitive_industry", "op": "is_true"}),
+        ]
+    return rules
+
+
+# Seed 000, section 2: which asks fit each lifecycle stage (activation: too early, adopt first).
+STAGE_FIT: dict[str, tuple[str, ...]] = {
+    "activation": (),
+    "engagement": ("review", "testimonial_quote", "community"),
+    "expansion": (
+        "review",
+        "testimonial_quote",
+        "community",
+        "referral",
+        "case_study",
+        "reference_call",
+        "video_testimonial",
+    ),
+    "mature": (
+        "review",
+        "testimonial_quote",
+        "community",
+        "referral",
+        "case_study",
+        "reference_call",
+        "video_testimonial",
+        "speaker",
+        "advisory_board",
+        "content_cocreation",
+    ),
+}
