@@ -113,7 +113,7 @@ def open_asks(
             for r in allowed
         ]
     )
-    actor_id = getattr(actor, "pk", None)
+    actor_id: Any = getattr(actor, "pk", None)
     AskEvent.objects.bulk_create(
         [
             AskEvent(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection
 
@@ -64,7 +65,7 @@ def claim_taps(
                 condition = (
                     "" if override else "AND (next_allowed_at IS NULL OR next_allowed_at <= %s)"
                 )
-                params: list[object] = [now, now + timedelta(days=days), effort, *chunk]
+                params: list[Any] = [now, now + timedelta(days=days), effort, *chunk]
                 if not override:
                     params.append(now)
                 cursor.execute(

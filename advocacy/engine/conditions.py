@@ -280,6 +280,53 @@ class Check:
     found: Any
 
 
+def explain_many(
+    conds: Mapping[str, Mapping[str, Any]], queryset: QuerySet[Any], now: datetime
+) -> dict[str, list[Check]]:
+    """Evaluate every leaf of several named conditions on the one row of `queryset`, in one
+    query; returns the checks per name (an empty condition has no checks and always holds)."""
+    leaves = {name: validate(cond) for name, cond in conds.items()}
+    flat = [(name, i, leaf) for name, ls in leaves.items() for i, leaf in enumerate(ls)]
+    if not flat:
+        return {name: [] for name in conds}
+    flags = {
+        f"_leaf{n}": Case(
+            When(leaf_q(leaf, now), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+        for n, (_, _, leaf) in enumerate(flat)
+    }
+    fields = sorted({leaf.field.name for _, _, leaf in flat})
+    row = queryset.annotate(**flags).values(*flags, *fields).first()
+    result: dict[str, list[Check]] = {name: [] for name in conds}
+    if row is None:
+        return result
+    for n, (name, _, leaf) in enumerate(flat):
+        result[name].append(
+            Check(leaf.path, leaf.describe(), bool(row[f"_leaf{n}"]), row[leaf.field.name])
+        )
+    return result
+
+
+def holds(cond: Mapping[str, Any], checks: Sequence[Check]) -> bool:
+    """Whether `cond` holds given its leaves' results (same tree walk as the compiler)."""
+    results = iter(checks)
+
+    def walk(c: Mapping[str, Any]) -> bool:
+        if not c:
+            return True
+        if "all" in c:
+            return all([walk(item) for item in c["all"]])
+        if "any" in c:
+            return any([walk(item) for item in c["any"]])
+        if "not" in c:
+            return not walk(c["not"])
+        return next(results).passed
+
+    return walk(cond)
+
+
 def explain(cond: Mapping[str, Any], queryset: QuerySet[Any], now: datetime) -> list[Check]:
     """Evaluate every leaf of `cond` on the single row of `queryset`, in one query.
 

@@ -59,7 +59,9 @@ class PlayRun:
         }
 
 
-def _flag(q: Q) -> Case:
+def _flag(q: Q) -> Case | Value:
+    if not q:  # an empty condition always holds
+        return Value(True, output_field=BooleanField())
     return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
@@ -111,7 +113,7 @@ def candidates(
     decided = Decision.objects.filter(
         play=play, contact=OuterRef("pk"), trigger_signal_id=OuterRef("trigger_id")
     )
-    levels = (
+    levels: tuple[QuerySet[Contact], ...] = (
         Contact.objects.filter(
             pk__in=triggers.filter(contact__isnull=False).values("contact_id")
         ).annotate(trigger_id=Subquery(own)),
@@ -121,9 +123,9 @@ def candidates(
     )
     rows: list[dict[str, Any]] = []
     for qs in levels:
-        qs = with_profile(qs.filter(trigger_id__isnull=False), now, policy)
+        profiled = with_profile(qs.filter(**{"trigger_id__isnull": False}), now, policy)
         rows.extend(
-            qs.annotate(**flags)
+            profiled.annotate(**flags)
             .filter(~Exists(decided))
             .values("pk", "trigger_id", "account__owner_id", *flags)
         )

@@ -51,7 +51,7 @@ def _latest(qs: QuerySet[Signal], column: str, output: Any) -> Subquery:
     return Subquery(qs.order_by("-occurred_at", "-id").values(column)[:1], output_field=output)
 
 
-def _count(qs: QuerySet[Signal]) -> Subquery:
+def _count(qs: QuerySet[Signal]) -> Coalesce:
     counted = qs.order_by().values("kind").annotate(n=Count("id")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 

@@ -1,0 +1,59 @@
+"""advocacy run: evaluate the plays now (or as of a moment) and open the asks they decide."""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Any, cast
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+from rich.console import Console
+from rich.table import Table
+
+from advocacy.engine.clock import parse_moment
+from advocacy.engine.evaluation import run_plays
+from advocacy.engine.models import Outcome, Play
+from advocacy.engine.services import current_policy
+
+
+class Command(BaseCommand):
+    help = "Evaluate every enabled play (or --play NAME) and open the asks they decide."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--as-of", help="Evaluate as of this date or date-time (default: now).")
+        parser.add_argument("--play", action="append", help="Only this play (repeatable).")
+        parser.add_argument(
+            "--incremental",
+            action="store_true",
+            help="Only signals that arrived since the last run.",
+        )
+        parser.add_argument("--json", action="store_true", help="Print one JSON object.")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        try:
+            now = parse_moment(opts["as_of"]) if opts["as_of"] else timezone.now()
+        except ValueError as exc:
+            raise CommandError(f"--as-of: {exc}") from None
+        names = opts["play"]
+        if names:
+            unknown = sorted(set(names) - set(Play.objects.values_list("name", flat=True)))
+            if unknown:
+                raise CommandError(f"unknown play(s): {', '.join(unknown)}")
+        elif not Play.objects.filter(enabled=True).exists():
+            raise CommandError("no plays are loaded: run `advocacy playbook load` first")
+        runs = run_plays(
+            now=now, names=names, policy=current_policy(), incremental=opts["incremental"]
+        )
+        if opts["json"]:
+            self.stdout.write(
+                json.dumps({"as_of": now.isoformat(), "plays": [r.as_dict() for r in runs]})
+            )
+            return
+        table = Table(title=f"Plays evaluated as of {now:%Y-%m-%d %H:%M} UTC")
+        table.add_column("play")
+        table.add_column("considered", justify="right")
+        for outcome in Outcome:
+            table.add_column(outcome.label.split(" (")[0].lower(), justify="right")
+        for r in runs:
+            table.add_row(r.play, str(r.considered), *(str(r.outcomes[o]) for o in Outcome.values))
+        Console(file=cast(IO[str], self.stdout)).print(table)
