@@ -121,3 +121,38 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.play_id}/{self.contact_id}: {self.outcome}"
+
+
+class ContactProfile(models.Model):
+    """The profile of one contact as of `as_of`, kept for listing and filtering large programs.
+
+    Derived, never edited: `advocacy.engine.state.refresh_profiles` rewrites rows in one
+    INSERT ... SELECT from the same expressions the engine evaluates, for the contacts whose
+    signals changed (or all of them).
+    """
+
+    contact = models.OneToOneField(
+        Contact, primary_key=True, on_delete=models.CASCADE, related_name="profile"
+    )
+    account_id = models.BigIntegerField(db_index=True)
+    nps = models.FloatField(null=True)
+    nps_at = models.DateTimeField(null=True)
+    health = models.FloatField(null=True)
+    open_tickets = models.IntegerField(default=0)
+    last_activity_at = models.DateTimeField(null=True)
+    activities_12m = models.IntegerField(default=0)
+    stage = models.CharField(max_length=20, db_index=True)
+    rung = models.CharField(max_length=20, db_index=True)
+    ready = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Codes of the ask types the contact is ready for, comma-separated.",
+    )
+    as_of = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.contact_id}: {self.stage}/{self.rung}"
+
+    @property
+    def ready_codes(self) -> list[str]:
+        return [code for code in self.ready.split(",") if code]
