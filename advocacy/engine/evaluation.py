@@ -235,3 +235,27 @@ def run_plays(
         evaluate_play(play, now=now, policy=policy, incremental=incremental, actor=actor)
         for play in plays
     ]
+
+
+def catch_up(
+    start: datetime,
+    end: datetime,
+    *,
+    step: timedelta = timedelta(days=1),
+    names: list[str] | None = None,
+    policy: Policy = DEFAULT_POLICY,
+) -> list[PlayRun]:
+    """Run the plays for real at every `step` from `start` to `end`, as a scheduler would have.
+
+    For a new install with history: the decisions and asks it leaves are those the plays would
+    have made had they been running. Returns one summed PlayRun per play.
+    """
+    totals: dict[str, PlayRun] = {}
+    now = start
+    while now <= end:
+        for run in run_plays(now=now, names=names, policy=policy):
+            total = totals.setdefault(run.play, PlayRun(run.play))
+            total.considered += run.considered
+            total.outcomes.update(run.outcomes)
+        now += step
+    return list(totals.values())

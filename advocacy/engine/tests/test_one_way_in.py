@@ -6,7 +6,9 @@ from pathlib import Path
 import advocacy
 
 CREATES_ASK = re.compile(
-    r"(?<!class )\bAsk\(|Ask\.objects\.(create|bulk_create|get_or_create|update_or_create)\b|\basks\.create\("
+    r"(?<!class )\bAsk\("
+    r"|Ask\.objects\.(create|bulk_create|get_or_create|update_or_create)\b"
+    r"|\basks\.create\("
 )
 
 

@@ -90,3 +90,23 @@ def test_run_and_explain_commands(history):
     data = json.loads(out.getvalue())
     assert data["email"] == "p0@acme.example"
     assert len(data["options"]) == 10
+
+
+def test_catch_up_leaves_what_the_plays_would_have_done(history):
+    out = StringIO()
+    call_command(
+        "run",
+        "--since",
+        "2026-03-02",
+        "--as-of",
+        "2026-03-22",
+        "--play",
+        "nps-promoter-review",
+        "--json",
+        stdout=out,
+    )
+    data = json.loads(out.getvalue())
+    (nps,) = data["plays"]
+    assert nps["asked"] + nps["held_out"] == 20
+    assert Ask.objects.count() == nps["asked"]
+    assert Decision.objects.count() == 20

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from advocacy.engine.clock import parse_moment
-from advocacy.engine.evaluation import run_plays
+from advocacy.engine.evaluation import catch_up, run_plays
 from advocacy.engine.models import Outcome, Play
 from advocacy.engine.services import current_policy
 
@@ -27,6 +27,10 @@ class Command(BaseCommand):
             action="store_true",
             help="Only signals that arrived since the last run.",
         )
+        parser.add_argument(
+            "--since",
+            help="Catch up: run at every day from this date to --as-of (for a new install).",
+        )
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -41,9 +45,18 @@ class Command(BaseCommand):
                 raise CommandError(f"unknown play(s): {', '.join(unknown)}")
         elif not Play.objects.filter(enabled=True).exists():
             raise CommandError("no plays are loaded: run `advocacy playbook load` first")
-        runs = run_plays(
-            now=now, names=names, policy=current_policy(), incremental=opts["incremental"]
-        )
+        if opts["since"]:
+            try:
+                since = parse_moment(opts["since"])
+            except ValueError as exc:
+                raise CommandError(f"--since: {exc}") from None
+            if since > now:
+                raise CommandError("--since must come before --as-of")
+            runs = catch_up(since, now, names=names, policy=current_policy())
+        else:
+            runs = run_plays(
+                now=now, names=names, policy=current_policy(), incremental=opts["incremental"]
+            )
         if opts["json"]:
             self.stdout.write(
                 json.dumps({"as_of": now.isoformat(), "plays": [r.as_dict() for r in runs]})
