@@ -1,8 +1,44 @@
-from django.urls import path
+"""URLs of the staff web UI (namespace "web")."""
 
-from advocacy.web import views
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from advocacy.web.views import customers, dashboard, imports
 
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", dashboard.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="web/auth/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="web/auth/password_change.html",
+            success_url=reverse_lazy("web:password_change_done"),
+        ),
+        name="password_change",
+    ),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="web/auth/password_change_done.html"
+        ),
+        name="password_change_done",
+    ),
+    path("accounts/", customers.account_list, name="accounts"),
+    path("accounts/<int:pk>/", customers.account_detail, name="account"),
+    path("contacts/", customers.contact_list, name="contacts"),
+    path("contacts/<int:pk>/", customers.contact_detail, name="contact"),
+    path("imports/", imports.import_list, name="imports"),
+    path("imports/new/", imports.import_new, name="import_new"),
+    path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
+    path("imports/<int:pk>/commit/", imports.import_commit, name="import_commit"),
+    path("imports/<int:pk>/cancel/", imports.import_cancel, name="import_cancel"),
+    path("imports/<int:pk>/errors.csv", imports.import_errors, name="import_errors"),
 ]

@@ -1,0 +1,38 @@
+"""Template helpers of the staff UI: signal icons, score tones, sparklines, page links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from advocacy.web import charts
+
+register = template.Library()
+
+
+@register.filter
+def kind_glyph(kind: str) -> str:
+    return charts.kind_style(kind).glyph
+
+
+@register.filter
+def kind_family(kind: str) -> str:
+    return charts.kind_style(kind).family
+
+
+@register.filter
+def tone(value: float | None, kind: str) -> str:
+    """`{{ value|tone:kind }}` is good, warn, bad or neutral."""
+    return charts.score_tone(kind, value)
+
+
+@register.filter
+def signal_value(value: float | None, kind: str) -> str:
+    return charts.format_value(kind, value)
+
+
+@register.inclusion_tag("web/includes/sparkline.html")
+def sparkline(line: charts.Sparkline | None, label: str, tone_name: str = "") -> dict[str, Any]:
+    """Draw a sparkline built by the view, described for screen readers by `label`."""
+    return {"line": line, "label": label, "tone": tone_name}

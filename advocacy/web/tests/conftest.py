@@ -1,0 +1,69 @@
+"""Fixtures of the web tests: a logged-in client, and small builders for customers and signals."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from advocacy.customers.models import Account, Contact
+from advocacy.signals.models import Signal
+
+_serial = itertools.count(1)
+
+
+def make_account(name: str = "", **fields: Any) -> Account:
+    n = next(_serial)
+    name = name or f"Account {n}"
+    fields.setdefault("domain", f"{name.lower().replace(' ', '-')}-{n}.example")
+    return Account.objects.create(name=name, **fields)
+
+
+def make_contact(account: Account, first_name: str = "", **fields: Any) -> Contact:
+    n = next(_serial)
+    first_name = first_name or f"Person{n}"
+    fields.setdefault("email", f"{first_name.lower()}.{n}@{account.domain or 'example.com'}")
+    return Contact.objects.create(account=account, first_name=first_name, **fields)
+
+
+def make_signal(
+    kind: str,
+    occurred_at: datetime,
+    *,
+    contact: Contact | None = None,
+    account: Account | None = None,
+    value: float | None = None,
+    text: str = "",
+) -> Signal:
+    if account is None:
+        assert contact is not None
+        account = contact.account
+    return Signal.objects.create(
+        source="test",
+        key=f"k{next(_serial)}",
+        kind=kind,
+        contact=contact,
+        account=account,
+        occurred_at=occurred_at,
+        value=value,
+        text=text,
+    )
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """PBKDF2 costs half a second per login or user; tests need no stretching."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def staff_client(client: Client, member: Any) -> Client:
+    """A client logged in as a customer success manager."""
+    client.force_login(member)
+    return client
+
+
+HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -1,0 +1,1 @@
+"""Views of the staff UI, one module per area."""
