@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the API docs page's Swagger UI from its own static files, not a CDN
     "advocacy.core",
     "advocacy.people",
     "advocacy.customers",

@@ -1,5 +1,88 @@
-"""The one NinjaAPI: it collects a router per area."""
+"""The one NinjaAPI: it collects a router per area and maps domain errors to HTTP once.
 
+Every error answer is JSON `{"detail": ...}`. Routers raise nothing HTTP-specific beyond
+`HttpError`; services raise their domain exceptions, translated here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-api = NinjaAPI(title="advocacy", version="1", urls_namespace="api")
+from advocacy.api.auth import NO_CREDENTIALS
+from advocacy.api.errors import BatchRejected, describe_validation_errors
+from advocacy.api.idempotency import idempotent
+from advocacy.api.routers.accounts import router as accounts_router
+from advocacy.api.routers.contacts import router as contacts_router
+from advocacy.api.routers.imports import router as imports_router
+from advocacy.api.routers.signals import router as signals_router
+from advocacy.people.services import PeopleError
+from advocacy.signals.imports import ImportFileError
+
+api = NinjaAPI(
+    title="advocacy",
+    version="1",
+    urls_namespace="api",
+    description=(
+        "The REST API of advocacy. Authenticate with `Authorization: Bearer <API key>`; "
+        "every operation names the scope it needs. Writes honour an `Idempotency-Key` header."
+    ),
+)
+api.add_decorator(idempotent, mode="view")
+api.add_router("/accounts", accounts_router)
+api.add_router("/contacts", contacts_router)
+api.add_router("/signals", signals_router)
+api.add_router("/imports", imports_router)
+
+
+def _detail(request: HttpRequest, detail: Any, status: int) -> HttpResponse:
+    return api.create_response(request, {"detail": detail}, status=status)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    message = exc.message if exc.message != "Unauthorized" else NO_CREDENTIALS
+    response = _detail(request, message, 401)
+    response["WWW-Authenticate"] = 'Bearer realm="advocacy"'
+    return response
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _detail(request, exc.message, exc.status_code)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return _detail(request, describe_validation_errors(exc.errors), 422)
+
+
+@api.exception_handler(BatchRejected)
+def _rejected(request: HttpRequest, exc: BatchRejected) -> HttpResponse:
+    return _detail(request, exc.errors, 422)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _detail(request, str(exc) or "not found", 404)
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def _does_not_exist(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _detail(request, str(exc) or "not found", 404)
+
+
+@api.exception_handler(DjangoValidationError)
+def _django_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    return _detail(request, "; ".join(exc.messages), 422)
+
+
+@api.exception_handler(PeopleError)
+@api.exception_handler(ImportFileError)
+def _refused(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _detail(request, str(exc), 422)

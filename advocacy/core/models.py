@@ -18,7 +18,9 @@ class IdempotencyRecord(models.Model):
     """The stored answer to one write made with an Idempotency-Key header.
 
     Unique per (user, key): a replay with the same body returns the stored answer; the same key
-    with a different body is refused (422), so a client bug cannot silently write twice.
+    with a different body is refused (422), so a client bug cannot silently write twice. The row
+    is written in the same transaction as the write it guards, so it exists only for writes that
+    succeeded.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
@@ -27,6 +29,7 @@ class IdempotencyRecord(models.Model):
     path = models.CharField(max_length=500)
     request_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField(null=True)
+    content_type = models.CharField(max_length=100, blank=True)
     response_body = models.BinaryField(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -37,3 +40,14 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.key}]"
+
+
+class ScheduledJob(models.Model):
+    """When a periodic job (advocacy.core.scheduler) may next be enqueued."""
+
+    name = models.CharField(max_length=100, unique=True)
+    next_run_at = models.DateTimeField()
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} next at {self.next_run_at}"

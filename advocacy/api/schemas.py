@@ -1,0 +1,76 @@
+"""Schemas shared by every router: errors and pages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from ninja import Field, Schema
+from ninja.pagination import LimitOffsetPagination
+from pydantic import StringConstraints
+
+MAX_PAGE = 500
+MAX_ID = 2**63 - 1  # the largest primary key the databases hold
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class FieldError(Schema):
+    """One invalid value: where it is (`loc`; `item` and `field` for a batch) and why."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+    item: int | None = None
+    field: str | None = None
+
+
+class ValidationErrorOut(Schema):
+    detail: str | list[FieldError]
+
+
+class Page(LimitOffsetPagination):
+    """`limit` (1 to 500, default 50) and `offset`; answers `items` and the total `count`."""
+
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=MAX_PAGE)
+        offset: int = Field(0, ge=0, le=1_000_000_000)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_limit=MAX_PAGE, **kwargs)
+
+
+# PostgreSQL refuses NUL characters in text; refuse them at the door, in the schema.
+NO_NUL = r"^[^\x00]*$"
+
+
+def bounded(max_length: int, *, min_length: int = 0) -> StringConstraints:
+    """Constraints of an input string: bounded, no NUL, surrounding whitespace stripped.
+
+    Use as `Annotated[str, bounded(100)]`.
+    """
+    return StringConstraints(
+        strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=NO_NUL
+    )
+
+
+class ExternalId(Schema):
+    """An id given to a record by another system, e.g. `{"source": "hubspot", "id": "123"}`."""
+
+    source: Annotated[str, bounded(50, min_length=1)]
+    id: Annotated[str, bounded(255, min_length=1)]
+
+
+class ExternalIdOut(Schema):
+    source: str
+    id: str
+
+
+class BatchOut(Schema):
+    """What a batch did: counts, and the id of each item in the order sent."""
+
+    created: int
+    updated: int
+    unchanged: int
+    ids: list[int] = Field(description="The id of each item, in the order sent")
