@@ -109,7 +109,8 @@ if DATABASES["default"]["ENGINE"] in {"django.db.backends.sqlite3", "advocacy.co
             "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
         ),
     }
-    DATABASES["default"]["TEST"] = {"NAME": env_str("ADVOCACY_TEST_SQLITE_NAME", "") or None}
+    # Tests run on a private in-memory database per process (pytest-xdist workers included).
+    DATABASES["default"]["TEST"] = {"NAME": env_str("ADVOCACY_TEST_SQLITE_NAME", "") or ":memory:"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "people.User"

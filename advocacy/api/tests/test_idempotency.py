@@ -102,7 +102,7 @@ def test_reads_ignore_the_header(api):
     assert IdempotencyRecord.objects.count() == 0
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_duplicates_write_once(postgres_only, api, monkeypatch):
     """GIVEN two identical requests at once WHEN the first is still writing THEN the second
     waits on the unique constraint and replays the first's answer."""

@@ -145,7 +145,7 @@ def _race(worker: int, contact_id: int, barrier, out) -> None:
     out.put(won)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_eight_processes_racing_open_exactly_one_ask_per_round(postgres_only):
     (contact,) = make_contacts(1)
     connections.close_all()

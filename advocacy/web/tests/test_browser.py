@@ -14,7 +14,10 @@ from advocacy.customers.models import Contact
 from advocacy.signals.models import SignalKind
 from advocacy.web.tests.conftest import make_account, make_contact, make_signal
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 # Lines 3 and 5 are bad: an email that is not one, a persona we do not know.
 BAD_CONTACTS_CSV = (

@@ -1,0 +1,241 @@
+"""Writers of realistic export files for tests (HubSpot, Salesforce, our own signals format).
+
+Reusable outside this package (the web tests import them): each writer returns what a correct
+import must report, so a test compares against it instead of hard-coding line numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+FIRST = (
+    "Ada",
+    "Grace",
+    "Alan",
+    "Barbara",
+    "Edsger",
+    "Frances",
+    "Ken",
+    "Radia",
+    "Linus",
+    "Margaret",
+)
+LAST = ("Lovelace", "Hopper", "Turing", "Liskov", "Dijkstra", "Allen", "Thompson", "Perlman")
+COMPANIES = (
+    ("Acme", "acme.com"),
+    ("Globex", "globex.io"),
+    ("Initech", "initech.com"),
+    ("Umbrella", "umbrella.co"),
+    ("Hooli", "hooli.xyz"),
+)
+HUBSPOT_CONTACT_HEADER = [
+    "Record ID",
+    "First Name",
+    "Last Name",
+    "Email",
+    "Job Title",
+    "Phone Number",
+    "Persona",
+    "Company Name",
+    "Associated Company ID",
+    "Lifecycle Stage",
+    "Create Date",
+]
+
+
+@dataclass(frozen=True)
+class BadRow:
+    line: int
+    column: str
+    message: str
+
+
+def write_csv(
+    path: Path,
+    header: list[str],
+    rows: list[list[str]],
+    *,
+    encoding: str = "utf-8",
+    delimiter: str = ",",
+    footer: list[str] = (),  # type: ignore[assignment]
+) -> Path:
+    with path.open("w", encoding=encoding, newline="") as f:
+        writer = csv.writer(f, delimiter=delimiter, lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        for line in footer:
+            f.write(line + "\r\n")
+    return path
+
+
+def hubspot_contact(i: int) -> list[str]:
+    """Row i of a clean HubSpot contacts export (company i % 5, person p<i>)."""
+    company, domain = COMPANIES[i % len(COMPANIES)]
+    first, last = FIRST[i % len(FIRST)], LAST[i % len(LAST)]
+    return [
+        str(5000 + i),
+        first,
+        last,
+        f"{first.lower()}.{last.lower()}{i}@{domain}",
+        "VP Engineering" if i % 7 == 0 else "Product Manager",
+        f"+1 555 01{i % 100:02d}",
+        "Champion" if i % 3 == 0 else "",
+        company,
+        str(100 + i % len(COMPANIES)),
+        "customer",
+        "2025-03-04 10:15",
+    ]
+
+
+def write_hubspot_contacts(path: Path, rows: int = 1000, *, bad: bool = True) -> list[BadRow]:
+    """Write a HubSpot contacts export; with `bad`, 5 rows are wrong in 5 different ways.
+
+    The bad rows sit at 10%, 25%, 40%, 55% and 70% of the file (at least 20 rows): a bad email,
+    a missing email, an email repeated from 30% with other values, a job title too long and an
+    unknown persona. Returns them in line order.
+
+    Row 10 has a job title on two lines (a quoted newline), so every later row starts one
+    physical line below its row number + 1: the returned lines account for it.
+    """
+    data = [hubspot_contact(i) for i in range(rows)]
+    if rows > 10:
+        data[10][4] = "Head of\nPlatform"
+    expected: list[BadRow] = []
+    if bad:
+        if rows < 20:
+            raise ValueError("write at least 20 rows to have 5 bad ones")
+        bad_email, no_email, dup, long_title, persona = (
+            int(rows * f) for f in (0.1, 0.25, 0.4, 0.55, 0.7)
+        )
+        first = int(rows * 0.3)
+        data[bad_email][3] = "ada.lovelace(at)acme.com"
+        data[no_email][3] = ""
+        data[dup][3] = data[first][3]  # same person twice, with another first name
+        data[dup][0] = data[first][0]
+        data[long_title][4] = "Chief " * 40  # 239 characters once stripped
+        data[persona][6] = "Astronaut"
+
+        def line(index: int) -> int:
+            return index + 2 + (1 if index > 10 else 0)
+
+        expected = [
+            BadRow(line(bad_email), "Email", "not a valid email address"),
+            BadRow(line(no_email), "Email", "email is required"),
+            BadRow(line(dup), "Email", f"same email as line {line(first)} with different values"),
+            BadRow(line(long_title), "Job Title", "too long: 239 characters"),
+            BadRow(line(persona), "Persona", "unknown persona"),
+        ]
+    write_csv(path, HUBSPOT_CONTACT_HEADER, data)
+    return expected
+
+
+def write_hubspot_companies(path: Path) -> Path:
+    header = [
+        "Record ID",
+        "Company name",
+        "Company Domain Name",
+        "Industry",
+        "Country/Region",
+        "Number of Employees",
+        "Annual Revenue",
+    ]
+    countries = ("United States", "Germany", "Japan", "Brazil", "Atlantis")
+    rows = [
+        [str(100 + i), name, domain, "COMPUTER_SOFTWARE", countries[i], str(50 * 10**i), "1000000"]
+        for i, (name, domain) in enumerate(COMPANIES)
+    ]
+    return write_csv(path, header, rows)
+
+
+SALESFORCE_FOOTER = [
+    "",
+    '"Grand Totals (3 records)"',
+    "",
+    '"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."',
+    '"Confidential Information - Do Not Distribute"',
+    '"Generated By:  Ada Lovelace  3/4/2026 10:15 AM"',
+    '"Acme, Inc."',
+]
+
+
+def write_salesforce_report(path: Path) -> Path:
+    """A Salesforce contacts-with-accounts report, footer included."""
+    header = [
+        "Contact ID",
+        "Account ID",
+        "Account Name",
+        "First Name",
+        "Last Name",
+        "Email",
+        "Title",
+        "Industry",
+        "Billing Country",
+        "Employees",
+        "Website",
+    ]
+    rows = [
+        [
+            "0031",
+            "0011",
+            "Acme",
+            "Ada",
+            "Lovelace",
+            "ada@acme.com",
+            "CTO",
+            "Software",
+            "USA",
+            "250",
+            "https://www.acme.com",
+        ],
+        [
+            "0032",
+            "0011",
+            "Acme",
+            "Alan",
+            "Turing",
+            "alan@acme.com",
+            "Engineer",
+            "Software",
+            "USA",
+            "250",
+            "https://www.acme.com",
+        ],
+        [
+            "0033",
+            "0012",
+            "Globex",
+            "Grace",
+            "Hopper",
+            "grace@globex.io",
+            "VP",
+            "Finance",
+            "France",
+            "12000",
+            "globex.io",
+        ],
+    ]
+    return write_csv(path, header, rows, footer=SALESFORCE_FOOTER)
+
+
+SIGNAL_HEADER = ["email", "kind", "occurred_at", "value", "text", "source", "key"]
+
+
+def signal_rows(emails: list[str], count: int, *, keyed: bool = True) -> list[list[str]]:
+    kinds = (("NPS", "9"), ("csat", "4"), ("Health Score", "80"), ("ticket opened", ""))
+    rows = []
+    for i in range(count):
+        kind, value = kinds[i % len(kinds)]
+        rows.append(
+            [
+                emails[i % len(emails)],
+                kind,
+                f"2026-01-{1 + i % 28:02d}T09:{i % 60:02d}:00Z",
+                value,
+                "Great support" if i % 2 else "",
+                "survey" if keyed else "",
+                f"r{i}" if keyed else "",
+            ]
+        )
+    return rows

@@ -1,0 +1,78 @@
+"""The `advocacy import` command: JSON for machines, a table for people, a report file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from advocacy.customers.models import Contact
+from advocacy.signals.tests.files import write_hubspot_contacts
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command("import", *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def test_json_dry_run_writes_nothing(tmp_path):
+    path = tmp_path / "contacts.csv"
+    bad = write_hubspot_contacts(path, 100)
+    result = json.loads(run("contacts", str(path), "--preset", "hubspot", "--dry-run", "--json"))
+    assert {k: result[k] for k in ("status", "dry_run", "rows", "created", "rejected")} == {
+        "status": "previewed",
+        "dry_run": True,
+        "rows": 100,
+        "created": 95,
+        "rejected": 5,
+    }
+    assert [e["line"] for e in result["errors"]] == [b.line for b in bad]
+    assert (result["encoding"], result["delimiter"], result["report"]) == ("utf-8", ",", None)
+    assert Contact.objects.count() == 0
+
+
+def test_report_and_summary(tmp_path):
+    path = tmp_path / "contacts.csv"
+    bad = write_hubspot_contacts(path, 100)
+    report = tmp_path / "errors.csv"
+    out = run("contacts", str(path), "--preset", "hubspot", "--report", str(report))
+    assert "contacts.csv: Committed" in out
+    assert "│ created   │    95 │" in out
+    with report.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(int(r["line"]), r["column"], r["message"]) for r in rows] == [
+        (b.line, b.column, b.message) for b in bad
+    ]
+    assert Contact.objects.count() == 95
+
+
+def test_strict_exits_2_and_writes_nothing(tmp_path):
+    path = tmp_path / "contacts.csv"
+    write_hubspot_contacts(path, 40)
+    with pytest.raises(CommandError, match="strict mode: the file has rejected rows") as caught:
+        run("contacts", str(path), "--preset", "hubspot", "--strict", "--json")
+    assert (caught.value.returncode, Contact.objects.count()) == (2, 0)
+
+
+def test_unusable_file_and_mapping_are_command_errors(tmp_path):
+    with pytest.raises(CommandError, match="no such file"):
+        run("contacts", str(tmp_path / "missing.csv"))
+    path = tmp_path / "contacts.csv"
+    path.write_text("Name\r\nAda\r\n")
+    with pytest.raises(CommandError, match=r"contacts\.csv: missing required columns"):
+        run("contacts", str(path))
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("colums: {}\n")
+    with pytest.raises(CommandError, match="mapping: unknown key 'colums'"):
+        run("contacts", str(path), "--mapping", str(mapping))
