@@ -10,9 +10,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 def parse_moment(text: str, *, end_of_day: bool = False) -> datetime:
     """An ISO date or date-time; naive values are in the configured time zone."""
-    moment = parse_datetime(text)
+    day = parse_date(text) if len(text.strip()) == 10 else None
+    moment = None if day is not None else parse_datetime(text)
     if moment is None:
-        day = parse_date(text)
         if day is None:
             raise ValueError(
                 f"expected a date (2026-05-31) or date-time (2026-05-31T14:00), found {text!r}"

@@ -108,7 +108,14 @@ def next_best_asks(
             reasons.append(Reason("an ask of this type is already open", False))
         fits = t.code in STAGE_FIT.get(stage, ())
         reasons.append(
-            Reason(f"fits the {stage} stage" if fits else f"not a {stage}-stage ask", fits)
+            Reason(
+                f"fits the {stage} stage"
+                if fits
+                else f"not an {stage}-stage ask"
+                if stage[0] in "aeiou"
+                else f"not a {stage}-stage ask",
+                fits,
+            )
         )
         ready = eligible and not blocked and not capped and not is_open
         # Start small and climb (seed 001): stage fit first, then the effort that matches the

@@ -134,3 +134,126 @@ def group_by_month(signals: Iterable[Signal]) -> list[MonthGroup]:
             groups.append(MonthGroup(month=month, signals=[]))
         groups[-1].signals.append(signal)
     return groups
+
+
+@dataclass(frozen=True)
+class Series:
+    """One layer of a stacked bar chart; `key` names its CSS colour (chart__seg--<key>)."""
+
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Segment:
+    key: str
+    label: str
+    value: int
+    y: float
+    height: float
+
+
+@dataclass(frozen=True)
+class BarGroup:
+    """One column of the chart: its segments bottom up, and the words a screen reader gets."""
+
+    label: str
+    title: str
+    x: float
+    width: float
+    total: int
+    segments: tuple[Segment, ...]
+    show_label: bool
+
+    @property
+    def center(self) -> float:
+        return round(self.x + self.width / 2, 1)
+
+    @property
+    def description(self) -> str:
+        parts = [f"{s.value:,} {s.label.lower()}" for s in self.segments if s.value]
+        return f"{self.title}: {', '.join(parts) if parts else 'nothing'}"
+
+
+@dataclass(frozen=True)
+class Tick:
+    value: int
+    y: float
+
+
+@dataclass(frozen=True)
+class StackedBars:
+    """An SVG stacked bar chart laid out in a width x height box (the template draws it)."""
+
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: int
+    series: tuple[Series, ...]
+    groups: tuple[BarGroup, ...]
+    ticks: tuple[Tick, ...]
+
+    @property
+    def label_y(self) -> int:
+        return self.bottom + 16
+
+    @property
+    def is_empty(self) -> bool:
+        return all(group.total == 0 for group in self.groups)
+
+
+def nice_ceiling(value: int, ticks: int = 4) -> tuple[int, int]:
+    """A round top for the axis and its step: 37 → (40, 10); 0 → (1, 1)."""
+    if value <= 0:
+        return 1, 1
+    raw = value / ticks
+    magnitude = 10 ** max(0, len(str(int(raw))) - 1)
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    step = max(1, step)
+    return -(-value // step) * step, step
+
+
+def stacked_bars(
+    labels: Sequence[str],
+    rows: Sequence[dict[str, int]],
+    series: Sequence[Series],
+    *,
+    titles: Sequence[str] | None = None,
+    width: int = 720,
+    height: int = 260,
+) -> StackedBars:
+    """Stack each row's values (in `series` order, bottom up) into one bar per label.
+
+    `labels` go under the axis (thinned out when there are many); `titles` (default: the
+    labels) name each bar in full for screen readers and tooltips.
+    """
+    titles = list(titles) if titles is not None else list(labels)
+    left, right, top, bottom = 44, width - 8, 10, height - 28
+    totals = [sum(row.get(s.key, 0) for s in series) for row in rows]
+    top_value, step = nice_ceiling(max(totals, default=0))
+    plot_height = bottom - top
+    slot = (right - left) / max(1, len(rows))
+    bar = max(2.0, round(slot * 0.7, 1))
+    every = max(1, -(-len(rows) // 12))  # at most about twelve labels under the axis
+    groups = []
+    for index, (label, title, row, total) in enumerate(
+        zip(labels, titles, rows, totals, strict=True)
+    ):
+        x = round(left + index * slot + (slot - bar) / 2, 1)
+        base = float(bottom)
+        segments = []
+        for s in series:
+            value = row.get(s.key, 0)
+            size = round(value / top_value * plot_height, 1)
+            base -= size
+            segments.append(Segment(s.key, s.label, value, round(base, 1), size))
+        groups.append(
+            BarGroup(label, title, x, bar, total, tuple(segments), show_label=index % every == 0)
+        )
+    ticks = tuple(
+        Tick(value, round(bottom - value / top_value * plot_height, 1))
+        for value in range(0, top_value + 1, step)
+    )
+    return StackedBars(width, height, left, right, top, bottom, tuple(series), tuple(groups), ticks)

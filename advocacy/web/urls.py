@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from advocacy.web.views import customers, dashboard, imports
+from advocacy.web.views import advocates, customers, dashboard, imports, plays
 
 app_name = "web"
 urlpatterns = [
@@ -35,6 +35,15 @@ urlpatterns = [
     path("accounts/<int:pk>/", customers.account_detail, name="account"),
     path("contacts/", customers.contact_list, name="contacts"),
     path("contacts/<int:pk>/", customers.contact_detail, name="contact"),
+    path("contacts/<int:pk>/next-ask/", advocates.contact_next_ask, name="contact_next_ask"),
+    path("advocates/", advocates.advocate_list, name="advocates"),
+    path("advocates/refresh/", advocates.advocates_refresh, name="advocates_refresh"),
+    path("plays/", plays.play_list, name="plays"),
+    path("plays/<slug:name>/", plays.play_detail, name="play"),
+    path("plays/<slug:name>/run/", plays.play_run, name="play_run"),
+    path("plays/<slug:name>/simulate/", plays.play_simulate, name="play_simulate"),
+    path("playbook/load/", plays.playbook_load, name="playbook_load"),
+    path("playbook/run/", plays.playbook_run, name="playbook_run"),
     path("imports/", imports.import_list, name="imports"),
     path("imports/new/", imports.import_new, name="import_new"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),

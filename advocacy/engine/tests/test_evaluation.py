@@ -128,3 +128,22 @@ def test_one_contact_and_a_thousand_cost_the_same_number_of_queries(playbook):
         run = evaluate_play(playbook, now=NOW)
     assert run.considered == 1001
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_the_periodic_task_refreshes_profiles_and_runs_plays_incrementally(playbook, settings):
+    from advocacy.engine.models import ContactProfile
+    from advocacy.engine.tasks import evaluate_plays
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    promoters(3, start=900)
+    import time_machine
+
+    with time_machine.travel(NOW, tick=False):
+        result = evaluate_plays.enqueue().return_value
+    nps = next(p for p in result["plays"] if p["play"] == "nps-promoter-review")
+    assert nps["considered"] == 3
+    assert result["profiles"] == 3
+    assert ContactProfile.objects.count() == 3
+    with time_machine.travel(NOW + timedelta(minutes=15), tick=False):
+        again = evaluate_plays.enqueue().return_value
+    assert [p["considered"] for p in again["plays"]] == [0] * len(again["plays"])

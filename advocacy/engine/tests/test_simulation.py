@@ -110,3 +110,15 @@ def test_catch_up_leaves_what_the_plays_would_have_done(history):
     assert nps["asked"] + nps["held_out"] == 20
     assert Ask.objects.count() == nps["asked"]
     assert Decision.objects.count() == 20
+
+
+def test_a_bare_end_date_includes_the_whole_day():
+    from advocacy.engine.clock import parse_moment
+
+    assert parse_moment("2026-03-31", end_of_day=True) == datetime(
+        2026, 3, 31, 23, 59, 59, tzinfo=UTC
+    )
+    assert parse_moment("2026-03-31") == datetime(2026, 3, 31, tzinfo=UTC)
+    assert parse_moment("2026-03-31T14:00") == datetime(2026, 3, 31, 14, tzinfo=UTC)
+    with pytest.raises(ValueError, match="expected a date"):
+        parse_moment("yesterday")
