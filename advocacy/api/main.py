@@ -15,12 +15,18 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from advocacy.api.auth import NO_CREDENTIALS
-from advocacy.api.errors import BatchRejected, describe_validation_errors
+from advocacy.api.errors import BatchRejected, describe_validation_errors, item_error
 from advocacy.api.idempotency import idempotent
 from advocacy.api.routers.accounts import router as accounts_router
+from advocacy.api.routers.advocates import router as advocates_router
+from advocacy.api.routers.asks import router as asks_router
 from advocacy.api.routers.contacts import router as contacts_router
 from advocacy.api.routers.imports import router as imports_router
+from advocacy.api.routers.plays import router as plays_router
 from advocacy.api.routers.signals import router as signals_router
+from advocacy.engine.asks import CapExceeded
+from advocacy.engine.plays import PlaybookError
+from advocacy.engine.services import Excluded
 from advocacy.people.services import PeopleError
 from advocacy.signals.imports import ImportFileError
 
@@ -38,6 +44,9 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/contacts", contacts_router)
 api.add_router("/signals", signals_router)
 api.add_router("/imports", imports_router)
+api.add_router("/plays", plays_router)
+api.add_router("/asks", asks_router)
+api.add_router("", advocates_router)  # /advocates and /contacts/{id}/next-best-asks
 
 
 def _detail(request: HttpRequest, detail: Any, status: int) -> HttpResponse:
@@ -86,3 +95,32 @@ def _django_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpRes
 @api.exception_handler(ImportFileError)
 def _refused(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _detail(request, str(exc), 422)
+
+
+@api.exception_handler(CapExceeded)
+def _capped(request: HttpRequest, exc: CapExceeded) -> HttpResponse:
+    return _detail(request, str(exc), 409)
+
+
+@api.exception_handler(Excluded)
+def _excluded(request: HttpRequest, exc: Excluded) -> HttpResponse:
+    errors = [
+        item_error(
+            None,
+            "contact_id",
+            f"{exc.email} is excluded from {exc.ask_type} asks: {name} "
+            "(give an override_reason to ask anyway)",
+            "excluded",
+        )
+        for name in exc.names
+    ]
+    return _detail(request, errors, 422)
+
+
+@api.exception_handler(PlaybookError)
+def _bad_playbook(request: HttpRequest, exc: PlaybookError) -> HttpResponse:
+    body = {
+        "detail": f"the playbook has {len(exc.errors)} error(s); nothing was loaded",
+        "errors": [vars(error) for error in exc.errors],
+    }
+    return api.create_response(request, body, status=422)

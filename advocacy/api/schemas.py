@@ -1,12 +1,13 @@
-"""Schemas shared by every router: errors and pages."""
+"""Schemas shared by every router: errors, pages, bounded strings and moments."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
-from pydantic import StringConstraints
+from pydantic import AfterValidator, AwareDatetime, StringConstraints
 
 MAX_PAGE = 500
 MAX_ID = 2**63 - 1  # the largest primary key the databases hold
@@ -74,3 +75,24 @@ class BatchOut(Schema):
     updated: int
     unchanged: int
     ids: list[int] = Field(description="The id of each item, in the order sent")
+
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _within_range(value: datetime) -> datetime:
+    if not EARLIEST <= value < LATEST:
+        raise ValueError(f"expected a moment from 1970 to 2099, found {value.isoformat()}")
+    return value
+
+
+def _day_within_range(value: date) -> date:
+    if not EARLIEST.date() <= value < LATEST.date():
+        raise ValueError(f"expected a day from 1970 to 2099, found {value.isoformat()}")
+    return value
+
+
+# The engine's clock: a moment with its time zone, in a range date arithmetic cannot overflow.
+Moment = Annotated[AwareDatetime, AfterValidator(_within_range)]
+Day = Annotated[date, AfterValidator(_day_within_range)]

@@ -37,6 +37,8 @@ class Scope(models.TextChoices):
     CUSTOMERS_WRITE = "customers:write", "Create and update accounts and contacts"
     SIGNALS_WRITE = "signals:write", "Send signals"
     IMPORTS_WRITE = "imports:write", "Run CSV imports"
+    PLAYS_RUN = "plays:run", "Load and run plays, refresh profiles"
+    ASKS_WRITE = "asks:write", "Open asks by hand"
 
 
 KEY_PREFIX = "adv_"

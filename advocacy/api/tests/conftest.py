@@ -1,7 +1,8 @@
-"""Fixtures for API tests: keys with chosen scopes and a client that sends them."""
+"""Fixtures for API tests: keys with chosen scopes, a client that sends them, engine data."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from typing import Any
@@ -9,7 +10,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from advocacy.customers.models import Account, Contact
+from advocacy.engine.models import Play
+from advocacy.engine.plays import load_playbook
 from advocacy.people.models import ApiKey, Scope
+from advocacy.signals.models import Signal
 
 
 class ApiClient:
@@ -66,3 +71,46 @@ def anonymous() -> ApiClient:
 def _fast_passwords(settings: Any) -> None:
     """The persona fixtures hash a password; a slow hasher would dominate these tests."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+NOW = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def playbook() -> None:
+    """The shipped playbook, loaded; the promoter play keeps no control group, so every
+    eligible promoter is asked and counts are exact."""
+    load_playbook(now=NOW)
+    play = Play.objects.get(name="nps-promoter-review")
+    play.definition = {**play.definition, "holdout": 0}
+    play.save(update_fields=["definition"])
+
+
+def customer(
+    email: str, *, nps: float | None = 10, active: bool = True, at: dt.datetime = NOW, **fields: Any
+) -> Contact:
+    """A contact of its own account (a customer since 2025), with an NPS answer five hours
+    before `at` and product activity two days before, as the promoter play wants."""
+    domain = email.split("@")[1]
+    account = Account.objects.get_or_create(
+        domain=domain,
+        defaults={"name": domain.split(".")[0].title(), "customer_since": dt.date(2025, 1, 1)},
+    )[0]
+    contact = Contact.objects.create(account=account, email=email, **fields)
+    if nps is not None:
+        signal(contact, "nps", at - dt.timedelta(hours=5), nps)
+    if active:
+        signal(contact, "activity", at - dt.timedelta(days=2))
+    return contact
+
+
+def signal(contact: Contact, kind: str, at: dt.datetime, value: float | None = None) -> Signal:
+    return Signal.objects.create(
+        source="test",
+        key=f"{kind}-{contact.pk}-{at.isoformat()}",
+        kind=kind,
+        account=contact.account,
+        contact=contact,
+        occurred_at=at,
+        value=value,
+    )

@@ -1,0 +1,90 @@
+"""Schemas of asks: the list, one ask with its history, and a manual ask."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from ninja import Field, Schema
+
+from advocacy.api.routers.play_schemas import PlayName
+from advocacy.api.schemas import MAX_ID, bounded
+from advocacy.pipeline.models import AskStatus
+
+
+class AskOut(Schema):
+    id: int
+    contact_id: int
+    email: str
+    ask_type: str = Field(description="The ask type code")
+    effort: str
+    play: str = Field(description="The play that opened it; empty for a manual ask")
+    trigger_signal_id: int | None
+    moment: str = Field(description="The triggering moment (`signal:<id>`, `manual:<when>`)")
+    status: AskStatus
+    owner_id: int | None
+    owner_role: str
+    channel: str
+    opened_at: datetime
+    due_at: datetime | None
+    follow_up_at: datetime | None
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_email(obj: Any) -> str:
+        return str(obj.contact.email)
+
+    @staticmethod
+    def resolve_ask_type(obj: Any) -> str:
+        return str(obj.ask_type.code)
+
+    @staticmethod
+    def resolve_effort(obj: Any) -> str:
+        return str(obj.ask_type.effort)
+
+
+class AskEventOut(Schema):
+    from_status: str
+    to_status: str
+    actor_id: int | None
+    note: str
+    at: datetime
+
+
+class CapOverrideOut(Schema):
+    actor_id: int
+    reason: str
+    at: datetime
+
+
+class AskDetailOut(AskOut):
+    events: list[AskEventOut] = Field(description="Every transition, oldest first")
+    cap_overrides: list[CapOverrideOut] = Field(description="Who overrode a cap, and why")
+
+    @staticmethod
+    def resolve_events(obj: Any) -> list[Any]:
+        return list(obj.events.all())
+
+    @staticmethod
+    def resolve_cap_overrides(obj: Any) -> list[Any]:
+        return list(obj.cap_overrides.all())
+
+
+class AskFilters(Schema):
+    status: AskStatus | None = None
+    play: PlayName | None = None
+    contact_id: int | None = Field(None, ge=1, le=MAX_ID)
+    ask_type: Annotated[str, bounded(50)] | None = Field(None, description="An ask type code")
+
+
+class AskIn(Schema):
+    """An ask opened by hand. Exclusions and tap caps hold, unless `override_reason` is given."""
+
+    contact_id: int = Field(..., ge=1, le=MAX_ID)
+    ask_type: Annotated[str, bounded(50, min_length=1)] = Field(
+        description="An ask type code: `review`, `case_study`…"
+    )
+    note: Annotated[str, bounded(2000)] = ""
+    override_reason: Annotated[str, bounded(1000)] = Field(
+        "", description="Why the exclusions and tap cap are set aside; recorded with your name"
+    )

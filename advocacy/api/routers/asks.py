@@ -1,0 +1,84 @@
+"""/api/asks: the asks the plays (and people) opened; open one by hand (`asks:write`).
+
+A manual ask goes through the same way in as a play's (advocacy.engine.asks.open_asks): the
+contact's exclusions and the tap cap hold, unless an override reason is given, which is recorded.
+"""
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Path, Query
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from advocacy.api.auth import principal_of
+from advocacy.api.errors import BatchRejected, item_error
+from advocacy.api.routers.ask_schemas import AskDetailOut, AskFilters, AskIn, AskOut
+from advocacy.api.routing import ScopedRouter
+from advocacy.api.schemas import MAX_ID, ErrorOut, Page
+from advocacy.customers.models import Contact
+from advocacy.engine.services import current_policy, open_manual_ask
+from advocacy.people.models import Scope
+from advocacy.pipeline.models import Ask, AskType
+
+router = ScopedRouter(write_scope=Scope.ASKS_WRITE, tags=["asks"])
+
+
+def asks() -> QuerySet[Ask]:
+    return Ask.objects.select_related("contact", "ask_type")
+
+
+def with_history() -> QuerySet[Ask]:
+    return asks().prefetch_related("events", "cap_overrides")
+
+
+def resolve(payload: AskIn) -> tuple[Contact, AskType]:
+    """The contact and the active ask type a manual ask names; 422 naming each unknown one."""
+    contact = Contact.objects.filter(pk=payload.contact_id).first()
+    ask_type = AskType.objects.filter(code=payload.ask_type, active=True).first()
+    errors = []
+    if contact is None:
+        message = f"no contact with id {payload.contact_id}"
+        errors.append(item_error(None, "contact_id", message, "rejected"))
+    if ask_type is None:
+        message = f"no active ask type {payload.ask_type!r}"
+        errors.append(item_error(None, "ask_type", message, "rejected"))
+    if contact is None or ask_type is None:
+        raise BatchRejected(errors)
+    return contact, ask_type
+
+
+@router.get("", response=list[AskOut], operation_id="list_asks")
+@paginate(Page)
+def list_asks(request: HttpRequest, filters: Query[AskFilters]) -> QuerySet[Ask]:
+    """Asks, newest first; filter by status, play, contact and ask type."""
+    given = {
+        "status": filters.status,
+        "play": filters.play,
+        "contact_id": filters.contact_id,
+        "ask_type__code": filters.ask_type,
+    }
+    return asks().filter(**{k: v for k, v in given.items() if v}).order_by("-opened_at", "-id")
+
+
+@router.get("/{int:ask_id}", response=AskDetailOut, operation_id="get_ask")
+def get_ask(request: HttpRequest, ask_id: int = Path(..., ge=1, le=MAX_ID)) -> Ask:
+    """One ask with its events and any cap override."""
+    return get_object_or_404(with_history(), pk=ask_id)
+
+
+@router.post("", response={201: AskDetailOut, 409: ErrorOut}, operation_id="open_ask")
+def open_ask(request: HttpRequest, payload: AskIn) -> Status[Ask]:
+    """Open an ask by hand (201); 409 when the tap cap refuses it, 422 when excluded."""
+    contact, ask_type = resolve(payload)
+    ask = open_manual_ask(
+        contact,
+        ask_type,
+        now=timezone.now(),
+        actor=principal_of(request).user,
+        policy=current_policy(),
+        note=payload.note,
+        override_reason=payload.override_reason,
+    )
+    return Status(201, with_history().get(pk=ask.pk))
