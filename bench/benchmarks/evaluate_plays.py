@@ -1,0 +1,405 @@
+"""evaluate_plays: the engine over a large program, beside hand-written SQL of the same rules.
+
+The data come from the demo generator (not timed): at full scale 100k accounts, 1M contacts and
+10M signals over two years. Figures:
+
+- `full_evaluation`: `run_plays` over the default playbook (every play, every trigger in its
+  window: candidates, profiles, rule flags, decisions, caps, asks), beside the baseline: for each
+  play, one SQL statement written by hand (no ORM) that selects the contacts the same rules would
+  ask. Goal: within 3x. The engine does more (it records a decision for every candidate, claims
+  caps and opens asks); the baseline only reads.
+- `seed_rule`: the same comparison for the seed's first rule alone (NPS 9-10 → review).
+- `incremental`: after 10k new signals (their ingest not timed), what the periodic job does
+  (refresh the changed contacts' profiles, then run the plays on the new signals), beside the
+  full run (refresh every profile, run every play). Goal: under a fifth.
+- `peak_rss`: the process's peak memory. Goal: under 1 GiB.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+
+from advocacy.demo.generator import DemoProgram, DemoSize
+from advocacy.demo.services import load_program
+from advocacy.engine.evaluation import run_plays
+from advocacy.engine.models import ContactProfile, Decision, Play, TapClaim
+from advocacy.engine.plays import load_playbook
+from advocacy.engine.policy import DEFAULT_POLICY, Policy
+from advocacy.engine.rules import exclusions
+from advocacy.engine.state import contacts_changed_since, refresh_profiles
+from advocacy.pipeline.models import Ask, AskType
+from advocacy.signals.models import Signal
+from bench.harness import Context, Figure, benchmark, peak_rss_mib
+
+NAME = "evaluate_plays"
+SIZES = {  # accounts, contacts, signals
+    "tiny": (20, 200, 5_000),
+    "small": (2_000, 20_000, 200_000),
+    "full": (100_000, 1_000_000, 10_000_000),
+}
+NEW_SIGNALS = {"tiny": 200, "small": 2_000, "full": 10_000}
+
+
+def seconds_figure(
+    figure: str, value: float, baseline: float, goal_ratio: float, **extra: Any
+) -> Figure:
+    ratio = value / baseline if baseline else None
+    return Figure(
+        bench=NAME,
+        figure=figure,
+        value=round(value, 3),
+        unit="s",
+        baseline=round(baseline, 3),
+        ratio=None if ratio is None else round(ratio, 3),
+        goal=f"ratio <= {goal_ratio:g}",
+        met=None if ratio is None else ratio <= goal_ratio,
+        extra=extra,
+    )
+
+
+@benchmark(NAME, "full and incremental evaluation of the default playbook vs hand-written SQL")
+def evaluate_plays(ctx: Context) -> Iterable[Figure]:
+    accounts, contacts, signals = SIZES[ctx.scale]
+    now = datetime.now(UTC).replace(microsecond=0)
+    ctx.log(f"generating {accounts:,} accounts, {contacts:,} contacts, {signals:,} signals")
+    load_program(DemoProgram(DemoSize(accounts, contacts, signals, seed=11), now=now), now=now)
+    load_playbook(now=now)
+    analyze()
+    policy = DEFAULT_POLICY
+    plays = list(Play.objects.filter(enabled=True))
+
+    ctx.log("hand-written SQL of every play")
+    sql_seconds, sql_rows, per_play_sql = timed_sql(plays, now, policy)
+    ctx.log("the engine on the seed rule alone")
+    started = time.perf_counter()
+    seed = run_plays(now=now, names=["nps-promoter-review"], policy=policy)
+    seed_seconds = time.perf_counter() - started
+    reset_engine_state()
+
+    ctx.log("full run: refresh every profile, evaluate every play")
+    started = time.perf_counter()
+    refreshed = refresh_profiles(now=now, policy=policy)
+    refresh_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    runs = run_plays(now=now, policy=policy)
+    run_seconds = time.perf_counter() - started
+    asked = sum(r.asked for r in runs)
+    considered = sum(r.considered for r in runs)
+    ctx.log(
+        f"refresh {refresh_seconds:.1f} s, plays {run_seconds:.1f} s ({considered:,} considered)"
+    )
+
+    later = now + timedelta(minutes=15)
+    watermark = Signal.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    ctx.log(f"ingesting {NEW_SIGNALS[ctx.scale]:,} new signals (not timed)")
+    add_signals(NEW_SIGNALS[ctx.scale], now, later)
+    started = time.perf_counter()
+    changed = list(contacts_changed_since(watermark).values_list("pk", flat=True))
+    refresh_profiles(now=later, contact_ids=changed, policy=policy)
+    incremental_runs = run_plays(now=later, policy=policy, incremental=True)
+    incremental_seconds = time.perf_counter() - started
+    ctx.log(f"incremental {incremental_seconds:.1f} s for {len(changed):,} changed contacts")
+
+    yield seconds_figure(
+        "full_evaluation",
+        run_seconds,
+        sql_seconds,
+        3,
+        plays=len(plays),
+        considered=considered,
+        asked=asked,
+        baseline_rows=sql_rows,
+        baseline_per_play=per_play_sql,
+    )
+    yield seconds_figure(
+        "seed_rule",
+        seed_seconds,
+        per_play_sql.get("nps-promoter-review", 0.0),
+        3,
+        considered=seed[0].considered if seed else 0,
+    )
+    yield seconds_figure(
+        "incremental",
+        incremental_seconds,
+        refresh_seconds + run_seconds,
+        0.2,
+        new_signals=NEW_SIGNALS[ctx.scale],
+        changed_contacts=len(changed),
+        considered=sum(r.considered for r in incremental_runs),
+        full_refresh_seconds=round(refresh_seconds, 2),
+        full_plays_seconds=round(run_seconds, 2),
+        profiles=refreshed,
+        baseline_is="full run: refresh every profile and evaluate every play",
+    )
+    rss = peak_rss_mib()
+    yield Figure(
+        bench=NAME,
+        figure="peak_rss",
+        value=rss,
+        unit="MiB",
+        baseline=1024.0,
+        ratio=round(rss / 1024, 3),
+        goal="value < 1024",
+        met=rss < 1024,
+        extra={"baseline_is": "the goal, 1 GiB"},
+    )
+
+
+def analyze() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def reset_engine_state() -> None:
+    with transaction.atomic():
+        Decision.objects.all().delete()
+        Ask.objects.all().delete()
+        TapClaim.objects.all().delete()
+        ContactProfile.objects.all().delete()
+        Play.objects.update(watermark=0, last_run_at=None)
+
+
+def add_signals(n: int, now: datetime, later: datetime) -> None:
+    """n new signals in the last 15 minutes, kinds drawn like the demo's recent ones."""
+    rng = random.Random(5)
+    ids = list(
+        Signal.objects.filter(contact__isnull=False)
+        .order_by("-id")
+        .values_list("contact_id", "account_id")[: n * 3]
+    )
+    kinds = ["nps", "activity", "activity", "usage_milestone", "csat", "ticket_opened", "renewal"]
+    rows = []
+    for i in range(n):
+        contact_id, account_id = ids[rng.randrange(len(ids))]
+        kind = rng.choice(kinds)
+        value = {"nps": rng.choice([6, 8, 9, 10, 10]), "csat": rng.choice([3, 4, 5])}.get(kind)
+        account_level = kind in {"renewal", "ticket_opened"}
+        rows.append(
+            Signal(
+                source="bench", key=f"new-{i}", kind=kind, account_id=account_id,
+                contact_id=None if account_level else contact_id,
+                occurred_at=now + timedelta(seconds=rng.randrange(1, 900)), value=value,
+            )
+        )  # fmt: skip
+    Signal.objects.bulk_create(rows, batch_size=5000)
+
+
+# --- the baseline: the same rules, written by hand as SQL -------------------------------------
+
+LATEST = (
+    "(SELECT MAX(s.occurred_at) FROM signals_signal s WHERE s.{who} = {ref} "
+    "AND s.kind {kind} AND s.occurred_at <= %(now)s{extra})"
+)
+VALUE_OF_LATEST = (
+    "(SELECT s.value FROM signals_signal s WHERE s.{who} = {ref} AND s.kind = '{kind}' "
+    "AND s.occurred_at <= %(now)s ORDER BY s.occurred_at DESC, s.id DESC LIMIT 1)"
+)
+COUNT = (
+    "(SELECT COUNT(*) FROM signals_signal s WHERE s.{who} = {ref} AND s.kind {kind} "
+    "AND s.occurred_at <= %(now)s{extra})"
+)
+
+
+def _latest(who: str, ref: str, kind: str, extra: str = "") -> str:
+    return LATEST.format(who=who, ref=ref, kind=kind, extra=extra)
+
+
+PROFILE_SQL = {
+    "nps": VALUE_OF_LATEST.format(who="contact_id", ref="c.id", kind="nps"),
+    "nps_at": _latest("contact_id", "c.id", "= 'nps'"),
+    "csat": VALUE_OF_LATEST.format(who="contact_id", ref="c.id", kind="csat"),
+    "health": VALUE_OF_LATEST.format(who="account_id", ref="c.account_id", kind="health_score"),
+    "customer_since": "a.customer_since",
+    "last_activity_at": _latest("contact_id", "c.id", "IN ('activity', 'usage_milestone')"),
+    "last_milestone_at": _latest("account_id", "c.account_id", "= 'usage_milestone'"),
+    "open_tickets": (
+        COUNT.format(who="account_id", ref="c.account_id", kind="= 'ticket_opened'", extra="")
+        + " - "
+        + COUNT.format(who="account_id", ref="c.account_id", kind="= 'ticket_closed'", extra="")
+    ),
+    "last_ticket_at": _latest("account_id", "c.account_id", "= 'ticket_opened'"),
+    "last_renewal_at": _latest("account_id", "c.account_id", "= 'renewal'"),
+    "last_expansion_at": _latest("account_id", "c.account_id", "= 'expansion'"),
+    "last_result_at": _latest("account_id", "c.account_id", "= 'result_shared'"),
+    "last_nomination_at": _latest("contact_id", "c.id", "= 'csm_nomination'"),
+    "activities_12m": COUNT.format(
+        who="contact_id",
+        ref="c.id",
+        kind="IN ('review_published', 'reference_completed', 'referral_status')",
+        extra=" AND s.occurred_at >= %(year_ago)s",
+    ),
+    "persona": "c.persona",
+    "industry": "a.industry",
+    "region": "a.region",
+    "size_band": "a.size_band",
+    "employees": "a.employees",
+    "arr": "a.arr",
+    "nda": "a.nda",
+    "sensitive_industry": "a.sensitive_industry",
+    "competitor_adjacent": "a.competitor_adjacent",
+    "churn_risk": "a.churn_risk",
+    "opted_out": "(c.opted_out_at IS NOT NULL AND c.opted_out_at <= %(now)s)",
+    "left_company": "(c.left_company_at IS NOT NULL AND c.left_company_at <= %(now)s)",
+}
+
+
+def stage_and_rung_sql(p: Policy) -> dict[str, str]:
+    """The lifecycle stage and ladder rung, as CASE expressions over the profile columns."""
+    return {
+        "stage": (
+            f"CASE WHEN p.customer_since <= %(mature_since)s AND p.health >= {p.mature_health_min} AND p.nps >= {p.nps_min} "
+            "AND p.nps_at >= %(year_ago)s THEN 'mature' "
+            "WHEN p.last_expansion_at >= %(expansion_since)s OR p.last_renewal_at >= "
+            "%(expansion_since)s OR p.last_result_at >= %(expansion_since)s THEN 'expansion' "
+            "WHEN p.customer_since <= %(activation_since)s AND (p.last_activity_at >= "
+            "%(active_since)s OR p.last_milestone_at IS NOT NULL) THEN 'engagement' "
+            "ELSE 'activation' END"
+        ),
+        "rung": (
+            f"CASE WHEN p.activities_12m >= {p.ambassador_activities} THEN 'ambassador' "
+            f"WHEN p.activities_12m >= {p.champion_activities} THEN 'champion' "
+            "WHEN p.activities_12m >= 1 OR p.last_nomination_at >= %(year_ago)s THEN 'advocate' "
+            f"WHEN (p.nps >= {p.satisfied_nps_min} OR p.health >= {p.satisfied_health_min}) AND p.nps_at >= %(fresh_since)s "
+            "AND p.last_activity_at >= %(active_since)s THEN 'engaged' "
+            f"WHEN p.nps >= {p.satisfied_nps_min} OR p.health >= {p.satisfied_health_min} THEN 'satisfied' ELSE 'none' END"
+        ),
+    }
+
+
+def condition_sql(cond: Mapping[str, Any], params: dict[str, Any], now: datetime) -> str:
+    """Render a condition over the columns of `q` (profile plus stage and rung) as SQL text."""
+    if not cond:
+        return "TRUE"
+    if "all" in cond:
+        return (
+            "(" + " AND ".join(condition_sql(c, params, now) for c in cond["all"]) + ")"
+            if cond["all"]
+            else "TRUE"
+        )
+    if "any" in cond:
+        return (
+            "(" + " OR ".join(condition_sql(c, params, now) for c in cond["any"]) + ")"
+            if cond["any"]
+            else "FALSE"
+        )
+    if "not" in cond:
+        return f"NOT COALESCE({condition_sql(cond['not'], params, now)}, FALSE)"
+    column, op, value = f"q.{cond['field']}", cond["op"], cond.get("value")
+
+    def param(v: Any) -> str:
+        key = f"v{len(params)}"
+        params[key] = v
+        return f"%({key})s"
+
+    if op in {"within_days", "older_than_days"}:
+        cutoff: Any = now - timedelta(days=value)
+        if cond["field"] == "customer_since":
+            cutoff = cutoff.date()
+        return f"{column} {'>=' if op == 'within_days' else '<'} {param(cutoff)}"
+    simple = {"eq": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+    if op in simple:
+        return f"{column} {simple[op]} {param(value)}"
+    if op == "ne":
+        return f"({column} <> {param(value)} OR {column} IS NULL)"
+    if op == "in":
+        return f"{column} IN ({', '.join(param(v) for v in value)})"
+    if op == "not_in":
+        return f"({column} NOT IN ({', '.join(param(v) for v in value)}) OR {column} IS NULL)"
+    if op == "exists":
+        return f"{column} IS NOT NULL"
+    if op == "missing":
+        return f"{column} IS NULL"
+    if op == "is_true":
+        return f"{column} = {param(True)}"
+    return f"{column} = {param(False)}"  # is_false
+
+
+def play_sql(
+    play: Play, ask_type: AskType, now: datetime, policy: Policy
+) -> tuple[str, dict[str, Any]]:
+    d = play.definition
+    trigger = d["trigger"]
+    p = policy
+    params: dict[str, Any] = {
+        "now": now,
+        "start": now - timedelta(hours=trigger.get("lookback_hours", 48)),
+        "kind": trigger["signal"],
+        "year_ago": now - timedelta(days=365),
+        "mature_since": (now - timedelta(days=p.mature_tenure_days)).date(),
+        "activation_since": (now - timedelta(days=p.activation_days)).date(),
+        "expansion_since": now - timedelta(days=p.expansion_window_days),
+        "active_since": now - timedelta(days=p.active_within_days),
+        "fresh_since": now - timedelta(days=p.nps_fresh_days),
+        "ask_type": ask_type.pk,
+        "effort": ask_type.effort,
+    }
+    value_sql = ""
+    for op, v in trigger.get("value", {}).items():
+        params[f"tv_{op}"] = v
+        sign = {"eq": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}.get(op)
+        value_sql += (
+            f" AND t.value IN ({', '.join(str(float(x)) for x in v)})"
+            if op == "in"
+            else f" AND t.value {sign} %(tv_{op})s"
+        )
+    columns = ", ".join(f"{sql} AS {name}" for name, sql in PROFILE_SQL.items())
+    window = (
+        "t.kind = %(kind)s AND t.occurred_at > %(start)s AND t.occurred_at <= %(now)s" + value_sql
+    )
+    derived = ", ".join(f"{sql} AS {name}" for name, sql in stage_and_rung_sql(p).items())
+    where = [
+        condition_sql(d.get("audience") or {}, params, now),
+        condition_sql(ask_type.prerequisites or {}, params, now),
+        *(
+            f"NOT COALESCE({condition_sql(c, params, now)}, FALSE)"
+            for _, c in exclusions(p, ask_type)
+        ),
+        "NOT EXISTS (SELECT 1 FROM pipeline_ask k WHERE k.contact_id = q.contact_id "
+        "AND k.ask_type_id = %(ask_type)s AND k.status IN "
+        "('proposed', 'queued', 'sent', 'accepted', 'scheduled'))",
+        "NOT EXISTS (SELECT 1 FROM engine_tapclaim tc WHERE tc.contact_id = q.contact_id "
+        "AND tc.effort = %(effort)s AND tc.next_allowed_at > %(now)s)",
+    ]
+    sql = (
+        "SELECT q.contact_id, q.trigger_id FROM ("
+        f"SELECT p.*, {derived} FROM ("
+        f"SELECT c.id AS contact_id, t.id AS trigger_id, {columns} "
+        "FROM signals_signal t JOIN customers_contact c ON c.id = t.contact_id "
+        f"JOIN customers_account a ON a.id = c.account_id WHERE {window} "
+        "UNION ALL "
+        f"SELECT c.id AS contact_id, t.id AS trigger_id, {columns} "
+        "FROM signals_signal t JOIN customers_contact c ON c.account_id = t.account_id "
+        f"JOIN customers_account a ON a.id = c.account_id WHERE t.contact_id IS NULL AND {window}"
+        ") p) q WHERE " + " AND ".join(where)
+    )
+    if connection.vendor == "sqlite":
+        sql = sql.replace("TRUE", "1").replace("FALSE", "0")
+    return sql, params
+
+
+def timed_sql(
+    plays: list[Play], now: datetime, policy: Policy
+) -> tuple[float, int, dict[str, float]]:
+    types = {t.code: t for t in AskType.objects.all()}
+    total, rows, per_play = 0.0, 0, {}
+    with connection.cursor() as cursor:
+        for play in plays:
+            sql, params = play_sql(play, types[play.definition["ask"]], now, policy)
+            if connection.vendor == "sqlite":
+                params = {
+                    k: connection.ops.adapt_datetimefield_value(v) if isinstance(v, datetime) else v
+                    for k, v in params.items()
+                }
+            started = time.perf_counter()
+            cursor.execute(sql, params)
+            rows += len(cursor.fetchall())
+            seconds = time.perf_counter() - started
+            per_play[play.name] = round(seconds, 3)
+            total += seconds
+    return total, rows, per_play
