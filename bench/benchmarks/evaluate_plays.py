@@ -251,12 +251,15 @@ PROFILE_SQL = {
 
 def stage_and_rung_sql(p: Policy) -> dict[str, str]:
     """The lifecycle stage and ladder rung, as CASE expressions over the profile columns."""
+    satisfied = f"(p.nps >= {p.satisfied_nps_min} OR p.health >= {p.satisfied_health_min})"
+    since = "%(expansion_since)s"
     return {
         "stage": (
-            f"CASE WHEN p.customer_since <= %(mature_since)s AND p.health >= {p.mature_health_min} AND p.nps >= {p.nps_min} "
+            "CASE WHEN p.customer_since <= %(mature_since)s "
+            f"AND p.health >= {p.mature_health_min} AND p.nps >= {p.nps_min} "
             "AND p.nps_at >= %(year_ago)s THEN 'mature' "
-            "WHEN p.last_expansion_at >= %(expansion_since)s OR p.last_renewal_at >= "
-            "%(expansion_since)s OR p.last_result_at >= %(expansion_since)s THEN 'expansion' "
+            f"WHEN p.last_expansion_at >= {since} OR p.last_renewal_at >= {since} "
+            f"OR p.last_result_at >= {since} THEN 'expansion' "
             "WHEN p.customer_since <= %(activation_since)s AND (p.last_activity_at >= "
             "%(active_since)s OR p.last_milestone_at IS NOT NULL) THEN 'engagement' "
             "ELSE 'activation' END"
@@ -264,10 +267,11 @@ def stage_and_rung_sql(p: Policy) -> dict[str, str]:
         "rung": (
             f"CASE WHEN p.activities_12m >= {p.ambassador_activities} THEN 'ambassador' "
             f"WHEN p.activities_12m >= {p.champion_activities} THEN 'champion' "
-            "WHEN p.activities_12m >= 1 OR p.last_nomination_at >= %(year_ago)s THEN 'advocate' "
-            f"WHEN (p.nps >= {p.satisfied_nps_min} OR p.health >= {p.satisfied_health_min}) AND p.nps_at >= %(fresh_since)s "
+            "WHEN p.activities_12m >= 1 OR p.last_nomination_at >= %(year_ago)s "
+            "THEN 'advocate' "
+            f"WHEN {satisfied} AND p.nps_at >= %(fresh_since)s "
             "AND p.last_activity_at >= %(active_since)s THEN 'engaged' "
-            f"WHEN p.nps >= {p.satisfied_nps_min} OR p.health >= {p.satisfied_health_min} THEN 'satisfied' ELSE 'none' END"
+            f"WHEN {satisfied} THEN 'satisfied' ELSE 'none' END"
         ),
     }
 
