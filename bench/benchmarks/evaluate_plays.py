@@ -294,7 +294,8 @@ def condition_sql(cond: Mapping[str, Any], params: dict[str, Any], now: datetime
         )
     if "not" in cond:
         return f"NOT COALESCE({condition_sql(cond['not'], params, now)}, FALSE)"
-    column, op, value = f"q.{cond['field']}", cond["op"], cond.get("value")
+    column, op = f"q.{cond['field']}", cond["op"]
+    value: Any = cond.get("value")
 
     def param(v: Any) -> str:
         key = f"v{len(params)}"

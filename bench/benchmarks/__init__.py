@@ -1,0 +1,1 @@
+"""Benchmarks, one module each; every module registers its own with `@benchmark`."""
