@@ -89,10 +89,8 @@ def test_exclusions_and_audience_are_recorded_with_reasons(playbook):
     got = {d.contact_id: (d.outcome, d.reasons) for d in Decision.objects.all()}
     assert got[opted.pk] == (Outcome.BLOCKED_EXCLUSION, ["opted out"])
     assert got[idle.pk] == (Outcome.NOT_IN_AUDIENCE, ["not in the play's audience"])
-    assert got[ticket.pk] == (
-        Outcome.BLOCKED_EXCLUSION,
-        ["unresolved support issue", "support ticket in the last 14 days"],
-    )
+    # The first rule that blocks is recorded (rules are checked in order, and stop there).
+    assert got[ticket.pk] == (Outcome.BLOCKED_EXCLUSION, ["unresolved support issue"])
 
 
 def test_caps_block_a_second_play_of_the_same_effort(playbook):

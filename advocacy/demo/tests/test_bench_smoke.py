@@ -1,0 +1,42 @@
+"""The import benchmark runs at a tiny scale and prints figures of the agreed shape.
+
+Not a timing test: it only checks that the harness and the benchmark work end to end.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from bench.harness import Context, discover
+
+FIELDS = {"bench", "figure", "value", "unit", "baseline", "ratio", "goal", "met"}
+
+
+@pytest.mark.django_db
+def test_import_signals_benchmark_prints_one_json_line_per_figure(tmp_path: Path) -> None:
+    registry = discover()
+    ctx = Context(scale="tiny", workdir=tmp_path, db=connection.vendor)
+
+    lines = [
+        figure.as_json(db=connection.vendor, scale="tiny")
+        for figure in registry["import_signals"].run(ctx)
+    ]
+
+    figures = [json.loads(line) for line in lines]
+    assert [f["figure"] for f in figures] == ["rows_per_second", "peak_rss"]
+    assert [FIELDS - set(f) for f in figures] == [set(), set()]
+    rate = figures[0]
+    assert (rate["bench"], rate["unit"], rate["rows"], rate["goal"]) == (
+        "import_signals",
+        "rows/s",
+        500,
+        "ratio >= 0.333",
+    )
+    assert rate["value"] > 0
+    assert rate["baseline"] > 0
+    assert rate["ratio"] == pytest.approx(rate["value"] / rate["baseline"], abs=0.01)
+    assert figures[1]["unit"] == "MiB"

@@ -1,0 +1,120 @@
+"""The demo, serve and worker commands."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from argparse import ArgumentTypeError
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django_tasks import TaskResultStatus, task
+
+from advocacy.customers.models import Account, Contact
+from advocacy.demo import serving
+from advocacy.demo.services import DEMO_PASSWORD
+from advocacy.signals.models import Signal
+
+TINY = ["--accounts", "3", "--contacts", "12", "--signals", "90", "--json"]
+
+
+def run_demo(*args: str) -> dict[str, Any]:
+    out = StringIO()
+    call_command("demo", *args, stdout=out)
+    return json.loads(out.getvalue())
+
+
+@pytest.mark.django_db
+def test_demo_generates_data_and_the_demo_user_can_log_in() -> None:
+    summary = run_demo(*TINY)
+
+    assert (summary["accounts"], summary["contacts"], summary["signals"]) == (3, 12, 90)
+    assert (Account.objects.count(), Contact.objects.count(), Signal.objects.count()) == (3, 12, 90)
+    assert summary["username"] == "demo"
+    assert summary["password"] == DEMO_PASSWORD
+    user = authenticate(username="demo", password=DEMO_PASSWORD)
+    assert user is not None
+    assert (user.role, user.is_staff) == ("admin", True)  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db
+def test_demo_skips_when_demo_data_exist_and_fresh_redoes_it() -> None:
+    run_demo(*TINY)
+
+    again = run_demo(*TINY)
+    fresh = run_demo("--accounts", "2", "--contacts", "5", "--signals", "20", "--json", "--fresh")
+
+    assert "skipped" in again
+    assert Signal.objects.count() == 20
+    assert (fresh["accounts"], Account.objects.count(), Contact.objects.count()) == (2, 2, 5)
+
+
+def test_demo_writes_csv_files(tmp_path: Path) -> None:
+    summary = run_demo(*TINY, "--csv", str(tmp_path))
+
+    assert (summary["accounts"], summary["contacts"], summary["signals"]) == (3, 12, 90)
+    with (tmp_path / "signals.csv").open(newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == [
+        "source", "key", "kind", "occurred_at", "email", "account_domain", "value", "text"
+    ]  # fmt: skip
+    assert len(rows) == 91
+    assert rows[1][:2] == ["demo", "demo:1"]
+
+
+def test_demo_refuses_bad_sizes() -> None:
+    with pytest.raises(CommandError, match="--accounts 1"):
+        call_command("demo", "--accounts", "0", "--contacts", "4", stdout=StringIO())
+
+
+def test_demo_reads_sizes_like_100k_and_1m() -> None:
+    from advocacy.demo.management.commands.demo import _count
+
+    assert [_count("100k"), _count("1M"), _count("10_000"), _count("2.5k")] == [
+        100_000,
+        1_000_000,
+        10_000,
+        2_500,
+    ]
+    with pytest.raises(
+        ArgumentTypeError, match="expected a count such as 1000, 100k or 1M, found 'x'"
+    ):
+        _count("x")
+
+
+@pytest.mark.django_db
+def test_serve_runs_gunicorn_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[list[str]] = []
+    monkeypatch.setattr(serving.os, "execv", lambda path, argv: seen.append(argv))
+
+    call_command("serve", "--port", "8123", "--workers", "3", stdout=StringIO())
+
+    assert seen == [
+        [
+            sys.executable, "-m", "gunicorn", "advocacy.wsgi:application", "--bind",
+            "127.0.0.1:8123", "--workers", "3", "--access-logfile", "-", "--timeout", "120",
+            "--graceful-timeout", "10", "--no-control-socket",
+        ]
+    ]  # fmt: skip
+
+
+@task()
+def count_accounts() -> int:
+    return Account.objects.count()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_worker_runs_queued_tasks_and_exits_in_batch_mode() -> None:
+    Account.objects.create(name="Only one")
+    result = count_accounts.enqueue()
+
+    call_command("worker", "--batch", "--no-startup-delay", stdout=StringIO(), stderr=StringIO())
+
+    result.refresh()
+    assert (result.status, result.return_value) == (TaskResultStatus.SUCCESSFUL, 1)

@@ -1,0 +1,138 @@
+"""advocacy asks list|move|decline: the pipeline of asks from the command line."""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Any, cast
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+from rich.console import Console
+from rich.table import Table
+
+from advocacy.engine.pipeline_flow import MoveResult, decline_ask, move_ask
+from advocacy.engine.services import current_policy
+from advocacy.pipeline.models import Ask, AskStatus
+from advocacy.pipeline.services import InvalidTransition, assign_ask
+
+LIST_LIMIT = 200
+
+
+def _row(ask: Ask) -> dict[str, Any]:
+    return {
+        "id": ask.pk,
+        "email": ask.contact.email,
+        "ask_type": ask.ask_type.code,
+        "play": ask.play,
+        "status": ask.status,
+        "owner": ask.owner.get_username() if ask.owner else None,
+        "owner_role": ask.owner_role,
+        "opened_at": ask.opened_at.isoformat(),
+        "due_at": ask.due_at.isoformat() if ask.due_at else None,
+    }
+
+
+def _user(username: str, what: str) -> Any:
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise CommandError(f"{what}: no user named {username!r}")
+    return user
+
+
+class Command(BaseCommand):
+    help = "List asks; move one, record a decline (offering the fallback) or give it an owner."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        listing = sub.add_parser("list", help="Asks, most urgent first.")
+        listing.add_argument("--status", choices=AskStatus.values, help="Only this state.")
+        listing.add_argument("--overdue", action="store_true", help="Only open asks past due.")
+        listing.add_argument(
+            "--limit",
+            type=int,
+            default=LIST_LIMIT,
+            help=f"At most this many (default {LIST_LIMIT}).",
+        )
+        listing.add_argument("--json", action="store_true", help="Print one JSON object.")
+        move = sub.add_parser("move", help="Move an ask to another state.")
+        move.add_argument("id", type=int)
+        move.add_argument("status", choices=AskStatus.values)
+        decline = sub.add_parser("decline", help="Record a decline; offers the play's fallback.")
+        decline.add_argument("id", type=int)
+        assign = sub.add_parser("assign", help="Give an ask to a user (recorded as an event).")
+        assign.add_argument("id", type=int)
+        assign.add_argument("owner", help="The username of the new owner.")
+        for p in (move, decline, assign):
+            p.add_argument("--note", default="", help="Recorded with the move.")
+            p.add_argument("--as", dest="as_user", help="Record the move as this username.")
+            p.add_argument("--json", action="store_true", help="Print one JSON object.")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["action"] == "list":
+            self.list_asks(opts)
+        else:
+            self.move(opts)
+
+    def list_asks(self, opts: dict[str, Any]) -> None:
+        now = timezone.now()
+        asks = Ask.objects.select_related("contact", "ask_type", "owner")
+        if opts["status"]:
+            asks = asks.filter(status=opts["status"])
+        if opts["overdue"]:
+            asks = asks.overdue(now)
+        total = asks.count()
+        rows = [_row(a) for a in asks.order_by("due_at", "-opened_at", "id")[: opts["limit"]]]
+        if opts["json"]:
+            self.stdout.write(json.dumps({"total": total, "asks": rows}))
+            return
+        table = Table(
+            title=f"{total} ask(s)" + (f", showing {len(rows)}" if len(rows) < total else "")
+        )
+        for column in ("id", "contact", "ask", "play", "status", "owner", "due"):
+            table.add_column(column)
+        for r in rows:
+            due = r["due_at"][:10] if r["due_at"] else "—"
+            table.add_row(
+                str(r["id"]),
+                r["email"],
+                r["ask_type"],
+                r["play"] or "(manual)",
+                r["status"],
+                r["owner"] or r["owner_role"] or "—",
+                due,
+            )
+        Console(file=cast(IO[str], self.stdout)).print(table)
+
+    def move(self, opts: dict[str, Any]) -> None:
+        actor = _user(opts["as_user"], "--as") if opts["as_user"] else None
+        ask = Ask.objects.filter(pk=opts["id"]).first()
+        if ask is None:
+            raise CommandError(f"no ask with id {opts['id']}")
+        if opts["action"] == "assign":
+            owner = _user(opts["owner"], "owner")
+            assign_ask(ask, owner, actor=actor, now=timezone.now(), note=opts["note"])
+            if opts["json"]:
+                self.stdout.write(json.dumps({"id": ask.pk, "owner": owner.get_username()}))
+            else:
+                self.stdout.write(f"ask {ask.pk} is now owned by {owner.get_username()}")
+            return
+        kwargs: dict[str, Any] = {
+            "actor": actor,
+            "now": timezone.now(),
+            "policy": current_policy(),
+            "note": opts["note"],
+        }
+        try:
+            if opts["action"] == "decline":
+                result: MoveResult = decline_ask(ask, **kwargs)
+            else:
+                result = move_ask(ask, opts["status"], **kwargs)
+        except InvalidTransition as exc:
+            raise CommandError(str(exc)) from None
+        if opts["json"]:
+            self.stdout.write(json.dumps(result.as_dict()))
+            return
+        self.stdout.write(f"ask {ask.pk} is now {ask.status}")
+        if ask.status == AskStatus.DECLINED:
+            self.stdout.write(result.detail)

@@ -1,0 +1,96 @@
+"""advocacy asks list|move|decline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from advocacy.customers.models import Contact
+from advocacy.engine.tests.conftest import sent_ask
+from advocacy.pipeline.models import Ask, AskEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args: str) -> Any:
+    out = io.StringIO()
+    call_command("asks", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_list_with_filters_as_json(ada: Contact) -> None:
+    late = sent_ask(ada)
+    Ask.objects.filter(pk=late.pk).update(due_at=timezone.now() - dt.timedelta(days=1))
+    other = sent_ask(ada, "review", play="")
+    Ask.objects.filter(pk=other.pk).update(status="accepted")
+    everything = json.loads(run("list", "--json"))
+    assert everything["total"] == 2
+    overdue = json.loads(run("list", "--overdue", "--json"))
+    assert (overdue["total"], [a["id"] for a in overdue["asks"]]) == (1, [late.pk])
+    assert overdue["asks"][0]["owner"] == "member"
+    accepted = json.loads(run("list", "--status", "accepted", "--json"))
+    assert [(a["id"], a["ask_type"], a["status"]) for a in accepted["asks"]] == [
+        (other.pk, "review", "accepted")
+    ]
+    assert "2 ask(s)" in run("list")
+
+
+def test_move_records_the_actor(ada: Contact, owner: Any) -> None:
+    ask = sent_ask(ada)
+    body = json.loads(
+        run("move", str(ask.pk), "accepted", "--as", "owner", "--note", "yes!", "--json")
+    )
+    assert body == {
+        "id": ask.pk,
+        "status": "accepted",
+        "fallback_outcome": "none",
+        "fallback_id": None,
+        "detail": "",
+    }
+    event = AskEvent.objects.get(ask=ask, to_status="accepted")
+    assert (event.actor, event.note) == (owner, "yes!")
+
+
+def test_a_refused_move_names_the_allowed_ones(ada: Contact) -> None:
+    ask = sent_ask(ada)
+    with pytest.raises(CommandError) as caught:
+        run("move", str(ask.pk), "published")
+    assert str(caught.value) == (
+        f"ask {ask.pk}: cannot move from sent to published; "
+        "allowed from sent: accepted, declined, expired, cancelled"
+    )
+    with pytest.raises(CommandError, match="no user named 'nobody'"):
+        run("move", str(ask.pk), "accepted", "--as", "nobody")
+    with pytest.raises(CommandError, match="no ask with id 999999"):
+        run("move", "999999", "accepted")
+
+
+def test_decline_offers_the_fallback(ada: Contact) -> None:
+    ask = sent_ask(ada)
+    body = json.loads(run("decline", str(ask.pk), "--json"))
+    fallback = Ask.objects.get(moment=f"fallback:{ask.pk}")
+    assert body == {
+        "id": ask.pk,
+        "status": "declined",
+        "fallback_outcome": "opened",
+        "fallback_id": fallback.pk,
+        "detail": f"fallback referral offered as ask {fallback.pk}",
+    }
+
+
+def test_assign_gives_the_ask_an_owner(ada: Contact, owner: Any, member: Any) -> None:
+    ask = sent_ask(ada)
+    body = json.loads(run("assign", str(ask.pk), "owner", "--as", "member", "--json"))
+    assert body == {"id": ask.pk, "owner": "owner"}
+    assert Ask.objects.get(pk=ask.pk).owner == owner
+    event = AskEvent.objects.get(ask=ask, note="assigned to owner")
+    assert (event.from_status, event.to_status, event.actor) == ("sent", "sent", member)
+    with pytest.raises(CommandError, match="owner: no user named 'zed'"):
+        run("assign", str(ask.pk), "zed")
