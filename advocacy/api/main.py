@@ -28,6 +28,7 @@ from advocacy.engine.asks import CapExceeded
 from advocacy.engine.plays import PlaybookError
 from advocacy.engine.services import Excluded
 from advocacy.people.services import PeopleError
+from advocacy.pipeline.services import InvalidTransition
 from advocacy.signals.imports import ImportFileError
 
 api = NinjaAPI(
@@ -99,6 +100,11 @@ def _refused(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(CapExceeded)
 def _capped(request: HttpRequest, exc: CapExceeded) -> HttpResponse:
+    return _detail(request, str(exc), 409)
+
+
+@api.exception_handler(InvalidTransition)
+def _invalid_move(request: HttpRequest, exc: InvalidTransition) -> HttpResponse:
     return _detail(request, str(exc), 409)
 
 

@@ -146,7 +146,8 @@ def candidates(
     for qs in levels:
         profiled = with_profile(qs.filter(**{"trigger_id__isnull": False}), now, policy)
         rows.extend(
-            profiled.filter(~Exists(decided))
+            dict(row)
+            for row in profiled.filter(~Exists(decided))
             .annotate(verdict=rule)
             .values("pk", "trigger_id", "account__owner_id", "verdict")
         )

@@ -122,3 +122,27 @@ def open_manual_ask(
     if note:
         AskEvent.objects.filter(ask=ask).update(note=f"opened by hand: {note}")
     return ask
+
+
+def warm_start(*, now: datetime, days: int = 90) -> dict[str, int]:
+    """Load the configured playbook, run it day by day over the last `days`, compute profiles.
+
+    What a newcomer's install needs to show asks, decisions and reasons at once (the demo
+    calls it); the result is what the plays would have done had they been running.
+    """
+    from datetime import timedelta
+
+    from advocacy.engine.evaluation import catch_up
+    from advocacy.engine.plays import load_playbook
+    from advocacy.engine.state import refresh_profiles
+
+    policy = current_policy()
+    loaded = load_playbook(Path(settings.PLAYBOOK_DIR), now=now)
+    runs = catch_up(now - timedelta(days=days), now, policy=policy) if days else []
+    profiles = refresh_profiles(now=now, policy=policy)
+    return {
+        "plays": len(loaded.plays),
+        "decisions": sum(r.considered for r in runs),
+        "asks": sum(r.asked for r in runs),
+        "profiles": profiles,
+    }

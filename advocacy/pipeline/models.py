@@ -6,6 +6,8 @@ applies policy and tap caps first; a test asserts nothing else creates them.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 
@@ -48,6 +50,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.CANCELLED: frozenset(),
 }
 OPEN_STATUSES = frozenset({S.PROPOSED, S.QUEUED, S.SENT, S.ACCEPTED, S.SCHEDULED})
+# Board order: the open states as an ask goes through them.
+OPEN_ORDER: tuple[str, ...] = (S.PROPOSED, S.QUEUED, S.SENT, S.ACCEPTED, S.SCHEDULED)
 
 
 class AskType(models.Model):
@@ -75,6 +79,14 @@ class AskType(models.Model):
 class AskQuerySet(models.QuerySet["Ask"]):
     def open(self) -> AskQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, now: datetime) -> AskQuerySet:
+        """Open asks past their due date (the play's SLA)."""
+        return self.open().filter(due_at__lt=now)
+
+    def needs_follow_up(self, now: datetime) -> AskQuerySet:
+        """Sent asks whose reminder date has come with no answer from the advocate yet."""
+        return self.filter(status=S.SENT, follow_up_at__lte=now)
 
 
 class Ask(models.Model):

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from advocacy.web.views import advocates, customers, dashboard, imports, plays
+from advocacy.web.views import advocates, customers, dashboard, imports, pipeline, plays
 
 app_name = "web"
 urlpatterns = [
@@ -44,6 +44,9 @@ urlpatterns = [
     path("plays/<slug:name>/simulate/", plays.play_simulate, name="play_simulate"),
     path("playbook/load/", plays.playbook_load, name="playbook_load"),
     path("playbook/run/", plays.playbook_run, name="playbook_run"),
+    path("pipeline/", pipeline.board, name="pipeline"),
+    path("asks/<int:pk>/", pipeline.ask_detail, name="ask"),
+    path("asks/<int:pk>/move/", pipeline.ask_move, name="ask_move"),
     path("imports/", imports.import_list, name="imports"),
     path("imports/new/", imports.import_new, name="import_new"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),

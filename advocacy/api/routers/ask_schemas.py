@@ -88,3 +88,23 @@ class AskIn(Schema):
     override_reason: Annotated[str, bounded(1000)] = Field(
         "", description="Why the exclusions and tap cap are set aside; recorded with your name"
     )
+
+
+class TransitionIn(Schema):
+    """A move of an ask to another state; only the moves of the transition table succeed."""
+
+    to: AskStatus = Field(description="The state to move to (409 names the allowed ones)")
+    note: Annotated[str, bounded(2000)] = ""
+
+
+class DeclineIn(Schema):
+    note: Annotated[str, bounded(2000)] = ""
+
+
+class DeclineOut(Schema):
+    """The declined ask and what became of its play's fallback ask."""
+
+    ask: AskDetailOut
+    fallback: AskOut | None = Field(description="The fallback ask opened, if any")
+    fallback_outcome: str = Field(description="`opened`, `none`, `capped` or `excluded`")
+    detail: str

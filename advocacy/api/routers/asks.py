@@ -1,5 +1,7 @@
 """/api/asks: the asks the plays (and people) opened; open one by hand (`asks:write`).
 
+Moves go through advocacy.engine.pipeline_flow (the transition table is enforced there, 409
+naming the allowed moves otherwise); a decline offers the play's fallback ask.
 A manual ask goes through the same way in as a play's (advocacy.engine.asks.open_asks): the
 contact's exclusions and the tap cap hold, unless an override reason is given, which is recorded.
 """
@@ -14,10 +16,19 @@ from ninja.responses import Status
 
 from advocacy.api.auth import principal_of
 from advocacy.api.errors import BatchRejected, item_error
-from advocacy.api.routers.ask_schemas import AskDetailOut, AskFilters, AskIn, AskOut
+from advocacy.api.routers.ask_schemas import (
+    AskDetailOut,
+    AskFilters,
+    AskIn,
+    AskOut,
+    DeclineIn,
+    DeclineOut,
+    TransitionIn,
+)
 from advocacy.api.routing import ScopedRouter
 from advocacy.api.schemas import MAX_ID, ErrorOut, Page
 from advocacy.customers.models import Contact
+from advocacy.engine.pipeline_flow import decline_ask, move_ask
 from advocacy.engine.services import current_policy, open_manual_ask
 from advocacy.people.models import Scope
 from advocacy.pipeline.models import Ask, AskType
@@ -82,3 +93,50 @@ def open_ask(request: HttpRequest, payload: AskIn) -> Status[Ask]:
         override_reason=payload.override_reason,
     )
     return Status(201, with_history().get(pk=ask.pk))
+
+
+@router.post(
+    "/{int:ask_id}/transitions",
+    response={200: AskDetailOut, 409: ErrorOut},
+    operation_id="move_ask",
+)
+def transition(
+    request: HttpRequest, payload: TransitionIn, ask_id: int = Path(..., ge=1, le=MAX_ID)
+) -> Ask:
+    """Move an ask to another state (200); 409 when the move is not allowed from its state.
+
+    Moving to `declined` also offers the play's fallback ask, as `/decline` does.
+    """
+    ask = get_object_or_404(Ask, pk=ask_id)
+    move_ask(
+        ask,
+        payload.to,
+        actor=principal_of(request).user,
+        now=timezone.now(),
+        policy=current_policy(),
+        note=payload.note,
+    )
+    return with_history().get(pk=ask.pk)
+
+
+@router.post(
+    "/{int:ask_id}/decline", response={200: DeclineOut, 409: ErrorOut}, operation_id="decline_ask"
+)
+def decline(
+    request: HttpRequest, payload: DeclineIn, ask_id: int = Path(..., ge=1, le=MAX_ID)
+) -> dict[str, object]:
+    """Record that the advocate declined a sent ask, and offer the play's fallback ask."""
+    ask = get_object_or_404(Ask, pk=ask_id)
+    result = decline_ask(
+        ask,
+        actor=principal_of(request).user,
+        now=timezone.now(),
+        policy=current_policy(),
+        note=payload.note,
+    )
+    return {
+        "ask": with_history().get(pk=ask.pk),
+        "fallback": asks().get(pk=result.fallback.pk) if result.fallback else None,
+        "fallback_outcome": result.fallback_outcome,
+        "detail": result.detail,
+    }

@@ -21,7 +21,7 @@ from advocacy.demo import serving
 from advocacy.demo.services import DEMO_PASSWORD
 from advocacy.signals.models import Signal
 
-TINY = ["--accounts", "3", "--contacts", "12", "--signals", "90", "--json"]
+TINY = ["--accounts", "3", "--contacts", "12", "--signals", "90", "--engine-days", "3", "--json"]
 
 
 def run_demo(*args: str) -> dict[str, Any]:
@@ -44,11 +44,28 @@ def test_demo_generates_data_and_the_demo_user_can_log_in() -> None:
 
 
 @pytest.mark.django_db
+def test_demo_runs_the_engine_so_a_newcomer_sees_decisions() -> None:
+    """GIVEN a fresh database WHEN the demo runs THEN the playbook is loaded, the plays have
+    run over the last 90 days and every contact has a profile."""
+    from advocacy.engine.models import ContactProfile, Decision, Play
+
+    summary = run_demo(*TINY)
+
+    engine = summary["engine"]
+    assert engine["plays"] == Play.objects.filter(enabled=True).count() == 8
+    assert engine["profiles"] == ContactProfile.objects.count() == 12
+    assert engine["decisions"] == Decision.objects.count()
+
+
+@pytest.mark.django_db
 def test_demo_skips_when_demo_data_exist_and_fresh_redoes_it() -> None:
     run_demo(*TINY)
 
     again = run_demo(*TINY)
-    fresh = run_demo("--accounts", "2", "--contacts", "5", "--signals", "20", "--json", "--fresh")
+    fresh = run_demo(
+        "--accounts", "2", "--contacts", "5", "--signals", "20", "--engine-days", "0", "--json",
+        "--fresh",
+    )  # fmt: skip
 
     assert "skipped" in again
     assert Signal.objects.count() == 20

@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -40,6 +41,7 @@ from advocacy.demo.services import (
     load_program,
 )
 from advocacy.demo.serving import HOST, exec_gunicorn
+from advocacy.engine.services import warm_start
 
 
 def _count(text: str) -> int:
@@ -87,6 +89,12 @@ class Command(BaseCommand):
             metavar="DIR",
             help="write accounts.csv, contacts.csv and signals.csv into DIR instead",
         )
+        parser.add_argument(
+            "--engine-days",
+            type=int,
+            default=90,
+            help="run the plays day by day over this many past days (default 90; 0: skip)",
+        )
         parser.add_argument("--json", action="store_true", help="print a JSON summary only")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -127,6 +135,14 @@ class Command(BaseCommand):
                 result = load_program(program, now=now, progress=progress)
             summary.update(
                 accounts=result.accounts, contacts=result.contacts, signals=result.signals
+            )
+            days = max(0, options["engine_days"])
+            with console.status(f"Running the plays over the last {days} days"):
+                engine = warm_start(now=timezone.now(), days=days)
+            summary["engine"] = engine
+            console.print(
+                f"Loaded {engine['plays']} plays; over the last {days} days they decided for "
+                f"{engine['decisions']:,} moments and opened {engine['asks']:,} asks."
             )
         ensure_demo_user()
         url = f"http://{HOST}:{options['port']}/"

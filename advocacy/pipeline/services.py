@@ -1,0 +1,138 @@
+"""The ask's life: the one place its status changes (`advance_ask`, `advance_asks`).
+
+Every move is checked against `TRANSITIONS` and made with a conditional UPDATE (`WHERE status =
+<the status the mover saw>`), so of two concurrent moves from the same state only one wins; the
+other gets InvalidTransition. Each move writes an AskEvent (actor, time, note) in the same
+transaction. Assigning an owner is recorded as an event too (from and to the same status).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from advocacy.pipeline.models import TRANSITIONS, Ask, AskEvent, AskStatus
+
+
+def allowed_moves(status: str) -> list[str]:
+    """The states an ask in `status` may move to, in the order an ask lives through them."""
+    allowed = TRANSITIONS.get(status, frozenset())
+    return [s for s in AskStatus.values if s in allowed]
+
+
+class InvalidTransition(Exception):
+    """A move the transition table does not allow (or a state that moved on meanwhile)."""
+
+    def __init__(
+        self, ask_id: int | None, from_status: str, to_status: str, seen: str = ""
+    ) -> None:
+        self.ask_id, self.from_status, self.to_status = ask_id, from_status, to_status
+        self.allowed = allowed_moves(from_status)
+        moves = ", ".join(self.allowed) if self.allowed else f"none ({from_status} is final)"
+        if to_status not in AskStatus.values:
+            what = f"{to_status!r} is not a state of an ask ({', '.join(AskStatus.values)})"
+        elif seen and seen != from_status:
+            what = f"it moved from {seen} to {from_status} meanwhile; cannot move it to {to_status}"
+        else:
+            what = f"cannot move from {from_status} to {to_status}"
+        super().__init__(f"ask {ask_id}: {what}; allowed from {from_status}: {moves}")
+
+
+def _actor_id(actor: Any) -> Any:
+    return getattr(actor, "pk", None)
+
+
+@transaction.atomic
+def advance_ask(ask: Ask, to_status: str, *, actor: Any, now: datetime, note: str = "") -> Ask:
+    """Move `ask` from the status it holds to `to_status`, or raise InvalidTransition.
+
+    `ask.status` is the state the caller saw: the UPDATE only applies if the row still holds
+    it, so a stale copy cannot overwrite a concurrent move. `ask` is updated in place.
+    """
+    seen = ask.status
+    if to_status not in TRANSITIONS.get(seen, frozenset()):
+        raise InvalidTransition(ask.pk, seen, to_status)
+    changed = Ask.objects.filter(pk=ask.pk, status=seen).update(status=to_status, updated_at=now)
+    if changed != 1:
+        current = Ask.objects.filter(pk=ask.pk).values_list("status", flat=True).first()
+        if current is None:
+            raise Ask.DoesNotExist(f"no ask with id {ask.pk}")
+        raise InvalidTransition(ask.pk, current, to_status, seen=seen)
+    AskEvent.objects.create(
+        ask=ask, from_status=seen, to_status=to_status, actor_id=_actor_id(actor), note=note, at=now
+    )
+    ask.status, ask.updated_at = to_status, now
+    return ask
+
+
+@dataclass
+class BulkMove:
+    moved: list[int] = field(default_factory=list)
+    refused: dict[int, str] = field(default_factory=dict)  # id → the status it holds
+    missing: list[int] = field(default_factory=list)
+
+
+@transaction.atomic
+def advance_asks(
+    ids: Iterable[int], to_status: str, *, actor: Any, now: datetime, note: str = ""
+) -> BulkMove:
+    """Move every ask of `ids` that may go to `to_status`; one UPDATE, one insert of events.
+
+    Asks whose state does not allow the move are left alone and reported in `refused`.
+    """
+    if to_status not in AskStatus.values:
+        raise InvalidTransition(None, "", to_status)
+    wanted = sorted(set(ids))
+    froms = [s for s, targets in TRANSITIONS.items() if to_status in targets]
+    held = dict(
+        Ask.objects.select_for_update()
+        .filter(pk__in=wanted)
+        .order_by("pk")
+        .values_list("pk", "status")
+    )
+    movable = {pk: status for pk, status in held.items() if status in froms}
+    result = BulkMove(
+        moved=sorted(movable),
+        refused={pk: status for pk, status in held.items() if pk not in movable},
+        missing=[pk for pk in wanted if pk not in held],
+    )
+    if not movable:
+        return result
+    Ask.objects.filter(pk__in=movable, status__in=froms).update(status=to_status, updated_at=now)
+    actor_id = _actor_id(actor)
+    AskEvent.objects.bulk_create(
+        [
+            AskEvent(
+                ask_id=pk,
+                from_status=status,
+                to_status=to_status,
+                actor_id=actor_id,
+                note=note,
+                at=now,
+            )
+            for pk, status in movable.items()
+        ]
+    )
+    return result
+
+
+@transaction.atomic
+def assign_ask(ask: Ask, owner: Any, *, actor: Any, now: datetime, note: str = "") -> Ask:
+    """Give `ask` to `owner` (a user, or None to leave it unowned), recorded as an event."""
+    owner_id = _actor_id(owner)
+    Ask.objects.filter(pk=ask.pk).update(owner_id=owner_id, updated_at=now)
+    who = owner.get_username() if owner is not None else "nobody"
+    AskEvent.objects.create(
+        ask=ask,
+        from_status=ask.status,
+        to_status=ask.status,
+        actor_id=_actor_id(actor),
+        note=f"assigned to {who}" + (f": {note}" if note else ""),
+        at=now,
+    )
+    ask.owner_id, ask.updated_at = owner_id, now
+    return ask
