@@ -51,8 +51,9 @@ def _latest(qs: QuerySet[Signal], column: str, output: Any) -> Subquery:
     return Subquery(qs.order_by("-occurred_at", "-id").values(column)[:1], output_field=output)
 
 
-def _count(qs: QuerySet[Signal]) -> Coalesce:
-    counted = qs.order_by().values("kind").annotate(n=Count("id")).values("n")
+def _count(qs: QuerySet[Signal], by: str) -> Coalesce:
+    """How many rows: grouped by the outer reference (`contact` or `account`), so one row."""
+    counted = qs.order_by().values(by).annotate(n=Count("id")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
@@ -74,14 +75,14 @@ def base_annotations(now: datetime) -> dict[str, Any]:
         "customer_since": F("account__customer_since"),
         "last_activity_at": _latest(_contact_signals(ACTIVITY_KINDS, now), "occurred_at", at),
         "last_milestone_at": _latest(_account_signals(K.USAGE_MILESTONE, now), "occurred_at", at),
-        "open_tickets": _count(opened) - _count(closed),
+        "open_tickets": _count(opened, "account") - _count(closed, "account"),
         "last_ticket_at": _latest(_account_signals(K.TICKET_OPENED, now), "occurred_at", at),
         "last_renewal_at": _latest(_account_signals(K.RENEWAL, now), "occurred_at", at),
         "last_expansion_at": _latest(_account_signals(K.EXPANSION, now), "occurred_at", at),
         "last_result_at": _latest(_account_signals(K.RESULT_SHARED, now), "occurred_at", at),
         "last_nomination_at": _latest(_contact_signals(K.CSM_NOMINATION, now), "occurred_at", at),
         "activities_12m": _count(
-            _contact_signals(ADVOCACY_KINDS, now).filter(occurred_at__gte=year_ago)
+            _contact_signals(ADVOCACY_KINDS, now).filter(occurred_at__gte=year_ago), "contact"
         ),
         "industry": F("account__industry"),
         "region": F("account__region"),

@@ -66,3 +66,12 @@ def test_one_compiled_condition_filters_and_explains(happy):
     checks = explain(cond, qs.filter(pk=happy.pk), NOW)
     assert [(c.passed, c.found) for c in checks] == [(True, 10.0), (False, 1), (True, "na")]
     assert checks[1].description == "open support tickets = 0"
+
+
+def test_activities_count_every_kind_in_the_last_year(happy):
+    for n, kind in enumerate(["review_published", "reference_completed", "referral_status"]):
+        signal(happy, kind, 30 + n)
+    signal(happy, "review_published", 400)  # more than a year ago
+    row = with_profile(Contact.objects.filter(pk=happy.pk), NOW).get()
+    assert row.activities_12m == 3
+    assert row.rung == "champion"
