@@ -99,19 +99,19 @@ def verdict(play: Play, ask_type: AskType, now: datetime, policy: Policy) -> Cas
 
     The database evaluates WHEN branches in order and stops at the first that holds, so a
     contact outside the audience costs one test, not every rule's lookups: the same
-    short-circuit a hand-written WHERE clause gets. Order: audience, exclusions (as listed in
-    advocacy.engine.rules), prerequisites, an open ask of the same type.
+    short-circuit a hand-written WHERE clause gets. Order, most selective first: audience,
+    prerequisites, exclusions (as listed in advocacy.engine.rules), an open ask of the type.
     """
     d = play.definition
     whens: list[When] = []
     audience = compile_condition(d.get("audience") or {}, now)
     if audience:
         whens.append(When(_not_true(audience), then=Value("audience")))
-    for i, (_, cond) in enumerate(exclusions(policy, ask_type)):
-        whens.append(When(compile_condition(cond, now), then=Value(f"excl_{i}")))
     prerequisites = compile_condition(ask_type.prerequisites or {}, now)
     if prerequisites:
         whens.append(When(_not_true(prerequisites), then=Value("ineligible")))
+    for i, (_, cond) in enumerate(exclusions(policy, ask_type)):
+        whens.append(When(compile_condition(cond, now), then=Value(f"excl_{i}")))
     open_ask = Ask.objects.open().filter(contact=OuterRef("pk"), ask_type=ask_type)
     whens.append(When(Exists(open_ask), then=Value("open")))
     return Case(*whens, default=Value("ok"), output_field=CharField())
@@ -125,11 +125,10 @@ def candidates(
     triggers = trigger_signals(d, now, after_id)
     latest = ("-occurred_at", "-id")
     own = triggers.filter(contact=OuterRef("pk")).order_by(*latest).values("id")[:1]
-    shared = (
-        triggers.filter(contact__isnull=True, account=OuterRef("account_id"))
-        .order_by(*latest)
-        .values("id")[:1]
-    )
+    # The account's latest trigger. Not narrowed to account-level signals (contact IS NULL):
+    # that would steer SQLite onto the contact index and a scan of every account-level signal
+    # in the window per candidate; the (account, kind, occurred_at) index answers this directly.
+    shared = triggers.filter(account=OuterRef("account_id")).order_by(*latest).values("id")[:1]
     decided = Decision.objects.filter(
         play=play, contact=OuterRef("pk"), trigger_signal_id=OuterRef("trigger_id")
     )
