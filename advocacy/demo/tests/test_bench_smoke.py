@@ -40,3 +40,22 @@ def test_import_signals_benchmark_prints_one_json_line_per_figure(tmp_path: Path
     assert rate["baseline"] > 0
     assert rate["ratio"] == pytest.approx(rate["value"] / rate["baseline"], abs=0.01)
     assert figures[1]["unit"] == "MiB"
+
+
+@pytest.mark.django_db
+def test_evaluate_plays_benchmark_decides_what_the_hand_written_sql_decides(tmp_path: Path) -> None:
+    """The baseline records a verdict for every candidate; the engine must consider the same
+    candidates, or the comparison would be between different work."""
+    registry = discover()
+    ctx = Context(scale="tiny", workdir=tmp_path, db=connection.vendor)
+
+    figures = [json.loads(f.as_json()) for f in registry["evaluate_plays"].run(ctx)]
+
+    assert [f["figure"] for f in figures] == [
+        "full_evaluation", "seed_rule", "incremental", "peak_rss"
+    ]  # fmt: skip
+    assert [FIELDS - set(f) for f in figures] == [set()] * 4
+    full = figures[0]
+    assert full["baseline_rows"] == full["considered"]
+    assert full["considered"] > 0
+    assert figures[2]["goal"] == "ratio <= 0.2"
