@@ -61,12 +61,6 @@ class PlayRun:
         }
 
 
-def _flag(q: Q) -> Case | Value:
-    if not q:  # an empty condition always holds
-        return Value(True, output_field=BooleanField())
-    return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
-
-
 def in_holdout(play_name: str, contact_id: int, share: float) -> bool:
     """Deterministic: the same contact is always in or out of a play's control group."""
     if share <= 0:

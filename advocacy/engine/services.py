@@ -133,11 +133,10 @@ def warm_start(*, now: datetime, days: int = 90) -> dict[str, int]:
     from datetime import timedelta
 
     from advocacy.engine.evaluation import catch_up
-    from advocacy.engine.plays import load_playbook
     from advocacy.engine.state import refresh_profiles
 
+    loaded = load_configured_playbook(now=now)
     policy = current_policy()
-    loaded = load_playbook(Path(settings.PLAYBOOK_DIR), now=now)
     runs = catch_up(now - timedelta(days=days), now, policy=policy) if days else []
     profiles = refresh_profiles(now=now, policy=policy)
     return {

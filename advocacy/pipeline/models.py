@@ -81,7 +81,7 @@ class AskQuerySet(models.QuerySet["Ask"]):
         return self.filter(status__in=OPEN_STATUSES)
 
     def overdue(self, now: datetime) -> AskQuerySet:
-        """Open asks past their due date (the play's SLA)."""
+        """Open asks past their due date (the play's SLA); `Ask.is_overdue` is the same rule."""
         return self.open().filter(due_at__lt=now)
 
     def needs_follow_up(self, now: datetime) -> AskQuerySet:
@@ -122,6 +122,10 @@ class Ask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ask_type} for {self.contact}"
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Open and past its due date: the rule of `AskQuerySet.overdue`, for one ask in hand."""
+        return self.status in OPEN_STATUSES and self.due_at is not None and self.due_at < now
 
 
 class AskEvent(models.Model):

@@ -72,10 +72,11 @@ class Column:
     cards: list[Ask]
 
 
-def _cards(asks: QuerySet[Ask]) -> list[Ask]:
+def _cards(asks: QuerySet[Ask], now: datetime) -> list[Ask]:
     cards = list(asks[:CARDS_PER_COLUMN])
     for ask in cards:
         ask.moves = allowed_moves(ask.status)  # type: ignore[attr-defined]
+        ask.overdue = ask.is_overdue(now)  # type: ignore[attr-defined]
     return cards
 
 
@@ -92,14 +93,17 @@ def board_columns(asks: QuerySet[Ask], now: datetime) -> list[Column]:
     urgent = (F("due_at").asc(nulls_last=True), "opened_at", "id")
     columns = [
         Column(
-            s, AskStatus(s).label, counts.get(s, 0), _cards(asks.filter(status=s).order_by(*urgent))
+            s,
+            AskStatus(s).label,
+            counts.get(s, 0),
+            _cards(asks.filter(status=s).order_by(*urgent), now),
         )
         for s in OPEN_ORDER
     ]
     closed = asks.exclude(status__in=OPEN_STATUSES).filter(recent).order_by("-updated_at", "-id")
     closed_count = sum(n for s, n in counts.items() if s not in OPEN_STATUSES)
     columns.append(
-        Column(CLOSED_KEY, f"Closed, last {RECENT_DAYS} days", closed_count, _cards(closed))
+        Column(CLOSED_KEY, f"Closed, last {RECENT_DAYS} days", closed_count, _cards(closed, now))
     )
     return columns
 
@@ -138,7 +142,7 @@ def ask_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "section": "pipeline",
         "ask": ask,
         "events": list(ask.events.select_related("actor")),
-        "overdue": ask.status in OPEN_STATUSES and ask.due_at and ask.due_at < timezone.now(),
+        "overdue": ask.is_overdue(timezone.now()),
         "next_url": request.get_full_path(),
     }
     return render_page(request, "web/asks/detail.html", context)
