@@ -37,6 +37,7 @@ from advocacy.engine.asks import AskRequest, open_asks
 from advocacy.engine.conditions import compile_condition
 from advocacy.engine.models import Decision, Outcome, Play
 from advocacy.engine.policy import DEFAULT_POLICY, Policy
+from advocacy.engine.prepared import PreparedCache
 from advocacy.engine.profile import with_profile
 from advocacy.engine.rules import exclusions
 from advocacy.pipeline.models import Ask, AskStatus, AskType
@@ -112,10 +113,15 @@ def verdict(play: Play, ask_type: AskType, now: datetime, policy: Policy) -> Cas
     return Case(*whens, default=Value("ok"), output_field=CharField())
 
 
-def candidates(
+_PREPARED = PreparedCache()
+_CANDIDATE_COLUMNS = ("pk", "trigger_id", "account__owner_id", "verdict")
+
+
+def candidate_queries(
     play: Play, ask_type: AskType, now: datetime, policy: Policy, after_id: int = 0
-) -> list[dict[str, Any]]:
-    """Every undecided (contact, trigger) pair of the play, with the verdict of its rules."""
+) -> tuple[QuerySet[Contact], QuerySet[Contact]]:
+    """The undecided (contact, trigger) pairs of the play with their verdict, per trigger level:
+    signals of the contact itself, then account-level signals shared by its contacts."""
     d = play.definition
     triggers = trigger_signals(d, now, after_id)
     latest = ("-occurred_at", "-id")
@@ -136,15 +142,38 @@ def candidates(
         ).annotate(trigger_id=Subquery(shared)),
     )
     rule = verdict(play, ask_type, now, policy)
+    own_level, shared_level = (
+        with_profile(qs.filter(**{"trigger_id__isnull": False}), now, policy)
+        .filter(~Exists(decided))
+        .annotate(verdict=rule)
+        .values(*_CANDIDATE_COLUMNS)
+        for qs in levels
+    )
+    return own_level, shared_level
+
+
+def candidates(
+    play: Play, ask_type: AskType, now: datetime, policy: Policy, after_id: int = 0
+) -> list[dict[str, Any]]:
+    """Every undecided (contact, trigger) pair of the play, with the verdict of its rules.
+
+    The SQL is built by the ORM once per play and policy (advocacy.engine.prepared) and then
+    run with the parameters of `now` and the watermark; building it costs as much as running it.
+    """
+    incremental = bool(after_id)
     rows: list[dict[str, Any]] = []
-    for qs in levels:
-        profiled = with_profile(qs.filter(**{"trigger_id__isnull": False}), now, policy)
-        rows.extend(
-            dict(row)
-            for row in profiled.filter(~Exists(decided))
-            .annotate(verdict=rule)
-            .values("pk", "trigger_id", "account__owner_id", "verdict")
-        )
+    for level in (0, 1):
+
+        def build(at: datetime, watermark: int, level: int = level) -> QuerySet[Any]:
+            cut = watermark if incremental else 0
+            return candidate_queries(play, ask_type, at, policy, cut)[level]
+
+        key = ("candidates", play.pk, play.digest, ask_type.pk, repr(policy), incremental, level)
+        prepared = _PREPARED.get(key, build)
+        if prepared is None:
+            rows.extend(dict(row) for row in build(now, after_id))
+        else:
+            rows.extend(prepared.rows(now, after_id))
     return rows
 
 

@@ -1,0 +1,137 @@
+"""A play's candidate query is compiled once and run at any moment with the ORM's own SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from advocacy.engine.evaluation import candidate_queries
+from advocacy.engine.models import Play
+from advocacy.engine.plays import load_playbook
+from advocacy.engine.policy import DEFAULT_POLICY, Policy
+from advocacy.engine.prepared import PreparedCache, _compile, prepare
+from advocacy.pipeline.models import AskType
+from advocacy.signals.models import Signal
+
+NOW = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
+STRICT = Policy(nps_min=10, health_min=80, tenure_days_min=180)
+
+
+def builders() -> list[tuple[str, Any]]:
+    load_playbook(now=NOW)
+    found = []
+    for play in Play.objects.order_by("name"):
+        ask_type = AskType.objects.get(code=play.definition["ask"])
+        for incremental in (False, True):
+            for level in (0, 1):
+
+                def build(
+                    at: dt.datetime,
+                    watermark: int,
+                    play: Play = play,
+                    ask_type: AskType = ask_type,
+                    incremental: bool = incremental,
+                    level: int = level,
+                ) -> Any:
+                    cut = watermark if incremental else 0
+                    return candidate_queries(play, ask_type, at, STRICT, cut)[level]
+
+                found.append((f"{play.name}/{incremental}/{level}", build))
+    return found
+
+
+@pytest.mark.django_db
+def test_every_default_play_compiles_to_one_template_at_both_levels() -> None:
+    built = builders()
+    assert len(built) == 4 * Play.objects.count() == 32
+    refused = [name for name, build in built if prepare(build) is None]
+    assert refused == []
+
+
+MOMENTS = (
+    (dt.datetime(2024, 2, 29, 23, 59, 59, 999_999, tzinfo=dt.UTC), 1),
+    (dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.timezone(dt.timedelta(hours=2))), 17),
+    (dt.datetime(2031, 12, 31, 0, 0, 1, tzinfo=dt.UTC), 2**40),
+)
+
+
+@pytest.mark.django_db
+def test_the_template_gives_the_orm_sql_and_parameters_at_any_moment() -> None:
+    for name, build in builders():
+        prepared = prepare(build)
+        assert prepared is not None, name
+        for moment, watermark in MOMENTS:
+            sql, params, names = _compile(build(moment, watermark))
+            assert prepared.sql == sql, name
+            assert prepared.parameters(moment, watermark) == list(params), (name, moment)
+            assert list(prepared.names) == names, name
+
+
+def test_a_query_whose_sql_changes_with_time_is_refused(db: Any) -> None:
+    def build(at: dt.datetime, watermark: int) -> Any:
+        # A different statement before and after a date: no single template covers it.
+        qs = Signal.objects.filter(occurred_at__lte=at)
+        return qs.filter(value__gt=1) if at.day % 2 else qs
+
+    assert prepare(build) is None
+
+
+def test_a_parameter_that_is_not_a_shift_of_now_is_refused(db: Any) -> None:
+    def build(at: dt.datetime, watermark: int) -> Any:
+        return Signal.objects.filter(value=at.year)
+
+    assert prepare(build) is None
+
+
+def test_the_cache_prepares_once_per_key(db: Any) -> None:
+    calls: list[dt.datetime] = []
+
+    def build(at: dt.datetime, watermark: int) -> Any:
+        calls.append(at)
+        return Signal.objects.filter(occurred_at__gt=at - dt.timedelta(days=2)).values("id")
+
+    cache = PreparedCache(limit=2)
+    first = cache.get(("a",), build)
+    assert first is not None and len(calls) == 3
+    assert cache.get(("a",), build) is first and len(calls) == 3
+    cache.get(("b",), build)
+    cache.get(("c",), build)  # the oldest key makes room
+    assert len(calls) == 9
+    cache.get(("a",), build)
+    assert len(calls) == 12
+
+
+@pytest.mark.django_db
+def test_rows_match_the_orm_on_real_data(member: Any) -> None:
+    from advocacy.customers.models import Account, Contact
+    from advocacy.signals.models import SignalKind
+
+    load_playbook(now=NOW)
+    account = Account.objects.create(name="Acme", customer_since=dt.date(2024, 1, 1))
+    contacts = [
+        Contact.objects.create(account=account, email=f"c{i}@acme.example") for i in range(3)
+    ]
+    for i, contact in enumerate(contacts):
+        Signal.objects.create(
+            source="test",
+            key=f"nps-{i}",
+            kind=SignalKind.NPS,
+            contact=contact,
+            account=account,
+            value=8 + i,
+            occurred_at=NOW - dt.timedelta(hours=3 + i),
+        )
+    play = Play.objects.get(name="nps-promoter-review")
+    ask_type = AskType.objects.get(code=play.definition["ask"])
+
+    def build(at: dt.datetime, watermark: int) -> Any:
+        return candidate_queries(play, ask_type, at, DEFAULT_POLICY, 0)[0]
+
+    prepared = prepare(build)
+    assert prepared is not None
+    for at in (NOW, NOW + dt.timedelta(hours=40), NOW + dt.timedelta(days=5)):
+        expected = sorted(build(at, 0), key=lambda r: r["pk"])
+        assert sorted(prepared.rows(at), key=lambda r: r["pk"]) == expected
+    assert len(list(build(NOW, 0))) == 2  # the promoters (9 and 10), not the 8
