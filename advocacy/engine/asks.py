@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 
+from advocacy.core.bulk import insert_returning, insert_rows
 from advocacy.engine.caps import claim_taps
 from advocacy.engine.models import CapOverride
 from advocacy.engine.policy import DEFAULT_POLICY, Policy
@@ -94,38 +95,22 @@ def open_asks(
         granted = claim_taps(first, effort, now=now, policy=policy, override=bool(override_reason))
         for contact_id, r in first.items():
             (allowed if contact_id in granted else result.capped).append(r)
-    asks = Ask.objects.bulk_create(
-        [
-            Ask(
-                contact_id=r.contact_id,
-                ask_type=r.ask_type,
-                play=r.play,
-                trigger_signal_id=r.trigger_signal_id,
-                moment=r.moment,
-                status=r.status,
-                owner_id=r.owner_id,
-                owner_role=r.owner_role,
-                channel=r.channel,
-                opened_at=now,
-                due_at=r.due_at,
-                follow_up_at=r.follow_up_at,
-            )
-            for r in allowed
-        ]
-    )
+    asks = _insert_asks(allowed, now)
     actor_id: Any = getattr(actor, "pk", None)
-    AskEvent.objects.bulk_create(
+    insert_rows(
+        AskEvent,
+        ("ask_id", "from_status", "to_status", "actor_id", "at", "note"),
         [
-            AskEvent(
-                ask=ask,
-                from_status="",
-                to_status=ask.status,
-                actor_id=actor_id,
-                at=now,
-                note=f"opened by play {ask.play}" if ask.play else "opened by hand",
+            (
+                ask.pk,
+                "",
+                ask.status,
+                actor_id,
+                now,
+                f"opened by play {ask.play}" if ask.play else "opened by hand",
             )
             for ask in asks
-        ]
+        ],
     )
     if override_reason:
         CapOverride.objects.bulk_create(
@@ -136,3 +121,73 @@ def open_asks(
         )
     result.opened = asks
     return result
+
+
+_ASK_COLUMNS = (
+    "contact_id",
+    "ask_type_id",
+    "play",
+    "trigger_signal_id",
+    "moment",
+    "status",
+    "owner_id",
+    "owner_role",
+    "channel",
+    "opened_at",
+    "due_at",
+    "follow_up_at",
+    "updated_at",
+)
+
+
+def _insert_asks(requests: Sequence[AskRequest], now: datetime) -> list[Ask]:
+    """Insert the asks as plain rows (no instance per row through bulk_create), then build them.
+
+    A duplicate (play, contact, moment) raises IntegrityError and the caller's transaction,
+    tap claims included, rolls back: an ask is never half opened.
+    """
+    returned = insert_returning(
+        Ask,
+        _ASK_COLUMNS,
+        [
+            (
+                r.contact_id,
+                r.ask_type.pk,
+                r.play,
+                r.trigger_signal_id,
+                r.moment,
+                r.status,
+                r.owner_id,
+                r.owner_role,
+                r.channel,
+                now,
+                r.due_at,
+                r.follow_up_at,
+                now,
+            )
+            for r in requests
+        ],
+        returning=("id", "play", "contact_id", "moment"),
+    )
+    ids = {(play, contact_id, moment): pk for pk, play, contact_id, moment in returned}
+    asks = []
+    for r in requests:
+        ask = Ask(
+            id=ids[(r.play, r.contact_id, r.moment)],
+            contact_id=r.contact_id,
+            ask_type=r.ask_type,
+            play=r.play,
+            trigger_signal_id=r.trigger_signal_id,
+            moment=r.moment,
+            status=r.status,
+            owner_id=r.owner_id,
+            owner_role=r.owner_role,
+            channel=r.channel,
+            opened_at=now,
+            due_at=r.due_at,
+            follow_up_at=r.follow_up_at,
+            updated_at=now,
+        )
+        ask._state.adding = False
+        asks.append(ask)
+    return asks

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import connection
 
+from advocacy.core.bulk import insert_rows
 from advocacy.engine.models import ContactPreference, TapClaim
 from advocacy.engine.policy import DEFAULT_POLICY, Policy
 
@@ -49,8 +50,11 @@ def claim_taps(
     ids = sorted(set(contact_ids))
     if not ids:
         return set()
-    TapClaim.objects.bulk_create(
-        [TapClaim(contact_id=i, effort=effort) for i in ids], ignore_conflicts=True
+    insert_rows(
+        TapClaim,
+        ("contact_id", "effort"),
+        [(i, effort) for i in ids],
+        conflict="ON CONFLICT (contact_id, effort) DO NOTHING",
     )
     by_window: dict[int, list[int]] = defaultdict(list)
     for contact_id, days in windows(ids, effort, policy).items():

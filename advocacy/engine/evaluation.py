@@ -11,13 +11,12 @@ bulk, in the same transaction.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -32,6 +31,7 @@ from django.db.models import (
     When,
 )
 
+from advocacy.core.bulk import insert_rows
 from advocacy.customers.models import Contact
 from advocacy.engine.asks import AskRequest, open_asks
 from advocacy.engine.conditions import compile_condition
@@ -157,8 +157,9 @@ def candidates(
 ) -> list[dict[str, Any]]:
     """Every undecided (contact, trigger) pair of the play, with the verdict of its rules.
 
-    The SQL is built by the ORM once per play and policy (advocacy.engine.prepared) and then
-    run with the parameters of `now` and the watermark; building it costs as much as running it.
+    After its first two runs, the SQL is no longer built by the ORM but run from a template
+    with the parameters of `now` and the watermark (advocacy.engine.prepared): building it costs
+    as much as running it, and the periodic job and a replay run the same plays again and again.
     """
     incremental = bool(after_id)
     rows: list[dict[str, Any]] = []
@@ -169,27 +170,33 @@ def candidates(
             return candidate_queries(play, ask_type, at, policy, cut)[level]
 
         key = ("candidates", play.pk, play.digest, ask_type.pk, repr(policy), incremental, level)
-        prepared = _PREPARED.get(key, build)
-        if prepared is None:
-            rows.extend(dict(row) for row in build(now, after_id))
-        else:
-            rows.extend(prepared.rows(now, after_id))
+        rows.extend(_PREPARED.rows(key, build, now, after_id))
     return rows
 
 
-def _classify(row: dict[str, Any], rule_names: list[str], play: Play) -> tuple[str, list[str]]:
+# One list per reason, shared by every decision that gives it (written once per run).
+_NOT_IN_AUDIENCE = ["not in the play's audience"]
+_NOT_ELIGIBLE = ["prerequisites of the ask not met"]
+_ALREADY_OPEN = ["an ask of this type is already open"]
+_HELD_OUT = ["in the play's holdout group"]
+_ASKED: list[str] = []
+
+
+def _classify(
+    row: dict[str, Any], excluded: list[list[str]], play: Play, holdout: float
+) -> tuple[str, list[str]]:
     found = row["verdict"]
     if found == "audience":
-        return Outcome.NOT_IN_AUDIENCE, ["not in the play's audience"]
+        return Outcome.NOT_IN_AUDIENCE, _NOT_IN_AUDIENCE
     if found.startswith("excl_"):
-        return Outcome.BLOCKED_EXCLUSION, [rule_names[int(found[5:])]]
+        return Outcome.BLOCKED_EXCLUSION, excluded[int(found[5:])]
     if found == "ineligible":
-        return Outcome.NOT_ELIGIBLE, ["prerequisites of the ask not met"]
+        return Outcome.NOT_ELIGIBLE, _NOT_ELIGIBLE
     if found == "open":
-        return Outcome.ALREADY_OPEN, ["an ask of this type is already open"]
-    if in_holdout(play.name, row["pk"], float(play.definition.get("holdout", 0))):
-        return Outcome.HELD_OUT, ["in the play's holdout group"]
-    return Outcome.ASKED, []
+        return Outcome.ALREADY_OPEN, _ALREADY_OPEN
+    if in_holdout(play.name, row["pk"], holdout):
+        return Outcome.HELD_OUT, _HELD_OUT
+    return Outcome.ASKED, _ASKED
 
 
 @dataclass
@@ -207,28 +214,18 @@ def write_decisions(
     Thousands of decisions a run: plain rows through the driver, not model instances, since
     building and preparing a model per row cost more than the database's work.
     """
-    if not decisions:
-        return
-    table = connection.ops.quote_name(Decision._meta.db_table)
-    reasons = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
-    sql = (
-        f"INSERT INTO {table} (play_id, contact_id, trigger_signal_id, moment, outcome, reasons, "
-        f"ask_id, decided_at) VALUES (%s, %s, %s, %s, %s, {reasons}, %s, %s) "
-        "ON CONFLICT (play_id, contact_id, moment) DO NOTHING"
-    )
-    at = connection.ops.adapt_datetimefield_value(now)
-    dumped: dict[tuple[str, ...], str] = {}
-    rows = []
-    for (contact_id, trigger_id), d in decisions.items():
-        key = tuple(d.reasons)
-        if key not in dumped:
-            dumped[key] = json.dumps(d.reasons)
-        rows.append(
-            (play_id, contact_id, trigger_id, f"signal:{trigger_id}", d.outcome, dumped[key],
-             d.ask_id, at)
-        )  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    insert_rows(
+        Decision,
+        ("play_id", "contact_id", "trigger_signal_id", "moment", "outcome", "reasons", "ask_id",
+         "decided_at"),
+        [
+            (play_id, contact_id, trigger_id, f"signal:{trigger_id}", d.outcome, d.reasons,
+             d.ask_id, now)
+            # In the order of the unique key's leading column: neighbouring index pages.
+            for (contact_id, trigger_id), d in sorted(decisions.items())
+        ],
+        conflict="ON CONFLICT (contact_id, play_id, moment) DO NOTHING",
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -246,7 +243,8 @@ def evaluate_play(
     ask_type = AskType.objects.get(code=d["ask"])
     high_water = Signal.objects.aggregate(m=Max("id"))["m"] or 0
     rows = candidates(play, ask_type, now, policy, play.watermark if incremental else 0)
-    rule_names = [name for name, _ in exclusions(policy, ask_type)]
+    excluded = [[name] for name, _ in exclusions(policy, ask_type)]
+    holdout = float(d.get("holdout", 0))
     run = PlayRun(play.name, considered=len(rows))
     owner = d.get("owner", {})
     timing = d.get("timing", {})
@@ -256,7 +254,7 @@ def evaluate_play(
     decisions: dict[tuple[int, int], _Pending] = {}
     requests: list[AskRequest] = []
     for row in rows:
-        outcome, reasons = _classify(row, rule_names, play)
+        outcome, reasons = _classify(row, excluded, play, holdout)
         key = (row["pk"], row["trigger_id"])
         if key in decisions:
             continue
@@ -281,12 +279,11 @@ def evaluate_play(
     for ask in opened.opened:
         decisions[(ask.contact_id, ask.trigger_signal_id or 0)].ask_id = ask.pk
     window = policy.cap_for(ask_type.effort)
+    capped = [f"tap cap: one {ask_type.get_effort_display().lower()}-effort ask per {window} days"]
     for r in opened.capped + opened.duplicate:
         decision = decisions[(r.contact_id, r.trigger_signal_id or 0)]
         decision.outcome = Outcome.BLOCKED_CAP
-        decision.reasons = [
-            f"tap cap: one {ask_type.get_effort_display().lower()}-effort ask per {window} days"
-        ]
+        decision.reasons = capped
     write_decisions(play.pk, now, decisions)
     run.outcomes.update(dec.outcome for dec in decisions.values())
     Play.objects.filter(pk=play.pk).update(

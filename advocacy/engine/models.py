@@ -96,27 +96,41 @@ class Outcome(models.TextChoices):
 
 
 class Decision(models.Model):
-    """What a play decided for one contact at one triggering moment, and why."""
+    """What a play decided for one contact at one triggering moment, and why.
 
-    play = models.ForeignKey(Play, on_delete=models.CASCADE, related_name="decisions")
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="decisions")
+    The most written table: every run adds a row per candidate, so it carries only the indexes
+    its readers use. The unique key leads with the contact (the contact page, the evaluation's
+    "already decided" probe, deletes of a contact); the play pages read by (play, outcome,
+    decided_at); the few decisions that opened an ask are found by a partial index. Signals are
+    append-only, so the trigger needs no index of its own.
+    """
+
+    play = models.ForeignKey(
+        Play, on_delete=models.CASCADE, related_name="decisions", db_index=False
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="decisions", db_index=False
+    )
     trigger_signal = models.ForeignKey(
-        Signal, null=True, on_delete=models.SET_NULL, related_name="decisions"
+        Signal, null=True, on_delete=models.SET_NULL, related_name="decisions", db_index=False
     )
     moment = models.CharField(max_length=100)
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     reasons = models.JSONField(default=list)
-    ask = models.ForeignKey(Ask, null=True, blank=True, on_delete=models.SET_NULL)
+    ask = models.ForeignKey(Ask, null=True, blank=True, on_delete=models.SET_NULL, db_index=False)
     decided_at = models.DateTimeField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["play", "contact", "moment"], name="decision_unique_play_contact_moment"
+                fields=["contact", "play", "moment"], name="decision_unique_contact_play_moment"
             )
         ]
         indexes = [
-            models.Index(fields=["play", "outcome", "decided_at"], name="decision_play_outcome")
+            models.Index(fields=["play", "outcome", "decided_at"], name="decision_play_outcome"),
+            models.Index(
+                fields=["ask"], name="decision_ask", condition=models.Q(ask__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:

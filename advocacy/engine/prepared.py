@@ -2,15 +2,16 @@
 
 A play's candidate query is the same SQL at every `now`; only the parameters move with the
 clock (cut-offs such as `now - 90 days`) and with the watermark of incremental runs. Building
-and compiling that query through the ORM costs tens of milliseconds, as much as running it on a
-large program, and a replay over a year builds it hundreds of times.
+and compiling that query through the ORM costs as much as running it on a large program, and a
+replay over a year builds it hundreds of times.
 
-`prepare` compiles the query at three moments and two watermarks and learns, for each
+The first run of a query goes through the ORM as usual, and its SQL and parameters are kept. The
+second compiles it once more at a moment that differs from the first in every field (year, month,
+day, hour, ... microsecond) and at another watermark, and learns from the two, for each
 parameter, whether it is a constant, a moment at a fixed offset from `now` (datetime or date),
-or the watermark. It accepts the template only if the third compilation is predicted exactly
-from the first two; otherwise (a query whose SQL itself changes with time) it refuses, and the
-caller compiles every time. So a cached run executes the very SQL and parameters the ORM
-would have produced.
+or the watermark. A query whose SQL changes between the two, or a parameter that is none of
+these, is never templated: it goes through the ORM every time. From then on a run executes the
+very SQL and parameters the ORM would have produced, without building them.
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet
 
-# Moments and watermarks no real run uses, so a parameter that moves with them is recognised.
-_T0 = datetime(2001, 2, 3, 0, 0, 0, tzinfo=UTC)
-_T1 = _T0 + timedelta(days=1, hours=1, seconds=1)
-_T2 = _T0 + timedelta(days=400, hours=5, minutes=7, seconds=11, microseconds=13)  # another year
-_W0, _W1, _W2 = 987_654_301, 987_654_302, 987_654_999
+# How far the learning compilation moves the clock and the watermark: every field of the moment
+# changes, so a parameter that merely depends on the date (a year, a first of the month) is
+# caught as not a shift.
+_SHIFT = timedelta(days=397, hours=5, minutes=7, seconds=11, microseconds=13)
+_WATERMARK_SHIFT = 7_919
 
 Build = Callable[[datetime, int], QuerySet[Any]]
 
@@ -66,25 +67,27 @@ def _as_moment(value: Any) -> tuple[str, datetime | date, bool] | None:
     return None
 
 
-def _learn(first: Any, second: Any) -> _Param | None:
+def _learn(first: Any, second: Any, t0: datetime, w0: int) -> _Param | None:
+    """What a parameter is, from its values at (t0, w0) and at (t0 + _SHIFT, w0 + shift)."""
+    t1 = t0 + _SHIFT
     if first == second:
         return _Param("const", first, False)
-    if isinstance(first, int) and isinstance(second, int) and second - first == _W1 - _W0:
-        if first - _W0 == 0:
+    if isinstance(first, int) and isinstance(second, int) and not isinstance(first, bool):
+        if first == w0 and second - first == _WATERMARK_SHIFT:
             return _Param("watermark", 0, False)
         return None
     a, b = _as_moment(first), _as_moment(second)
     if a is None or b is None or a[0] != b[0]:
         return None
     if isinstance(a[1], datetime) and isinstance(b[1], datetime):
-        shift: timedelta = a[1] - _T0
-        if b[1] - _T1 != shift:
+        shift: timedelta = a[1] - t0
+        if b[1] - t1 != shift:
             return None
         return _Param("datetime", shift, a[2])
     if isinstance(a[1], datetime) or isinstance(b[1], datetime):
         return None
-    shift = a[1] - _T0.date()
-    if b[1] - _T1.date() != shift:
+    shift = a[1] - t0.date()
+    if b[1] - t1.date() != shift:
         return None
     return _Param("date", shift, a[2])
 
@@ -111,50 +114,83 @@ class PreparedQuery:
         return [_value(p, now, watermark) for p in self.params]
 
     def rows(self, now: datetime, watermark: int = 0) -> list[dict[str, Any]]:
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, self.parameters(now, watermark))
-            return [dict(zip(self.names, row, strict=True)) for row in cursor.fetchall()]
+        return _run(self.sql, self.parameters(now, watermark), self.names)
 
 
-def prepare(build: Build) -> PreparedQuery | None:
-    """Learn the query `build(now, watermark)` once; None when its SQL is not one template."""
-    sql0, p0, names = _compile(build(_T0, _W0))
-    sql1, p1, _ = _compile(build(_T1, _W1))
-    if sql0 != sql1 or len(p0) != len(p1):
+@dataclass(frozen=True)
+class _Sample:
+    """A first run's compilation, kept to learn the template from at the second run."""
+
+    sql: str
+    params: tuple[Any, ...]
+    names: tuple[str, ...]
+    now: datetime
+    watermark: int
+
+
+def _learn_template(sample: _Sample, build: Build) -> PreparedQuery | None:
+    t1, w1 = sample.now + _SHIFT, sample.watermark + _WATERMARK_SHIFT
+    sql1, p1, _ = _compile(build(t1, w1))
+    if sql1 != sample.sql or len(p1) != len(sample.params):
         return None
     learned: list[_Param] = []
-    for first, second in zip(p0, p1, strict=True):
-        param = _learn(first, second)
+    for first, second in zip(sample.params, p1, strict=True):
+        param = _learn(first, second, sample.now, sample.watermark)
         if param is None:
             return None
         learned.append(param)
-    prepared = PreparedQuery(sql0, tuple(learned), tuple(names))
-    sql2, p2, _ = _compile(build(_T2, _W2))
-    if sql2 != sql0 or not _same(prepared.parameters(_T2, _W2), p2):
-        return None
-    return prepared
+    return PreparedQuery(sample.sql, tuple(learned), sample.names)
 
 
-def _same(predicted: Sequence[Any], actual: Sequence[Any]) -> bool:
-    return len(predicted) == len(actual) and all(
-        type(a) is type(b) and a == b for a, b in zip(predicted, actual, strict=True)
-    )
+def prepare(build: Build, now: datetime, watermark: int = 1) -> PreparedQuery | None:
+    """Learn the template of `build` from a compilation at (now, watermark) and one more."""
+    sql, params, names = _compile(build(now, watermark))
+    return _learn_template(_Sample(sql, params, tuple(names), now, watermark), build)
+
+
+def _run(sql: str, params: Sequence[Any], names: Sequence[str]) -> list[dict[str, Any]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+_UNTEMPLATED = object()
 
 
 class PreparedCache:
-    """Prepared queries by key, per database connection; unbounded keys are the caller's bug."""
+    """Templates by key (for this database); `rows` runs a query through them.
+
+    The key must name everything the query depends on besides `now` and the watermark (the
+    play and its digest, the policy...).
+    """
 
     def __init__(self, limit: int = 256) -> None:
         self.limit = limit
-        self._entries: dict[tuple[Any, ...], PreparedQuery | None] = {}
+        self._entries: dict[tuple[Any, ...], Any] = {}
 
-    def get(self, key: tuple[Any, ...], build: Build) -> PreparedQuery | None:
+    def rows(
+        self, key: tuple[Any, ...], build: Build, now: datetime, watermark: int = 0
+    ) -> list[dict[str, Any]]:
         full = (connection.alias, connection.vendor, connection.settings_dict["NAME"], *key)
-        if full not in self._entries:
+        entry = self._entries.get(full)
+        if isinstance(entry, PreparedQuery):
+            return entry.rows(now, watermark)
+        if isinstance(entry, _Sample):
+            learned = _learn_template(entry, build)
+            self._entries[full] = _UNTEMPLATED if learned is None else learned
+            if learned is not None:
+                return learned.rows(now, watermark)
+        sql, params, names = _compile(build(now, watermark))
+        if entry is None:
             if len(self._entries) >= self.limit:
                 self._entries.pop(next(iter(self._entries)))
-            self._entries[full] = prepare(build)
-        return self._entries[full]
+            self._entries[full] = _Sample(sql, params, tuple(names), now, watermark)
+        return _run(sql, params, names)
+
+    def template(self, key: tuple[Any, ...]) -> PreparedQuery | None:
+        full = (connection.alias, connection.vendor, connection.settings_dict["NAME"], *key)
+        entry = self._entries.get(full)
+        return entry if isinstance(entry, PreparedQuery) else None
 
     def clear(self) -> None:
         self._entries.clear()

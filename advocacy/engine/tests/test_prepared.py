@@ -1,4 +1,4 @@
-"""A play's candidate query is compiled once and run at any moment with the ORM's own SQL."""
+"""A play's candidate query is learnt as a template and run at any moment with the ORM's SQL."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def builders() -> list[tuple[str, Any]]:
 def test_every_default_play_compiles_to_one_template_at_both_levels() -> None:
     built = builders()
     assert len(built) == 4 * Play.objects.count() == 32
-    refused = [name for name, build in built if prepare(build) is None]
+    refused = [name for name, build in built if prepare(build, NOW) is None]
     assert refused == []
 
 
@@ -60,7 +60,7 @@ MOMENTS = (
 @pytest.mark.django_db
 def test_the_template_gives_the_orm_sql_and_parameters_at_any_moment() -> None:
     for name, build in builders():
-        prepared = prepare(build)
+        prepared = prepare(build, NOW, 5)
         assert prepared is not None, name
         for moment, watermark in MOMENTS:
             sql, params, names = _compile(build(moment, watermark))
@@ -73,19 +73,30 @@ def test_a_query_whose_sql_changes_with_time_is_refused(db: Any) -> None:
     def build(at: dt.datetime, watermark: int) -> Any:
         # A different statement before and after a date: no single template covers it.
         qs = Signal.objects.filter(occurred_at__lte=at)
-        return qs.filter(value__gt=1) if at.day % 2 else qs
+        return qs.filter(value__gt=1) if at.year == NOW.year else qs
 
-    assert prepare(build) is None
+    assert prepare(build, NOW) is None
 
 
-def test_a_parameter_that_is_not_a_shift_of_now_is_refused(db: Any) -> None:
+@pytest.mark.parametrize(
+    "depends",
+    [
+        lambda at: {"value": at.year},
+        lambda at: {"occurred_at__gte": at.replace(day=1)},
+        lambda at: {"occurred_at__gte": at.replace(hour=0, minute=0)},
+        lambda at: {"occurred_at__gte": at.replace(microsecond=0)},
+        lambda at: {"occurred_at__date": at.date().replace(month=1)},
+    ],
+    ids=["year", "first-of-month", "midnight", "whole-second", "january"],
+)
+def test_a_parameter_that_is_not_a_shift_of_now_is_refused(db: Any, depends: Any) -> None:
     def build(at: dt.datetime, watermark: int) -> Any:
-        return Signal.objects.filter(value=at.year)
+        return Signal.objects.filter(**depends(at))
 
-    assert prepare(build) is None
+    assert prepare(build, NOW) is None
 
 
-def test_the_cache_prepares_once_per_key(db: Any) -> None:
+def test_the_cache_runs_the_orm_first_then_learns_then_stops_building(db: Any) -> None:
     calls: list[dt.datetime] = []
 
     def build(at: dt.datetime, watermark: int) -> Any:
@@ -93,14 +104,30 @@ def test_the_cache_prepares_once_per_key(db: Any) -> None:
         return Signal.objects.filter(occurred_at__gt=at - dt.timedelta(days=2)).values("id")
 
     cache = PreparedCache(limit=2)
-    first = cache.get(("a",), build)
-    assert first is not None and len(calls) == 3
-    assert cache.get(("a",), build) is first and len(calls) == 3
-    cache.get(("b",), build)
-    cache.get(("c",), build)  # the oldest key makes room
-    assert len(calls) == 9
-    cache.get(("a",), build)
-    assert len(calls) == 12
+    assert cache.rows(("a",), build, NOW) == []
+    assert len(calls) == 1 and cache.template(("a",)) is None
+    cache.rows(("a",), build, NOW + dt.timedelta(hours=1))
+    assert len(calls) == 2 and cache.template(("a",)) is not None
+    for day in range(5):
+        cache.rows(("a",), build, NOW + dt.timedelta(days=day))
+    assert len(calls) == 2
+    cache.rows(("b",), build, NOW)
+    cache.rows(("c",), build, NOW)  # the oldest key makes room
+    assert cache.template(("a",)) is None
+
+
+def test_a_query_that_cannot_be_templated_keeps_going_through_the_orm(db: Any) -> None:
+    calls: list[dt.datetime] = []
+
+    def build(at: dt.datetime, watermark: int) -> Any:
+        calls.append(at)
+        return Signal.objects.filter(value=at.year).values("id")
+
+    cache = PreparedCache()
+    for day in range(4):
+        cache.rows(("k",), build, NOW + dt.timedelta(days=day))
+    assert len(calls) == 5  # the first run, the learning compilation, then every run
+    assert cache.template(("k",)) is None
 
 
 @pytest.mark.django_db
@@ -129,7 +156,7 @@ def test_rows_match_the_orm_on_real_data(member: Any) -> None:
     def build(at: dt.datetime, watermark: int) -> Any:
         return candidate_queries(play, ask_type, at, DEFAULT_POLICY, 0)[0]
 
-    prepared = prepare(build)
+    prepared = prepare(build, NOW)
     assert prepared is not None
     for at in (NOW, NOW + dt.timedelta(hours=40), NOW + dt.timedelta(days=5)):
         expected = sorted(build(at, 0), key=lambda r: r["pk"])
