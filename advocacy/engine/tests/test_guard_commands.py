@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -92,9 +93,9 @@ def test_replacements_and_reassign(member: Any) -> None:
         "contact_id": bob.pk,
         "status": "proposed",
     }
-    with pytest.raises(CommandError, match="no contact with email 'nobody@x.example'"):
+    with pytest.raises(CommandError, match=re.escape("no contact with email 'nobody@x.example'")):
         run("asks", "reassign", str(new.pk), "nobody@x.example")
-    with pytest.raises(CommandError, match="is already bob@acme.example's"):
+    with pytest.raises(CommandError, match=re.escape("is already bob@acme.example's")):
         run("asks", "reassign", str(new.pk), "bob@acme.example")
 
 
