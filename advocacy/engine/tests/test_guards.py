@@ -203,3 +203,18 @@ def test_the_query_count_does_not_depend_on_the_number_of_asks(
     with django_assert_max_num_queries(len(one.captured_queries)):
         many = run_guards(now=NOW, policy=P)
     assert (len(many.paused[SUPPORT]), len(many.paused[LEFT]), len(many.cancelled)) == (25, 25, 25)
+
+
+def test_the_periodic_engine_task_applies_the_guards(settings: Any) -> None:
+    import time_machine
+
+    from advocacy.engine.tasks import evaluate_plays
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    ada = person(account(), "ada")
+    study = ask(ada)
+    Contact.objects.filter(pk=ada.pk).update(left_company_at=NOW - dt.timedelta(hours=1))
+    with time_machine.travel(NOW, tick=False):
+        result = evaluate_plays.enqueue().return_value
+    assert result["guards"]["paused"][LEFT] == [study.pk]
+    assert state(study) == [("sent", LEFT, "the advocate left the company")]
