@@ -19,8 +19,10 @@ from advocacy.api.errors import BatchRejected, describe_validation_errors, item_
 from advocacy.api.idempotency import idempotent
 from advocacy.api.routers.accounts import router as accounts_router
 from advocacy.api.routers.advocates import router as advocates_router
+from advocacy.api.routers.agreements import router as agreements_router
 from advocacy.api.routers.asks import router as asks_router
 from advocacy.api.routers.contacts import router as contacts_router
+from advocacy.api.routers.guards import router as guards_router
 from advocacy.api.routers.imports import router as imports_router
 from advocacy.api.routers.plays import router as plays_router
 from advocacy.api.routers.signals import router as signals_router
@@ -48,6 +50,8 @@ api.add_router("/imports", imports_router)
 api.add_router("/plays", plays_router)
 api.add_router("/asks", asks_router)
 api.add_router("", advocates_router)  # /advocates and /contacts/{id}/next-best-asks
+api.add_router("", guards_router)  # /asks/guard, /asks/{id}/pause|resume|replacements|reassign
+api.add_router("", agreements_router)  # /agreements and /contacts/{id}/opt-out
 
 
 def _detail(request: HttpRequest, detail: Any, status: int) -> HttpResponse:

@@ -9,6 +9,21 @@ from advocacy.pipeline.models import AskType
 
 Condition = dict[str, Any]
 
+# Named so the guard job (advocacy.engine.guards) pauses and cancels by the very same rules.
+OPTED_OUT: Condition = {"field": "opted_out", "op": "is_true"}
+LEFT_COMPANY: Condition = {"field": "left_company", "op": "is_true"}
+UNRESOLVED_SUPPORT: Condition = {"field": "open_tickets", "op": "gt", "value": 0}
+
+
+def dissatisfied(policy: Policy) -> Condition:
+    """Latest NPS a detractor's, or account health under the policy's floor (seed 003)."""
+    return {
+        "any": [
+            {"field": "nps", "op": "lte", "value": policy.dissatisfied_nps_max},
+            {"field": "health", "op": "lt", "value": policy.dissatisfied_health_below},
+        ]
+    }
+
 
 def exclusions(policy: Policy, ask_type: AskType) -> list[tuple[str, Condition]]:
     """(name, condition) pairs; a contact matching any condition must not be asked.
@@ -17,24 +32,16 @@ def exclusions(policy: Policy, ask_type: AskType) -> list[tuple[str, Condition]]
     show the advocate's name or logo publicly.
     """
     rules: list[tuple[str, Condition]] = [
-        ("opted out", {"field": "opted_out", "op": "is_true"}),
-        ("left the company", {"field": "left_company", "op": "is_true"}),
+        ("opted out", OPTED_OUT),
+        ("left the company", LEFT_COMPANY),
         ("churn risk", {"field": "churn_risk", "op": "is_true"}),
         ("competitor-adjacent", {"field": "competitor_adjacent", "op": "is_true"}),
-        ("unresolved support issue", {"field": "open_tickets", "op": "gt", "value": 0}),
+        ("unresolved support issue", UNRESOLVED_SUPPORT),
         (
             f"support ticket in the last {policy.ticket_quiet_days} days",
             {"field": "last_ticket_at", "op": "within_days", "value": policy.ticket_quiet_days},
         ),
-        (
-            "dissatisfied: paused until resolved",
-            {
-                "any": [
-                    {"field": "nps", "op": "lte", "value": policy.dissatisfied_nps_max},
-                    {"field": "health", "op": "lt", "value": policy.dissatisfied_health_below},
-                ]
-            },
-        ),
+        ("dissatisfied: paused until resolved", dissatisfied(policy)),
     ]
     if ask_type.public:
         rules += [

@@ -88,6 +88,14 @@ class AskQuerySet(models.QuerySet["Ask"]):
         """Sent asks whose reminder date has come with no answer from the advocate yet."""
         return self.filter(status=S.SENT, follow_up_at__lte=now)
 
+    def paused(self) -> AskQuerySet:
+        """Open asks on hold (by hand or by a guard); they keep their status."""
+        return self.open().filter(paused_at__isnull=False)
+
+    def active(self) -> AskQuerySet:
+        """Open asks that are not paused: the ones that may move on."""
+        return self.open().filter(paused_at__isnull=True)
+
 
 class Ask(models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="asks")
@@ -109,6 +117,11 @@ class Ask(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     follow_up_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # On hold without losing the status: see advocacy.pipeline.pausing. `paused_by` names the
+    # guard that paused it (empty: paused by hand); guards only resume what they paused.
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_reason = models.CharField(max_length=300, blank=True)
+    paused_by = models.CharField(max_length=30, blank=True)
 
     objects = AskQuerySet.as_manager()
 
@@ -122,6 +135,10 @@ class Ask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ask_type} for {self.contact}"
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
 
     def is_overdue(self, now: datetime) -> bool:
         """Open and past its due date: the rule of `AskQuerySet.overdue`, for one ask in hand."""
@@ -145,3 +162,7 @@ class AskEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '∅'} → {self.to_status}"
+
+
+# The advocacy agreement lives in its own module; imported here so Django registers it.
+from advocacy.pipeline.agreements import Agreement, AgreementStatus  # noqa: E402, F401

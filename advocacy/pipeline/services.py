@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import transaction
 
-from advocacy.pipeline.models import TRANSITIONS, Ask, AskEvent, AskStatus
+from advocacy.pipeline.models import OPEN_STATUSES, TRANSITIONS, Ask, AskEvent, AskStatus
 
 
 def allowed_moves(status: str) -> list[str]:
@@ -42,6 +42,24 @@ class InvalidTransition(Exception):
         super().__init__(f"ask {ask_id}: {what}; allowed from {from_status}: {moves}")
 
 
+class AskPaused(InvalidTransition):
+    """A paused ask may only be cancelled until it is resumed."""
+
+    def __init__(self, ask_id: int | None, status: str, to_status: str, reason: str) -> None:
+        Exception.__init__(
+            self,
+            f"ask {ask_id} is paused ({reason or 'no reason given'}): it keeps its status "
+            f"{status} and may only be cancelled until it is resumed; cannot move it to "
+            f"{to_status}",
+        )
+        self.ask_id, self.from_status, self.to_status = ask_id, status, to_status
+        self.allowed = [AskStatus.CANCELLED] if status in OPEN_STATUSES else []
+
+
+# Cancelling a paused ask is allowed (opt-out, reassignment); it clears the pause.
+UNPAUSE = {"paused_at": None, "paused_reason": "", "paused_by": ""}
+
+
 def _actor_id(actor: Any) -> Any:
     return getattr(actor, "pk", None)
 
@@ -52,16 +70,28 @@ def advance_ask(ask: Ask, to_status: str, *, actor: Any, now: datetime, note: st
 
     `ask.status` is the state the caller saw: the UPDATE only applies if the row still holds
     it, so a stale copy cannot overwrite a concurrent move. `ask` is updated in place.
+    A paused ask may only be cancelled (AskPaused otherwise), which clears the pause.
     """
     seen = ask.status
     if to_status not in TRANSITIONS.get(seen, frozenset()):
         raise InvalidTransition(ask.pk, seen, to_status)
-    changed = Ask.objects.filter(pk=ask.pk, status=seen).update(status=to_status, updated_at=now)
+    if ask.paused_at is not None and to_status != AskStatus.CANCELLED:
+        raise AskPaused(ask.pk, seen, to_status, ask.paused_reason)
+    rows = Ask.objects.filter(pk=ask.pk, status=seen)
+    if to_status == AskStatus.CANCELLED:
+        changed = rows.update(status=to_status, updated_at=now, **UNPAUSE)
+    else:
+        changed = rows.filter(paused_at__isnull=True).update(status=to_status, updated_at=now)
     if changed != 1:
-        current = Ask.objects.filter(pk=ask.pk).values_list("status", flat=True).first()
-        if current is None:
+        current = Ask.objects.filter(pk=ask.pk).values("status", "paused_at", "paused_reason")
+        row = current.first()
+        if row is None:
             raise Ask.DoesNotExist(f"no ask with id {ask.pk}")
-        raise InvalidTransition(ask.pk, current, to_status, seen=seen)
+        if row["status"] == seen and row["paused_at"] is not None:
+            raise AskPaused(ask.pk, seen, to_status, row["paused_reason"])
+        raise InvalidTransition(ask.pk, row["status"], to_status, seen=seen)
+    if to_status == AskStatus.CANCELLED:
+        ask.paused_at, ask.paused_reason, ask.paused_by = None, "", ""
     AskEvent.objects.create(
         ask=ask, from_status=seen, to_status=to_status, actor_id=_actor_id(actor), note=note, at=now
     )
@@ -82,19 +112,23 @@ def advance_asks(
 ) -> BulkMove:
     """Move every ask of `ids` that may go to `to_status`; one UPDATE, one insert of events.
 
-    Asks whose state does not allow the move are left alone and reported in `refused`.
+    Asks whose state does not allow the move, and paused asks (unless cancelled), are left
+    alone and reported in `refused`.
     """
     if to_status not in AskStatus.values:
         raise InvalidTransition(None, "", to_status)
     wanted = sorted(set(ids))
     froms = [s for s, targets in TRANSITIONS.items() if to_status in targets]
-    held = dict(
+    rows = list(
         Ask.objects.select_for_update()
         .filter(pk__in=wanted)
         .order_by("pk")
-        .values_list("pk", "status")
+        .values_list("pk", "status", "paused_at")
     )
-    movable = {pk: status for pk, status in held.items() if status in froms}
+    cancel = to_status == AskStatus.CANCELLED
+    held = {pk: status for pk, status, _ in rows}
+    paused = {pk for pk, _, paused_at in rows if paused_at is not None and not cancel}
+    movable = {pk: s for pk, s in held.items() if s in froms and pk not in paused}
     result = BulkMove(
         moved=sorted(movable),
         refused={pk: status for pk, status in held.items() if pk not in movable},
@@ -102,7 +136,9 @@ def advance_asks(
     )
     if not movable:
         return result
-    Ask.objects.filter(pk__in=movable, status__in=froms).update(status=to_status, updated_at=now)
+    Ask.objects.filter(pk__in=movable, status__in=froms).update(
+        status=to_status, updated_at=now, **(UNPAUSE if cancel else {})
+    )
     actor_id = _actor_id(actor)
     AskEvent.objects.bulk_create(
         [

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from advocacy.web.views import advocates, customers, dashboard, imports, pipeline, plays
+from advocacy.web.views import advocates, customers, dashboard, guards, imports, pipeline, plays
 
 app_name = "web"
 urlpatterns = [
@@ -47,6 +47,12 @@ urlpatterns = [
     path("pipeline/", pipeline.board, name="pipeline"),
     path("asks/<int:pk>/", pipeline.ask_detail, name="ask"),
     path("asks/<int:pk>/move/", pipeline.ask_move, name="ask_move"),
+    path("asks/<int:pk>/pause/", guards.ask_pause, name="ask_pause"),
+    path("asks/<int:pk>/resume/", guards.ask_resume, name="ask_resume"),
+    path("asks/<int:pk>/reassign/", guards.ask_reassign, name="ask_reassign"),
+    path("contacts/<int:pk>/agreement/", guards.contact_agreement, name="contact_agreement"),
+    path("contacts/<int:pk>/opt-out/", guards.contact_opt_out, name="contact_opt_out"),
+    path("agreements/<int:pk>/end/", guards.agreement_end, name="agreement_end"),
     path("imports/", imports.import_list, name="imports"),
     path("imports/new/", imports.import_new, name="import_new"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),

@@ -29,6 +29,9 @@ class AskOut(Schema):
     due_at: datetime | None
     follow_up_at: datetime | None
     updated_at: datetime
+    paused_at: datetime | None = Field(description="Set while the ask is on hold")
+    paused_reason: str = Field(description="Why it is paused; empty when it is not")
+    paused_by: str = Field(description="The guard that paused it; empty: by hand")
 
     @staticmethod
     def resolve_email(obj: Any) -> str:
@@ -75,6 +78,7 @@ class AskFilters(Schema):
     play: PlayName | None = None
     contact_id: int | None = Field(None, ge=1, le=MAX_ID)
     ask_type: Annotated[str, bounded(50)] | None = Field(None, description="An ask type code")
+    paused: bool | None = Field(None, description="Only paused (true) or unpaused (false) asks")
 
 
 class AskIn(Schema):

@@ -70,7 +70,10 @@ def list_asks(request: HttpRequest, filters: Query[AskFilters]) -> QuerySet[Ask]
         "contact_id": filters.contact_id,
         "ask_type__code": filters.ask_type,
     }
-    return asks().filter(**{k: v for k, v in given.items() if v}).order_by("-opened_at", "-id")
+    found = asks().filter(**{k: v for k, v in given.items() if v})
+    if filters.paused is not None:
+        found = found.filter(paused_at__isnull=not filters.paused)
+    return found.order_by("-opened_at", "-id")
 
 
 @router.get("/{int:ask_id}", response=AskDetailOut, operation_id="get_ask")

@@ -44,6 +44,9 @@ def test_open_an_ask_by_hand(api, ada, member):
         "due_at": None,
         "follow_up_at": None,
         "updated_at": body["updated_at"],
+        "paused_at": None,
+        "paused_reason": "",
+        "paused_by": "",
         "events": [
             {
                 "from_status": "",

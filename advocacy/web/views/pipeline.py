@@ -29,6 +29,7 @@ from advocacy.pipeline.services import InvalidTransition, allowed_moves
 from advocacy.web.forms import ANY
 from advocacy.web.htmx import render_page, wants_partial
 from advocacy.web.views.engine import actor, policy_or_message
+from advocacy.web.views.guards import guard_context
 
 CARDS_PER_COLUMN = 50
 RECENT_DAYS = 30
@@ -39,6 +40,11 @@ class BoardFilterForm(forms.Form):
     role = forms.ChoiceField(label="Owner role", required=False)
     play = forms.ChoiceField(label="Play", required=False)
     mine = forms.BooleanField(label="Only mine", required=False)
+    paused = forms.ChoiceField(
+        label="Paused",
+        required=False,
+        choices=[*ANY, ("yes", "Only paused"), ("no", "Not paused")],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,6 +67,8 @@ class BoardFilterForm(forms.Form):
             asks = asks.filter(play=data["play"])
         if data.get("mine"):
             asks = asks.filter(owner=user)
+        if data.get("paused"):
+            asks = asks.filter(paused_at__isnull=data["paused"] == "no")
         return asks
 
 
@@ -144,6 +152,7 @@ def ask_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "events": list(ask.events.select_related("actor")),
         "overdue": ask.is_overdue(timezone.now()),
         "next_url": request.get_full_path(),
+        **guard_context(ask, policy_or_message(request)),
     }
     return render_page(request, "web/asks/detail.html", context)
 

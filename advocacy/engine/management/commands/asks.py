@@ -11,6 +11,7 @@ from django.utils import timezone
 from rich.console import Console
 from rich.table import Table
 
+from advocacy.engine.management import guard_actions
 from advocacy.engine.pipeline_flow import MoveResult, decline_ask, move_ask
 from advocacy.engine.services import current_policy
 from advocacy.pipeline.models import Ask, AskStatus
@@ -30,6 +31,7 @@ def _row(ask: Ask) -> dict[str, Any]:
         "owner_role": ask.owner_role,
         "opened_at": ask.opened_at.isoformat(),
         "due_at": ask.due_at.isoformat() if ask.due_at else None,
+        "paused_reason": ask.paused_reason if ask.paused_at else None,
     }
 
 
@@ -41,13 +43,17 @@ def _user(username: str, what: str) -> Any:
 
 
 class Command(BaseCommand):
-    help = "List asks; move one, record a decline (offering the fallback) or give it an owner."
+    help = (
+        "List asks; move one, record a decline (offering the fallback) or give it an owner; "
+        "pause, resume, apply the guards, suggest a replacement and reassign."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         listing = sub.add_parser("list", help="Asks, most urgent first.")
         listing.add_argument("--status", choices=AskStatus.values, help="Only this state.")
         listing.add_argument("--overdue", action="store_true", help="Only open asks past due.")
+        listing.add_argument("--paused", action="store_true", help="Only paused asks.")
         listing.add_argument(
             "--limit",
             type=int,
@@ -67,9 +73,12 @@ class Command(BaseCommand):
             p.add_argument("--note", default="", help="Recorded with the move.")
             p.add_argument("--as", dest="as_user", help="Record the move as this username.")
             p.add_argument("--json", action="store_true", help="Print one JSON object.")
+        guard_actions.add_parsers(sub)
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        if opts["action"] == "list":
+        if opts["action"] in guard_actions.ACTIONS:
+            guard_actions.handle(self, opts)
+        elif opts["action"] == "list":
             self.list_asks(opts)
         else:
             self.move(opts)
@@ -81,6 +90,8 @@ class Command(BaseCommand):
             asks = asks.filter(status=opts["status"])
         if opts["overdue"]:
             asks = asks.overdue(now)
+        if opts["paused"]:
+            asks = asks.paused()
         total = asks.count()
         rows = [_row(a) for a in asks.order_by("due_at", "-opened_at", "id")[: opts["limit"]]]
         if opts["json"]:
@@ -98,7 +109,7 @@ class Command(BaseCommand):
                 r["email"],
                 r["ask_type"],
                 r["play"] or "(manual)",
-                r["status"],
+                r["status"] + (f" (paused: {r['paused_reason']})" if r["paused_reason"] else ""),
                 r["owner"] or r["owner_role"] or "—",
                 due,
             )
