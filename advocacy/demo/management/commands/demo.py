@@ -32,6 +32,7 @@ from rich.progress import (
 
 from advocacy.demo.csv_export import write_csv
 from advocacy.demo.generator import DemoProgram, DemoSize
+from advocacy.demo.pipeline import progress_asks
 from advocacy.demo.services import (
     DEMO_PASSWORD,
     DEMO_USERNAME,
@@ -139,7 +140,8 @@ class Command(BaseCommand):
             days = max(0, options["engine_days"])
             with console.status(f"Running the plays over the last {days} days"):
                 engine = warm_start(now=timezone.now(), days=days)
-            summary["engine"] = engine
+                moved = progress_asks(now=timezone.now())
+            summary["engine"] = {**engine, "moved": moved}
             console.print(
                 f"Loaded {engine['plays']} plays; over the last {days} days they decided for "
                 f"{engine['decisions']:,} moments and opened {engine['asks']:,} asks."
