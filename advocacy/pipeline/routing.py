@@ -85,9 +85,11 @@ def decide(row: Mapping[str, Any], rules: dict[int, RoutingRule]) -> Route:
         return Route(rule.owner_id, role, f"rule {rule.name!r}")
     if row["stage"] == Stage.PACKAGING:
         return Route(None, roles[Stage.PACKAGING], "no rule: the packaging stage's pool")
+    if row["owner_id"] is not None:  # kept as opened, role and all
+        return Route(row["owner_id"], row["owner_role"], "no rule: the owner it was opened with")
     role = row["owner_role"] or roles[Stage.RELATIONSHIP]
-    owner, why = row["owner_id"], "no rule: the owner it was opened with"
-    if owner is None and role == roles[Stage.RELATIONSHIP]:
+    owner, why = None, ""
+    if role == roles[Stage.RELATIONSHIP]:
         owner, why = row["account_owner_id"], "no rule: the account's owner"
     if owner is None:
         why = f"no rule: the {role} pool"
@@ -144,7 +146,9 @@ def route_asks(
             moved = (route.owner_id, route.role) != (row["owner_id"], row["owner_role"])
             if moved:
                 targets[(route.owner_id, route.role)].append(row["pk"])
-            if moved or handoff:
+            # Filling in the default role alone is not news; a new owner or a rule's pool is.
+            news = route.owner_id != row["owner_id"] or route.why.startswith("rule")
+            if (moved and news) or handoff:
                 events.append((row["pk"], row["status"], route))
         # One UPDATE per distinct owner: bounded by the rules and users, not by the asks.
         for (owner_id, role), pks in targets.items():
