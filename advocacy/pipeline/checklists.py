@@ -284,3 +284,9 @@ def ask_step(ask_id: int, position: int) -> AskStep:
             raise Ask.DoesNotExist(f"no ask with id {ask_id}")
         raise AskStep.DoesNotExist(f"ask {ask_id} has no step {position}")
     return step
+
+
+def template_steps(template: ChecklistTemplate) -> list[StepSpec]:
+    return [
+        StepSpec(s.title, s.owner_role, s.text, s.requires_status) for s in template.steps.all()
+    ]

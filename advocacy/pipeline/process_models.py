@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 
 from advocacy.customers.models import Region, SizeBand
+from advocacy.people.models import Role
 
 
 class Stage(models.TextChoices):
@@ -64,7 +65,10 @@ class RoutingRule(models.Model):
         help_text="The user who gets the ask.",
     )
     role = models.CharField(
-        max_length=20, blank=True, help_text="The role pool (with no owner: anyone in it)."
+        max_length=20,
+        blank=True,
+        choices=Role.choices,
+        help_text="The role pool (with no owner: anyone in it).",
     )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -75,11 +79,33 @@ class RoutingRule(models.Model):
             models.CheckConstraint(
                 condition=models.Q(owner__isnull=False) | ~models.Q(role=""),
                 name="routing_rule_has_target",
+                violation_error_message="a rule needs an owner (a user) or a role pool, or both",
             )
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def criteria(self) -> str:
+        """The rule's conditions in words, for lists."""
+        parts = [
+            f"{label} {value}"
+            for label, value in (
+                ("type", self.ask_type.code if self.ask_type else ""),
+                ("stage", self.stage),
+                ("region", self.region),
+                ("size", self.size_band),
+                ("industry", self.industry),
+                ("account owner", self.account_owner.get_username() if self.account_owner else ""),
+            )
+            if value
+        ]
+        return ", ".join(parts) or "every ask"
+
+    def target(self) -> str:
+        who = self.owner.get_username() if self.owner else ""
+        pool = f"{self.role} pool" if self.role else ""
+        return f"{who} ({pool})" if who and pool else who or pool
 
 
 class ChecklistTemplate(models.Model):

@@ -26,6 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, CharField, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Lower
@@ -180,3 +181,45 @@ def route_asks(
 
 def row_stage(status: str) -> str:
     return "packaging" if status in PACKAGING_STATUSES else "the relationship"
+
+
+RULE_FIELDS = (
+    "position",
+    "name",
+    "enabled",
+    "ask_type",
+    "stage",
+    "region",
+    "size_band",
+    "industry",
+    "account_owner",
+    "owner",
+    "role",
+)
+
+
+@transaction.atomic
+def save_rule(
+    fields: Mapping[str, Any], *, now: datetime, rule: RoutingRule | None = None
+) -> RoutingRule:
+    """Create a rule, or change `rule`, from `fields`; ValidationError names each bad field.
+
+    Rules apply to asks opened or handed off from now on; `reroute_open_asks` applies them to
+    the asks already open.
+    """
+    unknown = set(fields) - set(RULE_FIELDS)
+    if unknown:
+        raise ValidationError(f"unknown fields: {', '.join(sorted(unknown))}")
+    rule = rule or RoutingRule(created_at=now)
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    rule.updated_at = now
+    rule.full_clean()
+    rule.save()
+    return rule
+
+
+def reroute_open_asks(*, now: datetime, actor: Any = None) -> dict[int, str]:
+    """Apply the rules as they are now to every open ask (a set-based pass, chunked)."""
+    ids = list(Ask.objects.open().order_by("pk").values_list("pk", flat=True))
+    return route_asks(ids, now=now, actor=actor)

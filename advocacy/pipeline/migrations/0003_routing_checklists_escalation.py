@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
                 ('region', models.CharField(blank=True, choices=[('na', 'North America'), ('latam', 'Latin America'), ('emea', 'Europe, Middle East & Africa'), ('apac', 'Asia Pacific')], max_length=10)),
                 ('size_band', models.CharField(blank=True, choices=[('smb', 'SMB (1-99)'), ('mid_market', 'Mid-market (100-999)'), ('enterprise', 'Enterprise (1,000-9,999)'), ('strategic', 'Strategic (10,000+)')], max_length=20)),
                 ('industry', models.CharField(blank=True, help_text='Compared case-blind.', max_length=100)),
-                ('role', models.CharField(blank=True, help_text='The role pool (with no owner: anyone in it).', max_length=20)),
+                ('role', models.CharField(blank=True, choices=[('admin', 'Admin'), ('cs', 'Customer success'), ('sales', 'Sales'), ('marketing', 'Marketing')], help_text='The role pool (with no owner: anyone in it).', max_length=20)),
                 ('created_at', models.DateTimeField()),
                 ('updated_at', models.DateTimeField()),
                 ('account_owner', models.ForeignKey(blank=True, help_text='Only asks at accounts this user owns.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
@@ -107,6 +107,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='routingrule',
-            constraint=models.CheckConstraint(condition=models.Q(('owner__isnull', False), models.Q(('role', ''), _negated=True), _connector='OR'), name='routing_rule_has_target'),
+            constraint=models.CheckConstraint(condition=models.Q(('owner__isnull', False), models.Q(('role', ''), _negated=True), _connector='OR'), name='routing_rule_has_target', violation_error_message='a rule needs an owner (a user) or a role pool, or both'),
         ),
     ]
