@@ -48,6 +48,10 @@ class ChecklistError(ValueError):
     """A template or a tick that cannot be accepted; the message says why."""
 
 
+class StepRefused(ChecklistError):
+    """A tick the ask's state refuses: done already, a closed ask, a status out of reach."""
+
+
 @dataclass(frozen=True)
 class StepSpec:
     title: str
@@ -246,13 +250,13 @@ def complete_step(
     """
     ask = Ask.objects.select_for_update().get(pk=step.ask_id)
     if ask.status in DEAD_ENDS:
-        raise ChecklistError(f"ask {ask.pk} is {ask.status}: its checklist is closed")
+        raise StepRefused(f"ask {ask.pk} is {ask.status}: its checklist is closed")
     moves: list[str] = []
     goal = step.requires_status
     if goal and ask.status != goal:
         path = path_to(ask.status, goal)
         if path is None and path_to(goal, ask.status) is None:
-            raise ChecklistError(
+            raise StepRefused(
                 f"ask {ask.pk} is {ask.status}: step {step.position} needs it {goal}, "
                 "which it can no longer reach"
             )
@@ -264,7 +268,7 @@ def complete_step(
         done_at=now, done_by_id=actor_id, note=note[:2000]
     )
     if done != 1:
-        raise ChecklistError(f"ask {ask.pk}: step {step.position} is already done")
+        raise StepRefused(f"ask {ask.pk}: step {step.position} is already done")
     AskEvent.objects.create(
         ask=ask,
         from_status=ask.status,
