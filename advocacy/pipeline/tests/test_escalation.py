@@ -6,9 +6,12 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 
+from advocacy.core import scheduler
 from advocacy.pipeline.escalation import escalate_overdue
 from advocacy.pipeline.models import Ask, AskEvent, AskStatus
+from advocacy.pipeline.tasks import escalate_overdue_asks
 from advocacy.pipeline.tests.factories import NOW, make_ask
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +96,15 @@ def test_escalation_costs_the_same_queries_for_one_ask_and_for_many(
         overdue(48, owner_role="marketing" if i % 2 else "cs")
     with django_assert_num_queries(8):
         assert len(escalate_overdue(now=NOW).escalated) == 80
+
+
+def test_the_periodic_job_escalates_once(leads: dict[str, Any], settings: Any) -> None:
+    assert scheduler.REGISTRY["escalate-overdue-asks"].every == dt.timedelta(hours=1)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    ask = overdue(48)
+    with time_machine.travel(NOW, tick=False):
+        first = escalate_overdue_asks.enqueue().return_value
+    with time_machine.travel(NOW + HOUR, tick=False):
+        second = escalate_overdue_asks.enqueue().return_value
+    assert (first["count"], second["count"]) == (1, 0)
+    assert first["asks"] == [{"id": ask.pk, "escalated_to": "owner"}]
