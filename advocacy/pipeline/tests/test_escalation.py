@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
 
 from advocacy.core import scheduler
+from advocacy.pipeline.catalogue import load_catalogue, read_catalogue
 from advocacy.pipeline.escalation import escalate_overdue
 from advocacy.pipeline.models import Ask, AskEvent, AskStatus
 from advocacy.pipeline.tasks import escalate_overdue_asks
@@ -108,3 +111,30 @@ def test_the_periodic_job_escalates_once(leads: dict[str, Any], settings: Any) -
         second = escalate_overdue_asks.enqueue().return_value
     assert (first["count"], second["count"]) == (1, 0)
     assert first["asks"] == [{"id": ask.pk, "escalated_to": "owner"}]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_jobs_at_once_escalate_once(postgres_only: None, settings: Any) -> None:
+    """GIVEN overdue asks WHEN two connections escalate at the same moment THEN each ask is
+    escalated by one of them, with one event."""
+    load_catalogue(read_catalogue())  # an earlier flush may have emptied it
+    settings.ESCALATION_LEADS = {}
+    asks = [overdue(48) for _ in range(20)]
+    barrier = threading.Barrier(2)
+    counts: list[int] = []
+
+    def job() -> None:
+        try:
+            barrier.wait()
+            counts.append(len(escalate_overdue(now=NOW).escalated))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=job) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(counts) == [0, 20]
+    events = AskEvent.objects.filter(ask__in=asks, note__startswith="escalated")
+    assert events.count() == 20
