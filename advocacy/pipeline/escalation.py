@@ -4,8 +4,9 @@ The lead of an ask is the user named for its role in `ADVOCACY_ESCALATION_LEADS`
 the ask, else its owner's role), else the program's first admin (role admin, or a superuser,
 the earliest created). An ask is escalated once: `escalated_at` is set by a conditional
 UPDATE (`WHERE escalated_at IS NULL`), so running the job twice, or two jobs at once,
-escalates it once and records one event. The work is set-based: one SELECT, one UPDATE per
-lead (a handful), one INSERT of events, whatever the number of asks.
+escalates it once and records one event. The work is set-based: one SELECT, one lookup of
+the leads, one UPDATE (a CASE choosing each ask's lead), one INSERT of events, whatever the
+number of asks.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import BigIntegerField, Case, F, Q, Value, When
+from django.db.models.functions import Cast
 
 from advocacy.people.models import Role
 from advocacy.pipeline.models import Ask, AskEvent
@@ -86,11 +88,19 @@ def escalate_overdue(
         return result
     events = []
     actor_id = getattr(actor, "pk", None)
-    for lead, group in groups.items():
-        ids = [row["pk"] for row in group]
-        Ask.objects.filter(pk__in=ids, escalated_at__isnull=True).update(
-            escalated_at=now, escalated_to=lead, updated_at=now
+    whens = [
+        When(
+            pk__in=[row["pk"] for row in group],
+            then=Value(getattr(lead, "pk", None)),
         )
+        for lead, group in groups.items()
+    ]
+    Ask.objects.filter(pk__in=[row["pk"] for row in rows], escalated_at__isnull=True).update(
+        escalated_at=now,
+        escalated_to_id=Cast(Case(*whens, output_field=BigIntegerField()), BigIntegerField()),
+        updated_at=now,
+    )
+    for lead, group in groups.items():
         who = lead.get_username() if lead else "nobody (no admin to escalate to)"
         for row in group:
             due = row["due_at"].strftime("%Y-%m-%d %H:%M")

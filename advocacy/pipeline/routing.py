@@ -12,7 +12,7 @@ its user, else its role pool. With no rule:
 - packaging: the stage's role pool (`ADVOCACY_STAGE_ROLES`, marketing by default), no user.
 
 Routing runs when asks are opened and when an ask changes stage (a handoff): one SELECT finds
-each ask's rule in the database, one UPDATE per distinct new owner writes the changes, one INSERT
+each ask's rule in the database, one UPDATE (a CASE per column) writes the changes, one INSERT
 records an event for each change.
 """
 
@@ -28,13 +28,24 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, CharField, F, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Lower
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Lower
 
 from advocacy.pipeline.models import Ask, AskEvent
 from advocacy.pipeline.process_models import PACKAGING_STATUSES, RoutingRule, Stage
 
-CHUNK = 10_000  # ids per statement: well under the variable limit of either database
+CHUNK = 5_000  # asks per statement: the UPDATE binds each id three times, under the limits
 
 
 def stage_roles() -> dict[str, str]:
@@ -151,10 +162,21 @@ def route_asks(
             news = route.owner_id != row["owner_id"] or route.why.startswith("rule")
             if (moved and news) or handoff:
                 events.append((row["pk"], row["status"], route))
-        # One UPDATE per distinct owner: bounded by the rules and users, not by the asks.
-        for (owner_id, role), pks in targets.items():
-            Ask.objects.filter(pk__in=pks).update(
-                owner_id=owner_id, owner_role=role, updated_at=now
+        if targets:  # one UPDATE for the chunk: a CASE per column over the groups of asks
+            groups = list(targets.items())
+            Ask.objects.filter(pk__in=[pk for _, pks in groups for pk in pks]).update(
+                owner_id=Cast(  # a CASE of only NULLs would be text to PostgreSQL
+                    Case(
+                        *[When(pk__in=pks, then=Value(owner)) for (owner, _), pks in groups],
+                        output_field=BigIntegerField(),
+                    ),
+                    BigIntegerField(),
+                ),
+                owner_role=Case(
+                    *[When(pk__in=pks, then=Value(role)) for (_, role), pks in groups],
+                    output_field=CharField(),
+                ),
+                updated_at=now,
             )
         names = _usernames({r.owner_id for _, _, r in events if r.owner_id})
         for pk, status, r in events:
