@@ -6,10 +6,13 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from advocacy.pipeline.escalation import escalate_overdue
 from advocacy.pipeline.models import Ask, AskEvent, AskStatus, AskStep, RoutingRule
 from advocacy.pipeline.tests.factories import make_ask
 from advocacy.pipeline.tests.factories import make_contact as contact_at
@@ -102,3 +105,19 @@ def test_board_cards_carry_their_legal_drops(staff_client: Client) -> None:
     )
     assert 'data-drop-status="completed"' in html
     assert "web/board.js" in html
+
+
+def test_escalated_cards_cost_no_query_each(
+    staff_client: Client, owner: Any, django_assert_max_num_queries: Any
+) -> None:
+    late = timezone.now() - dt.timedelta(days=2)
+    make_ask("review", status=AskStatus.SENT, due_at=late)
+    escalate_overdue(now=timezone.now())
+    with CaptureQueriesContext(connection) as one:
+        staff_client.get(reverse("web:pipeline"))
+    for _ in range(15):
+        make_ask("review", status=AskStatus.SENT, due_at=late)
+    escalate_overdue(now=timezone.now())
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        html = staff_client.get(reverse("web:pipeline")).content.decode()
+    assert html.count("escalated to owner") == 16
