@@ -7,11 +7,12 @@ loopback only. docs/settings.md lists every variable; .env.example shows them al
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import dj_database_url
 
-from advocacy.core.env import env_bool, env_choice, env_int, env_list, env_str
+from advocacy.core.env import env_bool, env_choice, env_int, env_list, env_parsed, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("ADVOCACY_DATA_DIR", str(BASE_DIR.parent / "var"))).resolve()
@@ -159,6 +160,38 @@ TASKS = {
 
 # The playbook folder: plays as YAML files plus policy.yaml (default: the shipped playbook).
 PLAYBOOK_DIR = env_str("ADVOCACY_PLAYBOOK_DIR", str(BASE_DIR / "engine" / "playbook"))
+
+
+def _pairs(keys: set[str] | None, values: set[str] | None) -> Callable[[str], dict[str, str]]:
+    """Parse `key=value,key=value`; keys and values checked against the sets given."""
+
+    def parse(text: str) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for item in filter(None, (part.strip() for part in text.split(","))):
+            key, sep, value = (x.strip() for x in item.partition("="))
+            if not sep or not key or not value:
+                raise ValueError(f"expected key=value pairs separated by commas ({item!r})")
+            if keys is not None and key not in keys:
+                raise ValueError(f"{key!r} is not one of {', '.join(sorted(keys))}")
+            if values is not None and value not in values:
+                raise ValueError(f"{value!r} is not one of {', '.join(sorted(values))}")
+            out[key] = value
+        return out
+
+    return parse
+
+
+# Pipeline: the role pool owning each stage of an ask (seed 002: CS owns the relationship and
+# nomination, marketing the packaging), and escalation of overdue asks (docs/pipeline.md).
+_ROLES = {"admin", "cs", "sales", "marketing"}
+STAGES = ("relationship", "packaging")
+STAGE_ROLES: dict[str, str] = {
+    "relationship": "cs",
+    "packaging": "marketing",
+    **env_parsed("ADVOCACY_STAGE_ROLES", dict[str, str](), _pairs(set(STAGES), _ROLES)),
+}
+ESCALATION_GRACE_HOURS = env_int("ADVOCACY_ESCALATION_GRACE_HOURS", 24, minimum=0)
+ESCALATION_LEADS = env_parsed("ADVOCACY_ESCALATION_LEADS", dict[str, str](), _pairs(_ROLES, None))
 
 # Imports: rows are validated and written in chunks of this many; the preview keeps this many
 # rejected rows in the database per run (all of them are counted).

@@ -25,11 +25,13 @@ from advocacy.api.routers.contacts import router as contacts_router
 from advocacy.api.routers.guards import router as guards_router
 from advocacy.api.routers.imports import router as imports_router
 from advocacy.api.routers.plays import router as plays_router
+from advocacy.api.routers.process import router as process_router
 from advocacy.api.routers.signals import router as signals_router
 from advocacy.engine.asks import CapExceeded
 from advocacy.engine.plays import PlaybookError
 from advocacy.engine.services import Excluded
 from advocacy.people.services import PeopleError
+from advocacy.pipeline.checklists import ChecklistError, StepRefused
 from advocacy.pipeline.services import InvalidTransition
 from advocacy.signals.imports import ImportFileError
 
@@ -52,6 +54,7 @@ api.add_router("/asks", asks_router)
 api.add_router("", advocates_router)  # /advocates and /contacts/{id}/next-best-asks
 api.add_router("", guards_router)  # /asks/guard, /asks/{id}/pause|resume|replacements|reassign
 api.add_router("", agreements_router)  # /agreements and /contacts/{id}/opt-out
+api.add_router("", process_router)  # /routing-rules, /checklists, /asks/{id}/checklist
 
 
 def _detail(request: HttpRequest, detail: Any, status: int) -> HttpResponse:
@@ -134,3 +137,13 @@ def _bad_playbook(request: HttpRequest, exc: PlaybookError) -> HttpResponse:
         "errors": [vars(error) for error in exc.errors],
     }
     return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(StepRefused)
+def _step_refused(request: HttpRequest, exc: StepRefused) -> HttpResponse:
+    return _detail(request, str(exc), 409)
+
+
+@api.exception_handler(ChecklistError)
+def _bad_checklist(request: HttpRequest, exc: ChecklistError) -> HttpResponse:
+    return _detail(request, str(exc), 422)

@@ -19,6 +19,7 @@ from advocacy.engine.caps import claim_taps
 from advocacy.engine.models import CapOverride
 from advocacy.engine.policy import DEFAULT_POLICY, Policy
 from advocacy.pipeline.models import Ask, AskEvent, AskStatus, AskType
+from advocacy.pipeline.process import asks_opened
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ def open_asks(
             ]
         )
     result.opened = asks
+    asks_opened([ask.pk for ask in asks], now=now, actor=actor)  # route, copy checklists
     return result
 
 

@@ -12,6 +12,12 @@ from django.conf import settings
 from django.db import models
 
 from advocacy.customers.models import Contact
+from advocacy.pipeline.process_models import (  # noqa: F401 (models of this app)
+    AskStep,
+    ChecklistStep,
+    ChecklistTemplate,
+    RoutingRule,
+)
 from advocacy.signals.models import Signal
 
 
@@ -116,6 +122,15 @@ class Ask(models.Model):
     opened_at = models.DateTimeField()
     due_at = models.DateTimeField(null=True, blank=True)
     follow_up_at = models.DateTimeField(null=True, blank=True)
+    # Set once by the escalation job when the ask stayed overdue past the grace period.
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    escalated_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="escalated_asks",
+    )
     updated_at = models.DateTimeField(auto_now=True)
     # On hold without losing the status: see advocacy.pipeline.pausing. `paused_by` names the
     # guard that paused it (empty: paused by hand); guards only resume what they paused.

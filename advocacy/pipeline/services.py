@@ -16,6 +16,8 @@ from typing import Any
 from django.db import transaction
 
 from advocacy.pipeline.models import OPEN_STATUSES, TRANSITIONS, Ask, AskEvent, AskStatus
+from advocacy.pipeline.process_models import stage_of
+from advocacy.pipeline.routing import route_asks
 
 
 def allowed_moves(status: str) -> list[str]:
@@ -92,6 +94,11 @@ def advance_ask(ask: Ask, to_status: str, *, actor: Any, now: datetime, note: st
         raise InvalidTransition(ask.pk, row["status"], to_status, seen=seen)
     if to_status == AskStatus.CANCELLED:
         ask.paused_at, ask.paused_reason, ask.paused_by = None, "", ""
+    if stage_of(seen) != stage_of(to_status):  # a handoff: the new stage's owner takes it
+        routed = route_asks([ask.pk], now=now, actor=actor, handoff=True, record=False)
+        note = "; ".join(filter(None, [note, routed.get(ask.pk, "")]))
+        owner = Ask.objects.filter(pk=ask.pk).values_list("owner_id", "owner_role").get()
+        ask.owner_id, ask.owner_role = owner
     AskEvent.objects.create(
         ask=ask, from_status=seen, to_status=to_status, actor_id=_actor_id(actor), note=note, at=now
     )
@@ -139,6 +146,8 @@ def advance_asks(
     Ask.objects.filter(pk__in=movable, status__in=froms).update(
         status=to_status, updated_at=now, **(UNPAUSE if cancel else {})
     )
+    handed = [pk for pk, status in movable.items() if stage_of(status) != stage_of(to_status)]
+    routed = route_asks(handed, now=now, actor=actor, handoff=True, record=False)
     actor_id = _actor_id(actor)
     AskEvent.objects.bulk_create(
         [
@@ -147,7 +156,7 @@ def advance_asks(
                 from_status=status,
                 to_status=to_status,
                 actor_id=actor_id,
-                note=note,
+                note="; ".join(filter(None, [note, routed.get(pk, "")])),
                 at=now,
             )
             for pk, status in movable.items()

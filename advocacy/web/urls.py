@@ -3,7 +3,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from advocacy.web.views import advocates, customers, dashboard, guards, imports, pipeline, plays
+from advocacy.web.views import (
+    advocates,
+    customers,
+    dashboard,
+    guards,
+    imports,
+    pipeline,
+    plays,
+    process,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -53,6 +62,14 @@ urlpatterns = [
     path("contacts/<int:pk>/agreement/", guards.contact_agreement, name="contact_agreement"),
     path("contacts/<int:pk>/opt-out/", guards.contact_opt_out, name="contact_opt_out"),
     path("agreements/<int:pk>/end/", guards.agreement_end, name="agreement_end"),
+    path("asks/<int:pk>/steps/<int:position>/", process.ask_step_done, name="ask_step_done"),
+    path("pipeline/escalate/", process.escalate, name="escalate"),
+    path("routing/", process.routing, name="routing"),
+    path("routing/apply/", process.routing_apply, name="routing_apply"),
+    path("routing/<int:pk>/", process.routing_edit, name="routing_edit"),
+    path("routing/<int:pk>/delete/", process.routing_delete, name="routing_delete"),
+    path("checklists/", process.checklists, name="checklists"),
+    path("checklists/<slug:code>/", process.checklist, name="checklist"),
     path("imports/", imports.import_list, name="imports"),
     path("imports/new/", imports.import_new, name="import_new"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),

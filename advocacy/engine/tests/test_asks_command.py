@@ -94,3 +94,23 @@ def test_assign_gives_the_ask_an_owner(ada: Contact, owner: Any, member: Any) ->
     assert (event.from_status, event.to_status, event.actor) == ("sent", "sent", member)
     with pytest.raises(CommandError, match="owner: no user named 'zed'"):
         run("assign", str(ask.pk), "zed")
+
+
+def test_escalate_dry_run_then_for_real(ada: Contact, owner: Any) -> None:
+    late = sent_ask(ada)
+    Ask.objects.filter(pk=late.pk).update(due_at=timezone.now() - dt.timedelta(days=2))
+    dry = json.loads(run("escalate", "--dry-run", "--json"))
+    assert dry == {
+        "dry_run": True,
+        "grace_hours": 24,
+        "count": 1,
+        "asks": [{"id": late.pk, "escalated_to": "owner"}],
+    }
+    assert Ask.objects.get(pk=late.pk).escalated_at is None
+    assert run("escalate") == (
+        f"1 ask(s) escalated (overdue by more than 24 h)\n  ask {late.pk} → owner\n"
+    )
+    assert run("escalate") == "0 ask(s) escalated (overdue by more than 24 h)\n"
+    assert Ask.objects.get(pk=late.pk).escalated_to == owner
+    with pytest.raises(CommandError, match="--hours: expected 0 or more"):
+        run("escalate", "--hours", "-1")

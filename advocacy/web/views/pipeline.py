@@ -30,6 +30,7 @@ from advocacy.web.forms import ANY
 from advocacy.web.htmx import render_page, wants_partial
 from advocacy.web.views.engine import actor, policy_or_message
 from advocacy.web.views.guards import guard_context
+from advocacy.web.views.process import ask_steps
 
 CARDS_PER_COLUMN = 50
 RECENT_DAYS = 30
@@ -120,7 +121,9 @@ def _board_context(request: HttpRequest, query: QueryDict) -> dict[str, Any]:
     now = timezone.now()
     form = BoardFilterForm(query)
     asks = form.filter(
-        Ask.objects.select_related("contact", "contact__account", "ask_type", "owner"),
+        Ask.objects.select_related(
+            "contact", "contact__account", "ask_type", "owner", "escalated_to"
+        ),
         request.user,
     )
     query_string = query.urlencode()
@@ -143,13 +146,17 @@ def board(request: HttpRequest) -> HttpResponse:
 @login_required
 def ask_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ask = get_object_or_404(
-        Ask.objects.select_related("contact", "contact__account", "ask_type", "owner"), pk=pk
+        Ask.objects.select_related(
+            "contact", "contact__account", "ask_type", "owner", "escalated_to"
+        ),
+        pk=pk,
     )
     ask.moves = allowed_moves(ask.status)  # type: ignore[attr-defined]
     context = {
         "section": "pipeline",
         "ask": ask,
         "events": list(ask.events.select_related("actor")),
+        "steps": ask_steps(ask.pk),
         "overdue": ask.is_overdue(timezone.now()),
         "next_url": request.get_full_path(),
         **guard_context(ask, policy_or_message(request)),

@@ -1,4 +1,4 @@
-"""advocacy asks list|move|decline: the pipeline of asks from the command line."""
+"""advocacy asks list|move|decline|assign|escalate: the pipeline of asks from the command line."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from rich.table import Table
 from advocacy.engine.management import guard_actions
 from advocacy.engine.pipeline_flow import MoveResult, decline_ask, move_ask
 from advocacy.engine.services import current_policy
+from advocacy.pipeline.escalation import escalate_overdue
 from advocacy.pipeline.models import Ask, AskStatus
 from advocacy.pipeline.services import InvalidTransition, assign_ask
 
@@ -69,6 +70,14 @@ class Command(BaseCommand):
         assign = sub.add_parser("assign", help="Give an ask to a user (recorded as an event).")
         assign.add_argument("id", type=int)
         assign.add_argument("owner", help="The username of the new owner.")
+        escalate = sub.add_parser(
+            "escalate", help="Escalate open asks overdue past the grace period (once each)."
+        )
+        escalate.add_argument("--dry-run", action="store_true", help="Say what would happen.")
+        escalate.add_argument(
+            "--hours", type=int, help="Grace period in hours (default: the setting)."
+        )
+        escalate.add_argument("--json", action="store_true", help="Print one JSON object.")
         for p in (move, decline, assign):
             p.add_argument("--note", default="", help="Recorded with the move.")
             p.add_argument("--as", dest="as_user", help="Record the move as this username.")
@@ -80,6 +89,8 @@ class Command(BaseCommand):
             guard_actions.handle(self, opts)
         elif opts["action"] == "list":
             self.list_asks(opts)
+        elif opts["action"] == "escalate":
+            self.escalate(opts)
         else:
             self.move(opts)
 
@@ -114,6 +125,20 @@ class Command(BaseCommand):
                 due,
             )
         Console(file=cast(IO[str], self.stdout)).print(table)
+
+    def escalate(self, opts: dict[str, Any]) -> None:
+        if opts["hours"] is not None and opts["hours"] < 0:
+            raise CommandError("--hours: expected 0 or more")
+        result = escalate_overdue(now=timezone.now(), hours=opts["hours"], dry_run=opts["dry_run"])
+        if opts["json"]:
+            self.stdout.write(json.dumps(result.as_dict()))
+            return
+        verb = "would be escalated" if result.dry_run else "escalated"
+        self.stdout.write(
+            f"{len(result.escalated)} ask(s) {verb} (overdue by more than {result.grace_hours} h)"
+        )
+        for pk, who in sorted(result.escalated.items()):
+            self.stdout.write(f"  ask {pk} → {who or 'nobody (no admin)'}")
 
     def move(self, opts: dict[str, Any]) -> None:
         actor = _user(opts["as_user"], "--as") if opts["as_user"] else None
