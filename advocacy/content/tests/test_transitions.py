@@ -1,0 +1,90 @@
+"""The approval state machine: only the declared moves succeed, each one an event."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+import pytest
+
+from advocacy.content.models import TRANSITIONS, Asset, AssetEvent, AssetStatus
+from advocacy.content.services import (
+    ContentError,
+    InvalidAssetTransition,
+    allowed_moves,
+    move_asset,
+)
+from advocacy.content.tests.conftest import NOW, asset_in, case_study
+
+pytestmark = pytest.mark.django_db
+
+PAIRS = list(itertools.product(AssetStatus.values, AssetStatus.values))
+
+
+def test_the_table_declares_every_state_and_only_states() -> None:
+    assert set(TRANSITIONS) == set(AssetStatus.values)
+    assert all(targets <= set(AssetStatus.values) for targets in TRANSITIONS.values())
+    assert allowed_moves("advocate_review") == ["draft", "approved", "revoked"]
+    assert allowed_moves("published") == ["expired", "revoked"]
+    assert allowed_moves("revoked") == []
+
+
+@pytest.mark.parametrize(("source", "target"), PAIRS)
+def test_every_pair_from_the_service(source: str, target: str, member: Any) -> None:
+    asset = asset_in(source)
+    if target in TRANSITIONS[source]:
+        move_asset(asset, target, actor=member, now=NOW, note="why")
+        assert Asset.objects.get(pk=asset.pk).status == target
+        event = AssetEvent.objects.filter(asset=asset).last()
+        assert event is not None
+        assert (event.from_status, event.to_status, event.actor_id, event.note, event.at) == (
+            source,
+            target,
+            member.pk,
+            "why",
+            NOW,
+        )
+    else:
+        with pytest.raises(InvalidAssetTransition) as caught:
+            move_asset(asset, target, actor=member, now=NOW)
+        assert str(caught.value).startswith(
+            f"asset {asset.pk}: cannot move from {source} to {target}"
+        )
+        assert Asset.objects.get(pk=asset.pk).status == source
+        assert AssetEvent.objects.filter(asset=asset).count() == 1  # only its creation
+
+
+def test_a_new_asset_is_a_draft_with_its_creation_recorded(member: Any) -> None:
+    asset = case_study(actor=member)
+    assert asset.status == "draft"
+    events = list(asset.events.values_list("from_status", "to_status", "actor_id", "note"))
+    assert events == [("", "draft", member.pk, "created")]
+
+
+def test_a_stale_copy_cannot_overwrite_a_concurrent_move(member: Any) -> None:
+    asset = asset_in("approved")
+    stale = Asset.objects.get(pk=asset.pk)
+    move_asset(asset, "revoked", actor=member, now=NOW)
+    with pytest.raises(InvalidAssetTransition) as caught:
+        move_asset(stale, "published", actor=member, now=NOW)
+    assert "it moved from approved to revoked meanwhile" in str(caught.value)
+    assert Asset.objects.get(pk=asset.pk).status == "revoked"
+
+
+def test_publishing_needs_a_consent_in_force(member: Any) -> None:
+    asset = case_study()
+    Asset.objects.filter(pk=asset.pk).update(status="approved")
+    asset.status = "approved"
+    with pytest.raises(ContentError, match="without a consent in force"):
+        move_asset(asset, "published", actor=member, now=NOW)
+    lapsed = asset_in("approved", expires_at=NOW - dt.timedelta(days=1))
+    with pytest.raises(ContentError, match="without a consent in force"):
+        move_asset(lapsed, "published", actor=member, now=NOW)
+    assert Asset.objects.get(pk=asset.pk).status == "approved"
+
+
+def test_an_unknown_state_is_named() -> None:
+    asset = asset_in("draft")
+    with pytest.raises(InvalidAssetTransition, match="'archived' is not a state of an asset"):
+        move_asset(asset, "archived", actor=None, now=NOW)
