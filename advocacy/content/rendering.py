@@ -9,6 +9,7 @@ same HTML laid out by WeasyPrint, so the preview and the download never disagree
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.template.loader import render_to_string
@@ -49,17 +50,35 @@ def anonymous_company(industry: str) -> str:
     return f"{article} {industry} company"
 
 
-def _scrubber(asset: Asset, company: str) -> re.Pattern[str] | None:
-    """A pattern matching the names consent withholds (company and person), longest first."""
-    if asset.may_name:
-        return None
-    names = {asset.account.name.strip(), asset.contact.full_name.strip()}
-    names |= {asset.contact.first_name.strip(), asset.contact.last_name.strip()}
-    names = {n for n in names if len(n) >= 2}
+def _pattern(names: set[str]) -> re.Pattern[str] | None:
+    names = {n.strip() for n in names if len(n.strip()) >= 2}
     if not names:
         return None
     alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
+
+
+def _scrubber(asset: Asset, company: str) -> Callable[[str], str]:
+    """Take the names consent withholds out of free text: the company's becomes `company`
+    ("a manufacturing company"), the person's "the customer"."""
+    if asset.may_name:
+        return lambda text: text
+    contact = asset.contact
+    companies = _pattern({asset.account.name})
+    people = _pattern({contact.full_name, contact.first_name, contact.last_name})
+
+    def clean(text: str) -> str:
+        if companies:
+            text = companies.sub(company, text)
+        if people:
+            text = people.sub("the customer", text)
+        return text
+
+    return clean
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def consented_view(asset: Asset) -> Rendered:
@@ -67,20 +86,14 @@ def consented_view(asset: Asset) -> Rendered:
     account, contact = asset.account, asset.contact
     named = asset.may_name
     company = account.name if named else anonymous_company(account.industry)
-    pattern = _scrubber(asset, company)
-    withheld_word = company if named else "the customer"
-
-    def clean(text: str) -> str:
-        return pattern.sub(withheld_word, text) if pattern else text
-
+    clean = _scrubber(asset, company)
     who = [contact.full_name] if named and contact.full_name else []
     if asset.may_title and contact.title:
         who.append(contact.title)
-    who.append(company if named else company[:1].upper() + company[1:])
+    who.append(_capitalised(company))
     facts = [("Industry", account.industry), ("Size", account.get_size_band_display())]
     facts.append(("Region", account.get_region_display()))
     headline = clean(asset.headline) or clean(asset.title)
-    heading_company = company if named else company[:1].upper() + company[1:]
     withheld = [
         label
         for granted, label in (
@@ -97,9 +110,9 @@ def consented_view(asset: Asset) -> Rendered:
     return Rendered(
         kind=asset.kind,
         kind_label=AssetKind(asset.kind).label,
-        title=clean(asset.title),
+        title=_capitalised(clean(asset.title)),
         company=company,
-        heading=f"{heading_company}: {headline}",
+        heading=f"{_capitalised(company)}: {headline}",
         named=named,
         logo=account.name if asset.may_logo and named else "",
         attribution="— " + ", ".join(who),

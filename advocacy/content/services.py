@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F
 
@@ -122,6 +124,12 @@ def create_asset(
         raise ContentError(f"unknown fields: {', '.join(unknown)}")
     if ask is not None and ask.contact_id != contact.pk:
         raise ContentError(f"ask {ask.pk} was made of another contact than {contact.email}")
+    url = fields.get("url", "")
+    if url:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            raise ContentError(f"url must be an http(s) address, found {url!r}") from None
     results = fields.get("results", [])
     if not isinstance(results, list) or not all(isinstance(r, str) for r in results):
         raise ContentError("results must be a list of sentences")

@@ -88,3 +88,17 @@ def test_an_unknown_state_is_named() -> None:
     asset = asset_in("draft")
     with pytest.raises(InvalidAssetTransition, match="'archived' is not a state of an asset"):
         move_asset(asset, "archived", actor=None, now=NOW)
+
+
+def test_bad_input_to_create_is_named(member: Any) -> None:
+    from advocacy.content.services import create_asset
+    from advocacy.content.tests.conftest import advocate
+
+    ada = advocate()
+    with pytest.raises(ContentError, match="'podcast' is not a kind of asset"):
+        create_asset(kind="podcast", title="t", contact=ada, actor=member, now=NOW)
+    with pytest.raises(ContentError, match="url must be an http"):
+        create_asset(kind="review", title="t", contact=ada, actor=member, now=NOW, url="ftp://x")
+    with pytest.raises(ContentError, match="an asset needs a title"):
+        create_asset(kind="review", title="  ", contact=ada, actor=member, now=NOW)
+    assert Asset.objects.count() == 0
