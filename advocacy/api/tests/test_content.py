@@ -144,5 +144,6 @@ def test_rendering_as_html_and_pdf(api: Any) -> None:
     assert (pdf.status_code, pdf["Content-Type"]) == (200, "application/pdf")
     assert pdf.content.startswith(b"%PDF-")
     assert pdf["Content-Disposition"] == (
-        f'attachment; filename="case-study-{asset.pk}-a-manufacturing-company-onboards-sites-in-days.pdf"'
+        f'attachment; filename="case-study-{asset.pk}-'
+        'a-manufacturing-company-onboards-sites-in-days.pdf"'
     )
