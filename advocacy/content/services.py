@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from advocacy.content.models import (
     SCOPE_FIELDS,
@@ -191,6 +192,11 @@ def move_asset(asset: Asset, to_status: str, *, actor: Any, now: datetime, note:
     )
     asset.status, asset.updated_at = to_status, now
     return asset
+
+
+def end_of(day: date) -> datetime:
+    """The moment a consent "until <day>" runs out: the start of the next day, local time."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
 def parse_scopes(scopes: Iterable[str]) -> list[str]:
