@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from advocacy.web.views import advocates, customers, dashboard, imports, pipeline, plays
+from advocacy.web.views import advocates, content, customers, dashboard, imports, pipeline, plays
 
 app_name = "web"
 urlpatterns = [
@@ -47,6 +47,15 @@ urlpatterns = [
     path("pipeline/", pipeline.board, name="pipeline"),
     path("asks/<int:pk>/", pipeline.ask_detail, name="ask"),
     path("asks/<int:pk>/move/", pipeline.ask_move, name="ask_move"),
+    path("content/", content.library, name="content"),
+    path("content/new/", content.asset_new, name="asset_new"),
+    path("content/expiry/", content.content_expiry, name="content_expiry"),
+    path("content/<int:pk>/", content.asset_detail, name="asset"),
+    path("content/<int:pk>/move/", content.asset_move, name="asset_move"),
+    path("content/<int:pk>/consent/", content.asset_consent, name="asset_consent"),
+    path("content/<int:pk>/use/", content.asset_use, name="asset_use"),
+    path("content/<int:pk>/preview/", content.asset_preview, name="asset_preview"),
+    path("content/<int:pk>/pdf/", content.asset_pdf, name="asset_pdf"),
     path("imports/", imports.import_list, name="imports"),
     path("imports/new/", imports.import_new, name="import_new"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
