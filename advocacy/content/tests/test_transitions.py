@@ -102,3 +102,19 @@ def test_bad_input_to_create_is_named(member: Any) -> None:
     with pytest.raises(ContentError, match="an asset needs a title"):
         create_asset(kind="review", title="  ", contact=ada, actor=member, now=NOW)
     assert Asset.objects.count() == 0
+
+
+def test_an_asset_from_an_ask_must_be_of_its_contact(member: Any) -> None:
+    from advocacy.content.services import create_asset
+    from advocacy.content.tests.conftest import advocate
+    from advocacy.engine.asks import AskRequest, open_asks
+    from advocacy.pipeline.models import AskType
+
+    ada, bob = advocate(), advocate("bob@acme.example", first_name="Bob")
+    request = AskRequest(ada.pk, AskType.objects.get(code="case_study"), "manual:1")
+    ask = open_asks([request], now=NOW).opened[0]
+    with pytest.raises(ContentError, match=f"ask {ask.pk} was made of another contact"):
+        create_asset(kind="case_study", title="t", contact=bob, ask=ask, actor=member, now=NOW)
+    asset = create_asset(kind="case_study", title="t", contact=ada, ask=ask, actor=member, now=NOW)
+    assert (asset.ask, asset.account) == (ask, ada.account)
+    assert asset.events.get().note == f"from ask {ask.pk}"
