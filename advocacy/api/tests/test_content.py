@@ -147,3 +147,14 @@ def test_rendering_as_html_and_pdf(api: Any) -> None:
         f'attachment; filename="case-study-{asset.pk}-'
         'a-manufacturing-company-onboards-sites-in-days.pdf"'
     )
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_the_list_costs_the_same_queries_for_1_or_30(
+    api: Any, django_assert_max_num_queries: Any, n: int
+) -> None:
+    for _ in range(n):
+        asset_in("published")
+    with django_assert_max_num_queries(6):
+        response = api.get("/api/content", {"scope": "quote"})
+    assert response.json()["count"] == n

@@ -136,3 +136,29 @@ def test_anonymous_visitors_are_sent_to_log_in(client: Client) -> None:
     for url in ("/content/", f"/content/{asset.pk}/", f"/content/{asset.pk}/pdf/"):
         response = client.get(url)
         assert (response.status_code, response["Location"].split("?")[0]) == (302, "/login/")
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_the_library_and_an_asset_page_cost_the_same_queries_for_1_or_30(
+    staff_client: Client, django_assert_max_num_queries: Any, n: int
+) -> None:
+    assets = [asset_in("published", expires_at=NOW + dt.timedelta(days=5)) for _ in range(n)]
+    for asset in assets:
+        Repermission.objects.create(asset=asset, expires_at=asset.consent_expires_at, raised_at=NOW)
+        AssetUse.objects.create(asset=asset, channel="website", outcome="recorded", at=NOW)
+    with django_assert_max_num_queries(12):
+        assert staff_client.get("/content/").status_code == 200
+    with django_assert_max_num_queries(14):
+        assert staff_client.get(f"/content/{assets[0].pk}/").status_code == 200
+
+
+def test_a_new_asset_from_an_ask_is_prefilled(staff_client: Client) -> None:
+    from advocacy.engine.asks import AskRequest, open_asks
+    from advocacy.pipeline.models import AskType
+
+    ada = advocate()
+    request = AskRequest(ada.pk, AskType.objects.get(code="case_study"), "manual:1")
+    ask = open_asks([request], now=NOW).opened[0]
+    page = staff_client.get("/content/new/", {"ask": ask.pk}).content.decode()
+    assert 'value="ada@acme.example"' in page
+    assert f'value="{ask.pk}"' in page
