@@ -125,16 +125,7 @@ def create_asset(
         raise ContentError(f"unknown fields: {', '.join(unknown)}")
     if ask is not None and ask.contact_id != contact.pk:
         raise ContentError(f"ask {ask.pk} was made of another contact than {contact.email}")
-    url = fields.get("url", "")
-    if url:
-        try:
-            URLValidator(schemes=["http", "https"])(url)
-        except ValidationError:
-            raise ContentError(f"url must be an http(s) address, found {url!r}") from None
-    results = fields.get("results", [])
-    if not isinstance(results, list) or not all(isinstance(r, str) for r in results):
-        raise ContentError("results must be a list of sentences")
-    fields["results"] = [r.strip() for r in results if r.strip()]
+    fields = _check_fields({"results": [], **fields})
     asset = Asset.objects.create(
         kind=kind,
         title=title.strip(),
@@ -154,6 +145,67 @@ def create_asset(
         note=f"{origin}: {note}" if note else origin,
         at=now,
     )
+    return asset
+
+
+EDITABLE_FIELDS = ("title", *TEXT_FIELDS)
+
+
+def _check_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """The text fields of an asset, checked; ContentError naming what is wrong."""
+    if "title" in fields and not str(fields["title"]).strip():
+        raise ContentError("an asset needs a title")
+    url = fields.get("url", "")
+    if url:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            raise ContentError(f"url must be an http(s) address, found {url!r}") from None
+    if "results" in fields:
+        results = fields["results"]
+        if not isinstance(results, list) or not all(isinstance(r, str) for r in results):
+            raise ContentError("results must be a list of sentences")
+        fields["results"] = [r.strip() for r in results if r.strip()]
+    return fields
+
+
+@transaction.atomic
+def edit_asset(asset: Asset, *, actor: Any, now: datetime, note: str = "", **fields: Any) -> Asset:
+    """Change the text of a draft (after the advocate asked for edits, say); recorded as an event.
+
+    Only drafts change: what the advocate reviews or approved is what gets used. The UPDATE is
+    conditional on the asset still being a draft, so a concurrent send-for-review wins cleanly.
+    """
+    unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise ContentError(f"unknown fields: {', '.join(unknown)}")
+    fields = _check_fields(dict(fields))
+    if "title" in fields:
+        fields["title"] = fields["title"].strip()
+    changed = [n for n in EDITABLE_FIELDS if n in fields and getattr(asset, n) != fields[n]]
+    if not changed:
+        return asset
+    updated = Asset.objects.filter(pk=asset.pk, status=AssetStatus.DRAFT).update(
+        **{name: fields[name] for name in changed}, updated_at=now
+    )
+    if updated != 1:
+        current = Asset.objects.filter(pk=asset.pk).values_list("status", flat=True).first()
+        raise ContentError(
+            f"asset {asset.pk} is {current}: only a draft can be edited "
+            "(ask for edits to bring it back to draft)"
+        )
+    what = f"edited {', '.join(changed)}"
+    AssetEvent.objects.create(
+        asset=asset,
+        from_status=AssetStatus.DRAFT,
+        to_status=AssetStatus.DRAFT,
+        actor_id=_actor_id(actor),
+        note=f"{what}: {note}" if note else what,
+        at=now,
+    )
+    for name in changed:
+        setattr(asset, name, fields[name])
+    asset.updated_at = now
     return asset
 
 

@@ -154,3 +154,15 @@ class UseForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     note = forms.CharField(required=False, max_length=2000)
+
+
+class AssetEditForm(AssetForm):
+    """The text of a draft: what the asset is and whose it is do not change."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("kind", "contact", "ask"):
+            del self.fields[name]
+
+    def fields_for_service(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)

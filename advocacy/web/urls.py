@@ -51,6 +51,7 @@ urlpatterns = [
     path("content/new/", content.asset_new, name="asset_new"),
     path("content/expiry/", content.content_expiry, name="content_expiry"),
     path("content/<int:pk>/", content.asset_detail, name="asset"),
+    path("content/<int:pk>/edit/", content.asset_edit, name="asset_edit"),
     path("content/<int:pk>/move/", content.asset_move, name="asset_move"),
     path("content/<int:pk>/consent/", content.asset_consent, name="asset_consent"),
     path("content/<int:pk>/use/", content.asset_use, name="asset_use"),

@@ -19,6 +19,7 @@ from advocacy.api.auth import principal_of
 from advocacy.api.errors import BatchRejected, item_error
 from advocacy.api.routers.content_schemas import (
     AssetDetailOut,
+    AssetEditIn,
     AssetFilters,
     AssetIn,
     AssetOut,
@@ -36,6 +37,7 @@ from advocacy.content.models import Asset, AssetQuerySet, Consent, Repermission
 from advocacy.content.rendering import filename, render_html, render_pdf
 from advocacy.content.services import (
     create_asset,
+    edit_asset,
     expire_assets,
     grant_consent,
     move_asset,
@@ -123,6 +125,17 @@ def create(request: HttpRequest, payload: AssetIn) -> Status[Asset]:
 def get_asset(request: HttpRequest, asset_id: int = AssetId) -> Asset:
     """One asset with its timeline, consents and reuse log."""
     return get_object_or_404(with_history(), pk=asset_id)
+
+
+@router.patch("/{int:asset_id}", response=AssetDetailOut, operation_id="edit_asset")
+def edit(request: HttpRequest, payload: AssetEditIn, asset_id: int = AssetId) -> Asset:
+    """Change the text of a draft; 422 when the asset is not a draft."""
+    asset = get_object_or_404(Asset, pk=asset_id)
+    fields = payload.dict(exclude={"note"}, exclude_none=True)
+    edit_asset(
+        asset, actor=principal_of(request).user, now=timezone.now(), note=payload.note, **fields
+    )
+    return with_history().get(pk=asset.pk)
 
 
 @router.post(

@@ -145,6 +145,22 @@ class AssetIn(Schema):
     note: Annotated[str, bounded(2000)] = ""
 
 
+class AssetEditIn(Schema):
+    """New text for a draft; the fields left out stay as they are."""
+
+    title: Annotated[str, bounded(200, min_length=1)] | None = None
+    body: Text | None = None
+    url: Annotated[str, bounded(500)] | None = None
+    headline: Annotated[str, bounded(200)] | None = None
+    overview: Text | None = None
+    challenge: Text | None = None
+    solution: Text | None = None
+    results: list[Annotated[str, bounded(500)]] | None = Field(None, max_length=20)
+    quote: Text | None = None
+    look_ahead: Text | None = None
+    note: Annotated[str, bounded(2000)] = ""
+
+
 class AssetTransitionIn(Schema):
     """A move to another state; only the moves of the transition table succeed."""
 

@@ -158,3 +158,25 @@ def test_the_list_costs_the_same_queries_for_1_or_30(
     with django_assert_max_num_queries(6):
         response = api.get("/api/content", {"scope": "quote"})
     assert response.json()["count"] == n
+
+
+def test_edit_a_draft_and_not_more(api: Any) -> None:
+    asset = case_study()
+    response = api.client.patch(
+        f"/api/content/{asset.pk}",
+        '{"quote": "New words", "results": ["One"]}',
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {api.secret}"},
+    )
+    assert response.status_code == 200
+    assert (response.json()["quote"], response.json()["results"]) == ("New words", ["One"])
+    assert response.json()["events"][-1]["note"] == "edited results, quote"
+    Asset.objects.filter(pk=asset.pk).update(status="approved")
+    refused = api.client.patch(
+        f"/api/content/{asset.pk}",
+        '{"quote": "Sneaky"}',
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {api.secret}"},
+    )
+    assert refused.status_code == 422
+    assert refused.json()["detail"].startswith(f"asset {asset.pk} is approved: only a draft")

@@ -126,3 +126,15 @@ def test_expiring_runs_the_job_and_lists_reminders() -> None:
         text = run("expiring")
     assert "1 asset(s) need re-permission" in text
     assert "2026-06-10" in text
+
+
+def test_edit_a_draft() -> None:
+    asset = case_study()
+    run("edit", str(asset.pk), "--quote", "New words", "--result", "One", "--result", "Two")
+    fresh = Asset.objects.get(pk=asset.pk)
+    assert (fresh.quote, fresh.results) == ("New words", ["One", "Two"])
+    with pytest.raises(CommandError, match="nothing to change"):
+        run("edit", str(asset.pk))
+    run("move", str(asset.pk), "advocate_review")
+    with pytest.raises(CommandError, match="only a draft can be edited"):
+        run("edit", str(asset.pk), "--body", "x")

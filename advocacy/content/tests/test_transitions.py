@@ -118,3 +118,36 @@ def test_an_asset_from_an_ask_must_be_of_its_contact(member: Any) -> None:
     asset = create_asset(kind="case_study", title="t", contact=ada, ask=ask, actor=member, now=NOW)
     assert (asset.ask, asset.account) == (ask, ada.account)
     assert asset.events.get().note == f"from ask {ask.pk}"
+
+
+def test_only_a_draft_is_edited_and_the_edit_is_an_event(member: Any) -> None:
+    from advocacy.content.services import edit_asset
+
+    asset = case_study()
+    edit_asset(
+        asset,
+        actor=member,
+        now=NOW,
+        note="advocate's wording",
+        quote="Better words.",
+        results=[" 50% faster ", ""],
+        title="Acme Robotics",
+    )
+    fresh = Asset.objects.get(pk=asset.pk)
+    assert (fresh.quote, fresh.results) == ("Better words.", ["50% faster"])
+    event = fresh.events.last()
+    assert event is not None
+    assert (event.from_status, event.to_status, event.actor_id, event.note) == (
+        "draft",
+        "draft",
+        member.pk,
+        "edited title, results, quote: advocate's wording",
+    )
+    edit_asset(fresh, actor=member, now=NOW, quote="Better words.")  # nothing changes
+    assert fresh.events.count() == 2
+    reviewed = asset_in("advocate_review")
+    with pytest.raises(ContentError, match="is advocate_review: only a draft can be edited"):
+        edit_asset(reviewed, actor=member, now=NOW, body="new")
+    with pytest.raises(ContentError, match="unknown fields: status"):
+        edit_asset(fresh, actor=member, now=NOW, status="published")
+    assert Asset.objects.get(pk=reviewed.pk).body == "It changed how we work."

@@ -162,3 +162,28 @@ def test_a_new_asset_from_an_ask_is_prefilled(staff_client: Client) -> None:
     page = staff_client.get("/content/new/", {"ask": ask.pk}).content.decode()
     assert 'value="ada@acme.example"' in page
     assert f'value="{ask.pk}"' in page
+
+
+def test_edit_a_draft_from_its_page(staff_client: Client) -> None:
+    asset = case_study()
+    page = staff_client.get(f"/content/{asset.pk}/").content.decode()
+    assert 'data-testid="edit"' in page
+    form = staff_client.get(f"/content/{asset.pk}/edit/").content.decode()
+    assert "Onboarding down 40%\nSupport tickets halved\nNPS up 22 points" in form
+    response = staff_client.post(
+        f"/content/{asset.pk}/edit/",
+        {"title": "Acme in days", "results": "One\nTwo", "quote": "New words"},
+    )
+    assert (response.status_code, response["Location"]) == (302, f"/content/{asset.pk}/")
+    fresh = Asset.objects.get(pk=asset.pk)
+    assert (fresh.title, fresh.results, fresh.quote, fresh.challenge) == (
+        "Acme in days",
+        ["One", "Two"],
+        "New words",
+        "",
+    )
+    Asset.objects.filter(pk=asset.pk).update(status="approved")
+    refused = staff_client.post(f"/content/{asset.pk}/edit/", {"title": "Sneaky"})
+    assert refused.status_code == 422
+    assert "only a draft can be edited" in refused.content.decode()
+    assert 'data-testid="edit"' not in staff_client.get(f"/content/{asset.pk}/").content.decode()

@@ -26,6 +26,7 @@ from advocacy.content.services import (
     UseRefused,
     allowed_moves,
     create_asset,
+    edit_asset,
     end_of,
     expire_assets,
     grant_consent,
@@ -33,7 +34,13 @@ from advocacy.content.services import (
     record_use,
 )
 from advocacy.pipeline.models import Ask
-from advocacy.web.content_forms import AssetForm, ConsentForm, LibraryFilterForm, UseForm
+from advocacy.web.content_forms import (
+    AssetEditForm,
+    AssetForm,
+    ConsentForm,
+    LibraryFilterForm,
+    UseForm,
+)
 from advocacy.web.htmx import render_page
 from advocacy.web.views.customers import paginate
 from advocacy.web.views.engine import actor
@@ -128,6 +135,26 @@ def _asset(pk: int) -> Asset:
 @login_required
 def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_page(request, "web/content/detail.html", _asset_context(_asset(pk)))
+
+
+@login_required
+def asset_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change the text of a draft (the advocate asked for edits)."""
+    asset = _asset(pk)
+    initial = {name: getattr(asset, name) for name in AssetEditForm.base_fields}
+    initial["results"] = "\n".join(asset.results)
+    form = AssetEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            edit_asset(asset, actor=actor(request), now=timezone.now(), **form.fields_for_service())
+        except ContentError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Draft {asset.pk} saved.")
+            return redirect("web:asset", asset.pk)
+    status = 422 if request.method == "POST" else 200
+    context = {"section": "content", "form": form, "asset": asset}
+    return render_page(request, "web/content/new.html", context, status=status)
 
 
 @login_required

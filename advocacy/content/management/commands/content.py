@@ -29,6 +29,7 @@ from advocacy.content.services import (
     UseRefused,
     allowed_moves,
     create_asset,
+    edit_asset,
     end_of,
     expire_assets,
     grant_consent,
@@ -139,6 +140,15 @@ class Command(BaseCommand):
         create.add_argument(
             "--result", dest="results", action="append", default=[], help="Repeat per result."
         )
+        edit = sub.add_parser("edit", help="Change the text of a draft.")
+        edit.add_argument("id", type=int)
+        edit.add_argument("--title")
+        for name in ("body", "url", "headline", "overview", "challenge", "solution", "quote"):
+            edit.add_argument(f"--{name}")
+        edit.add_argument("--look-ahead", dest="look_ahead")
+        edit.add_argument(
+            "--result", dest="results", action="append", help="Repeat per result (replaces all)."
+        )
         move = sub.add_parser("move", help="Move an asset to another state.")
         move.add_argument("id", type=int)
         move.add_argument("status", choices=AssetStatus.values)
@@ -164,9 +174,9 @@ class Command(BaseCommand):
         )
         expiring = sub.add_parser("expiring", help="Open re-permission reminders.")
         expiring.add_argument("--run", action="store_true", help="Run the expiry job first.")
-        for p in (listing, show, create, move, consent, use, expiring):
+        for p in (listing, show, create, edit, move, consent, use, expiring):
             p.add_argument("--json", action="store_true", help="Print one JSON object.")
-        for p in (create, move, consent, use):
+        for p in (create, edit, move, consent, use):
             p.add_argument("--note", default="", help="Recorded with it.")
             p.add_argument("--as", dest="as_user", help="Record it as this username.")
 
@@ -286,6 +296,18 @@ class Command(BaseCommand):
             **fields,
         )
         self.out(opts, _row(asset), f"asset {asset.pk} created as a draft")
+
+    def do_edit(self, opts: dict[str, Any]) -> None:
+        asset = self.asset(opts["id"])
+        names = ("title", "body", "url", "headline", "overview", "challenge", "solution")
+        fields = {k: opts[k] for k in (*names, "quote", "look_ahead", "results")}
+        given = {k: v for k, v in fields.items() if v is not None}
+        if not given:
+            raise CommandError("nothing to change: give --title, --body, --result…")
+        edit_asset(
+            asset, actor=_user(opts["as_user"]), now=timezone.now(), note=opts["note"], **given
+        )
+        self.out(opts, _row(asset), f"asset {asset.pk} edited")
 
     def do_move(self, opts: dict[str, Any]) -> None:
         asset = self.asset(opts["id"])
