@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "advocacy.signals",
     "advocacy.pipeline",
     "advocacy.engine",
+    "advocacy.content",
     "advocacy.api",
     "advocacy.demo",
     "advocacy.web",
@@ -198,6 +199,8 @@ ESCALATION_LEADS = env_parsed("ADVOCACY_ESCALATION_LEADS", dict[str, str](), _pa
 IMPORT_CHUNK_SIZE = env_int("ADVOCACY_IMPORT_CHUNK_SIZE", 5000, minimum=100)
 IMPORT_MAX_STORED_ERRORS = env_int("ADVOCACY_IMPORT_MAX_STORED_ERRORS", 100_000, minimum=100)
 IMPORT_MAX_UPLOAD_MB = env_int("ADVOCACY_IMPORT_MAX_UPLOAD_MB", 200, minimum=1)
+# Content: assets whose consent expires within this many days are flagged for re-permission.
+CONTENT_REPERMISSION_DAYS = env_int("ADVOCACY_CONTENT_REPERMISSION_DAYS", 30, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

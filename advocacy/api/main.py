@@ -22,11 +22,13 @@ from advocacy.api.routers.advocates import router as advocates_router
 from advocacy.api.routers.agreements import router as agreements_router
 from advocacy.api.routers.asks import router as asks_router
 from advocacy.api.routers.contacts import router as contacts_router
+from advocacy.api.routers.content import router as content_router
 from advocacy.api.routers.guards import router as guards_router
 from advocacy.api.routers.imports import router as imports_router
 from advocacy.api.routers.plays import router as plays_router
 from advocacy.api.routers.process import router as process_router
 from advocacy.api.routers.signals import router as signals_router
+from advocacy.content.services import ContentError, InvalidAssetTransition, UseRefused
 from advocacy.engine.asks import CapExceeded
 from advocacy.engine.plays import PlaybookError
 from advocacy.engine.services import Excluded
@@ -51,6 +53,7 @@ api.add_router("/signals", signals_router)
 api.add_router("/imports", imports_router)
 api.add_router("/plays", plays_router)
 api.add_router("/asks", asks_router)
+api.add_router("/content", content_router)
 api.add_router("", advocates_router)  # /advocates and /contacts/{id}/next-best-asks
 api.add_router("", guards_router)  # /asks/guard, /asks/{id}/pause|resume|replacements|reassign
 api.add_router("", agreements_router)  # /agreements and /contacts/{id}/opt-out
@@ -147,3 +150,14 @@ def _step_refused(request: HttpRequest, exc: StepRefused) -> HttpResponse:
 @api.exception_handler(ChecklistError)
 def _bad_checklist(request: HttpRequest, exc: ChecklistError) -> HttpResponse:
     return _detail(request, str(exc), 422)
+
+
+@api.exception_handler(ContentError)
+def _content_refused(request: HttpRequest, exc: ContentError) -> HttpResponse:
+    return _detail(request, str(exc), 422)
+
+
+@api.exception_handler(InvalidAssetTransition)
+@api.exception_handler(UseRefused)
+def _content_conflict(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _detail(request, str(exc), 409)

@@ -135,3 +135,19 @@ def test_worker_runs_queued_tasks_and_exits_in_batch_mode() -> None:
 
     result.refresh()
     assert (result.status, result.return_value) == (TaskResultStatus.SUCCESSFUL, 1)
+
+
+@pytest.mark.django_db
+def test_demo_fills_the_content_library_from_the_asks() -> None:
+    from advocacy.content.models import Asset, Consent
+    from advocacy.demo.content import KIND_OF_ASK, seed_content
+    from advocacy.pipeline.models import Ask
+
+    small = ["--accounts", "10", "--contacts", "60", "--signals", "1500", "--engine-days", "30"]
+    summary = run_demo(*small, "--json")
+    content_asks = Ask.objects.filter(ask_type__code__in=KIND_OF_ASK).count()
+    assert content_asks > 0
+    assert summary["content"] == Asset.objects.count() == min(12, content_asks)
+    assert Consent.objects.count() == summary["content"]
+    assert Asset.objects.filter(ask__isnull=True).count() == 0
+    assert seed_content(now=Asset.objects.get(pk=Asset.objects.first().pk).created_at) == 0  # type: ignore[union-attr]

@@ -30,6 +30,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from advocacy.demo.content import seed_content
 from advocacy.demo.csv_export import write_csv
 from advocacy.demo.generator import DemoProgram, DemoSize
 from advocacy.demo.pipeline import progress_asks
@@ -142,6 +143,7 @@ class Command(BaseCommand):
                 engine = warm_start(now=timezone.now(), days=days)
                 moved = progress_asks(now=timezone.now())
             summary["engine"] = {**engine, "moved": moved}
+            summary["content"] = seed_content(now=timezone.now())
             console.print(
                 f"Loaded {engine['plays']} plays; over the last {days} days they decided for "
                 f"{engine['decisions']:,} moments and opened {engine['asks']:,} asks."

@@ -1,0 +1,45 @@
+"""Browser test of the content library: filter by consent scope, then approve an asset."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from advocacy.content.models import Asset, AssetEvent
+from advocacy.content.tests.conftest import asset_in
+from advocacy.web.tests.test_browser import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_filter_the_library_by_consent_then_approve(
+    page: Page, live_server: Any, member: Any
+) -> None:
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=365)
+    press = asset_in(
+        "advocate_review", kind="case_study", scopes=["press", "name"], expires_at=later
+    )
+    quote = asset_in("approved", kind="quote", scopes=["quote"], expires_at=later)
+    log_in(page, live_server.url, "/content/")
+    expect(page.get_by_test_id("asset-count")).to_have_text("2 assets")
+
+    page.get_by_label("Consent covers").select_option("press")
+
+    expect(page.get_by_test_id("asset-count")).to_have_text("1 asset")
+    expect(page.get_by_test_id(f"asset-row-{press.pk}")).to_be_visible()
+    expect(page.get_by_test_id(f"asset-row-{quote.pk}")).to_have_count(0)
+    assert "scope=press" in page.url  # the filter is in the address, for a bookmark
+
+    page.get_by_test_id(f"asset-row-{press.pk}").get_by_role("link").click()
+    expect(page.get_by_test_id("asset-status")).to_have_text("Advocate review")
+    page.get_by_test_id("asset-moves").get_by_label("Note").fill("approved by email")
+    page.get_by_test_id("move-approved").click()
+
+    expect(page.get_by_test_id("asset-status")).to_have_text("Approved")
+    expect(page.get_by_test_id("move-published")).to_be_visible()
+    assert Asset.objects.get(pk=press.pk).status == "approved"
+    event = AssetEvent.objects.get(asset=press, to_status="approved")
+    assert (event.actor, event.note) == (member, "approved by email")
