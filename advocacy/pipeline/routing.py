@@ -42,6 +42,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Lower
 
+from advocacy.core.bulk import insert_rows
 from advocacy.pipeline.models import Ask, AskEvent
 from advocacy.pipeline.process_models import PACKAGING_STATUSES, RoutingRule, Stage
 
@@ -185,18 +186,10 @@ def route_asks(
             notes[pk] = f"{lead}routed to {who} ({r.why})"
         if record:
             actor_id = getattr(actor, "pk", None)
-            AskEvent.objects.bulk_create(
-                [
-                    AskEvent(
-                        ask_id=pk,
-                        from_status=status,
-                        to_status=status,
-                        actor_id=actor_id,
-                        at=now,
-                        note=notes[pk],
-                    )
-                    for pk, status, _ in events
-                ]
+            insert_rows(
+                AskEvent,
+                ("ask_id", "from_status", "to_status", "actor_id", "at", "note"),
+                [(pk, status, status, actor_id, now, notes[pk]) for pk, status, _ in events],
             )
     return notes
 
