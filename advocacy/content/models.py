@@ -13,6 +13,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import models
 
+from advocacy.core.models import TransitionEvent
 from advocacy.customers.models import Account, Contact
 from advocacy.pipeline.models import Ask
 
@@ -142,23 +143,11 @@ class Asset(models.Model):
         return [s for s, column in SCOPE_FIELDS.items() if getattr(self, column)]
 
 
-class AssetEvent(models.Model):
+class AssetEvent(TransitionEvent):
     """One transition of one asset, with who made it, when and why."""
 
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, choices=AssetStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
-    note = models.TextField(blank=True)
-    at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '∅'} → {self.to_status}"
 
 
 class Consent(models.Model):

@@ -14,6 +14,27 @@ class TimestampedModel(models.Model):
         abstract = True
 
 
+class TransitionEvent(models.Model):
+    """One move of a state machine (an ask's, an asset's): from, to, who, when and why.
+
+    Subclasses add the foreign key to what moved and `to_status` with their own choices.
+    """
+
+    from_status = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    note = models.TextField(blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '∅'} → {getattr(self, 'to_status', '')}"
+
+
 class IdempotencyRecord(models.Model):
     """The stored answer to one write made with an Idempotency-Key header.
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import models
 
+from advocacy.core.models import TransitionEvent
 from advocacy.customers.models import Contact
 from advocacy.pipeline.process_models import (  # noqa: F401 (models of this app)
     AskStep,
@@ -160,23 +161,11 @@ class Ask(models.Model):
         return self.status in OPEN_STATUSES and self.due_at is not None and self.due_at < now
 
 
-class AskEvent(models.Model):
+class AskEvent(TransitionEvent):
     """One transition of one ask, with who made it and when."""
 
     ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, choices=AskStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
-    note = models.TextField(blank=True)
-    at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '∅'} → {self.to_status}"
 
 
 # The advocacy agreement lives in its own module; imported here so Django registers it.
