@@ -75,7 +75,8 @@ def evaluate_plays(ctx: Context) -> Iterable[Figure]:
     policy = DEFAULT_POLICY
     plays = list(Play.objects.filter(enabled=True))
 
-    ctx.log("hand-written SQL of every play")
+    ctx.log("hand-written SQL of every play (once to warm the caches, then timed)")
+    timed_sql(plays, now, policy)
     sql_seconds, sql_rows, per_play_sql = timed_sql(plays, now, policy)
     ctx.log("the engine on the seed rule alone")
     started = time.perf_counter()
@@ -400,6 +401,7 @@ def timed_sql(
     types = {t.code: t for t in AskType.objects.all()}
     total, rows, per_play = 0.0, 0, {}
     with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_verdict")
         cursor.execute(
             "CREATE TEMPORARY TABLE bench_verdict (contact_id bigint, trigger_id bigint, "
             "verdict varchar(20))"
