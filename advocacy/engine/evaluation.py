@@ -117,39 +117,49 @@ _PREPARED = PreparedCache()
 _CANDIDATE_COLUMNS = ("pk", "trigger_id", "account__owner_id", "verdict")
 
 
-def candidate_queries(
-    play: Play, ask_type: AskType, now: datetime, policy: Policy, after_id: int = 0
-) -> tuple[QuerySet[Contact], QuerySet[Contact]]:
-    """The undecided (contact, trigger) pairs of the play with their verdict, per trigger level:
-    signals of the contact itself, then account-level signals shared by its contacts."""
-    d = play.definition
-    triggers = trigger_signals(d, now, after_id)
+OWN, SHARED = 0, 1  # trigger levels: the contact's own signals, its account's shared ones
+
+
+def candidate_query(
+    play: Play, ask_type: AskType, now: datetime, policy: Policy, after_id: int, level: int
+) -> QuerySet[Contact]:
+    """The undecided (contact, trigger) pairs of the play with their verdict, at one trigger
+    level: signals of the contact itself (OWN), or account-level signals its contacts share."""
+    triggers = trigger_signals(play.definition, now, after_id)
     latest = ("-occurred_at", "-id")
-    own = triggers.filter(contact=OuterRef("pk")).order_by(*latest).values("id")[:1]
-    # The account's latest trigger. Not narrowed to account-level signals (contact IS NULL):
-    # that would steer SQLite onto the contact index and a scan of every account-level signal
-    # in the window per candidate; the (account, kind, occurred_at) index answers this directly.
-    shared = triggers.filter(account=OuterRef("account_id")).order_by(*latest).values("id")[:1]
+    if level == OWN:
+        own = triggers.filter(contact=OuterRef("pk")).order_by(*latest).values("id")[:1]
+        qs = Contact.objects.filter(
+            pk__in=triggers.filter(contact__isnull=False).values("contact_id")
+        ).annotate(trigger_id=Subquery(own))
+    else:
+        # The account's latest trigger. Not narrowed to account-level signals (contact IS
+        # NULL): that would steer SQLite onto the contact index and a scan of every
+        # account-level signal in the window per candidate; the (account, kind, occurred_at)
+        # index answers this directly.
+        shared = triggers.filter(account=OuterRef("account_id")).order_by(*latest).values("id")[:1]
+        qs = Contact.objects.filter(
+            account_id__in=triggers.filter(contact__isnull=True).values("account_id")
+        ).annotate(trigger_id=Subquery(shared))
     decided = Decision.objects.filter(
         play=play, contact=OuterRef("pk"), trigger_signal_id=OuterRef("trigger_id")
     )
-    levels: tuple[QuerySet[Contact], ...] = (
-        Contact.objects.filter(
-            pk__in=triggers.filter(contact__isnull=False).values("contact_id")
-        ).annotate(trigger_id=Subquery(own)),
-        Contact.objects.filter(
-            account_id__in=triggers.filter(contact__isnull=True).values("account_id")
-        ).annotate(trigger_id=Subquery(shared)),
-    )
-    rule = verdict(play, ask_type, now, policy)
-    own_level, shared_level = (
+    return (
         with_profile(qs.filter(**{"trigger_id__isnull": False}), now, policy)
         .filter(~Exists(decided))
-        .annotate(verdict=rule)
+        .annotate(verdict=verdict(play, ask_type, now, policy))
         .values(*_CANDIDATE_COLUMNS)
-        for qs in levels
     )
-    return own_level, shared_level
+
+
+def candidate_queries(
+    play: Play, ask_type: AskType, now: datetime, policy: Policy, after_id: int = 0
+) -> tuple[QuerySet[Contact], QuerySet[Contact]]:
+    """Both levels' queries (see `candidate_query`)."""
+    return (
+        candidate_query(play, ask_type, now, policy, after_id, OWN),
+        candidate_query(play, ask_type, now, policy, after_id, SHARED),
+    )
 
 
 def candidates(
@@ -163,11 +173,11 @@ def candidates(
     """
     incremental = bool(after_id)
     rows: list[dict[str, Any]] = []
-    for level in (0, 1):
+    for level in (OWN, SHARED):
 
         def build(at: datetime, watermark: int, level: int = level) -> QuerySet[Any]:
             cut = watermark if incremental else 0
-            return candidate_queries(play, ask_type, at, policy, cut)[level]
+            return candidate_query(play, ask_type, at, policy, cut, level)
 
         key = ("candidates", play.pk, play.digest, ask_type.pk, repr(policy), incremental, level)
         rows.extend(_PREPARED.rows(key, build, now, after_id))
