@@ -11,12 +11,17 @@ bulk, in the same transaction.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+import django
+from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -37,7 +42,7 @@ from advocacy.engine.asks import AskRequest, open_asks
 from advocacy.engine.conditions import compile_condition
 from advocacy.engine.models import Decision, Outcome, Play
 from advocacy.engine.policy import DEFAULT_POLICY, Policy
-from advocacy.engine.prepared import PreparedCache
+from advocacy.engine.prepared import PreparedCache, PreparedQuery, prepare
 from advocacy.engine.profile import with_profile
 from advocacy.engine.rules import exclusions
 from advocacy.pipeline.models import Ask, AskStatus, AskType
@@ -162,26 +167,118 @@ def candidate_queries(
     )
 
 
+@cache
+def _code_digest() -> str:
+    """What the SQL of a play is made by: this code, the models it reads, Django's version."""
+    from advocacy.customers import models as customers
+    from advocacy.engine import conditions, models, prepared, profile, rules
+    from advocacy.pipeline import models as pipeline
+    from advocacy.signals import models as signals
+
+    digest = hashlib.sha256(django.get_version().encode())
+    for module in (customers, conditions, models, prepared, profile, rules, pipeline, signals):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()
+
+
+def _fingerprint(
+    play: Play, ask_type: AskType, policy: Policy, incremental: bool, level: int
+) -> str:
+    """Names everything a play's candidate SQL depends on besides `now` and the watermark."""
+    parts = [
+        _code_digest(),
+        connection.vendor,
+        play.pk,
+        play.digest,
+        ask_type.pk,
+        ask_type.code,
+        ask_type.effort,
+        ask_type.public,
+        ask_type.prerequisites,
+        repr(policy),
+        incremental,
+        level,
+    ]
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+KEPT_TEMPLATES = 16  # per play; older ones (another policy, say) make room
+
+
+def _keep_templates(play: Play, learned: dict[str, dict[str, Any]]) -> None:
+    templates = {**(play.templates or {}), **learned}
+    while len(templates) > KEPT_TEMPLATES:
+        templates.pop(next(iter(templates)))
+    play.templates = templates
+    Play.objects.filter(pk=play.pk).update(templates=templates)
+
+
 def candidates(
     play: Play, ask_type: AskType, now: datetime, policy: Policy, after_id: int = 0
 ) -> list[dict[str, Any]]:
     """Every undecided (contact, trigger) pair of the play, with the verdict of its rules.
 
-    After its first two runs, the SQL is no longer built by the ORM but run from a template
-    with the parameters of `now` and the watermark (advocacy.engine.prepared): building it costs
-    as much as running it, and the periodic job and a replay run the same plays again and again.
+    The SQL is not built by the ORM at every run but taken from a template (see
+    advocacy.engine.prepared) with the parameters of `now` and the watermark: building it costs
+    as much as running it. Templates are learnt when the playbook is loaded, or else by a play's
+    first two runs, and kept on the play, so a new process (`advocacy run`) starts with them.
     """
     incremental = bool(after_id)
     rows: list[dict[str, Any]] = []
+    learned: dict[str, dict[str, Any]] = {}
     for level in (OWN, SHARED):
 
         def build(at: datetime, watermark: int, level: int = level) -> QuerySet[Any]:
             cut = watermark if incremental else 0
             return candidate_query(play, ask_type, at, policy, cut, level)
 
-        key = ("candidates", play.pk, play.digest, ask_type.pk, repr(policy), incremental, level)
+        fingerprint = _fingerprint(play, ask_type, policy, incremental, level)
+        key = ("candidates", fingerprint)
+        stored = (play.templates or {}).get(fingerprint)
+        if stored is not None and _PREPARED.template(key) is None:
+            _PREPARED.put(key, PreparedQuery.from_json(stored))
         rows.extend(_PREPARED.rows(key, build, now, after_id))
+        template = _PREPARED.template(key)
+        if stored is None and template is not None and (data := template.to_json()):
+            learned[fingerprint] = data
+    if learned:
+        _keep_templates(play, learned)
     return rows
+
+
+def learn_templates(plays: Iterable[Play], policy: Policy, now: datetime) -> int:
+    """Learn and keep the candidate templates of `plays` (full and incremental runs, both
+    trigger levels), so their first run builds no SQL; returns how many were kept."""
+    types = {t.code: t for t in AskType.objects.all()}
+    kept = 0
+    for play in plays:
+        ask_type = types.get(play.definition.get("ask", ""))
+        if ask_type is None:
+            continue
+        learned: dict[str, dict[str, Any]] = {}
+        for incremental in (False, True):
+            for level in (OWN, SHARED):
+
+                def build(
+                    at: datetime,
+                    watermark: int,
+                    level: int = level,
+                    inc: bool = incremental,
+                    play: Play = play,
+                    ask_type: AskType = ask_type,
+                ) -> QuerySet[Any]:
+                    cut = watermark if inc else 0
+                    return candidate_query(play, ask_type, at, policy, cut, level)
+
+                template = prepare(build, now, 1)
+                data = template.to_json() if template is not None else None
+                if data:
+                    learned[_fingerprint(play, ask_type, policy, incremental, level)] = data
+        if learned:
+            _keep_templates(play, learned)
+            kept += len(learned)
+    return kept
 
 
 # One list per reason, shared by every decision that gives it (written once per run).

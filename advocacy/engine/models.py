@@ -76,6 +76,11 @@ class Play(models.Model):
     last_run_at = models.DateTimeField(null=True, blank=True)
     # Signals with an id up to this one have been considered: incremental runs start after it.
     watermark = models.BigIntegerField(default=0)
+    templates = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Learnt SQL of the play's candidate queries, by fingerprint (derived).",
+    )
     running_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:

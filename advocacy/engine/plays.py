@@ -188,4 +188,21 @@ def load_playbook(folder: Path = DEFAULT_PLAYBOOK, *, now: datetime) -> LoadResu
         update_fields=["title", "source_file", "definition", "digest", "enabled", "loaded_at"],
     )
     Play.objects.exclude(name__in=[p.name for p in result.plays]).update(enabled=False)
+    _learn_templates(folder, result, now)
     return result
+
+
+def _learn_templates(folder: Path, result: LoadResult, now: datetime) -> None:
+    """Learn the plays' SQL now, so their runs (even the first) build none. A policy file that
+    does not read is reported where the policy is loaded, not here: templates then wait for
+    the plays' runs."""
+    from advocacy.engine.evaluation import learn_templates
+    from advocacy.engine.policy import read_policy
+
+    try:
+        policy = read_policy(folder)
+    except (ValueError, yaml.YAMLError):
+        return
+    plays = Play.objects.filter(name__in=[p.name for p in result.plays], enabled=True)
+    Play.objects.filter(pk__in=plays.values("pk")).update(templates={})
+    learn_templates(plays, policy, now)

@@ -116,6 +116,32 @@ class PreparedQuery:
     def rows(self, now: datetime, watermark: int = 0) -> list[dict[str, Any]]:
         return _run(self.sql, self.parameters(now, watermark), self.names)
 
+    def to_json(self) -> dict[str, Any] | None:
+        """A JSON form to keep in the database; None when a constant is not plain JSON."""
+        params: list[list[Any]] = []
+        for p in self.params:
+            if p.kind in ("datetime", "date"):
+                shift: timedelta = p.value
+                value: Any = [shift.days, shift.seconds, shift.microseconds]
+            elif p.value is None or isinstance(p.value, bool):
+                value = p.value
+            elif isinstance(p.value, str):  # TextChoices members too, as their plain value
+                value = str.__str__(p.value)
+            elif isinstance(p.value, int | float):
+                value = int(p.value) if isinstance(p.value, int) else float(p.value)
+            else:
+                return None
+            params.append([p.kind, value, p.text])
+        return {"sql": self.sql, "params": params, "names": list(self.names)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PreparedQuery:
+        params = tuple(
+            _Param(kind, timedelta(*value) if kind in ("datetime", "date") else value, text)
+            for kind, value, text in data["params"]
+        )
+        return cls(data["sql"], params, tuple(data["names"]))
+
 
 @dataclass(frozen=True)
 class _Sample:
@@ -186,6 +212,10 @@ class PreparedCache:
                 self._entries.pop(next(iter(self._entries)))
             self._entries[full] = _Sample(sql, params, tuple(names), now, watermark)
         return _run(sql, params, names)
+
+    def put(self, key: tuple[Any, ...], template: PreparedQuery) -> None:
+        full = (connection.alias, connection.vendor, connection.settings_dict["NAME"], *key)
+        self._entries[full] = template
 
     def template(self, key: tuple[Any, ...]) -> PreparedQuery | None:
         full = (connection.alias, connection.vendor, connection.settings_dict["NAME"], *key)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from advocacy.engine.evaluation import candidate_queries
 from advocacy.engine.models import Play
@@ -162,3 +164,58 @@ def test_rows_match_the_orm_on_real_data(member: Any) -> None:
         expected = sorted(build(at, 0), key=lambda r: r["pk"])
         assert sorted(prepared.rows(at), key=lambda r: r["pk"]) == expected
     assert len(list(build(NOW, 0))) == 2  # the promoters (9 and 10), not the 8
+
+
+@pytest.mark.django_db
+def test_loading_the_playbook_keeps_each_plays_templates_and_runs_build_no_sql(
+    monkeypatch: Any,
+) -> None:
+    from advocacy.engine import evaluation
+    from advocacy.engine.plays import DEFAULT_PLAYBOOK
+    from advocacy.engine.policy import read_policy
+
+    assert read_policy(DEFAULT_PLAYBOOK) == DEFAULT_POLICY  # so the shipped policy's are kept
+    load_playbook(now=NOW)
+    plays = list(Play.objects.filter(enabled=True))
+    assert [len(p.templates) for p in plays] == [4] * len(plays)
+    built: list[str] = []
+    real = evaluation.candidate_query
+
+    def spy(play: Play, *args: Any) -> Any:
+        built.append(play.name)
+        return real(play, *args)
+
+    evaluation._PREPARED.clear()  # a new process: only what the plays keep
+    monkeypatch.setattr(evaluation, "candidate_query", spy)
+    evaluation.run_plays(now=NOW, policy=DEFAULT_POLICY)
+    evaluation.run_plays(now=NOW + dt.timedelta(hours=1), policy=DEFAULT_POLICY, incremental=True)
+    assert built == []
+    evaluation.run_plays(now=NOW, policy=STRICT)  # another policy: built, then learnt and kept
+    assert len(built) == 2 * len(plays)
+    assert [len(p.templates) for p in Play.objects.filter(enabled=True)] == [4] * len(plays)
+    evaluation.run_plays(now=NOW + dt.timedelta(days=1), policy=STRICT)
+    assert len(built) == 4 * len(plays)  # the second run compiles once more to learn
+    assert [len(p.templates) for p in Play.objects.filter(enabled=True)] == [6] * len(plays)
+
+
+def test_a_template_goes_to_json_and_back_and_a_constant_that_is_not_json_stays_out(
+    db: Any,
+) -> None:
+    def build(at: dt.datetime, watermark: int) -> Any:
+        since = at - dt.timedelta(days=3, seconds=5)
+        return Signal.objects.filter(occurred_at__gt=since, id__gt=watermark, value=2.5)
+
+    template = prepare(build, NOW, 7)
+    assert template is not None
+    data = template.to_json()
+    assert data is not None
+    again = type(template).from_json(json.loads(json.dumps(data)))
+    assert again == template
+    assert again.parameters(NOW, 9) == template.parameters(NOW, 9)
+
+    def fixed(at: dt.datetime, watermark: int) -> Any:
+        return Signal.objects.filter(occurred_at__gt=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+
+    constant = prepare(fixed, NOW)
+    assert constant is not None
+    assert constant.to_json() is None or connection.vendor == "sqlite"  # text on SQLite
