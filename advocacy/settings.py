@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from advocacy.core.env import env_bool, env_choice, env_int, env_list, env_str
+from advocacy.core.env import env_bool, env_choice, env_int, env_list, env_parsed, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("ADVOCACY_DATA_DIR", str(BASE_DIR.parent / "var"))).resolve()
@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "advocacy.signals",
     "advocacy.pipeline",
     "advocacy.engine",
+    "advocacy.references",
     "advocacy.api",
     "advocacy.demo",
     "advocacy.web",
@@ -159,6 +160,18 @@ TASKS = {
 
 # The playbook folder: plays as YAML files plus policy.yaml (default: the shipped playbook).
 PLAYBOOK_DIR = env_str("ADVOCACY_PLAYBOOK_DIR", str(BASE_DIR / "engine" / "playbook"))
+
+
+# Reference desk: a segment whose fill rate falls under this share raises an alert (seed 002:
+# "under 70% fill is a sourcing problem").
+def _share(value: str) -> float:
+    share = float(value)
+    if not 0 <= share <= 1:
+        raise ValueError("expected a share between 0 and 1")
+    return share
+
+
+REFERENCE_FILL_ALERT = env_parsed("ADVOCACY_REFERENCE_FILL_ALERT", 0.70, _share)
 
 # Imports: rows are validated and written in chunks of this many; the preview keeps this many
 # rejected rows in the database per run (all of them are counted).
