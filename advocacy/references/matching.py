@@ -17,13 +17,14 @@ Two queries, whatever the size of the program:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Value, When
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 
 from advocacy.customers.models import Contact, Region, SizeBand
 from advocacy.engine.conditions import compile_condition
@@ -35,7 +36,9 @@ from advocacy.pipeline.models import AskType
 from advocacy.references.models import ReferenceAdvocate
 from advocacy.references.pool import REST_POINTS, reference_type
 
-PROBE = 60  # rows read per probe
+PROBE = 40  # rows read per probe
+REGIONS = dict(Region.choices)
+SIZE_BANDS = dict(SizeBand.choices)
 WEIGHTS = {"industry": 3, "region": 2, "size_band": 2, "product": 1, "use_case": 2}
 POOL_COLUMNS = (
     "contact_id",
@@ -98,22 +101,15 @@ class Candidate:
 
 
 def _parse_time(value: Any) -> datetime | None:
+    """SQLite hands back text; PostgreSQL a datetime."""
     if value is None or isinstance(value, datetime):
         return value
-    from django.db.models.fields import DateTimeField
-
-    parsed = DateTimeField().to_python(value)
-    if parsed is not None and parsed.tzinfo is None:
-        from datetime import UTC
-
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _as_list(value: Any) -> list[str]:
     if isinstance(value, str):
-        import json
-
         value = json.loads(value) if value else []
     return [str(v) for v in value or []]
 
@@ -173,12 +169,11 @@ def score(row: dict[str, Any], need: Need, now: datetime) -> Candidate:
         reasons.append(f"same industry ({need.industry}) +{WEIGHTS['industry']}")
     if need.region and row["region"] == need.region:
         fit += WEIGHTS["region"]
-        label = Region(need.region).label if need.region in Region.values else need.region
+        label = REGIONS.get(need.region, need.region)
         reasons.append(f"same region ({label}) +{WEIGHTS['region']}")
     if need.size_band and row["size_band"] == need.size_band:
         fit += WEIGHTS["size_band"]
-        band = need.size_band
-        label = SizeBand(band).label if band in SizeBand.values else band
+        label = SIZE_BANDS.get(need.size_band, need.size_band)
         reasons.append(f"same size band ({label}) +{WEIGHTS['size_band']}")
     theirs = {p.lower(): p for p in _as_list(row["products"])}
     shared = [theirs[p.lower()] for p in need.products if p.lower() in theirs]
@@ -224,24 +219,17 @@ def score(row: dict[str, Any], need: Need, now: datetime) -> Candidate:
     )
 
 
-def passing(
-    contact_ids: Collection[int], ask_type: AskType, *, now: datetime, policy: Policy
-) -> dict[int, dict[str, Any]]:
-    """Of `contact_ids`, those the live policy allows a `ask_type` ask now, with their names.
-
-    One query: the engine's prerequisites and exclusions over the signal log as of `now`, and
-    the tap cap of the ask type's effort held in TapClaim.
-    """
-    if not contact_ids:
-        return {}
+def _recheck_queryset(
+    contact_ids: list[int], ask_type: AskType, now: datetime, policy: Policy
+) -> QuerySet[Any]:
     rules = exclusions(policy, ask_type)
     blocked = [When(compile_condition(cond, now), then=Value(True)) for _, cond in rules]
     prerequisites = compile_condition(ask_type.prerequisites or {}, now) or Q(pk__isnull=False)
     capped = TapClaim.objects.filter(
         contact=OuterRef("pk"), effort=ask_type.effort, next_allowed_at__gt=now
     )
-    qs = (
-        with_profile(Contact.objects.filter(pk__in=list(contact_ids)), now, policy)
+    return (
+        with_profile(Contact.objects.filter(pk__in=contact_ids), now, policy)
         .annotate(
             blocked=Case(*blocked, default=Value(False), output_field=BooleanField()),
             eligible=Case(
@@ -252,9 +240,117 @@ def passing(
             capped=Exists(capped),
         )
         .filter(blocked=False, eligible=True, capped=False)
-        .values("pk", "email", "first_name", "last_name", "account__name")
+        .order_by()
+        .values_list("pk", "email", "first_name", "last_name", "account__name")
     )
-    return {row["pk"]: dict(row) for row in qs}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The re-check's SQL, compiled once per policy and ask type; the moment and the contact
+    ids are bound as parameters at each call (building the ORM query costs far more than
+    running it)."""
+
+    sql: str
+    params: tuple[Any, ...]
+    ids: tuple[int, ...]  # positions of the contact ids
+    moments: tuple[tuple[int, timedelta], ...]  # positions of datetimes: now - delta
+    days: tuple[tuple[int, int], ...]  # positions of dates: today - days
+    adapted: bool  # the backend hands values over as text (SQLite)
+
+    def bind(self, contact_ids: Sequence[int], now: datetime) -> list[Any]:
+        params = list(self.params)
+        padded = [*contact_ids, *[0] * (len(self.ids) - len(contact_ids))]
+        for position, value in zip(self.ids, padded, strict=True):
+            params[position] = value
+        ops = connection.ops
+        for position, delta in self.moments:
+            moment = now - delta
+            params[position] = ops.adapt_datetimefield_value(moment) if self.adapted else moment
+        for position, n in self.days:
+            day = now.date() - timedelta(days=n)
+            params[position] = ops.adapt_datefield_value(day) if self.adapted else day
+        return params
+
+
+SLOTS = 20  # contacts per re-check
+_prepared: dict[tuple[str, str, int, str], Prepared] = {}
+_FIRST, _SECOND = datetime(2001, 1, 1, tzinfo=UTC), datetime(2003, 7, 9, 6, tzinfo=UTC)
+
+
+def _from_text(value: str) -> date | datetime | str:
+    """A date or a moment as SQLite's adapter wrote it (UTC, no offset)."""
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value)
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    except ValueError:
+        return value
+
+
+def prepare(ask_type: AskType, policy: Policy) -> Prepared:
+    """Compile the re-check twice with different moments and sentinel ids, and note where each
+    parameter comes from; refused (ValueError) if a parameter depends on them otherwise."""
+    key = (connection.vendor, repr(policy), ask_type.pk, json.dumps(ask_type.prerequisites))
+    if key in _prepared:
+        return _prepared[key]
+    sentinels = [-(i + 1) for i in range(SLOTS)]
+    builds = []
+    for now, ids in ((_FIRST, sentinels), (_SECOND, [i - 1000 for i in sentinels])):
+        sql, params = _recheck_queryset(ids, ask_type, now, policy).query.sql_with_params()
+        builds.append((sql, list(params)))
+    (sql, first), (sql2, second) = builds
+    if sql != sql2 or len(first) != len(second):
+        raise ValueError("the re-check's SQL depends on the moment")
+    ids, moments, days = [], [], []
+    adapted = False
+    for i, (a, b) in enumerate(zip(first, second, strict=True)):
+        if a == b:
+            continue
+        if a in sentinels:
+            ids.append(i)
+            continue
+        if isinstance(a, str) and isinstance(b, str):
+            adapted = True
+            a, b = _from_text(a), _from_text(b)
+        if isinstance(a, datetime) and isinstance(b, datetime) and _FIRST - a == _SECOND - b:
+            moments.append((i, _FIRST - a))
+        elif isinstance(a, date) and isinstance(b, date) and not isinstance(a, datetime):
+            if (_FIRST.date() - a) != (_SECOND.date() - b):
+                raise ValueError(f"the re-check's parameter {i} cannot be bound: {a!r}")
+            days.append((i, (_FIRST.date() - a).days))
+        else:
+            raise ValueError(f"the re-check's parameter {i} cannot be bound: {a!r}")
+    if len(ids) != SLOTS:
+        raise ValueError("the re-check's contact ids were not all found")
+    made = Prepared(sql, tuple(first), tuple(ids), tuple(moments), tuple(days), adapted)
+    _prepared[key] = made
+    return made
+
+
+def passing(
+    contact_ids: Collection[int], ask_type: AskType, *, now: datetime, policy: Policy
+) -> dict[int, dict[str, Any]]:
+    """Of `contact_ids`, those the live policy allows a `ask_type` ask now, with their names.
+
+    One query per 20 contacts: the engine's prerequisites and exclusions over the signal log as
+    of `now`, and the tap cap of the ask type's effort held in TapClaim.
+    """
+    wanted = list(contact_ids)
+    prepared = prepare(ask_type, policy)
+    found: dict[int, dict[str, Any]] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), SLOTS):
+            chunk = wanted[start : start + SLOTS]
+            cursor.execute(prepared.sql, prepared.bind(chunk, now))
+            for pk, email, first, last, account in cursor.fetchall():
+                found[pk] = {
+                    "email": email,
+                    "first_name": first,
+                    "last_name": last,
+                    "account__name": account,
+                }
+    return found
 
 
 def rank(
@@ -274,7 +370,7 @@ def rank(
         key=lambda c: (-c.score, c.last_tapped_at is not None, c.last_tapped_at, c.contact_id),
     )
     chosen: list[Candidate] = []
-    step = max(limit * 2, 10)
+    step = SLOTS
     for start in range(0, len(ranked), step):
         batch = ranked[start : start + step]
         alive = passing([c.contact_id for c in batch], ask_type, now=now, policy=policy)
