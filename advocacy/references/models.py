@@ -56,7 +56,7 @@ class ReferenceRequestQuerySet(models.QuerySet["ReferenceRequest"]):
         return self.filter(status__in=ACTIVE_STATUSES)
 
     def filed_between(self, start: object, end: object) -> ReferenceRequestQuerySet:
-        return self.filter(filed_at__gte=start, filed_at__lt=end)
+        return self.filter(filed_at__gte=start, filed_at__lte=end)
 
 
 class ReferenceRequest(models.Model):

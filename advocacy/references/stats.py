@@ -107,7 +107,7 @@ class DeskStats:
 def desk_stats(
     *, start: datetime, end: datetime, now: datetime, threshold: float | None = None
 ) -> DeskStats:
-    """Fill rate and time-to-fill over requests filed in [start, end), per segment; one query."""
+    """Fill rate and time-to-fill over requests filed in [start, end], per segment; one query."""
     threshold = settings.REFERENCE_FILL_ALERT if threshold is None else threshold
     rows = (
         ReferenceRequest.objects.filed_between(start, end)
