@@ -23,12 +23,14 @@ from advocacy.api.routers.asks import router as asks_router
 from advocacy.api.routers.contacts import router as contacts_router
 from advocacy.api.routers.imports import router as imports_router
 from advocacy.api.routers.plays import router as plays_router
+from advocacy.api.routers.references import router as references_router
 from advocacy.api.routers.signals import router as signals_router
 from advocacy.engine.asks import CapExceeded
 from advocacy.engine.plays import PlaybookError
 from advocacy.engine.services import Excluded
 from advocacy.people.services import PeopleError
 from advocacy.pipeline.services import InvalidTransition
+from advocacy.references.services import DeskError, InvalidRequestData
 from advocacy.signals.imports import ImportFileError
 
 api = NinjaAPI(
@@ -47,6 +49,7 @@ api.add_router("/signals", signals_router)
 api.add_router("/imports", imports_router)
 api.add_router("/plays", plays_router)
 api.add_router("/asks", asks_router)
+api.add_router("/references", references_router)
 api.add_router("", advocates_router)  # /advocates and /contacts/{id}/next-best-asks
 
 
@@ -130,3 +133,13 @@ def _bad_playbook(request: HttpRequest, exc: PlaybookError) -> HttpResponse:
         "errors": [vars(error) for error in exc.errors],
     }
     return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(InvalidRequestData)
+def _bad_reference_request(request: HttpRequest, exc: InvalidRequestData) -> HttpResponse:
+    return _detail(request, str(exc), 422)
+
+
+@api.exception_handler(DeskError)
+def _desk_refused(request: HttpRequest, exc: DeskError) -> HttpResponse:
+    return _detail(request, str(exc), 409)

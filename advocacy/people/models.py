@@ -39,6 +39,7 @@ class Scope(models.TextChoices):
     IMPORTS_WRITE = "imports:write", "Run CSV imports"
     PLAYS_RUN = "plays:run", "Load and run plays, refresh profiles"
     ASKS_WRITE = "asks:write", "Open asks by hand"
+    REFERENCES_WRITE = "references:write", "File reference requests, offer, schedule, record"
 
 
 KEY_PREFIX = "adv_"

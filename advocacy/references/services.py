@@ -41,11 +41,15 @@ from advocacy.references.pool import reference_type, refresh_pool
 
 R = RequestStatus
 MAX_GROUP = 4
-DURATIONS = (15, 20, 30, 45, 60)
+MAX_AHEAD = timedelta(days=366)
 
 
 class DeskError(ValueError):
     """A desk operation refused for a reason the user can fix; the message says which."""
+
+
+class InvalidRequestData(DeskError):
+    """A request filed with bad fields; the message names each."""
 
 
 class InvalidRequestMove(DeskError):
@@ -101,7 +105,7 @@ def file_request(data: RequestData, *, actor: Any, now: datetime) -> ReferenceRe
     """File a reference request for sales (DeskError naming every bad field)."""
     errors = validate_request(data, now=now)
     if errors:
-        raise DeskError("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        raise InvalidRequestData("; ".join(f"{k}: {v}" for k, v in errors.items()))
     return ReferenceRequest.objects.create(
         opportunity=data.opportunity.strip(),
         opportunity_ref=data.opportunity_ref.strip(),
@@ -284,6 +288,8 @@ def schedule_call(
         raise DeskError("duration_minutes must be between 5 and 240")
     if starts_at < now:
         raise DeskError(f"the call would start in the past ({starts_at.isoformat()})")
+    if starts_at > now + MAX_AHEAD:
+        raise DeskError(f"the call must start within {MAX_AHEAD.days} days")
     advance_ask(made.ask, AskStatus.SCHEDULED, actor=actor, now=now, note="call scheduled")
     for other in also:
         try:
