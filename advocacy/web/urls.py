@@ -3,7 +3,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from advocacy.web.views import advocates, customers, dashboard, imports, pipeline, plays
+from advocacy.web.views import (
+    advocates,
+    customers,
+    dashboard,
+    imports,
+    pipeline,
+    plays,
+    references,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -47,6 +55,24 @@ urlpatterns = [
     path("pipeline/", pipeline.board, name="pipeline"),
     path("asks/<int:pk>/", pipeline.ask_detail, name="ask"),
     path("asks/<int:pk>/move/", pipeline.ask_move, name="ask_move"),
+    path("references/", references.desk_page, name="references"),
+    path("references/new/", references.request_new, name="reference_new"),
+    path("references/<int:pk>/", references.request_detail, name="reference"),
+    path("references/<int:pk>/offer/", references.request_offer, name="reference_offer"),
+    path("references/<int:pk>/result/", references.request_result, name="reference_result"),
+    path("references/<int:pk>/close/", references.request_close, name="reference_close"),
+    path(
+        "references/offers/<int:pk>/respond/",
+        references.offer_respond,
+        name="reference_respond",
+    ),
+    path(
+        "references/offers/<int:pk>/schedule/",
+        references.offer_schedule,
+        name="reference_schedule",
+    ),
+    path("references/calls/<int:pk>/invite.ics", references.call_invite, name="reference_invite"),
+    path("references/calls/<int:pk>/outcome/", references.call_outcome, name="reference_outcome"),
     path("imports/", imports.import_list, name="imports"),
     path("imports/new/", imports.import_new, name="import_new"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
