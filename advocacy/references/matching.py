@@ -2,7 +2,7 @@
 
 Two queries, whatever the size of the program:
 
-1. **Probes** on the pool (`ReferenceAdvocate`): one statement, a UNION of index range scans,
+1. **Probes** on the pool (`ReferenceAdvocate`): one statement, a UNION ALL of index scans,
    each reading the best `PROBE` rows by `standing` of one segment: the request's industry,
    region and size band; industry and region; industry and size band; industry; region and size
    band; anyone. Only rows that are ready, past any time-bound exclusion and past the tap cap
@@ -115,7 +115,7 @@ def _as_list(value: Any) -> list[str]:
 
 
 def probe_sql(need: Need, now: datetime) -> tuple[str, list[Any]]:
-    """The UNION of index range scans over the pool, each limited to `PROBE` rows."""
+    """The UNION ALL of index range scans over the pool, each limited to `PROBE` rows."""
     q = connection.ops.quote_name
     table = q(ReferenceAdvocate._meta.db_table)
     cols = ", ".join(q(c) for c in POOL_COLUMNS)
@@ -145,7 +145,7 @@ def probe_sql(need: Need, now: datetime) -> tuple[str, list[Any]]:
             f"ORDER BY standing DESC LIMIT {PROBE}) AS p{len(parts)}"
         )
         params.extend([True, now, now, *seg.values()])
-    return " UNION ".join(parts), params
+    return " UNION ALL ".join(parts), params
 
 
 def probe(need: Need, now: datetime) -> list[dict[str, Any]]:
@@ -153,7 +153,8 @@ def probe(need: Need, now: datetime) -> list[dict[str, Any]]:
     sql, params = probe_sql(need, now)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [dict(zip(POOL_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+        rows = {row[0]: row for row in cursor.fetchall()}  # a row found by several probes
+    return [dict(zip(POOL_COLUMNS, row, strict=True)) for row in rows.values()]
 
 
 def _days(now: datetime, then: datetime) -> int:
