@@ -115,7 +115,7 @@ class Offer(models.Model):
 
     request = models.ForeignKey(ReferenceRequest, on_delete=models.CASCADE, related_name="offers")
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="reference_offers")
-    ask = models.ForeignKey(Ask, on_delete=models.PROTECT, related_name="reference_offers")
+    ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="reference_offers")
     status = models.CharField(max_length=10, choices=OfferStatus.choices, default="offered")
     offered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -152,7 +152,7 @@ class CallOutcome(models.TextChoices):
 class ReferenceCall(models.Model):
     """One advocate with one prospect, or a group call for 2-4 requests."""
 
-    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="reference_calls")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="reference_calls")
     organizer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

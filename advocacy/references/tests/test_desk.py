@@ -194,3 +194,19 @@ def test_request_moves_outside_the_table_are_refused(seller: Any) -> None:
     desk.close_request(request, RequestStatus.UNFILLED, now=NOW)
     with pytest.raises(desk.InvalidRequestMove, match=r"none \(unfilled is final\)"):
         desk.move_request(request, RequestStatus.OPEN, now=NOW)
+
+
+def test_deleting_an_advocate_s_account_takes_their_offers_and_calls(
+    seller: Any, member: Any
+) -> None:
+    ann = advocate("ann@a.example")
+    refresh()
+    request = file(seller)
+    made = desk.offer(request, ann, actor=member, now=NOW, policy=P)
+    desk.respond(made, True, actor=member, now=NOW, policy=P)
+    desk.schedule_call(made, starts_at=NOW + dt.timedelta(days=1), actor=member, now=NOW)
+
+    ann.account.delete()
+
+    assert (Offer.objects.count(), ReferenceAdvocate.objects.count()) == (0, 0)
+    assert ReferenceRequest.objects.get().pk == request.pk  # the request stays
