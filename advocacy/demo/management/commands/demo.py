@@ -32,6 +32,7 @@ from rich.progress import (
 
 from advocacy.demo.csv_export import write_csv
 from advocacy.demo.generator import DemoProgram, DemoSize
+from advocacy.demo.reference_desk import seed_reference_desk
 from advocacy.demo.services import (
     DEMO_PASSWORD,
     DEMO_USERNAME,
@@ -140,6 +141,7 @@ class Command(BaseCommand):
             with console.status(f"Running the plays over the last {days} days"):
                 engine = warm_start(now=timezone.now(), days=days)
             summary["engine"] = engine
+            summary["references"] = seed_reference_desk(user=ensure_demo_user(), now=timezone.now())
             console.print(
                 f"Loaded {engine['plays']} plays; over the last {days} days they decided for "
                 f"{engine['decisions']:,} moments and opened {engine['asks']:,} asks."
