@@ -38,10 +38,12 @@ from advocacy.references.models import (
     RequestStatus,
 )
 from advocacy.references.pool import reference_type, refresh_pool
+from advocacy.signals.models import Signal, SignalKind
 
 R = RequestStatus
 MAX_GROUP = 4
 MAX_AHEAD = timedelta(days=366)
+SIGNAL_SOURCE = "reference-desk"
 
 
 class DeskError(ValueError):
@@ -333,8 +335,9 @@ def record_outcome(
     now: datetime,
     policy: Policy,
 ) -> ReferenceCall:
-    """Held: the ask and the requests complete. No-show or cancelled: the ask is cancelled and
-    the requests are open again (no longer filled), for the next candidate."""
+    """Held: the ask and the requests complete, and a `reference_completed` signal is recorded
+    for the advocate. No-show or cancelled: the ask is cancelled and the requests are open
+    again (no longer filled), for the next candidate."""
     if outcome not in {CallOutcome.HELD, CallOutcome.NO_SHOW, CallOutcome.CANCELLED}:
         raise DeskError(f"outcome must be held, no_show or cancelled; got {outcome!r}")
     if rating is not None and not 1 <= rating <= 5:
@@ -356,6 +359,24 @@ def record_outcome(
             actor=actor,
             now=now,
             note=f"reference call {outcome.replace('_', '-')}",
+        )
+    if held:
+        # The advocacy ladder counts references completed: record it as a signal, once per call.
+        contact = Contact.objects.only("account_id").get(pk=call.contact_id)
+        Signal.objects.bulk_create(
+            [
+                Signal(
+                    source=SIGNAL_SOURCE,
+                    key=f"call:{call.pk}",
+                    kind=SignalKind.REFERENCE_COMPLETED,
+                    account_id=contact.account_id,
+                    contact_id=call.contact_id,
+                    occurred_at=now,
+                    value=rating,
+                    text=notes[:2000],
+                )
+            ],
+            ignore_conflicts=True,
         )
     for r in call.requests.filter(status=R.SCHEDULED):
         if held:

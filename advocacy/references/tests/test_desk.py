@@ -23,6 +23,7 @@ from advocacy.references.models import (
     RequestStatus,
 )
 from advocacy.references.tests.world import NOW, advocate, refresh
+from advocacy.signals.models import Signal
 
 pytestmark = pytest.mark.django_db
 P = DEFAULT_POLICY
@@ -131,6 +132,10 @@ def test_accept_schedule_and_hold_fills_and_completes(seller: Any, member: Any) 
     assert Ask.objects.get(pk=made.ask_id).status == AskStatus.COMPLETED
     pool = ReferenceAdvocate.objects.get(contact=ann)
     assert (pool.calls_completed, pool.rating_sum, pool.rating_count) == (1, 5, 1)
+    done = Signal.objects.get(kind="reference_completed")
+    assert (done.contact_id, done.source, done.key, done.value, done.occurred_at) == (
+        ann.pk, "reference-desk", f"call:{call.pk}", 5.0, starts
+    )  # fmt: skip
     desk.record_result(request, "won", now=starts)
     assert ReferenceRequest.objects.get(pk=request.pk).result == "won"
     with pytest.raises(desk.DeskError, match="already has its outcome"):
@@ -210,3 +215,26 @@ def test_deleting_an_advocate_s_account_takes_their_offers_and_calls(
 
     assert (Offer.objects.count(), ReferenceAdvocate.objects.count()) == (0, 0)
     assert ReferenceRequest.objects.get().pk == request.pk  # the request stays
+
+
+def test_every_request_move_outside_the_table_is_refused(seller: Any) -> None:
+    """GIVEN a request in each state WHEN it is moved to each state THEN exactly the moves of
+    REQUEST_TRANSITIONS succeed."""
+    from advocacy.references.models import REQUEST_TRANSITIONS
+
+    outcomes = {}
+    for source in RequestStatus.values:
+        for target in RequestStatus.values:
+            request = file(seller, f"P{source}{target}")
+            ReferenceRequest.objects.filter(pk=request.pk).update(status=source)
+            request.status = source
+            try:
+                desk.move_request(request, target, now=NOW)
+            except desk.InvalidRequestMove:
+                outcomes[(source, target)] = False
+            else:
+                outcomes[(source, target)] = True
+                assert ReferenceRequest.objects.get(pk=request.pk).status == target
+    allowed = {(s, t) for s, targets in REQUEST_TRANSITIONS.items() for t in targets}
+    assert {pair for pair, ok in outcomes.items() if ok} == allowed
+    assert len(outcomes) == 36
