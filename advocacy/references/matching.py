@@ -6,9 +6,11 @@ Two queries, whatever the size of the program:
    each reading the best `PROBE` rows by `standing` of one segment: the request's industry,
    region and size band; industry and region; industry and size band; industry; region and size
    band; anyone. Only rows that are ready, past any time-bound exclusion and past the tap cap
-   *as of now* are read. The union holds every advocate of the request's own segment that could
-   rank first, and the best rested ones around it.
-2. **Re-check** of the best of those, ranked in Python by `score`, against the live policy: the
+   *as of now* are read. Within a segment, an advocate past its first `PROBE` by standing is
+   only reached if products and use case would lift it above them: a bounded trade for a query
+   whose cost does not grow with the program.
+2. **Re-check** of the best of those (a few more than asked for), ranked in Python by `score`,
+   against the live policy: the
    engine's compiled prerequisites and exclusions of `reference_call` over the signal log as of
    `now`, and the tap cap held in `TapClaim`. A contact whose facts changed since the pool's
    refresh (a new ticket, an opt-out, an ask from a play) is dropped here, so what is shown
@@ -371,7 +373,7 @@ def rank(
         key=lambda c: (-c.score, c.last_tapped_at is not None, c.last_tapped_at, c.contact_id),
     )
     chosen: list[Candidate] = []
-    step = SLOTS
+    step = min(SLOTS, limit + 2)  # a few spare: the pool is rarely stale
     for start in range(0, len(ranked), step):
         batch = ranked[start : start + step]
         alive = passing([c.contact_id for c in batch], ask_type, now=now, policy=policy)
