@@ -294,7 +294,12 @@ def _from_text(value: str) -> date | datetime | str:
 def prepare(ask_type: AskType, policy: Policy) -> Prepared:
     """Compile the re-check twice with different moments and sentinel ids, and note where each
     parameter comes from; refused (ValueError) if a parameter depends on them otherwise."""
-    key = (connection.vendor, repr(policy), ask_type.pk, json.dumps(ask_type.prerequisites))
+    key = (
+        connection.vendor,
+        repr(policy),
+        f"{ask_type.pk}:{ask_type.effort}:{ask_type.public}",
+        json.dumps(ask_type.prerequisites),
+    )
     if key in _prepared:
         return _prepared[key]
     sentinels = [-(i + 1) for i in range(SLOTS)]
