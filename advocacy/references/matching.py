@@ -277,7 +277,7 @@ class Prepared:
 
 
 SLOTS = 20  # contacts per re-check
-_prepared: dict[tuple[str, str, int, str], Prepared] = {}
+_prepared: dict[tuple[str, str, str, str], Prepared] = {}
 _FIRST, _SECOND = datetime(2001, 1, 1, tzinfo=UTC), datetime(2003, 7, 9, 6, tzinfo=UTC)
 
 
