@@ -38,7 +38,7 @@ from advocacy.pipeline.models import AskType
 from advocacy.references.models import ReferenceAdvocate
 from advocacy.references.pool import REST_POINTS, reference_type
 
-PROBE = 40  # rows read per probe
+PROBE = 20  # rows read per probe
 REGIONS = dict(Region.choices)
 SIZE_BANDS = dict(SizeBand.choices)
 WEIGHTS = {"industry": 3, "region": 2, "size_band": 2, "product": 1, "use_case": 2}
