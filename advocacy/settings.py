@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "advocacy.pipeline",
     "advocacy.engine",
     "advocacy.content",
+    "advocacy.references",
     "advocacy.api",
     "advocacy.demo",
     "advocacy.web",
@@ -193,6 +194,18 @@ STAGE_ROLES: dict[str, str] = {
 }
 ESCALATION_GRACE_HOURS = env_int("ADVOCACY_ESCALATION_GRACE_HOURS", 24, minimum=0)
 ESCALATION_LEADS = env_parsed("ADVOCACY_ESCALATION_LEADS", dict[str, str](), _pairs(_ROLES, None))
+
+
+# Reference desk: a segment whose fill rate falls under this share raises an alert (seed 002:
+# "under 70% fill is a sourcing problem").
+def _share(value: str) -> float:
+    share = float(value)
+    if not 0 <= share <= 1:
+        raise ValueError("expected a share between 0 and 1")
+    return share
+
+
+REFERENCE_FILL_ALERT = env_parsed("ADVOCACY_REFERENCE_FILL_ALERT", 0.70, _share)
 
 # Imports: rows are validated and written in chunks of this many; the preview keeps this many
 # rejected rows in the database per run (all of them are counted).

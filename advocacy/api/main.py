@@ -27,6 +27,7 @@ from advocacy.api.routers.guards import router as guards_router
 from advocacy.api.routers.imports import router as imports_router
 from advocacy.api.routers.plays import router as plays_router
 from advocacy.api.routers.process import router as process_router
+from advocacy.api.routers.references import router as references_router
 from advocacy.api.routers.signals import router as signals_router
 from advocacy.content.services import ContentError, InvalidAssetTransition, UseRefused
 from advocacy.engine.asks import CapExceeded
@@ -35,6 +36,7 @@ from advocacy.engine.services import Excluded
 from advocacy.people.services import PeopleError
 from advocacy.pipeline.checklists import ChecklistError, StepRefused
 from advocacy.pipeline.services import InvalidTransition
+from advocacy.references.services import DeskError, InvalidRequestData
 from advocacy.signals.imports import ImportFileError
 
 api = NinjaAPI(
@@ -54,6 +56,7 @@ api.add_router("/imports", imports_router)
 api.add_router("/plays", plays_router)
 api.add_router("/asks", asks_router)
 api.add_router("/content", content_router)
+api.add_router("/references", references_router)
 api.add_router("", advocates_router)  # /advocates and /contacts/{id}/next-best-asks
 api.add_router("", guards_router)  # /asks/guard, /asks/{id}/pause|resume|replacements|reassign
 api.add_router("", agreements_router)  # /agreements and /contacts/{id}/opt-out
@@ -160,4 +163,14 @@ def _content_refused(request: HttpRequest, exc: ContentError) -> HttpResponse:
 @api.exception_handler(InvalidAssetTransition)
 @api.exception_handler(UseRefused)
 def _content_conflict(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _detail(request, str(exc), 409)
+
+
+@api.exception_handler(InvalidRequestData)
+def _bad_reference_request(request: HttpRequest, exc: InvalidRequestData) -> HttpResponse:
+    return _detail(request, str(exc), 422)
+
+
+@api.exception_handler(DeskError)
+def _desk_refused(request: HttpRequest, exc: DeskError) -> HttpResponse:
     return _detail(request, str(exc), 409)

@@ -40,6 +40,7 @@ class Scope(models.TextChoices):
     PLAYS_RUN = "plays:run", "Load and run plays, refresh profiles"
     ASKS_WRITE = "asks:write", "Open asks by hand"
     CONTENT_WRITE = "content:write", "Create content, move it, record consent and reuse"
+    REFERENCES_WRITE = "references:write", "File reference requests, offer, schedule, record"
 
 
 KEY_PREFIX = "adv_"

@@ -13,6 +13,7 @@ from advocacy.web.views import (
     pipeline,
     plays,
     process,
+    references,
 )
 
 app_name = "web"
@@ -81,6 +82,24 @@ urlpatterns = [
     path("content/<int:pk>/use/", content.asset_use, name="asset_use"),
     path("content/<int:pk>/preview/", content.asset_preview, name="asset_preview"),
     path("content/<int:pk>/pdf/", content.asset_pdf, name="asset_pdf"),
+    path("references/", references.desk_page, name="references"),
+    path("references/new/", references.request_new, name="reference_new"),
+    path("references/<int:pk>/", references.request_detail, name="reference"),
+    path("references/<int:pk>/offer/", references.request_offer, name="reference_offer"),
+    path("references/<int:pk>/result/", references.request_result, name="reference_result"),
+    path("references/<int:pk>/close/", references.request_close, name="reference_close"),
+    path(
+        "references/offers/<int:pk>/respond/",
+        references.offer_respond,
+        name="reference_respond",
+    ),
+    path(
+        "references/offers/<int:pk>/schedule/",
+        references.offer_schedule,
+        name="reference_schedule",
+    ),
+    path("references/calls/<int:pk>/invite.ics", references.call_invite, name="reference_invite"),
+    path("references/calls/<int:pk>/outcome/", references.call_outcome, name="reference_outcome"),
     path("imports/", imports.import_list, name="imports"),
     path("imports/new/", imports.import_new, name="import_new"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),

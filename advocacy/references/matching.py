@@ -1,0 +1,395 @@
+"""Ranked candidates for a reference request, each with the reasons for its rank.
+
+Two queries, whatever the size of the program:
+
+1. **Probes** on the pool (`ReferenceAdvocate`): one statement, a UNION ALL of index scans,
+   each reading the best `PROBE` rows by `standing` of one segment: the request's industry,
+   region and size band; industry and region; industry and size band; industry; region and size
+   band; anyone. Only rows that are ready, past any time-bound exclusion and past the tap cap
+   *as of now* are read. Within a segment, an advocate past its first `PROBE` by standing is
+   only reached if products and use case would lift it above them: a bounded trade for a query
+   whose cost does not grow with the program.
+2. **Re-check** of the best of those (a few more than asked for), ranked in Python by `score`,
+   against the live policy: the
+   engine's compiled prerequisites and exclusions of `reference_call` over the signal log as of
+   `now`, and the tap cap held in `TapClaim`. A contact whose facts changed since the pool's
+   refresh (a new ticket, an opt-out, an ask from a play) is dropped here, so what is shown
+   passes policy and caps exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from django.db import connection
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
+
+from advocacy.customers.models import Contact, Region, SizeBand
+from advocacy.engine.conditions import compile_condition
+from advocacy.engine.models import TapClaim
+from advocacy.engine.policy import Policy
+from advocacy.engine.profile import with_profile
+from advocacy.engine.rules import exclusions
+from advocacy.pipeline.models import AskType
+from advocacy.references.models import ReferenceAdvocate
+from advocacy.references.pool import REST_POINTS, reference_type
+
+PROBE = 20  # rows read per probe
+REGIONS = dict(Region.choices)
+SIZE_BANDS = dict(SizeBand.choices)
+WEIGHTS = {"industry": 3, "region": 2, "size_band": 2, "product": 1, "use_case": 2}
+POOL_COLUMNS = (
+    "contact_id",
+    "industry",
+    "region",
+    "size_band",
+    "products",
+    "use_cases",
+    "last_tapped_at",
+    "calls_completed",
+    "rating_sum",
+    "rating_count",
+    "declines",
+    "standing",
+)
+
+
+@dataclass(frozen=True)
+class Need:
+    """What the prospect looks like: the fields a request is matched on."""
+
+    industry: str
+    region: str = ""
+    size_band: str = ""
+    products: Sequence[str] = ()
+    use_case: str = ""
+
+
+@dataclass
+class Candidate:
+    contact_id: int
+    score: int
+    reasons: list[str]
+    fit: int
+    rest: int
+    outcomes: int
+    last_tapped_at: datetime | None
+    calls_completed: int
+    average_rating: float | None
+    email: str = ""
+    name: str = ""
+    account: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "contact_id": self.contact_id,
+            "email": self.email,
+            "name": self.name,
+            "account": self.account,
+            "score": self.score,
+            "fit": self.fit,
+            "rest": self.rest,
+            "outcomes": self.outcomes,
+            "reasons": self.reasons,
+            "last_tapped_at": self.last_tapped_at.isoformat() if self.last_tapped_at else None,
+            "calls_completed": self.calls_completed,
+            "average_rating": self.average_rating,
+        }
+
+
+def _parse_time(value: Any) -> datetime | None:
+    """SQLite hands back text; PostgreSQL a datetime."""
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = json.loads(value) if value else []
+    return [str(v) for v in value or []]
+
+
+def probe_sql(need: Need, now: datetime) -> tuple[str, list[Any]]:
+    """The UNION ALL of index range scans over the pool, each limited to `PROBE` rows."""
+    q = connection.ops.quote_name
+    table = q(ReferenceAdvocate._meta.db_table)
+    cols = ", ".join(q(c) for c in POOL_COLUMNS)
+    live = (
+        "ready = %s AND (quiet_until IS NULL OR quiet_until <= %s) "
+        "AND (next_allowed_at IS NULL OR next_allowed_at <= %s)"
+    )
+    segments: list[dict[str, str]] = []
+    industry = need.industry.strip().lower()
+    keys = {"industry": industry, "region": need.region, "size_band": need.size_band}
+    for names in (
+        ("industry", "region", "size_band"),
+        ("industry", "region"),
+        ("industry", "size_band"),
+        ("industry",),
+        ("region", "size_band"),
+        (),
+    ):
+        if all(keys[n] for n in names):
+            segments.append({n: keys[n] for n in names})
+    parts: list[str] = []
+    params: list[Any] = []
+    for seg in segments:
+        where = " AND ".join([live, *(f"{q(n)} = %s" for n in seg)])
+        parts.append(
+            f"SELECT * FROM (SELECT {cols} FROM {table} WHERE {where} "
+            f"ORDER BY standing DESC LIMIT {PROBE}) AS p{len(parts)}"
+        )
+        params.extend([True, now, now, *seg.values()])
+    return " UNION ALL ".join(parts), params
+
+
+def probe(need: Need, now: datetime) -> list[dict[str, Any]]:
+    """Run the probes; rows of the pool as dicts."""
+    sql, params = probe_sql(need, now)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = {row[0]: row for row in cursor.fetchall()}  # a row found by several probes
+    return [dict(zip(POOL_COLUMNS, row, strict=True)) for row in rows.values()]
+
+
+def _days(now: datetime, then: datetime) -> int:
+    return max(0, (now - then).days)
+
+
+def score(row: dict[str, Any], need: Need, now: datetime) -> Candidate:
+    """The rank of one pool row for `need`: fit, rest since the last tap, past outcomes."""
+    reasons: list[str] = []
+    fit = 0
+    if need.industry and row["industry"] == need.industry.strip().lower():
+        fit += WEIGHTS["industry"]
+        reasons.append(f"same industry ({need.industry}) +{WEIGHTS['industry']}")
+    if need.region and row["region"] == need.region:
+        fit += WEIGHTS["region"]
+        label = REGIONS.get(need.region, need.region)
+        reasons.append(f"same region ({label}) +{WEIGHTS['region']}")
+    if need.size_band and row["size_band"] == need.size_band:
+        fit += WEIGHTS["size_band"]
+        label = SIZE_BANDS.get(need.size_band, need.size_band)
+        reasons.append(f"same size band ({label}) +{WEIGHTS['size_band']}")
+    theirs = {p.lower(): p for p in _as_list(row["products"])}
+    shared = [theirs[p.lower()] for p in need.products if p.lower() in theirs]
+    if shared:
+        fit += WEIGHTS["product"] * len(shared)
+        reasons.append(f"uses {', '.join(shared)} +{WEIGHTS['product'] * len(shared)}")
+    uses = {u.lower() for u in _as_list(row["use_cases"])}
+    if need.use_case and need.use_case.strip().lower() in uses:
+        fit += WEIGHTS["use_case"]
+        reasons.append(f"same use case ({need.use_case}) +{WEIGHTS['use_case']}")
+    last = _parse_time(row["last_tapped_at"])
+    rest = 0
+    if last is None:
+        rest = REST_POINTS[0][1]
+        reasons.append(f"never asked before (rested) +{rest}")
+    else:
+        ago = _days(now, last)
+        rest = next((points for days, points in REST_POINTS if ago >= days), 0)
+        reasons.append(f"last asked {ago} days ago +{rest}")
+    outcomes = 0
+    calls = int(row["calls_completed"])
+    rated = int(row["rating_count"])
+    average = round(int(row["rating_sum"]) / rated, 1) if rated else None
+    if calls:
+        outcomes += 1
+        reasons.append(f"{calls} reference call(s) held +1")
+    if average is not None and average >= 4:
+        outcomes += 1
+        reasons.append(f"average rating {average} +1")
+    if int(row["declines"]) >= 2:
+        outcomes -= 1
+        reasons.append(f"declined {row['declines']} offers -1")
+    return Candidate(
+        contact_id=int(row["contact_id"]),
+        score=fit + rest + outcomes,
+        reasons=reasons,
+        fit=fit,
+        rest=rest,
+        outcomes=outcomes,
+        last_tapped_at=last,
+        calls_completed=calls,
+        average_rating=average,
+    )
+
+
+def _recheck_queryset(
+    contact_ids: list[int], ask_type: AskType, now: datetime, policy: Policy
+) -> QuerySet[Any]:
+    rules = exclusions(policy, ask_type)
+    blocked = [When(compile_condition(cond, now), then=Value(True)) for _, cond in rules]
+    prerequisites = compile_condition(ask_type.prerequisites or {}, now) or Q(pk__isnull=False)
+    capped = TapClaim.objects.filter(
+        contact=OuterRef("pk"), effort=ask_type.effort, next_allowed_at__gt=now
+    )
+    return (
+        with_profile(Contact.objects.filter(pk__in=contact_ids), now, policy)
+        .annotate(
+            blocked=Case(*blocked, default=Value(False), output_field=BooleanField()),
+            eligible=Case(
+                When(prerequisites, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            capped=Exists(capped),
+        )
+        .filter(blocked=False, eligible=True, capped=False)
+        .order_by()
+        .values_list("pk", "email", "first_name", "last_name", "account__name")
+    )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The re-check's SQL, compiled once per policy and ask type; the moment and the contact
+    ids are bound as parameters at each call (building the ORM query costs far more than
+    running it)."""
+
+    sql: str
+    params: tuple[Any, ...]
+    ids: tuple[int, ...]  # positions of the contact ids
+    moments: tuple[tuple[int, timedelta], ...]  # positions of datetimes: now - delta
+    days: tuple[tuple[int, int], ...]  # positions of dates: today - days
+    adapted: bool  # the backend hands values over as text (SQLite)
+
+    def bind(self, contact_ids: Sequence[int], now: datetime) -> list[Any]:
+        params = list(self.params)
+        padded = [*contact_ids, *[0] * (len(self.ids) - len(contact_ids))]
+        for position, value in zip(self.ids, padded, strict=True):
+            params[position] = value
+        ops = connection.ops
+        for position, delta in self.moments:
+            moment = now - delta
+            params[position] = ops.adapt_datetimefield_value(moment) if self.adapted else moment
+        for position, n in self.days:
+            day = now.date() - timedelta(days=n)
+            params[position] = ops.adapt_datefield_value(day) if self.adapted else day
+        return params
+
+
+SLOTS = 20  # contacts per re-check
+_prepared: dict[tuple[str, str, str, str], Prepared] = {}
+_FIRST, _SECOND = datetime(2001, 1, 1, tzinfo=UTC), datetime(2003, 7, 9, 6, tzinfo=UTC)
+
+
+def _from_text(value: str) -> date | datetime | str:
+    """A date or a moment as SQLite's adapter wrote it (UTC, no offset)."""
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value)
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    except ValueError:
+        return value
+
+
+def prepare(ask_type: AskType, policy: Policy) -> Prepared:
+    """Compile the re-check twice with different moments and sentinel ids, and note where each
+    parameter comes from; refused (ValueError) if a parameter depends on them otherwise."""
+    key = (
+        connection.vendor,
+        repr(policy),
+        f"{ask_type.pk}:{ask_type.effort}:{ask_type.public}",
+        json.dumps(ask_type.prerequisites),
+    )
+    if key in _prepared:
+        return _prepared[key]
+    sentinels = [-(i + 1) for i in range(SLOTS)]
+    builds = []
+    for now, ids in ((_FIRST, sentinels), (_SECOND, [i - 1000 for i in sentinels])):
+        sql, params = _recheck_queryset(ids, ask_type, now, policy).query.sql_with_params()
+        builds.append((sql, list(params)))
+    (sql, first), (sql2, second) = builds
+    if sql != sql2 or len(first) != len(second):
+        raise ValueError("the re-check's SQL depends on the moment")
+    ids, moments, days = [], [], []
+    adapted = False
+    for i, (a, b) in enumerate(zip(first, second, strict=True)):
+        if a == b:
+            continue
+        if a in sentinels:
+            ids.append(i)
+            continue
+        if isinstance(a, str) and isinstance(b, str):
+            adapted = True
+            a, b = _from_text(a), _from_text(b)
+        if isinstance(a, datetime) and isinstance(b, datetime) and _FIRST - a == _SECOND - b:
+            moments.append((i, _FIRST - a))
+        elif isinstance(a, date) and isinstance(b, date) and not isinstance(a, datetime):
+            if (_FIRST.date() - a) != (_SECOND.date() - b):
+                raise ValueError(f"the re-check's parameter {i} cannot be bound: {a!r}")
+            days.append((i, (_FIRST.date() - a).days))
+        else:
+            raise ValueError(f"the re-check's parameter {i} cannot be bound: {a!r}")
+    if len(ids) != SLOTS:
+        raise ValueError("the re-check's contact ids were not all found")
+    made = Prepared(sql, tuple(first), tuple(ids), tuple(moments), tuple(days), adapted)
+    _prepared[key] = made
+    return made
+
+
+def passing(
+    contact_ids: Collection[int], ask_type: AskType, *, now: datetime, policy: Policy
+) -> dict[int, dict[str, Any]]:
+    """Of `contact_ids`, those the live policy allows a `ask_type` ask now, with their names.
+
+    One query per 20 contacts: the engine's prerequisites and exclusions over the signal log as
+    of `now`, and the tap cap of the ask type's effort held in TapClaim.
+    """
+    wanted = list(contact_ids)
+    prepared = prepare(ask_type, policy)
+    found: dict[int, dict[str, Any]] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), SLOTS):
+            chunk = wanted[start : start + SLOTS]
+            cursor.execute(prepared.sql, prepared.bind(chunk, now))
+            for pk, email, first, last, account in cursor.fetchall():
+                found[pk] = {
+                    "email": email,
+                    "first_name": first,
+                    "last_name": last,
+                    "account__name": account,
+                }
+    return found
+
+
+def rank(
+    need: Need,
+    *,
+    now: datetime,
+    policy: Policy,
+    limit: int = 10,
+    skip: Collection[int] = (),
+    ask_type: AskType | None = None,
+) -> list[Candidate]:
+    """The best `limit` candidates for `need`, best first; `skip` leaves contacts out (those
+    already offered this request)."""
+    ask_type = ask_type or reference_type()
+    ranked = sorted(
+        (score(row, need, now) for row in probe(need, now) if row["contact_id"] not in skip),
+        key=lambda c: (-c.score, c.last_tapped_at is not None, c.last_tapped_at, c.contact_id),
+    )
+    chosen: list[Candidate] = []
+    step = min(SLOTS, limit + 2)  # a few spare: the pool is rarely stale
+    for start in range(0, len(ranked), step):
+        batch = ranked[start : start + step]
+        alive = passing([c.contact_id for c in batch], ask_type, now=now, policy=policy)
+        for c in batch:
+            row = alive.get(c.contact_id)
+            if row is None:
+                continue
+            c.email = row["email"]
+            c.name = f"{row['first_name']} {row['last_name']}".strip() or row["email"]
+            c.account = row["account__name"]
+            chosen.append(c)
+            if len(chosen) == limit:
+                return chosen
+    return chosen

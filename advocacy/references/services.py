@@ -1,0 +1,411 @@
+"""The reference desk's operations: file, offer, answer, schedule, record; one place each.
+
+Every interface (web, CLI, API) calls these. Asks are opened through the engine's `open_asks`
+(caps and exclusions hold) and moved through the pipeline's `advance_ask` or the engine's
+`decline_ask`; a request's own status moves only through `move_request`, against
+`REQUEST_TRANSITIONS`, by a conditional UPDATE.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from advocacy.customers.models import Contact, Region, SizeBand
+from advocacy.engine.asks import AskRequest, CapExceeded, open_asks
+from advocacy.engine.caps import next_allowed, windows
+from advocacy.engine.pipeline_flow import decline_ask
+from advocacy.engine.policy import Policy
+from advocacy.engine.services import Excluded, exclusions_for
+from advocacy.pipeline.models import AskStatus
+from advocacy.pipeline.services import advance_ask
+from advocacy.references.matching import Candidate, Need, rank
+from advocacy.references.models import (
+    REQUEST_TRANSITIONS,
+    CallOutcome,
+    Offer,
+    OfferStatus,
+    OpportunityResult,
+    ReferenceCall,
+    ReferenceRequest,
+    RequestFormat,
+    RequestStatus,
+)
+from advocacy.references.pool import reference_type, refresh_pool
+from advocacy.signals.models import Signal, SignalKind
+
+R = RequestStatus
+MAX_GROUP = 4
+MAX_AHEAD = timedelta(days=366)
+SIGNAL_SOURCE = "reference-desk"
+
+
+class DeskError(ValueError):
+    """A desk operation refused for a reason the user can fix; the message says which."""
+
+
+class InvalidRequestData(DeskError):
+    """A request filed with bad fields; the message names each."""
+
+
+class InvalidRequestMove(DeskError):
+    def __init__(self, request_id: int, from_status: str, to_status: str) -> None:
+        allowed = sorted(REQUEST_TRANSITIONS.get(from_status, frozenset()))
+        moves = ", ".join(allowed) if allowed else f"none ({from_status} is final)"
+        super().__init__(
+            f"request {request_id}: cannot move from {from_status} to {to_status}; "
+            f"allowed from {from_status}: {moves}"
+        )
+
+
+@dataclass
+class RequestData:
+    opportunity: str
+    prospect_company: str
+    industry: str
+    needed_by: date
+    opportunity_ref: str = ""
+    amount: Decimal | None = None
+    size_band: str = ""
+    region: str = ""
+    products: list[str] = field(default_factory=list)
+    use_case: str = ""
+    format: str = RequestFormat.CALL
+    prospect_contacts: list[str] = field(default_factory=list)
+    notes: str = ""
+
+
+def validate_request(data: RequestData, *, now: datetime) -> dict[str, str]:
+    """Field -> message for each problem; empty when the request may be filed."""
+    errors: dict[str, str] = {}
+    for name in ("opportunity", "prospect_company", "industry"):
+        if not str(getattr(data, name)).strip():
+            errors[name] = "required"
+    if data.region and data.region not in Region.values:
+        errors["region"] = f"expected one of {', '.join(Region.values)}"
+    if data.size_band and data.size_band not in SizeBand.values:
+        errors["size_band"] = f"expected one of {', '.join(SizeBand.values)}"
+    if data.format not in RequestFormat.values:
+        errors["format"] = f"expected one of {', '.join(RequestFormat.values)}"
+    if data.needed_by < now.date():
+        errors["needed_by"] = f"{data.needed_by.isoformat()} is in the past"
+    if data.amount is not None and data.amount < 0:
+        errors["amount"] = "must not be negative"
+    bad = [e for e in data.prospect_contacts if "@" not in e]
+    if bad:
+        errors["prospect_contacts"] = f"not email addresses: {', '.join(bad)}"
+    return errors
+
+
+def file_request(data: RequestData, *, actor: Any, now: datetime) -> ReferenceRequest:
+    """File a reference request for sales (DeskError naming every bad field)."""
+    errors = validate_request(data, now=now)
+    if errors:
+        raise InvalidRequestData("; ".join(f"{k}: {v}" for k, v in errors.items()))
+    return ReferenceRequest.objects.create(
+        opportunity=data.opportunity.strip(),
+        opportunity_ref=data.opportunity_ref.strip(),
+        amount=data.amount,
+        prospect_company=data.prospect_company.strip(),
+        prospect_contacts=[e.strip().lower() for e in data.prospect_contacts if e.strip()],
+        industry=data.industry.strip(),
+        size_band=data.size_band,
+        region=data.region,
+        products=[p.strip() for p in data.products if p.strip()],
+        use_case=data.use_case.strip(),
+        needed_by=data.needed_by,
+        format=data.format,
+        notes=data.notes,
+        requested_by=actor,
+        filed_at=now,
+        updated_at=now,
+    )
+
+
+def move_request(
+    request: ReferenceRequest, to: str, *, now: datetime, **changes: Any
+) -> ReferenceRequest:
+    """Move `request` to `to` if the table allows it from the status the caller saw."""
+    seen = request.status
+    if to not in REQUEST_TRANSITIONS.get(seen, frozenset()):
+        raise InvalidRequestMove(request.pk, seen, to)
+    closing = to in {R.COMPLETED, R.UNFILLED, R.CANCELLED}
+    if closing:
+        changes.setdefault("closed_at", now)
+    changed = ReferenceRequest.objects.filter(pk=request.pk, status=seen).update(
+        status=to, updated_at=now, **changes
+    )
+    if changed != 1:
+        current = ReferenceRequest.objects.filter(pk=request.pk).values_list("status", flat=True)
+        raise InvalidRequestMove(request.pk, current.first() or seen, to)
+    request.status, request.updated_at = to, now
+    for name, value in changes.items():
+        setattr(request, name, value)
+    return request
+
+
+def need_of(request: ReferenceRequest) -> Need:
+    return Need(
+        industry=request.industry,
+        region=request.region,
+        size_band=request.size_band,
+        products=tuple(request.products),
+        use_case=request.use_case,
+    )
+
+
+def candidates(
+    request: ReferenceRequest, *, now: datetime, policy: Policy, limit: int = 10
+) -> list[Candidate]:
+    """Ranked candidates for `request`, leaving out those already offered it."""
+    offered = set(request.offers.values_list("contact_id", flat=True))
+    return rank(need_of(request), now=now, policy=policy, limit=limit, skip=offered)
+
+
+@transaction.atomic
+def offer(
+    request: ReferenceRequest,
+    contact: Contact,
+    *,
+    actor: Any,
+    now: datetime,
+    policy: Policy,
+    note: str = "",
+) -> Offer:
+    """Ask `contact` to take `request`: a `reference_call` ask, sent, through `open_asks`.
+
+    The contact is re-checked against the live exclusions (Excluded) and the tap cap is claimed
+    (CapExceeded); only one live offer per request (DeskError otherwise).
+    """
+    if request.status != R.OPEN:
+        raise DeskError(f"request {request.pk} is {request.status}: only open requests are offered")
+    ask_type = reference_type()
+    names = exclusions_for(contact.pk, ask_type, now=now, policy=policy)
+    if names:
+        raise Excluded(contact.email, ask_type.code, names)
+    due = datetime.combine(request.needed_by, datetime.min.time(), tzinfo=now.tzinfo)
+    opened = open_asks(
+        [
+            AskRequest(
+                contact.pk,
+                ask_type,
+                moment=f"reference:{request.pk}",
+                status=AskStatus.SENT,
+                owner_id=getattr(actor, "pk", None),
+                owner_role="cs",
+                channel="email",
+                due_at=max(due, now),
+                follow_up_at=now + timedelta(days=2),
+            )
+        ],
+        now=now,
+        actor=actor,
+        policy=policy,
+    )
+    if opened.duplicate:
+        raise DeskError(f"{contact.email} was already asked for request {request.pk}")
+    if not opened.opened:
+        days = windows([contact.pk], ask_type.effort, policy)[contact.pk]
+        until = next_allowed(contact.pk).get(ask_type.effort)
+        when = f"from {until.isoformat()}" if until else "later"
+        raise CapExceeded(
+            f"tap cap: {contact.email} may be asked one {ask_type.effort}-effort ask per "
+            f"{days} days; the next is allowed {when}"
+        )
+    try:
+        with transaction.atomic():
+            made = Offer.objects.create(
+                request=request,
+                contact=contact,
+                ask=opened.opened[0],
+                offered_by=actor,
+                offered_at=now,
+                note=note,
+            )
+    except IntegrityError:
+        raise DeskError(f"request {request.pk} already has a live offer") from None
+    move_request(request, R.OFFERED, now=now)
+    refresh_pool(now=now, contact_ids=[contact.pk], policy=policy)
+    return made
+
+
+@transaction.atomic
+def respond(
+    made: Offer, accepted: bool, *, actor: Any, now: datetime, policy: Policy, note: str = ""
+) -> Offer:
+    """Record the advocate's answer; a decline frees the request for the next candidate."""
+    if made.status != OfferStatus.OFFERED:
+        raise DeskError(f"offer {made.pk} was already answered ({made.status})")
+    ask = made.ask
+    if accepted:
+        advance_ask(ask, AskStatus.ACCEPTED, actor=actor, now=now, note=note)
+    else:
+        decline_ask(ask, actor=actor, now=now, policy=policy, note=note)
+    status = OfferStatus.ACCEPTED if accepted else OfferStatus.DECLINED
+    changed = Offer.objects.filter(pk=made.pk, status=OfferStatus.OFFERED).update(
+        status=status, answered_at=now
+    )
+    if changed != 1:
+        raise DeskError(f"offer {made.pk} was answered meanwhile")
+    made.status, made.answered_at = status, now
+    if not accepted:
+        move_request(made.request, R.OPEN, now=now)
+    refresh_pool(now=now, contact_ids=[made.contact_id], policy=policy)
+    return made
+
+
+@transaction.atomic
+def schedule_call(
+    made: Offer,
+    *,
+    starts_at: datetime,
+    duration_minutes: int = 20,
+    also: Sequence[ReferenceRequest] = (),
+    actor: Any,
+    now: datetime,
+) -> ReferenceCall:
+    """Schedule the call of an accepted offer; `also` makes it a group call of 2-4 requests.
+
+    The other requests must be open; they get the same advocate (an accepted offer tied to the
+    same ask: one call is one tap). Every request becomes scheduled and filled now.
+    """
+    if made.status != OfferStatus.ACCEPTED:
+        raise DeskError(f"offer {made.pk} is {made.status}: only an accepted offer is scheduled")
+    requests = [made.request, *also]
+    ids = [r.pk for r in requests]
+    if len(set(ids)) != len(ids):
+        raise DeskError("a request appears twice in the group call")
+    if len(requests) > MAX_GROUP:
+        raise DeskError(f"a group call has 2-{MAX_GROUP} requests; got {len(requests)}")
+    not_open = [f"{r.pk} ({r.status})" for r in also if r.status != R.OPEN]
+    if not_open:
+        raise DeskError(f"only open requests join a group call: {', '.join(not_open)}")
+    if duration_minutes < 5 or duration_minutes > 240:
+        raise DeskError("duration_minutes must be between 5 and 240")
+    if starts_at < now:
+        raise DeskError(f"the call would start in the past ({starts_at.isoformat()})")
+    if starts_at > now + MAX_AHEAD:
+        raise DeskError(f"the call must start within {MAX_AHEAD.days} days")
+    advance_ask(made.ask, AskStatus.SCHEDULED, actor=actor, now=now, note="call scheduled")
+    for other in also:
+        try:
+            with transaction.atomic():
+                Offer.objects.create(
+                    request=other,
+                    contact_id=made.contact_id,
+                    ask=made.ask,
+                    status=OfferStatus.ACCEPTED,
+                    offered_by=actor,
+                    offered_at=now,
+                    answered_at=now,
+                    note=f"joined the group call of request {made.request_id}",
+                )
+        except IntegrityError:
+            raise DeskError(f"request {other.pk} already has a live offer") from None
+        move_request(other, R.OFFERED, now=now)
+    call = ReferenceCall.objects.create(
+        contact_id=made.contact_id,
+        organizer=actor,
+        uid=f"{uuid.uuid4()}@advocacy-reference-desk",
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        created_at=now,
+        updated_at=now,
+    )
+    call.requests.set(requests)
+    for r in requests:
+        move_request(r, R.SCHEDULED, now=now, filled_at=now)
+    return call
+
+
+@transaction.atomic
+def record_outcome(
+    call: ReferenceCall,
+    outcome: str,
+    *,
+    rating: int | None = None,
+    notes: str = "",
+    actor: Any,
+    now: datetime,
+    policy: Policy,
+) -> ReferenceCall:
+    """Held: the ask and the requests complete, and a `reference_completed` signal is recorded
+    for the advocate. No-show or cancelled: the ask is cancelled and the requests are open
+    again (no longer filled), for the next candidate."""
+    if outcome not in {CallOutcome.HELD, CallOutcome.NO_SHOW, CallOutcome.CANCELLED}:
+        raise DeskError(f"outcome must be held, no_show or cancelled; got {outcome!r}")
+    if rating is not None and not 1 <= rating <= 5:
+        raise DeskError("rating must be between 1 and 5")
+    if rating is not None and outcome != CallOutcome.HELD:
+        raise DeskError("only a call that was held is rated")
+    changed = ReferenceCall.objects.filter(pk=call.pk, outcome=CallOutcome.SCHEDULED).update(
+        outcome=outcome, rating=rating, notes=notes, updated_at=now
+    )
+    if changed != 1:
+        raise DeskError(f"call {call.pk} already has its outcome")
+    call.outcome, call.rating, call.notes = outcome, rating, notes
+    held = outcome == CallOutcome.HELD
+    ask = Offer.objects.filter(request__calls=call).select_related("ask").first()
+    if ask is not None:
+        advance_ask(
+            ask.ask,
+            AskStatus.COMPLETED if held else AskStatus.CANCELLED,
+            actor=actor,
+            now=now,
+            note=f"reference call {outcome.replace('_', '-')}",
+        )
+    if held:
+        # The advocacy ladder counts references completed: record it as a signal, once per call.
+        contact = Contact.objects.only("account_id").get(pk=call.contact_id)
+        Signal.objects.bulk_create(
+            [
+                Signal(
+                    source=SIGNAL_SOURCE,
+                    key=f"call:{call.pk}",
+                    kind=SignalKind.REFERENCE_COMPLETED,
+                    account_id=contact.account_id,
+                    contact_id=call.contact_id,
+                    occurred_at=now,
+                    value=rating,
+                    text=notes[:2000],
+                )
+            ],
+            ignore_conflicts=True,
+        )
+    for r in call.requests.filter(status=R.SCHEDULED):
+        if held:
+            move_request(r, R.COMPLETED, now=now)
+        else:
+            Offer.objects.filter(request=r, status=OfferStatus.ACCEPTED).update(
+                status=OfferStatus.DECLINED, note=f"call {outcome.replace('_', '-')}"
+            )
+            move_request(r, R.OPEN, now=now, filled_at=None)
+    refresh_pool(now=now, contact_ids=[call.contact_id], policy=policy)
+    return call
+
+
+def record_result(request: ReferenceRequest, result: str, *, now: datetime) -> ReferenceRequest:
+    """The opportunity's result (open, won, lost), recorded on the request."""
+    if result not in OpportunityResult.values:
+        raise DeskError(f"result must be one of {', '.join(OpportunityResult.values)}")
+    ReferenceRequest.objects.filter(pk=request.pk).update(result=result, updated_at=now)
+    request.result, request.updated_at = result, now
+    return request
+
+
+def close_request(request: ReferenceRequest, to: str, *, now: datetime) -> ReferenceRequest:
+    """Mark a request unfilled (no advocate found in time) or cancelled (sales withdrew it)."""
+    if to not in {R.UNFILLED, R.CANCELLED}:
+        raise DeskError("a request is closed as unfilled or cancelled")
+    live = Offer.objects.filter(request=request, status=OfferStatus.OFFERED).first()
+    if live is not None:
+        raise DeskError(
+            f"request {request.pk} has an unanswered offer ({live.pk}); record it first"
+        )
+    return move_request(request, to, now=now)

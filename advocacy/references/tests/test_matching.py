@@ -1,0 +1,114 @@
+"""Matching: ranked candidates that pass policy and caps, with the reasons for each rank."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from advocacy.engine.asks import AskRequest, open_asks
+from advocacy.engine.policy import DEFAULT_POLICY
+from advocacy.pipeline.models import AskType
+from advocacy.references.matching import Need, rank
+from advocacy.references.models import ReferenceAdvocate
+from advocacy.references.tests.world import NOW, advocate, refresh, signal
+
+pytestmark = pytest.mark.django_db
+NEED = Need(
+    industry="saas",
+    region="emea",
+    size_band="enterprise",
+    products=("Core Platform", "Billing"),
+    use_case="usage-based billing",
+)
+
+
+def emails(need: Need = NEED, now: dt.datetime = NOW, **kw: object) -> list[str]:
+    return [c.email for c in rank(need, now=now, policy=DEFAULT_POLICY, **kw)]  # type: ignore[arg-type]
+
+
+def test_the_best_fit_ranks_first_with_its_reasons() -> None:
+    advocate("ann@fit.example", products=("Core Platform", "Billing"))
+    advocate("bob@region.example", region="apac")
+    advocate("cat@other.example", industry="Retail", region="na", size_band="smb",
+             use_cases=())  # fmt: skip
+    refresh()
+
+    found = rank(NEED, now=NOW, policy=DEFAULT_POLICY)
+
+    assert [c.email for c in found] == [
+        "ann@fit.example", "bob@region.example", "cat@other.example"
+    ]  # fmt: skip
+    assert found[0].reasons == [
+        "same industry (saas) +3",
+        "same region (Europe, Middle East & Africa) +2",
+        "same size band (Enterprise (1,000-9,999)) +2",
+        "uses Core Platform, Billing +2",
+        "same use case (usage-based billing) +2",
+        "never asked before (rested) +3",
+    ]
+    assert (found[0].score, found[0].fit, found[0].rest, found[0].outcomes) == (14, 11, 3, 0)
+    assert (found[1].score, found[2].score) == (11, 4)
+    assert found[2].reasons == ["uses Core Platform +1", "never asked before (rested) +3"]
+
+
+def test_rested_advocates_rank_before_recently_asked_ones() -> None:
+    tired = advocate("tired@a.example")
+    advocate("rested@b.example")
+    # A low-effort ask 10 days ago: no medium cap, but the advocate was tapped recently.
+    review = AskType.objects.get(code="review")
+    opened = open_asks([AskRequest(tired.pk, review, "manual:x")], now=NOW - dt.timedelta(days=10))
+    assert len(opened.opened) == 1
+    refresh()
+
+    found = rank(NEED, now=NOW, policy=DEFAULT_POLICY)
+
+    assert [c.email for c in found] == ["rested@b.example", "tired@a.example"]
+    assert found[1].reasons[-1] == "last asked 10 days ago +0"
+
+
+def test_excluded_and_capped_contacts_never_appear() -> None:
+    advocate("ok@ok.example")
+    advocate("nda@nda.example", nda=True)  # a reference call is private: NDA does not exclude
+    advocate("churn@churn.example", churn_risk=True)
+    advocate("comp@comp.example", competitor_adjacent=True)
+    advocate("low@low.example", nps=8)  # prerequisite fails
+    advocate("sad@sad.example", health=40)
+    ticket = advocate("ticket@ticket.example")
+    signal(ticket.account, "ticket_opened", None, at=NOW - dt.timedelta(days=5))
+    signal(ticket.account, "ticket_closed", None, at=NOW - dt.timedelta(days=4))
+    capped = advocate("capped@capped.example")
+    referral = AskType.objects.get(code="referral")  # medium effort, like reference calls
+    assert open_asks([AskRequest(capped.pk, referral, "manual:y")], now=NOW).opened
+    refresh()
+
+    assert emails() == ["ok@ok.example", "nda@nda.example"]
+    # The ticket's quiet period lapses 14 days after it was opened: matching sees that itself.
+    later = NOW + dt.timedelta(days=10)
+    expected = ["nda@nda.example", "ok@ok.example", "ticket@ticket.example"]
+    assert sorted(emails(now=later)) == expected
+
+
+def test_changes_since_the_refresh_are_caught_by_the_live_recheck() -> None:
+    gone = advocate("gone@gone.example")
+    newly_capped = advocate("cap@cap.example")
+    advocate("ok@ok.example")
+    refresh()
+    gone.opted_out_at = NOW - dt.timedelta(hours=1)
+    gone.save()
+    referral = AskType.objects.get(code="referral")
+    assert open_asks([AskRequest(newly_capped.pk, referral, "manual:z")], now=NOW).opened
+    assert ReferenceAdvocate.objects.count() == 3  # the pool has not been refreshed
+
+    assert emails() == ["ok@ok.example"]
+
+
+def test_matching_costs_the_same_queries_for_few_or_many(
+    django_assert_max_num_queries: object,
+) -> None:
+    for i in range(30):
+        advocate(f"a{i}@n{i}.example")
+    refresh()
+    with django_assert_max_num_queries(3):  # type: ignore[operator]
+        found = rank(NEED, now=NOW, policy=DEFAULT_POLICY, limit=10)
+    assert len(found) == 10

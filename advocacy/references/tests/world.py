@@ -1,0 +1,57 @@
+"""A small program for the desk's tests: advocates in a few segments, made ready by signals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Sequence
+
+from advocacy.customers.models import Account, Contact
+from advocacy.engine.policy import DEFAULT_POLICY
+from advocacy.references.pool import refresh_pool
+from advocacy.signals.models import Signal
+
+NOW = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
+_keys = itertools.count(1)
+
+
+def signal(account: Account, kind: str, value: float | None, *, contact: Contact | None = None,
+           at: dt.datetime | None = None) -> Signal:  # fmt: skip
+    return Signal.objects.create(
+        source="test", key=f"k{next(_keys)}", kind=kind, account=account, contact=contact,
+        occurred_at=at or NOW - dt.timedelta(days=3), value=value,
+    )  # fmt: skip
+
+
+def advocate(
+    email: str,
+    *,
+    industry: str = "SaaS",
+    region: str = "emea",
+    size_band: str = "enterprise",
+    products: Sequence[str] = ("Core Platform",),
+    use_cases: Sequence[str] = ("Usage-based billing",),
+    nps: float = 10,
+    health: float = 85,
+    since_days: int = 400,
+    **account_flags: bool,
+) -> Contact:
+    """A contact whose reference-call prerequisites hold (NPS, health, tenure), on its own
+    account in the given segment."""
+    name = email.split("@")[1]
+    account = Account.objects.create(
+        name=name.split(".")[0].title(), domain=name, industry=industry, region=region,
+        size_band=size_band, products=list(products), use_cases=list(use_cases),
+        customer_since=(NOW - dt.timedelta(days=since_days)).date(), **account_flags,
+    )  # fmt: skip
+    first, _, last = email.split("@")[0].partition(".")
+    contact = Contact.objects.create(
+        account=account, email=email, first_name=first.title(), last_name=last.title()
+    )
+    signal(account, "nps", nps, contact=contact)
+    signal(account, "health_score", health)
+    return contact
+
+
+def refresh(now: dt.datetime = NOW) -> int:
+    return refresh_pool(now=now, policy=DEFAULT_POLICY)
