@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "advocacy.engine",
     "advocacy.content",
     "advocacy.references",
+    "advocacy.metrics",
     "advocacy.api",
     "advocacy.demo",
     "advocacy.web",

@@ -25,6 +25,7 @@ from advocacy.api.routers.contacts import router as contacts_router
 from advocacy.api.routers.content import router as content_router
 from advocacy.api.routers.guards import router as guards_router
 from advocacy.api.routers.imports import router as imports_router
+from advocacy.api.routers.metrics import router as metrics_router
 from advocacy.api.routers.plays import router as plays_router
 from advocacy.api.routers.process import router as process_router
 from advocacy.api.routers.references import router as references_router
@@ -33,6 +34,8 @@ from advocacy.content.services import ContentError, InvalidAssetTransition, UseR
 from advocacy.engine.asks import CapExceeded
 from advocacy.engine.plays import PlaybookError
 from advocacy.engine.services import Excluded
+from advocacy.metrics.periods import PeriodError
+from advocacy.metrics.scorecard import ScorecardError
 from advocacy.people.services import PeopleError
 from advocacy.pipeline.checklists import ChecklistError, StepRefused
 from advocacy.pipeline.services import InvalidTransition
@@ -61,6 +64,7 @@ api.add_router("", advocates_router)  # /advocates and /contacts/{id}/next-best-
 api.add_router("", guards_router)  # /asks/guard, /asks/{id}/pause|resume|replacements|reassign
 api.add_router("", agreements_router)  # /agreements and /contacts/{id}/opt-out
 api.add_router("", process_router)  # /routing-rules, /checklists, /asks/{id}/checklist
+api.add_router("/metrics", metrics_router)
 
 
 def _detail(request: HttpRequest, detail: Any, status: int) -> HttpResponse:
@@ -107,6 +111,8 @@ def _django_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpRes
 
 @api.exception_handler(PeopleError)
 @api.exception_handler(ImportFileError)
+@api.exception_handler(PeriodError)
+@api.exception_handler(ScorecardError)
 def _refused(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _detail(request, str(exc), 422)
 

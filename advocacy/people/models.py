@@ -41,6 +41,7 @@ class Scope(models.TextChoices):
     ASKS_WRITE = "asks:write", "Open asks by hand"
     CONTENT_WRITE = "content:write", "Create content, move it, record consent and reuse"
     REFERENCES_WRITE = "references:write", "File reference requests, offer, schedule, record"
+    SCORECARD_WRITE = "scorecard:write", "Set the scorecard's baselines and targets"
 
 
 KEY_PREFIX = "adv_"

@@ -257,3 +257,49 @@ def stacked_bars(
         for value in range(0, top_value + 1, step)
     )
     return StackedBars(width, height, left, right, top, bottom, tuple(series), tuple(groups), ticks)
+
+
+@dataclass(frozen=True)
+class HBar:
+    key: str
+    label: str
+    value: int
+    y: float
+    width: float
+    share: float | None  # of the first bar (the funnel's conversion from its top), percent
+
+
+@dataclass(frozen=True)
+class HBars:
+    """A horizontal bar chart (a funnel, a population) in a width x height box."""
+
+    width: int
+    height: int
+    left: int
+    bar_height: float
+    bars: tuple[HBar, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return all(bar.value == 0 for bar in self.bars)
+
+
+def hbars(
+    rows: Sequence[tuple[str, str, int]], *, width: int = 520, left: int = 110, row: int = 30
+) -> HBars:
+    """One bar per (key, label, value), longest scaled to the plot's width, in order."""
+    top = max((value for _, _, value in rows), default=0)
+    first = rows[0][2] if rows else 0
+    plot = width - left - 100  # room on the right for the value and its share
+    bars = tuple(
+        HBar(
+            key,
+            label,
+            value,
+            y=index * row + 4,
+            width=round(value / top * plot, 1) if top else 0.0,
+            share=round(value / first * 100, 1) if first else None,
+        )
+        for index, (key, label, value) in enumerate(rows)
+    )
+    return HBars(width, max(row, len(rows) * row + 8), left, row - 10, bars)

@@ -10,6 +10,7 @@ from advocacy.web.views import (
     dashboard,
     guards,
     imports,
+    metrics,
     pipeline,
     plays,
     process,
@@ -106,4 +107,15 @@ urlpatterns = [
     path("imports/<int:pk>/commit/", imports.import_commit, name="import_commit"),
     path("imports/<int:pk>/cancel/", imports.import_cancel, name="import_cancel"),
     path("imports/<int:pk>/errors.csv", imports.import_errors, name="import_errors"),
+    path("metrics/", metrics.dashboard, name="metrics"),
+    path("metrics/scorecard/", metrics.scorecard_page, name="metrics_scorecard"),
+    path(
+        "metrics/scorecard/<slug:code>/remove/",
+        metrics.scorecard_remove,
+        name="metrics_scorecard_remove",
+    ),
+    path("metrics/council/", metrics.council, name="metrics_council"),
+    path("metrics/council.pdf", metrics.council, {"fmt": "pdf"}, name="metrics_council_pdf"),
+    path("metrics/export/<slug:name>.csv", metrics.export, name="metrics_export"),
+    path("metrics/<slug:code>/", metrics.metric_rows, name="metric"),
 ]

@@ -37,7 +37,7 @@ class GuardOut(Schema):
     resumed: dict[str, list[int]] = Field(description="Asks resumed, per guard")
 
 
-class CandidateOut(Schema):
+class ReplacementOut(Schema):
     contact_id: int
     email: str
     name: str

@@ -15,12 +15,12 @@ from advocacy.api.auth import principal_of
 from advocacy.api.routers.ask_schemas import AskDetailOut
 from advocacy.api.routers.asks import asks, with_history
 from advocacy.api.routers.guard_schemas import (
-    CandidateOut,
     GuardIn,
     GuardOut,
     PauseIn,
     ReassignIn,
     ReassignOut,
+    ReplacementOut,
     ResumeIn,
 )
 from advocacy.api.routing import ScopedRouter
@@ -75,7 +75,7 @@ def resume(request: HttpRequest, payload: ResumeIn, ask_id: int = AskId) -> Ask:
 
 @router.get(
     "/asks/{int:ask_id}/replacements",
-    response=list[CandidateOut],
+    response=list[ReplacementOut],
     operation_id="ask_replacements",
 )
 def replacements(request: HttpRequest, ask_id: int = AskId) -> list[dict[str, object]]:

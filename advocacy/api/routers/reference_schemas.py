@@ -112,7 +112,7 @@ class RequestFilters(Schema):
     status: RequestStatus | None = None
 
 
-class CandidateOut(Schema):
+class ReferenceCandidateOut(Schema):
     contact_id: int
     email: str
     name: str
@@ -163,7 +163,7 @@ class StatsFilters(Schema):
     days: int = Field(90, ge=1, le=3650, description="The period: the last N days")
 
 
-class SegmentOut(Schema):
+class FillSegmentOut(Schema):
     dimension: str
     value: str
     label: str
@@ -180,6 +180,6 @@ class StatsOut(Schema):
     start: datetime
     end: datetime
     threshold: float
-    overall: SegmentOut
-    segments: list[SegmentOut]
+    overall: FillSegmentOut
+    segments: list[FillSegmentOut]
     alerts: list[str]

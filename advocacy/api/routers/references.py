@@ -21,11 +21,11 @@ from advocacy.api.errors import BatchRejected, item_error
 from advocacy.api.routers.reference_schemas import (
     CallIn,
     CallOut,
-    CandidateOut,
     CloseIn,
     OfferIn,
     OfferOut,
     OutcomeIn,
+    ReferenceCandidateOut,
     RequestDetailOut,
     RequestFilters,
     RequestIn,
@@ -87,7 +87,7 @@ def get_request(request: HttpRequest, request_id: int = ID) -> ReferenceRequest:
 
 @router.get(
     "/requests/{int:request_id}/candidates",
-    response=list[CandidateOut],
+    response=list[ReferenceCandidateOut],
     operation_id="reference_candidates",
 )
 def candidates(

@@ -1,5 +1,8 @@
 """The OpenAPI schema: snapshot-tested, and fuzzed with schemathesis against the app."""
 
+import importlib
+import pkgutil
+
 import pytest
 import schemathesis
 from django.core import signals
@@ -71,6 +74,13 @@ def test_every_operation_survives_fuzzing(api, keep_test_connection, empty_playb
     auth = {"Authorization": f"Bearer {api.secret}"}
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 9
+    documented = [
+        (path, method)
+        for path, item in current_schema()["paths"].items()
+        for method in item
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
+    assert len(operations) == len(documented)  # every operation of the schema is fuzzed
 
     for operation in operations:
 
@@ -96,3 +106,24 @@ def test_docs_page_loads_nothing_from_a_cdn():
     page = response.content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in page
     assert "cdn." not in page
+
+
+def test_no_two_schemas_share_a_name() -> None:
+    """The OpenAPI components are named after the schema classes: a second class of the same
+    name would silently replace the first one's definition."""
+    import inspect
+
+    from ninja import Schema
+
+    from advocacy.api import routers
+
+    seen: dict[str, str] = {}
+    clashes = []
+    for info in pkgutil.iter_modules(routers.__path__):
+        module = importlib.import_module(f"advocacy.api.routers.{info.name}")
+        for name, value in inspect.getmembers(module, inspect.isclass):
+            if issubclass(value, Schema) and value.__module__ == module.__name__:
+                if name in seen and seen[name] != module.__name__:
+                    clashes.append((name, seen[name], module.__name__))
+                seen[name] = module.__name__
+    assert clashes == []

@@ -111,15 +111,15 @@ def test_coming_areas_are_disabled_not_links(staff_client: Client) -> None:
     html = staff_client.get(reverse("web:home")).content.decode()
     for area in [
         "Rewards",
-        "Metrics",
     ]:
         assert (
             f'<span class="coming" aria-disabled="true">{area} <small>coming</small></span>' in html
         )
-    assert html.count('aria-disabled="true"') == 2
+    assert html.count('aria-disabled="true"') == 1
     assert f'<a href="{reverse("web:content")}" data-testid="nav-content">Content</a>' in html
     assert f'<a href="{reverse("web:pipeline")}">Pipeline</a>' in html
     assert f'<a href="{reverse("web:references")}" data-testid="nav-references">' in html
+    assert f'<a href="{reverse("web:metrics")}">Metrics</a>' in html
 
 
 def test_static_files_are_served(staff_client: Client) -> None:

@@ -1,0 +1,140 @@
+"""Schemas of metrics: values with their definition, the scorecard, the report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from ninja import Field, Schema
+
+from advocacy.api.schemas import bounded
+from advocacy.customers.models import Persona, Region, SizeBand
+from advocacy.metrics.models import Cadence, Window
+
+
+class MetricFilters(Schema):
+    period: Annotated[str, bounded(40)] | None = Field(
+        None,
+        description="90d (default), 2026-11, 2026-Q4, 2026, or 2026-01-01..2026-03-31",
+    )
+    industry: Annotated[str, bounded(100)] | None = None
+    region: Region | None = None
+    size_band: SizeBand | None = None
+    persona: Persona | None = None
+
+    def segment(self) -> dict[str, str]:
+        given = {
+            "industry": self.industry,
+            "region": self.region,
+            "size_band": self.size_band,
+            "persona": self.persona,
+        }
+        return {k: str(v) for k, v in given.items() if v}
+
+
+class PeriodOut(Schema):
+    label: str
+    start: datetime
+    end: datetime = Field(description="Excluded")
+
+
+class SegmentOut(Schema):
+    industry: str
+    region: str
+    size_band: str
+    persona: str
+
+
+class MetricValueOut(Schema):
+    code: str
+    name: str
+    group: str
+    formula: str
+    unit: str
+    seed: str = Field(description="The seed documents the metric comes from")
+    available: bool
+    needs: str = Field(description="What a metric not available yet needs; empty otherwise")
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+
+
+class MetricsOut(Schema):
+    period: PeriodOut
+    segment: SegmentOut
+    metrics: list[MetricValueOut]
+
+
+class ScoreRowOut(Schema):
+    metric: str
+    name: str
+    unit: str
+    baseline: float | None
+    target: float
+    window: Window
+    cadence: Cadence
+    period_start: datetime
+    period_end: datetime
+    value: float | None
+    progress: float | None = Field(description="Percent of the way from baseline to target")
+    status: str = Field(description="met, behind, below_baseline, no_data or unavailable")
+    available: bool
+    needs: str
+
+
+class ScorecardIn(Schema):
+    target: float = Field(allow_inf_nan=False)
+    baseline: float | None = Field(None, allow_inf_nan=False, description="Null when unknown")
+    window: Window = Window.QUARTER
+    cadence: Cadence = Cadence.MONTHLY
+
+
+class ScorecardEntryOut(Schema):
+    metric: str
+    baseline: float | None
+    target: float
+    window: Window
+    cadence: Cadence
+    updated_at: datetime
+
+
+class FunnelRowOut(Schema):
+    key: str
+    opened: int
+    sent: int
+    accepted: int
+    completed: int
+    published: int
+    declined: int
+
+
+class LiftOut(Schema):
+    play: str
+    asked: int
+    asked_converted: int
+    held_out: int
+    held_out_converted: int
+    asked_rate: float | None
+    held_out_rate: float | None
+    lift: float | None = Field(description="Percentage points")
+    interval_low: float | None = Field(description="95% interval, normal approximation")
+    interval_high: float | None
+
+
+class TacticOut(Schema):
+    tactic: str
+    label: str
+    sent: int
+    accepted: int
+    rate: float | None
+    expected_low: int | None = Field(description="Seed 001's expected response, percent")
+    expected_high: int | None
+
+
+class ReportOut(MetricsOut):
+    scorecard: list[ScoreRowOut]
+    funnels: dict[str, list[FunnelRowOut]] = Field(
+        description="Asks opened in the period by moment, persona, play and channel"
+    )
+    lift: list[LiftOut]
+    tactics: list[TacticOut]

@@ -1,0 +1,559 @@
+"""The metric catalogue: every seed metric defined once, with its formula, unit and source.
+
+A `Metric` names what it measures and how (`formula`, shown in docs/metrics.md, the dashboard and
+the API), computes its value from an `Evaluation` (the shared aggregates of one period and
+segment, see queries.py), and lists the rows behind its number (the drill-down). A metric that
+needs a part of the product not there yet has `needs` set and no functions: it is listed,
+shown as "not available yet", and never given a number. Filling one in later means giving it a
+`value` and `rows` function here; nothing else changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+
+from advocacy.customers.models import Contact
+from advocacy.engine.models import ContactProfile
+from advocacy.metrics.queries import ACTIVITY_KINDS, ADVOCATE_RUNGS, Evaluation, K, ratio
+from advocacy.signals.models import Signal
+
+# Units: how a value reads. Percent values are 0-100; "points" are percentage points.
+COUNT, PERCENT, PER_MONTH, RATING, DAYS, SCORE, RATIO, POINTS = (
+    "count", "percent", "per month", "rating", "days", "score", "ratio", "points",
+)  # fmt: skip
+NEEDS_DESK = "the reference desk (reference requests, offers and calls)"
+NEEDS_CONTENT = "the content app (assets, their publication and reuse)"
+
+Value = tuple[float | None, float | None, float | None]  # value, numerator, denominator
+
+
+@dataclass(frozen=True)
+class Metric:
+    code: str
+    name: str
+    formula: str
+    unit: str
+    seed: str
+    group: str
+    value: Callable[[Evaluation], Value] | None = None
+    rows: Callable[[Evaluation], QuerySet[Any]] | None = None
+    needs: str = ""
+    higher_is_better: bool = True
+
+    @property
+    def available(self) -> bool:
+        return self.value is not None
+
+    @property
+    def subject(self) -> str:
+        """What the drill-down rows are: contacts, signals, asks, events or decisions."""
+        return SUBJECTS.get(self.code, "")
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    metric: Metric
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.metric.available
+
+
+def compute(metric: Metric, ev: Evaluation) -> MetricValue:
+    if metric.value is None:
+        return MetricValue(metric, None)
+    value, numerator, denominator = metric.value(ev)
+    return MetricValue(metric, value, numerator, denominator)
+
+
+def _count(n: float | None) -> Value:
+    return (n, None, None)
+
+
+def _rate(numerator: float | None, denominator: float | None, scale: float = 100.0) -> Value:
+    return (ratio(numerator, denominator, scale), numerator, denominator)
+
+
+def _nps(answers: int, promoters: int, detractors: int) -> Value:
+    return (ratio(promoters - detractors, answers), promoters - detractors, answers)
+
+
+def _stage(ev: Evaluation, to: str, frm: str) -> Value:
+    return _rate(ev.funnel[to], ev.funnel[frm])
+
+
+def _type_rate(ev: Evaluation, code: str, to: str, frm: str) -> Value:
+    stages = ev.by_ask_type.get(code, {})
+    return _rate(stages.get(to, 0), stages.get(frm, 0))
+
+
+def _advocates(ev: Evaluation) -> QuerySet[Any]:
+    return Contact.objects.filter(
+        pk__in=ev.profiles().filter(rung__in=ADVOCATE_RUNGS).values("contact_id")
+    )
+
+
+def _eligible(ev: Evaluation) -> QuerySet[Any]:
+    p = ev.policy
+    ids = ev.profiles().filter(nps__gte=p.nps_min, health__gte=p.health_min)
+    return Contact.objects.filter(pk__in=ids.values("contact_id"))
+
+
+def _ready(ev: Evaluation) -> QuerySet[Any]:
+    return Contact.objects.filter(pk__in=ev.profiles().exclude(ready="").values("contact_id"))
+
+
+def _kind_rows(*kinds: str) -> Callable[[Evaluation], QuerySet[Any]]:
+    return lambda ev: ev.signals(kinds)
+
+
+def _new_advocates(ev: Evaluation) -> QuerySet[Any]:
+    return Contact.objects.filter(pk__in=ev.new_advocate_signals().values("contact_id"))
+
+
+def _sent_asks(code: str | None = None) -> Callable[[Evaluation], QuerySet[Any]]:
+    def rows(ev: Evaluation) -> QuerySet[Any]:
+        sent = ev.events().filter(to_status="sent")
+        if code:
+            sent = sent.filter(ask__ask_type__code=code)
+        return ev.asks().filter(pk__in=sent.values("ask_id"))
+
+    return rows
+
+
+def _with_stage(stage: str) -> Callable[[Evaluation], QuerySet[Any]]:
+    return lambda ev: ev.asks().filter(pk__in=ev.events().filter(to_status=stage).values("ask_id"))
+
+
+def _published_of(*codes: str) -> Callable[[Evaluation], QuerySet[Any]]:
+    def rows(ev: Evaluation) -> QuerySet[Any]:
+        events = ev.published_events()
+        if codes:
+            events = events.filter(ask__ask_type__code__in=codes)
+        return events
+
+    return rows
+
+
+def _advocate_nps_rows(ev: Evaluation) -> QuerySet[Any]:
+    advocates = ContactProfile.objects.filter(rung__in=ADVOCATE_RUNGS).values("contact_id")
+    return ev.signals((K.NPS,)).filter(contact_id__in=advocates)
+
+
+def _retention_rows(ev: Evaluation) -> QuerySet[Any]:
+    """Those active in the year before last: the denominator."""
+    end = ev.period.end
+    before = Signal.objects.filter(
+        ev.segment.q(contact="contact__", account="account__"),
+        kind__in=ACTIVITY_KINDS,
+        occurred_at__gte=end - timedelta(days=730),
+        occurred_at__lt=end - timedelta(days=365),
+    )
+    return Contact.objects.filter(pk__in=before.values("contact_id"))
+
+
+def _lift(ev: Evaluation) -> Value:
+    overall = ev.overall_lift
+    return (overall.lift, overall.asked_rate, overall.held_out_rate)
+
+
+M = Metric
+CATALOGUE: tuple[Metric, ...] = (
+    # --- the program: who the advocates are ---------------------------------------------------
+    M(
+        code="advocates",
+        name="Advocate pool",
+        formula=(
+            "reachable contacts at the advocate, champion or ambassador rung "
+            "(profiles as of their last refresh)"
+        ),
+        unit=COUNT,
+        seed="002, 003",
+        group="program",
+        value=lambda ev: _count(ev.population["advocates"]),
+        rows=_advocates,
+    ),
+    M(
+        code="advocate_coverage",
+        name="Advocate coverage",
+        formula=(
+            "eligible contacts who are advocates / eligible contacts (eligible: "
+            "latest NPS >= policy nps_min and health >= health_min)"
+        ),
+        unit=PERCENT,
+        seed="001 (target 20-30%)",
+        group="program",
+        value=lambda ev: _rate(ev.population["covered"], ev.population["eligible"]),
+        rows=_eligible,
+    ),
+    M(
+        code="advocacy_ready_accounts",
+        name="Advocacy-ready accounts",
+        formula="accounts with at least one reachable contact ready for an ask now",
+        unit=COUNT,
+        seed="004 (readiness signals)",
+        group="program",
+        value=lambda ev: _count(ev.population["ready_accounts"]),
+        rows=_ready,
+    ),
+    M(
+        code="active_advocates",
+        name="Active advocates",
+        formula=(
+            "advocates with an advocacy activity (review, reference, referral) in "
+            "the 90 days to the period's end"
+        ),
+        unit=COUNT,
+        seed="003",
+        group="program",
+        value=lambda ev: _count(ev.active),
+        rows=lambda ev: Contact.objects.filter(pk__in=ev.active_advocates().values("contact_id")),
+    ),
+    M(
+        code="activation_rate",
+        name="Activation rate",
+        formula="active advocates / advocates",
+        unit=PERCENT,
+        seed="002",
+        group="program",
+        value=lambda ev: _rate(ev.active, ev.population["advocates"]),
+        rows=_advocates,
+    ),
+    M(
+        code="new_advocates",
+        name="New advocates",
+        formula="contacts whose first advocacy activity ever falls in the period",
+        unit=COUNT,
+        seed="003",
+        group="program",
+        value=lambda ev: _count(ev.new_advocates),
+        rows=_new_advocates,
+    ),
+    M(
+        code="advocate_retention",
+        name="Advocate retention",
+        formula=(
+            "contacts active in the year before last who were active again in the "
+            "last year / those active in the year before last (year over year, to "
+            "the period's end)"
+        ),
+        unit=PERCENT,
+        seed="003",
+        group="program",
+        value=lambda ev: _rate(ev.retention["kept"], ev.retention["prior"]),
+        rows=_retention_rows,
+    ),
+    M(
+        code="activities_per_advocate",
+        name="Activities per advocate",
+        formula="advocacy activities in the period / contacts with one",
+        unit=RATIO,
+        seed="003",
+        group="program",
+        value=lambda ev: _rate(ev.activity["activities"], ev.activity["people"], 1),
+        rows=_kind_rows(*ACTIVITY_KINDS),
+    ),
+    # --- activity volume ----------------------------------------------------------------------
+    M(
+        code="reviews",
+        name="Reviews",
+        formula="reviews published in the period",
+        unit=COUNT,
+        seed="000 s.10, 001",
+        group="activity",
+        value=lambda ev: _count(ev.activity[f"n_{K.REVIEW_PUBLISHED}"]),
+        rows=_kind_rows(K.REVIEW_PUBLISHED),
+    ),
+    M(
+        code="review_velocity",
+        name="Review velocity",
+        formula="reviews published in the period / its length in months",
+        unit=PER_MONTH,
+        seed="002",
+        group="activity",
+        value=lambda ev: _rate(ev.activity[f"n_{K.REVIEW_PUBLISHED}"], ev.period.months, 1),
+        rows=_kind_rows(K.REVIEW_PUBLISHED),
+    ),
+    M(
+        code="review_rating",
+        name="Average review rating",
+        formula="mean rating of the reviews published in the period that carry one",
+        unit=RATING,
+        seed="001 (target 4.5+)",
+        group="activity",
+        value=lambda ev: (ev.activity["rating"], None, ev.activity["rated"]),
+        rows=_kind_rows(K.REVIEW_PUBLISHED),
+    ),
+    M(
+        code="referrals",
+        name="Referrals",
+        formula="referral signals in the period",
+        unit=COUNT,
+        seed="000 s.10, 002",
+        group="activity",
+        value=lambda ev: _count(ev.activity[f"n_{K.REFERRAL_STATUS}"]),
+        rows=_kind_rows(K.REFERRAL_STATUS),
+    ),
+    M(
+        code="reference_calls",
+        name="Reference calls completed",
+        formula="reference calls completed in the period",
+        unit=COUNT,
+        seed="003",
+        group="activity",
+        value=lambda ev: _count(ev.activity[f"n_{K.REFERENCE_COMPLETED}"]),
+        rows=_kind_rows(K.REFERENCE_COMPLETED),
+    ),
+    M(
+        code="case_studies_published",
+        name="Case studies published",
+        formula="case study asks published in the period",
+        unit=COUNT,
+        seed="003",
+        group="activity",
+        value=lambda ev: _count(ev.published["by_type"].get("case_study", 0)),
+        rows=_published_of("case_study"),
+    ),
+    M(
+        code="testimonials_published",
+        name="Testimonials published",
+        formula="testimonial quote and video asks published in the period",
+        unit=COUNT,
+        seed="003",
+        group="activity",
+        value=lambda ev: _count(
+            sum(
+                ev.published["by_type"].get(c, 0)
+                for c in ("testimonial_quote", "video_testimonial")
+            )
+        ),
+        rows=_published_of("testimonial_quote", "video_testimonial"),
+    ),
+    # --- the pipeline of asks -----------------------------------------------------------------
+    M(
+        code="asks_opened",
+        name="Asks opened",
+        formula="asks opened in the period",
+        unit=COUNT,
+        seed="004",
+        group="pipeline",
+        value=lambda ev: _count(ev.funnel["opened"]),
+        rows=lambda ev: ev.asks(),
+    ),
+    M(
+        code="ask_acceptance",
+        name="Ask acceptance",
+        formula="asks opened in the period that were accepted / those sent",
+        unit=PERCENT,
+        seed="004 (ask conversion rate)",
+        group="pipeline",
+        value=lambda ev: _stage(ev, "accepted", "sent"),
+        rows=_sent_asks(),
+    ),
+    M(
+        code="ask_completion",
+        name="Ask completion",
+        formula="asks opened in the period that were completed / those accepted",
+        unit=PERCENT,
+        seed="004",
+        group="pipeline",
+        value=lambda ev: _stage(ev, "completed", "accepted"),
+        rows=_with_stage("accepted"),
+    ),
+    M(
+        code="ask_to_publish",
+        name="Ask to publish",
+        formula="asks opened in the period that were published / those sent",
+        unit=PERCENT,
+        seed="004 (ask > accept > publish)",
+        group="pipeline",
+        value=lambda ev: _stage(ev, "published", "sent"),
+        rows=_sent_asks(),
+    ),
+    M(
+        code="case_study_conversion",
+        name="Case study conversion",
+        formula="case study asks opened in the period that were accepted / those sent",
+        unit=PERCENT,
+        seed="000 s.10 (baseline 8%, target 15%)",
+        group="pipeline",
+        value=lambda ev: _type_rate(ev, "case_study", "accepted", "sent"),
+        rows=_sent_asks("case_study"),
+    ),
+    M(
+        code="review_response_rate",
+        name="Review response rate",
+        formula=(
+            "review asks opened in the period that were accepted / those sent (by "
+            "tactic beside seed 001's expected ranges)"
+        ),
+        unit=PERCENT,
+        seed="001 (review generation tactics)",
+        group="pipeline",
+        value=lambda ev: _type_rate(ev, "review", "accepted", "sent"),
+        rows=_sent_asks("review"),
+    ),
+    M(
+        code="time_to_publish",
+        name="Time to publish",
+        formula=(
+            "mean days from an ask opened to its publication, over asks published in the period"
+        ),
+        unit=DAYS,
+        seed="004 (time-to-publish); 002: 4-8 weeks for case studies",
+        group="pipeline",
+        value=lambda ev: (ev.published["mean_days"], None, sum(ev.published["by_type"].values())),
+        rows=_published_of(),
+        higher_is_better=False,
+    ),
+    M(
+        code="play_lift",
+        name="Lift over holdout",
+        formula=(
+            "advocacy activity within 30 days of the decision: rate when asked - "
+            "rate when held out, in points, with a 95% interval per play"
+        ),
+        unit=POINTS,
+        seed="004 (measure lift)",
+        group="pipeline",
+        value=_lift,
+        rows=lambda ev: ev.decisions(),
+    ),
+    # --- satisfaction -------------------------------------------------------------------------
+    M(
+        code="nps",
+        name="NPS",
+        formula="% promoters (9-10) - % detractors (0-6) of the NPS answers in the period",
+        unit=SCORE,
+        seed="002, 003",
+        group="satisfaction",
+        value=lambda ev: _nps(ev.nps["answers"], ev.nps["promoters"], ev.nps["detractors"]),
+        rows=_kind_rows(K.NPS),
+    ),
+    M(
+        code="advocate_nps",
+        name="Advocate NPS",
+        formula="NPS of the answers given in the period by current advocates",
+        unit=SCORE,
+        seed="003 (target 60+)",
+        group="satisfaction",
+        value=lambda ev: _nps(
+            ev.nps["advocate_answers"], ev.nps["advocate_promoters"], ev.nps["advocate_detractors"]
+        ),
+        rows=_advocate_nps_rows,
+    ),
+    # --- not available yet: named with what they need ----------------------------------------
+    M(
+        code="reference_fill_rate",
+        name="Reference fill rate",
+        formula="reference requests filled / reference requests filed in the period, by segment",
+        unit=PERCENT,
+        seed="002 (under 70% is a sourcing problem)",
+        group="references",
+        needs=NEEDS_DESK,
+    ),
+    M(
+        code="time_to_fill",
+        name="Time to fill",
+        formula="mean days from a reference request filed to a reference offered and accepted",
+        unit=DAYS,
+        seed="002",
+        group="references",
+        needs=NEEDS_DESK,
+        higher_is_better=False,
+    ),
+    M(
+        code="reference_availability",
+        name="Reference availability",
+        formula="active references / open reference requests",
+        unit=RATIO,
+        seed="001 (target 5:1)",
+        group="references",
+        needs=NEEDS_DESK,
+    ),
+    M(
+        code="influenced_pipeline",
+        name="Advocate-influenced pipeline",
+        formula=(
+            "open opportunity amount where a reference, case study or referral touched the deal"
+        ),
+        unit=COUNT,
+        seed="002, 003",
+        group="references",
+        needs=f"{NEEDS_DESK}: the opportunities reference requests are filed for",
+    ),
+    M(
+        code="influenced_revenue",
+        name="Advocate-influenced revenue",
+        formula=(
+            "won opportunity amount where a reference, case study or referral touched the deal"
+        ),
+        unit=COUNT,
+        seed="001, 002, 003",
+        group="references",
+        needs=f"{NEEDS_DESK}: the opportunities of reference requests, and their outcome",
+    ),
+    M(
+        code="content_reuse",
+        name="Content reuse",
+        formula="published assets reused in proposals, campaigns or sales decks in the period",
+        unit=COUNT,
+        seed="003 (content impact)",
+        group="content",
+        needs=NEEDS_CONTENT,
+    ),
+)
+BY_CODE: dict[str, Metric] = {m.code: m for m in CATALOGUE}
+GROUPS = {
+    "program": "Program",
+    "activity": "Activity",
+    "pipeline": "Pipeline",
+    "satisfaction": "Satisfaction",
+    "references": "References and revenue",
+    "content": "Content",
+}
+SUBJECTS: dict[str, str] = {
+    **{m: "contacts" for m in ("advocates", "advocate_coverage", "advocacy_ready_accounts")},
+    **{m: "contacts" for m in ("active_advocates", "activation_rate", "new_advocates")},
+    "advocate_retention": "contacts",
+    **{m: "signals" for m in ("activities_per_advocate", "reviews", "review_velocity")},
+    **{m: "signals" for m in ("review_rating", "referrals", "reference_calls", "nps")},
+    "advocate_nps": "signals",
+    **{m: "events" for m in ("case_studies_published", "testimonials_published")},
+    "time_to_publish": "events",
+    **{m: "asks" for m in ("asks_opened", "ask_acceptance", "ask_completion", "ask_to_publish")},
+    **{m: "asks" for m in ("case_study_conversion", "review_response_rate")},
+    "play_lift": "decisions",
+}
+
+
+class UnknownMetric(LookupError):
+    def __init__(self, code: str) -> None:
+        super().__init__(f"unknown metric {code!r}: expected one of {', '.join(BY_CODE)}")
+
+
+def metric(code: str) -> Metric:
+    if code not in BY_CODE:
+        raise UnknownMetric(code)
+    return BY_CODE[code]
+
+
+def evaluate(ev: Evaluation, codes: list[str] | None = None) -> list[MetricValue]:
+    """Every metric of the catalogue (or those named) for the evaluation's period and segment."""
+    chosen = CATALOGUE if codes is None else tuple(metric(c) for c in codes)
+    return [compute(m, ev) for m in chosen]
+
+
+def rows(m: Metric, ev: Evaluation) -> QuerySet[Any]:
+    """The rows behind a metric's number (its denominator's for a rate)."""
+    if m.rows is None:
+        raise UnknownMetric(m.code)
+    return m.rows(ev)

@@ -1,0 +1,46 @@
+"""The program scorecard: for some metrics of the catalogue, the team's baseline and target.
+
+Everything else in this app is read-only aggregate queries; the scorecard is the one thing the
+team edits. One row per metric (the catalogue code), unique, so saving twice updates.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Window(models.TextChoices):
+    """The trailing span a scorecard value is measured over, ending now."""
+
+    MONTH = "month", "a month (the last 30 days)"
+    QUARTER = "quarter", "a quarter (the last 91 days)"
+
+
+WINDOW_DAYS = {Window.MONTH: 30, Window.QUARTER: 91}
+
+
+class Cadence(models.TextChoices):
+    """How often the team reviews the number."""
+
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+
+
+class ScorecardEntry(models.Model):
+    metric = models.CharField(max_length=50, unique=True, help_text="A catalogue code.")
+    baseline = models.FloatField(null=True, blank=True, help_text="Empty when unknown.")
+    target = models.FloatField()
+    window = models.CharField(max_length=10, choices=Window.choices, default=Window.QUARTER)
+    cadence = models.CharField(max_length=10, choices=Cadence.choices, default=Cadence.MONTHLY)
+    position = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["position", "metric"]
+
+    def __str__(self) -> str:
+        return f"{self.metric}: {self.baseline} -> {self.target} per {self.window}"

@@ -1,0 +1,408 @@
+"""The aggregate queries behind the catalogue, each run once per (period, segment).
+
+An `Evaluation` holds the period, the segment, the moment and the policy, and computes each
+shared aggregate lazily with one query: the metrics of the catalogue read their numbers from
+these, so a dashboard of thirty numbers costs about a dozen queries whatever the program's size.
+Nothing here loops over rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncMonth
+
+from advocacy.customers.models import Account, Contact
+from advocacy.engine.models import ContactProfile, Decision, Outcome
+from advocacy.engine.policy import Policy
+from advocacy.metrics.periods import Period, Segment
+from advocacy.pipeline.models import Ask, AskEvent
+from advocacy.signals.models import Signal, SignalKind
+
+K = SignalKind
+# What counts as an advocacy activity (as the engine's `activities_12m` counts them).
+ACTIVITY_KINDS = (K.REVIEW_PUBLISHED, K.REFERENCE_COMPLETED, K.REFERRAL_STATUS)
+ADVOCATE_RUNGS = ("advocate", "champion", "ambassador")
+RUNGS = ("none", "satisfied", "engaged", "advocate", "champion", "ambassador")
+ACTIVE_DAYS = 90  # seed 002 and 003: activity in the last 90 days
+LIFT_WINDOW_DAYS = 30  # an advocacy activity within this many days of the decision converts
+FUNNEL = ("opened", "sent", "accepted", "completed", "published", "declined")
+MANUAL = "manual"
+DIMENSIONS = {
+    "play": "ask__play",
+    "moment": "ask__trigger_signal__kind",
+    "persona": "ask__contact__persona",
+    "channel": "ask__channel",
+    "ask_type": "ask__ask_type__code",
+}
+# Seed 001's review generation tactics with their expected response, first match wins.
+TACTICS: tuple[tuple[str, str, Q, tuple[int, int]], ...] = (
+    ("nps_follow_up", "NPS follow-up", Q(ask__trigger_signal__kind=K.NPS), (50, 70)),
+    ("csm_personal_ask", "CSM personal ask", Q(ask__play=""), (40, 60)),
+    ("in_app_prompt", "In-app prompt", Q(ask__channel="in_app"), (10, 15)),
+    (
+        "post_success_email",
+        "Post-success email",
+        Q(ask__trigger_signal__kind__in=[K.USAGE_MILESTONE, K.RESULT_SHARED]),
+        (20, 30),
+    ),
+)
+OTHER_TACTIC = "other"
+
+
+def ratio(numerator: float | None, denominator: float | None, scale: float = 100.0) -> float | None:
+    """numerator / denominator x scale, None when there is nothing to divide by."""
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator * scale
+
+
+@dataclass(frozen=True)
+class Lift:
+    """A play's conversion when asked beside its holdout's, in percentage points with a 95% CI."""
+
+    play: str
+    asked: int
+    asked_converted: int
+    held_out: int
+    held_out_converted: int
+
+    @property
+    def asked_rate(self) -> float | None:
+        return ratio(self.asked_converted, self.asked)
+
+    @property
+    def held_out_rate(self) -> float | None:
+        return ratio(self.held_out_converted, self.held_out)
+
+    @property
+    def lift(self) -> float | None:
+        if self.asked_rate is None or self.held_out_rate is None:
+            return None
+        return self.asked_rate - self.held_out_rate
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        """The normal approximation (Wald) of the difference of two proportions, 95%."""
+        if self.lift is None:
+            return None
+        p1, p2 = self.asked_converted / self.asked, self.held_out_converted / self.held_out
+        spread = 1.96 * ((p1 * (1 - p1) / self.asked + p2 * (1 - p2) / self.held_out) ** 0.5)
+        return (self.lift - 100 * spread, self.lift + 100 * spread)
+
+
+class Evaluation:
+    """Every aggregate of the catalogue for one period and segment, each computed once."""
+
+    def __init__(self, period: Period, segment: Segment, *, now: datetime, policy: Policy):
+        self.period, self.segment, self.now, self.policy = period, segment, now, policy
+
+    # --- the rows each aggregate starts from (also what drill-downs list) ---------------------
+
+    def profiles(self) -> QuerySet[ContactProfile]:
+        """Profiles (as of their last refresh) of reachable contacts in the segment.
+
+        Written as IN-subqueries rather than joins: the unreachable and the segment are small
+        sets the database builds once, where a join would visit a contact per profile.
+        """
+        unreachable = Contact.objects.filter(
+            Q(left_company_at__isnull=False) | Q(opted_out_at__isnull=False)
+        ).values("pk")
+        profiles = ContactProfile.objects.exclude(contact_id__in=unreachable)
+        seg = self.segment
+        if seg.industry or seg.region or seg.size_band:
+            by_account = Segment(industry=seg.industry, region=seg.region, size_band=seg.size_band)
+            accounts = Account.objects.filter(by_account.q(contact="", account="")).values("pk")
+            profiles = profiles.filter(account_id__in=accounts)
+        if seg.persona:
+            profiles = profiles.filter(contact__persona=seg.persona)
+        return profiles
+
+    def signals(self, kinds: tuple[str, ...], period: Period | None = None) -> QuerySet[Signal]:
+        period = period or self.period
+        return Signal.objects.filter(
+            self.segment.q(contact="contact__", account="account__"),
+            kind__in=kinds,
+            occurred_at__gte=period.start,
+            occurred_at__lt=period.end,
+        )
+
+    def asks(self) -> QuerySet[Ask]:
+        """Asks opened in the period, in the segment."""
+        return Ask.objects.filter(
+            self.segment.q(contact="contact__", account="contact__account__"),
+            opened_at__gte=self.period.start,
+            opened_at__lt=self.period.end,
+        )
+
+    def events(self) -> QuerySet[AskEvent]:
+        """The events of the asks opened in the period."""
+        return AskEvent.objects.filter(
+            self.segment.q(contact="ask__contact__", account="ask__contact__account__"),
+            ask__opened_at__gte=self.period.start,
+            ask__opened_at__lt=self.period.end,
+        )
+
+    def published_events(self) -> QuerySet[AskEvent]:
+        """Asks published in the period (whenever they were opened)."""
+        return AskEvent.objects.filter(
+            self.segment.q(contact="ask__contact__", account="ask__contact__account__"),
+            to_status="published",
+            at__gte=self.period.start,
+            at__lt=self.period.end,
+        )
+
+    def decisions(self) -> QuerySet[Decision]:
+        return Decision.objects.filter(
+            self.segment.q(contact="contact__", account="contact__account__"),
+            decided_at__gte=self.period.start,
+            decided_at__lt=self.period.end,
+            outcome__in=[Outcome.ASKED, Outcome.HELD_OUT],
+        )
+
+    @property
+    def active_period(self) -> Period:
+        return Period.trailing(ACTIVE_DAYS, self.period.end, f"{ACTIVE_DAYS} days to the end")
+
+    # --- aggregates ---------------------------------------------------------------------------
+
+    @cached_property
+    def population(self) -> dict[str, int]:
+        """Advocates, the eligible, their overlap, ready accounts, and every rung: one query."""
+        p = self.policy
+        eligible = Q(nps__gte=p.nps_min, health__gte=p.health_min)
+        advocate = Q(rung__in=ADVOCATE_RUNGS)
+        counts = {f"rung_{rung}": Count("pk", filter=Q(rung=rung)) for rung in RUNGS}
+        return self.profiles().aggregate(
+            contacts=Count("pk"),
+            advocates=Count("pk", filter=advocate),
+            eligible=Count("pk", filter=eligible),
+            covered=Count("pk", filter=eligible & advocate),
+            ready_contacts=Count("pk", filter=~Q(ready="")),
+            ready_accounts=Count("account_id", filter=~Q(ready=""), distinct=True),
+            **counts,
+        )
+
+    @cached_property
+    def activity(self) -> dict[str, Any]:
+        """Advocacy activities in the period by kind, the average review rating: one query."""
+        by_kind = {f"n_{kind}": Count("pk", filter=Q(kind=kind)) for kind in ACTIVITY_KINDS}
+        return self.signals(ACTIVITY_KINDS).aggregate(
+            activities=Count("pk"),
+            people=Count("contact_id", distinct=True),
+            rating=Avg("value", filter=Q(kind=K.REVIEW_PUBLISHED)),
+            rated=Count("value", filter=Q(kind=K.REVIEW_PUBLISHED)),
+            **by_kind,
+        )
+
+    def active_advocates(self) -> QuerySet[Signal]:
+        return self.signals(ACTIVITY_KINDS, self.active_period).filter(
+            contact__profile__rung__in=ADVOCATE_RUNGS,
+            contact__left_company_at__isnull=True,
+            contact__opted_out_at__isnull=True,
+        )
+
+    @cached_property
+    def active(self) -> int:
+        """Current advocates with an advocacy activity in the 90 days to the period's end."""
+        return self.active_advocates().aggregate(n=Count("contact_id", distinct=True))["n"]
+
+    def new_advocate_signals(self) -> QuerySet[Signal]:
+        """Activities in the period by contacts with none before it: their first ever."""
+        earlier = Signal.objects.filter(
+            contact_id=OuterRef("contact_id"),
+            kind__in=ACTIVITY_KINDS,
+            occurred_at__lt=self.period.start,
+        )
+        return self.signals(ACTIVITY_KINDS).filter(contact__isnull=False).exclude(Exists(earlier))
+
+    @cached_property
+    def new_advocates(self) -> int:
+        found = self.new_advocate_signals().aggregate(n=Count("contact_id", distinct=True))
+        return int(found["n"])
+
+    @cached_property
+    def retention(self) -> dict[str, int]:
+        """Of those active in the year before last, how many were active again in the last."""
+        end = self.period.end
+        year_ago, two = end - timedelta(days=365), end - timedelta(days=730)
+        per_contact = (
+            Signal.objects.filter(
+                self.segment.q(contact="contact__", account="account__"),
+                kind__in=ACTIVITY_KINDS,
+                contact__isnull=False,
+                occurred_at__gte=two,
+                occurred_at__lt=end,
+            )
+            .values("contact_id")
+            .annotate(
+                before=Count("pk", filter=Q(occurred_at__lt=year_ago)),
+                since=Count("pk", filter=Q(occurred_at__gte=year_ago)),
+            )
+        )
+        return per_contact.aggregate(
+            prior=Count("contact_id", filter=Q(before__gt=0)),
+            kept=Count("contact_id", filter=Q(before__gt=0, since__gt=0)),
+        )
+
+    @cached_property
+    def nps(self) -> dict[str, int]:
+        """NPS answers in the period, all and those of current advocates: one query."""
+        advocates = ContactProfile.objects.filter(rung__in=ADVOCATE_RUNGS).values("contact_id")
+        advocate = Q(contact_id__in=advocates)
+        return self.signals((K.NPS,)).aggregate(
+            answers=Count("pk"),
+            promoters=Count("pk", filter=Q(value__gte=9)),
+            detractors=Count("pk", filter=Q(value__lte=6)),
+            advocate_answers=Count("pk", filter=advocate),
+            advocate_promoters=Count("pk", filter=advocate & Q(value__gte=9)),
+            advocate_detractors=Count("pk", filter=advocate & Q(value__lte=6)),
+        )
+
+    def funnel_by(self, dimension: str) -> dict[str, dict[str, int]]:
+        """Asks opened in the period that reached each stage, per value of `dimension`."""
+        path = DIMENSIONS[dimension]
+        rows = (
+            self.events()
+            .annotate(key=Coalesce(path, Value(MANUAL)))
+            .values("key", "to_status")
+            .annotate(n=Count("ask_id", distinct=True))
+            .order_by()
+        )
+        opened = (
+            self.events()
+            .filter(from_status="")
+            .annotate(key=Coalesce(path, Value(MANUAL)))
+            .values("key")
+            .annotate(n=Count("ask_id", distinct=True))
+            .order_by()
+        )
+        table: dict[str, dict[str, int]] = {}
+        for row in opened:
+            table.setdefault(row["key"] or MANUAL, dict.fromkeys(FUNNEL, 0))["opened"] = row["n"]
+        for row in rows:
+            stages = table.setdefault(row["key"] or MANUAL, dict.fromkeys(FUNNEL, 0))
+            if row["to_status"] in stages and row["to_status"] != "opened":
+                stages[row["to_status"]] += row["n"]
+        return dict(sorted(table.items()))
+
+    @cached_property
+    def by_ask_type(self) -> dict[str, dict[str, int]]:
+        return self.funnel_by("ask_type")
+
+    @cached_property
+    def funnel(self) -> dict[str, int]:
+        """The whole funnel: the per-ask-type counts summed (an ask has one type)."""
+        total = dict.fromkeys(FUNNEL, 0)
+        for stages in self.by_ask_type.values():
+            for stage, n in stages.items():
+                total[stage] += n
+        return total
+
+    @cached_property
+    def published(self) -> dict[str, Any]:
+        """Asks published in the period by ask type, and their mean days from opened."""
+        took = ExpressionWrapper(F("at") - F("ask__opened_at"), output_field=DurationField())
+        rows = (
+            self.published_events()
+            .values("ask__ask_type__code")
+            .annotate(n=Count("ask_id", distinct=True))
+            .order_by()
+        )
+        mean = self.published_events().aggregate(mean=Avg(took))["mean"]
+        return {
+            "by_type": {row["ask__ask_type__code"]: row["n"] for row in rows},
+            "mean_days": None if mean is None else mean.total_seconds() / 86400,
+        }
+
+    @cached_property
+    def tactics(self) -> dict[str, dict[str, int]]:
+        """Review asks opened in the period by seed 001's tactic, sent and accepted."""
+        tactic = Case(
+            *(When(q, then=Value(code)) for code, _, q, _ in TACTICS),
+            default=Value(OTHER_TACTIC),
+        )
+        rows = (
+            self.events()
+            .filter(ask__ask_type__code="review", to_status__in=["sent", "accepted"])
+            .annotate(tactic=tactic)
+            .values("tactic", "to_status")
+            .annotate(n=Count("ask_id", distinct=True))
+            .order_by()
+        )
+        table: dict[str, dict[str, int]] = {}
+        for row in rows:
+            table.setdefault(row["tactic"], {"sent": 0, "accepted": 0})[row["to_status"]] = row["n"]
+        return table
+
+    def converted(self) -> Exists:
+        return Exists(
+            Signal.objects.filter(
+                contact_id=OuterRef("contact_id"),
+                kind__in=ACTIVITY_KINDS,
+                occurred_at__gt=OuterRef("decided_at"),
+                occurred_at__lte=OuterRef("decided_at") + timedelta(days=LIFT_WINDOW_DAYS),
+            )
+        )
+
+    @cached_property
+    def lifts(self) -> list[Lift]:
+        """Each play's asked and held-out decisions in the period and how many converted."""
+        rows = (
+            self.decisions()
+            .annotate(converted=self.converted())
+            .values("play__name", "outcome")
+            .annotate(n=Count("pk"), c=Count("pk", filter=Q(converted=True)))
+            .order_by()
+        )
+        table: dict[str, dict[str, int]] = {}
+        for row in rows:
+            counts = table.setdefault(row["play__name"], {})
+            counts[row["outcome"]], counts[f"{row['outcome']}_c"] = row["n"], row["c"]
+        return [
+            Lift(
+                play,
+                c.get(Outcome.ASKED, 0),
+                c.get(f"{Outcome.ASKED}_c", 0),
+                c.get(Outcome.HELD_OUT, 0),
+                c.get(f"{Outcome.HELD_OUT}_c", 0),
+            )
+            for play, c in sorted(table.items())
+        ]
+
+    @cached_property
+    def overall_lift(self) -> Lift:
+        return Lift(
+            "all plays",
+            sum(x.asked for x in self.lifts),
+            sum(x.asked_converted for x in self.lifts),
+            sum(x.held_out for x in self.lifts),
+            sum(x.held_out_converted for x in self.lifts),
+        )
+
+
+def monthly(queryset: QuerySet[Any], field: str, key: str) -> list[dict[str, Any]]:
+    """Rows counted per calendar month of `field` and value of `key`: one query."""
+    return list(
+        queryset.annotate(month=TruncMonth(field))
+        .values("month", key)
+        .annotate(n=Count("pk"))
+        .order_by("month", key)
+    )

@@ -1,0 +1,168 @@
+"""The program scorecard: each chosen metric against its baseline and target, and what is behind.
+
+A scorecard value is measured over its entry's trailing window (the last 30 or 91 days to
+`now`), so "reviews 12 -> 25 a quarter" compares the reviews of the last quarter with 25.
+Status, first match wins: `unavailable` (the metric needs a part not there yet), `no_data`,
+`met` (at or past the target), `below_baseline` (worse than where the program started),
+`behind` (between the baseline and the target).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+
+from advocacy.engine.policy import Policy
+from advocacy.metrics.catalogue import BY_CODE, Metric, MetricValue, compute, metric
+from advocacy.metrics.models import WINDOW_DAYS, Cadence, ScorecardEntry, Window
+from advocacy.metrics.periods import Period, Segment
+from advocacy.metrics.queries import Evaluation
+
+MET, BEHIND, BELOW, NO_DATA, UNAVAILABLE = (
+    "met",
+    "behind",
+    "below_baseline",
+    "no_data",
+    "unavailable",
+)
+STATUS_LABELS = {
+    MET: "Target met",
+    BEHIND: "Behind target",
+    BELOW: "Below baseline",
+    NO_DATA: "No data in the window",
+    UNAVAILABLE: "Not available yet",
+}
+
+
+class ScorecardError(ValueError):
+    """A scorecard change that cannot be made; the message says why."""
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    entry: ScorecardEntry
+    metric: Metric
+    period: Period
+    current: MetricValue
+
+    @property
+    def value(self) -> float | None:
+        return self.current.value
+
+    @property
+    def progress(self) -> float | None:
+        """How far from the baseline to the target, in percent (may pass 100 or go below 0)."""
+        base, target, value = self.entry.baseline, self.entry.target, self.value
+        if value is None or base is None or target == base:
+            return None
+        return (value - base) / (target - base) * 100
+
+    @property
+    def status(self) -> str:
+        if not self.metric.available:
+            return UNAVAILABLE
+        if self.value is None:
+            return NO_DATA
+        sign = 1 if self.metric.higher_is_better else -1
+        if sign * (self.value - self.entry.target) >= 0:
+            return MET
+        base = self.entry.baseline
+        if base is not None and sign * (self.value - base) < 0:
+            return BELOW
+        return BEHIND
+
+    @property
+    def is_behind(self) -> bool:
+        return self.status in {BEHIND, BELOW}
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric.code,
+            "name": self.metric.name,
+            "unit": self.metric.unit,
+            "baseline": self.entry.baseline,
+            "target": self.entry.target,
+            "window": self.entry.window,
+            "cadence": self.entry.cadence,
+            "period_start": self.period.start.isoformat(),
+            "period_end": self.period.end.isoformat(),
+            "value": self.value,
+            "progress": self.progress,
+            "status": self.status,
+            "available": self.metric.available,
+            "needs": self.metric.needs,
+        }
+
+
+def scorecard(*, now: datetime, policy: Policy, segment: Segment | None = None) -> list[ScoreRow]:
+    """Every scorecard entry measured now, those behind first, then in the team's order."""
+    segment = segment or Segment()
+    evaluations: dict[str, Evaluation] = {}
+    rows = []
+    for entry in ScorecardEntry.objects.all():
+        m = BY_CODE.get(entry.metric)
+        if m is None:  # a code the catalogue no longer has
+            continue
+        if entry.window not in evaluations:
+            period = Period.trailing(WINDOW_DAYS[Window(entry.window)], now)
+            evaluations[entry.window] = Evaluation(period, segment, now=now, policy=policy)
+        ev = evaluations[entry.window]
+        rows.append(ScoreRow(entry, m, ev.period, compute(m, ev)))
+    return sorted(rows, key=lambda r: (not r.is_behind, r.entry.position, r.entry.metric))
+
+
+def set_entry(
+    code: str,
+    *,
+    target: float,
+    baseline: float | None = None,
+    window: str = Window.QUARTER,
+    cadence: str = Cadence.MONTHLY,
+    actor: Any = None,
+    now: datetime,
+) -> ScorecardEntry:
+    """Add a metric to the scorecard or change its entry (one upsert on the unique code)."""
+    try:
+        metric(code)
+    except LookupError as exc:
+        raise ScorecardError(str(exc)) from None
+    if window not in Window.values:
+        raise ScorecardError(f"unknown window {window!r}: expected {', '.join(Window.values)}")
+    if cadence not in Cadence.values:
+        raise ScorecardError(f"unknown cadence {cadence!r}: expected {', '.join(Cadence.values)}")
+    if baseline is not None and baseline == target:
+        raise ScorecardError("the target must differ from the baseline")
+    with transaction.atomic():
+        last = ScorecardEntry.objects.aggregate(n=Max("position"))["n"]
+        ScorecardEntry.objects.bulk_create(
+            [
+                ScorecardEntry(
+                    metric=code,
+                    baseline=baseline,
+                    target=target,
+                    window=window,
+                    cadence=cadence,
+                    position=0 if last is None else last + 1,
+                    updated_by=actor if getattr(actor, "pk", None) else None,
+                    updated_at=now,
+                )
+            ],
+            update_conflicts=True,
+            unique_fields=["metric"],
+            update_fields=["baseline", "target", "window", "cadence", "updated_by", "updated_at"],
+        )
+    return ScorecardEntry.objects.get(metric=code)
+
+
+def remove_entry(code: str) -> None:
+    deleted, _ = ScorecardEntry.objects.filter(metric=code).delete()
+    if not deleted:
+        raise ScorecardError(f"{code!r} is not on the scorecard")

@@ -1,0 +1,99 @@
+"""The scorecard: seed 000's example ships, values over trailing windows, what is behind."""
+
+from __future__ import annotations
+
+import pytest
+
+from advocacy.engine.policy import DEFAULT_POLICY
+from advocacy.metrics.models import ScorecardEntry
+from advocacy.metrics.scorecard import ScorecardError, remove_entry, scorecard, set_entry
+from advocacy.metrics.tests.world import NOW, World
+
+
+@pytest.mark.django_db
+def test_seed_000s_example_ships_as_the_default():
+    rows = ScorecardEntry.objects.values_list("metric", "baseline", "target", "window", "cadence")
+    assert list(rows) == [
+        ("reviews", 12, 25, "quarter", "monthly"),
+        ("referrals", 3, 8, "month", "monthly"),
+        ("case_study_conversion", 8, 15, "quarter", "quarterly"),
+    ]
+
+
+def test_progress_and_what_is_behind(world: World):
+    rows = scorecard(now=NOW, policy=DEFAULT_POLICY)
+    got = [(r.metric.code, r.value, r.status, r.progress) for r in rows]
+    # The quarter is 10 April 12:00 to 10 July 12:00: Ada's review of 10 April 10:00 is out,
+    # Alice's and Bob's are in. No referral in the last 30 days. Case studies: k3 of k3, k4.
+    assert got == [
+        ("reviews", 2, "below_baseline", pytest.approx(-10 / 13 * 100)),
+        ("referrals", 0, "below_baseline", pytest.approx(-60.0)),
+        ("case_study_conversion", 50.0, "met", pytest.approx(42 / 7 * 100)),
+    ]
+    assert [r.is_behind for r in rows] == [True, True, False]
+
+
+def test_between_baseline_and_target_is_behind(world: World):
+    set_entry("reviews", baseline=1, target=4, window="quarter", now=NOW)
+    row = _row("reviews")
+    assert (row.value, row.status, row.progress) == (2, "behind", pytest.approx(100 / 3))
+
+
+def test_lower_is_better_metrics_meet_their_target_from_above(world: World):
+    set_entry("time_to_publish", baseline=40, target=20, window="quarter", now=NOW)
+    # k1 published 10 April 10:00 is out of the window; k5 (31 days, 20 April) is in.
+    row = _row("time_to_publish")
+    assert (row.value, row.status, row.progress) == (31, "behind", pytest.approx(45.0))
+    set_entry("time_to_publish", baseline=40, target=35, window="quarter", now=NOW)
+    assert _row("time_to_publish").status == "met"
+    set_entry("time_to_publish", baseline=30, target=20, window="quarter", now=NOW)
+    assert _row("time_to_publish").status == "below_baseline"
+
+
+def _row(code: str):
+    return next(r for r in scorecard(now=NOW, policy=DEFAULT_POLICY) if r.metric.code == code)
+
+
+def test_an_unavailable_metric_says_so(world: World, owner):
+    set_entry("reference_fill_rate", baseline=None, target=70, actor=owner, now=NOW)
+    row = _row("reference_fill_rate")
+    assert (row.value, row.status, row.status_label) == (None, "unavailable", "Not available yet")
+    assert ScorecardEntry.objects.get(metric="reference_fill_rate").updated_by == owner
+
+
+@pytest.mark.django_db
+def test_setting_twice_updates_the_one_entry():
+    set_entry("nps", baseline=20, target=40, now=NOW)
+    set_entry("nps", baseline=25, target=50, window="month", cadence="quarterly", now=NOW)
+    entry = ScorecardEntry.objects.get(metric="nps")
+    assert (entry.baseline, entry.target, entry.window, entry.cadence, entry.position) == (
+        25, 50, "month", "quarterly", 3
+    )  # fmt: skip
+    assert ScorecardEntry.objects.filter(metric="nps").count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"code": "nope", "target": 1}, "unknown metric 'nope': expected one of advocates,"),
+        ({"code": "nps", "target": 1, "window": "week"}, "unknown window 'week'"),
+        ({"code": "nps", "target": 1, "cadence": "daily"}, "unknown cadence 'daily'"),
+        ({"code": "nps", "target": 5, "baseline": 5}, "the target must differ from the baseline"),
+    ],
+)
+def test_bad_entries_are_refused_by_name(kwargs, message):
+    code = kwargs.pop("code")
+    with pytest.raises(ScorecardError) as info:
+        set_entry(code, now=NOW, **kwargs)
+    assert str(info.value).startswith(message)
+
+
+@pytest.mark.django_db
+def test_remove():
+    remove_entry("referrals")
+    assert list(ScorecardEntry.objects.values_list("metric", flat=True)) == [
+        "reviews", "case_study_conversion"
+    ]  # fmt: skip
+    with pytest.raises(ScorecardError, match="'referrals' is not on the scorecard"):
+        remove_entry("referrals")
