@@ -29,6 +29,7 @@ class Context:
     workdir: Path
     db: str  # "sqlite" or "postgresql"
     log: Callable[[str], None] = field(default=lambda message: None)
+    reuse: bool = False  # the workdir's database holds data a benchmark generated before
 
 
 @dataclass(frozen=True)

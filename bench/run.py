@@ -46,9 +46,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", choices=SCALES, default="small")
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder/database")
+    parser.add_argument(
+        "--reuse",
+        metavar="DIR",
+        help="run on the SQLite data a --keep run left in DIR (evaluate_plays), kept again",
+    )
     args = parser.parse_args(argv)
 
-    workdir = Path(tempfile.mkdtemp(prefix="advocacy-bench-"))
+    if args.reuse and args.db != "sqlite":
+        parser.error("--reuse works with --db sqlite")
+    workdir = Path(args.reuse) if args.reuse else Path(tempfile.mkdtemp(prefix="advocacy-bench-"))
+    if args.reuse and not (workdir / "bench.sqlite3").exists():
+        parser.error(f"{workdir} holds no bench.sqlite3 from a --keep run")
+    args.keep = args.keep or bool(args.reuse)
     os.environ["ADVOCACY_DATA_DIR"] = str(workdir / "data")
     os.environ.setdefault("ADVOCACY_SECRET_KEY", "benchmark-only-secret-key")
     os.environ["DJANGO_SETTINGS_MODULE"] = "advocacy.settings"
@@ -77,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         log(f"database: {connection.vendor} ({connection.settings_dict['NAME']}); migrating")
         call_command("migrate", interactive=False, verbosity=0)
-        ctx = Context(scale=args.scale, workdir=workdir, db=connection.vendor, log=log)
+        ctx = Context(
+            scale=args.scale, workdir=workdir, db=connection.vendor, log=log, reuse=bool(args.reuse)
+        )
         for figure in registry[args.name].run(ctx):
             print(figure.as_json(db=connection.vendor, scale=args.scale), flush=True)
         connection.close()
