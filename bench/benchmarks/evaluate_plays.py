@@ -191,7 +191,8 @@ def add_signals(n: int, now: datetime, later: datetime) -> None:
         account_level = kind in {"renewal", "ticket_opened"}
         rows.append(
             Signal(
-                source="bench", key=f"new-{i}", kind=kind, account_id=account_id,
+                source="bench", key=f"new-{later:%Y%m%d%H%M%S}-{i}", kind=kind,
+                account_id=account_id,
                 contact_id=None if account_level else contact_id,
                 occurred_at=now + timedelta(seconds=rng.randrange(1, 900)), value=value,
             )
