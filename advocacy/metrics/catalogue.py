@@ -27,7 +27,6 @@ COUNT, PERCENT, PER_MONTH, RATING, DAYS, SCORE, RATIO, POINTS = (
     "count", "percent", "per month", "rating", "days", "score", "ratio", "points",
 )  # fmt: skip
 NEEDS_DESK = "the reference desk (reference requests, offers and calls)"
-NEEDS_CONTENT = "the content app (assets, their publication and reuse)"
 
 Value = tuple[float | None, float | None, float | None]  # value, numerator, denominator
 
@@ -93,6 +92,12 @@ def _stage(ev: Evaluation, to: str, frm: str) -> Value:
 def _type_rate(ev: Evaluation, code: str, to: str, frm: str) -> Value:
     stages = ev.by_ask_type.get(code, {})
     return _rate(stages.get(to, 0), stages.get(frm, 0))
+
+
+def _time_to_fill(ev: Evaluation) -> Value:
+    waited = ev.desk["to_fill"]
+    days = None if waited is None else round(waited.total_seconds() / 86400, 2)
+    return (days, None, ev.desk["filled"])
 
 
 def _advocates(ev: Evaluation) -> QuerySet[Any]:
@@ -454,30 +459,44 @@ CATALOGUE: tuple[Metric, ...] = (
     M(
         code="reference_fill_rate",
         name="Reference fill rate",
-        formula="reference requests filled / reference requests filed in the period, by segment",
+        formula=(
+            "reference requests filed in the period and filled / those decided (less the ones "
+            "still open before their needed-by date), by the prospect's segment"
+        ),
         unit=PERCENT,
         seed="002 (under 70% is a sourcing problem)",
         group="references",
-        needs=NEEDS_DESK,
+        value=lambda ev: _rate(ev.desk["filled"], ev.desk["filed"] - ev.desk["pending"]),
+        rows=lambda ev: ev.reference_requests(),
     ),
     M(
         code="time_to_fill",
         name="Time to fill",
-        formula="mean days from a reference request filed to a reference offered and accepted",
+        formula=(
+            "mean days from a reference request filed to an accepted advocate scheduled, over "
+            "the requests filed in the period that were filled"
+        ),
         unit=DAYS,
         seed="002",
         group="references",
-        needs=NEEDS_DESK,
+        value=_time_to_fill,
+        rows=lambda ev: ev.reference_requests().filter(filled_at__isnull=False),
         higher_is_better=False,
     ),
     M(
         code="reference_availability",
         name="Reference availability",
-        formula="active references / open reference requests",
+        formula=(
+            "advocates of the reference pool who could take a call now / reference requests "
+            "open now"
+        ),
         unit=RATIO,
         seed="001 (target 5:1)",
         group="references",
-        needs=NEEDS_DESK,
+        value=lambda ev: _rate(ev.available_references().count(), ev.desk["open_now"], 1.0),
+        rows=lambda ev: Contact.objects.filter(
+            pk__in=ev.available_references().values("contact_id")
+        ),
     ),
     M(
         code="influenced_pipeline",
@@ -504,11 +523,15 @@ CATALOGUE: tuple[Metric, ...] = (
     M(
         code="content_reuse",
         name="Content reuse",
-        formula="published assets reused in proposals, campaigns or sales decks in the period",
+        formula=(
+            "recorded uses of approved or published assets in the period (website, sales deck, "
+            "press, social...); refused attempts are not counted"
+        ),
         unit=COUNT,
-        seed="003 (content impact)",
+        seed="000 s.8, 003 (content impact)",
         group="content",
-        needs=NEEDS_CONTENT,
+        value=lambda ev: _count(ev.content_uses().count()),
+        rows=lambda ev: ev.content_uses(),
     ),
 )
 BY_CODE: dict[str, Metric] = {m.code: m for m in CATALOGUE}
@@ -529,6 +552,9 @@ SUBJECTS: dict[str, str] = {
     "advocate_nps": "signals",
     **{m: "events" for m in ("case_studies_published", "testimonials_published")},
     "time_to_publish": "events",
+    **{m: "requests" for m in ("reference_fill_rate", "time_to_fill")},
+    "reference_availability": "contacts",
+    "content_reuse": "uses",
     **{m: "asks" for m in ("asks_opened", "ask_acceptance", "ask_completion", "ask_to_publish")},
     **{m: "asks" for m in ("case_study_conversion", "review_response_rate")},
     "play_lift": "decisions",

@@ -29,11 +29,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncMonth
 
+from advocacy.content.models import AssetUse, UseOutcome
 from advocacy.customers.models import Account, Contact
 from advocacy.engine.models import ContactProfile, Decision, Outcome
 from advocacy.engine.policy import Policy
 from advocacy.metrics.periods import Period, Segment
 from advocacy.pipeline.models import Ask, AskEvent
+from advocacy.references.models import ReferenceAdvocate, ReferenceRequest, RequestStatus
 from advocacy.signals.models import Signal, SignalKind
 
 K = SignalKind
@@ -142,6 +144,69 @@ class Evaluation:
             kind__in=kinds,
             occurred_at__gte=period.start,
             occurred_at__lt=period.end,
+        )
+
+    def reference_requests(self, *, in_period: bool = True) -> QuerySet[ReferenceRequest]:
+        """Reference requests (not cancelled) filed in the period, by the prospect's segment
+        (industry, region, size band; a persona does not apply to a prospect)."""
+        seg = self.segment
+        requests = ReferenceRequest.objects.exclude(status=RequestStatus.CANCELLED)
+        if seg.industry:
+            requests = requests.filter(industry__iexact=seg.industry)
+        for key in ("region", "size_band"):
+            if value := getattr(seg, key):
+                requests = requests.filter(**{key: value})
+        if in_period:
+            requests = requests.filter(
+                filed_at__gte=self.period.start, filed_at__lt=self.period.end
+            )
+        return requests
+
+    @cached_property
+    def desk(self) -> dict[str, Any]:
+        """The reference desk in one query: requests filed in the period, filled, still
+        pending (open or offered before their needed-by date), the mean time to fill, and the
+        requests open now."""
+        period = Q(filed_at__gte=self.period.start, filed_at__lt=self.period.end)
+        working = [RequestStatus.OPEN, RequestStatus.OFFERED]
+        filled = period & Q(filled_at__isnull=False)
+        waited = ExpressionWrapper(F("filled_at") - F("filed_at"), output_field=DurationField())
+        return self.reference_requests(in_period=False).aggregate(
+            filed=Count("pk", filter=period),
+            filled=Count("pk", filter=filled),
+            pending=Count(
+                "pk",
+                filter=period
+                & Q(filled_at__isnull=True, status__in=working, needed_by__gte=self.now.date()),
+            ),
+            to_fill=Avg(waited, filter=filled),
+            open_now=Count("pk", filter=Q(status__in=working)),
+        )
+
+    def available_references(self) -> QuerySet[ReferenceAdvocate]:
+        """Advocates of the reference pool who could take a call now: ready, not in a quiet
+        spell, their tap cap open; by their account's segment."""
+        now, seg = self.now, self.segment
+        pool = ReferenceAdvocate.objects.filter(ready=True).filter(
+            Q(quiet_until__isnull=True) | Q(quiet_until__lte=now),
+            Q(next_allowed_at__isnull=True) | Q(next_allowed_at__lte=now),
+        )
+        if seg.industry:
+            pool = pool.filter(industry__iexact=seg.industry)
+        for key in ("region", "size_band"):
+            if value := getattr(seg, key):
+                pool = pool.filter(**{key: value})
+        if seg.persona:
+            pool = pool.filter(contact__persona=seg.persona)
+        return pool
+
+    def content_uses(self) -> QuerySet[AssetUse]:
+        """Recorded (not refused) uses of assets in the period, by the advocate's segment."""
+        return AssetUse.objects.filter(
+            self.segment.q(contact="asset__contact__", account="asset__account__"),
+            outcome=UseOutcome.RECORDED,
+            at__gte=self.period.start,
+            at__lt=self.period.end,
         )
 
     def asks(self) -> QuerySet[Ask]:

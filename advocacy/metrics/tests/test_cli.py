@@ -26,11 +26,12 @@ def test_json_gives_the_catalogues_numbers(world: World):
     data = json.loads(run("report", "--period", "2026-Q2", "--format", "json"))
     values = {m["code"]: m["value"] for m in data["metrics"]}
     assert (values["reviews"], values["ask_acceptance"], values["advocate_coverage"]) == (3, 50, 50)
-    assert values["reference_fill_rate"] is None
-    fill = next(m for m in data["metrics"] if m["code"] == "reference_fill_rate")
-    assert (fill["available"], fill["needs"]) == (
+    assert values["influenced_pipeline"] is None
+    pipeline = next(m for m in data["metrics"] if m["code"] == "influenced_pipeline")
+    assert (pipeline["available"], pipeline["needs"]) == (
         False,
-        "the reference desk (reference requests, offers and calls)",
+        "the reference desk (reference requests, offers and calls): the opportunities reference "
+        "requests are filed for",
     )
     assert data["period"] == {
         "label": "2026-Q2", "start": "2026-04-01T00:00:00+00:00", "end": "2026-07-01T00:00:00+00:00"
@@ -124,7 +125,7 @@ def test_council_report_as_html_and_pdf(world: World, tmp_path):
         "Conversion by persona",
         "Accounts to prioritise",
         "Acme",
-        "Reference fill rate: needs the reference desk",
+        "Advocate-influenced pipeline: needs the reference desk",
     ):
         assert part in text
     pdf = tmp_path / "council.pdf"

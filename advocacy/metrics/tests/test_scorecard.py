@@ -55,10 +55,10 @@ def _row(code: str):
 
 
 def test_an_unavailable_metric_says_so(world: World, owner):
-    set_entry("reference_fill_rate", baseline=None, target=70, actor=owner, now=NOW)
-    row = _row("reference_fill_rate")
+    set_entry("influenced_pipeline", baseline=None, target=70, actor=owner, now=NOW)
+    row = _row("influenced_pipeline")
     assert (row.value, row.status, row.status_label) == (None, "unavailable", "Not available yet")
-    assert ScorecardEntry.objects.get(metric="reference_fill_rate").updated_by == owner
+    assert ScorecardEntry.objects.get(metric="influenced_pipeline").updated_by == owner
 
 
 @pytest.mark.django_db

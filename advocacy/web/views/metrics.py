@@ -36,6 +36,7 @@ from advocacy.metrics.report import (
 )
 from advocacy.metrics.scorecard import ScorecardError, remove_entry, scorecard, set_entry
 from advocacy.metrics.services import export_csv, filters
+from advocacy.references.stats import desk_stats
 from advocacy.web import charts
 from advocacy.web.forms import ANY, industry_choices
 from advocacy.web.htmx import render_page
@@ -99,6 +100,19 @@ def _trend_chart(trend: data.Trend, keys: tuple[tuple[str, str], ...]) -> charts
     )
 
 
+def _fill_rate(ev: Any) -> dict[str, Any]:
+    """The reference desk's fill rate by the prospect's industry over the period (seed 002:
+    under the alert threshold is a sourcing problem)."""
+    stats = desk_stats(start=ev.period.start, end=ev.period.end, now=ev.now)
+    segments = [s for s in stats.by("industry") if s.fill_rate is not None]
+    bars = [(s.value, s.label, round(100 * (s.fill_rate or 0))) for s in segments]
+    return {
+        "fill_segments": segments,
+        "fill_chart": charts.hbars(bars) if bars else None,
+        "fill_threshold": round(100 * stats.threshold),
+    }
+
+
 def _context(request: HttpRequest, report: Report) -> dict[str, Any]:
     ev = report.evaluation
     activity, asks = data.activity_trend(ev), data.ask_trend(ev)
@@ -119,6 +133,7 @@ def _context(request: HttpRequest, report: Report) -> dict[str, Any]:
         "funnel": funnel,
         "funnel_chart": charts.hbars(funnel),
         "fill_rate": BY_CODE["reference_fill_rate"],
+        **_fill_rate(ev),
         "query": _query(request),
     }
 
@@ -149,6 +164,8 @@ def metric_rows(request: HttpRequest, code: str) -> HttpResponse:
             "asks": ("contact", "contact__account", "ask_type"),
             "events": ("ask", "ask__contact", "ask__ask_type"),
             "decisions": ("contact", "play"),
+            "requests": (),
+            "uses": ("asset", "asset__contact"),
         }[metric.subject]
         queryset = queryset.select_related(*related).order_by("-pk")
         page = Paginator(queryset, ROWS_PAGE).get_page(request.GET.get("page"))
