@@ -105,12 +105,21 @@ class AskQuerySet(models.QuerySet["Ask"]):
 
 
 class Ask(models.Model):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="asks")
-    ask_type = models.ForeignKey(AskType, on_delete=models.PROTECT, related_name="asks")
+    # Indexed by the composite indexes below, which lead with the contact.
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="asks", db_index=False
+    )
+    # Asks are written by the thousand per run, so they carry only the indexes readers use:
+    # by contact (with status, with type) and the unique key. Ask types are never deleted once
+    # used (PROTECT) and signals are append-only, so neither needs an index of its own.
+    ask_type = models.ForeignKey(
+        AskType, on_delete=models.PROTECT, related_name="asks", db_index=False
+    )
     play = models.CharField(max_length=100, blank=True, help_text="Empty for manual asks.")
     trigger_signal = models.ForeignKey(
-        Signal, null=True, blank=True, on_delete=models.SET_NULL, related_name="asks"
-    )
+        Signal, null=True, blank=True, on_delete=models.SET_NULL, related_name="asks",
+        db_index=False,
+    )  # fmt: skip
     # What makes an ask unique: the play, the contact and the triggering moment. For manual
     # asks the moment is the time it was opened.
     moment = models.CharField(max_length=100)
@@ -131,6 +140,7 @@ class Ask(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="escalated_asks",
+        db_index=False,  # read through the ask, never by the lead
     )
     updated_at = models.DateTimeField(auto_now=True)
     # On hold without losing the status: see advocacy.pipeline.pausing. `paused_by` names the
@@ -147,7 +157,12 @@ class Ask(models.Model):
                 fields=["play", "contact", "moment"], name="ask_unique_play_contact_moment"
             )
         ]
-        indexes = [models.Index(fields=["contact", "status"], name="ask_contact_status")]
+        indexes = [
+            models.Index(fields=["contact", "status"], name="ask_contact_status"),
+            # "Has this contact an open ask of this type?", asked for every candidate of a
+            # play: without it SQLite walks every ask of the type for each candidate.
+            models.Index(fields=["contact", "ask_type"], name="ask_contact_type"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ask_type} for {self.contact}"
