@@ -109,21 +109,28 @@ def _django_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpRes
     return _detail(request, "; ".join(exc.messages), 422)
 
 
+# Domain refusals map to HTTP once. A handler is found by the exception's class, most specific
+# first, so a subclass registered in the other group (AskPaused is an InvalidTransition) wins.
 @api.exception_handler(PeopleError)
 @api.exception_handler(ImportFileError)
 @api.exception_handler(PeriodError)
 @api.exception_handler(ScorecardError)
+@api.exception_handler(ChecklistError)
+@api.exception_handler(ContentError)
+@api.exception_handler(InvalidRequestData)
 def _refused(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """What was asked cannot be: 422 with the reason."""
     return _detail(request, str(exc), 422)
 
 
 @api.exception_handler(CapExceeded)
-def _capped(request: HttpRequest, exc: CapExceeded) -> HttpResponse:
-    return _detail(request, str(exc), 409)
-
-
 @api.exception_handler(InvalidTransition)
-def _invalid_move(request: HttpRequest, exc: InvalidTransition) -> HttpResponse:
+@api.exception_handler(StepRefused)
+@api.exception_handler(InvalidAssetTransition)
+@api.exception_handler(UseRefused)
+@api.exception_handler(DeskError)
+def _conflict(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """It conflicts with the state things are in (a cap, a move, a consent): 409."""
     return _detail(request, str(exc), 409)
 
 
@@ -149,34 +156,3 @@ def _bad_playbook(request: HttpRequest, exc: PlaybookError) -> HttpResponse:
         "errors": [vars(error) for error in exc.errors],
     }
     return api.create_response(request, body, status=422)
-
-
-@api.exception_handler(StepRefused)
-def _step_refused(request: HttpRequest, exc: StepRefused) -> HttpResponse:
-    return _detail(request, str(exc), 409)
-
-
-@api.exception_handler(ChecklistError)
-def _bad_checklist(request: HttpRequest, exc: ChecklistError) -> HttpResponse:
-    return _detail(request, str(exc), 422)
-
-
-@api.exception_handler(ContentError)
-def _content_refused(request: HttpRequest, exc: ContentError) -> HttpResponse:
-    return _detail(request, str(exc), 422)
-
-
-@api.exception_handler(InvalidAssetTransition)
-@api.exception_handler(UseRefused)
-def _content_conflict(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return _detail(request, str(exc), 409)
-
-
-@api.exception_handler(InvalidRequestData)
-def _bad_reference_request(request: HttpRequest, exc: InvalidRequestData) -> HttpResponse:
-    return _detail(request, str(exc), 422)
-
-
-@api.exception_handler(DeskError)
-def _desk_refused(request: HttpRequest, exc: DeskError) -> HttpResponse:
-    return _detail(request, str(exc), 409)
