@@ -29,13 +29,17 @@ from django.db.models import QuerySet
 # caught as not a shift.
 _SHIFT = timedelta(days=397, hours=5, minutes=7, seconds=11, microseconds=13)
 _WATERMARK_SHIFT = 7_919
+# A query may also take a fixed number of values in slots (the ids of an `IN (...)`): built as
+# watermark + 1, + 2, ..., they are told apart from the watermark and from constants the same
+# way, and bound from `slots` at run time.
+MAX_SLOTS = 1_000
 
 Build = Callable[[datetime, int], QuerySet[Any]]
 
 
 @dataclass(frozen=True)
 class _Param:
-    kind: str  # "const", "datetime", "date", "watermark"
+    kind: str  # "const", "datetime", "date", "watermark", "slot"
     value: Any  # the constant, or the offset from now
     text: bool  # the backend passes moments as text (SQLite)
 
@@ -73,8 +77,10 @@ def _learn(first: Any, second: Any, t0: datetime, w0: int) -> _Param | None:
     if first == second:
         return _Param("const", first, False)
     if isinstance(first, int) and isinstance(second, int) and not isinstance(first, bool):
-        if first == w0 and second - first == _WATERMARK_SHIFT:
+        if second - first == _WATERMARK_SHIFT and first == w0:
             return _Param("watermark", 0, False)
+        if second - first == _WATERMARK_SHIFT and 0 < first - w0 <= MAX_SLOTS:
+            return _Param("slot", first - w0 - 1, False)  # the (first - w0)th of `slots`
         return None
     a, b = _as_moment(first), _as_moment(second)
     if a is None or b is None or a[0] != b[0]:
@@ -92,11 +98,13 @@ def _learn(first: Any, second: Any, t0: datetime, w0: int) -> _Param | None:
     return _Param("date", shift, a[2])
 
 
-def _value(param: _Param, now: datetime, watermark: int) -> Any:
+def _value(param: _Param, now: datetime, watermark: int, slots: Sequence[Any]) -> Any:
     if param.kind == "const":
         return param.value
     if param.kind == "watermark":
         return watermark
+    if param.kind == "slot":
+        return slots[param.value]
     if param.kind == "datetime":
         moment = now + param.value
         return connection.ops.adapt_datetimefield_value(moment) if param.text else moment
@@ -110,11 +118,13 @@ class PreparedQuery:
     params: tuple[_Param, ...]
     names: tuple[str, ...]
 
-    def parameters(self, now: datetime, watermark: int = 0) -> list[Any]:
-        return [_value(p, now, watermark) for p in self.params]
+    def parameters(self, now: datetime, watermark: int = 0, slots: Sequence[Any] = ()) -> list[Any]:
+        return [_value(p, now, watermark, slots) for p in self.params]
 
-    def rows(self, now: datetime, watermark: int = 0) -> list[dict[str, Any]]:
-        return _run(self.sql, self.parameters(now, watermark), self.names)
+    def rows(
+        self, now: datetime, watermark: int = 0, slots: Sequence[Any] = ()
+    ) -> list[dict[str, Any]]:
+        return _run(self.sql, self.parameters(now, watermark, slots), self.names)
 
     def to_json(self) -> dict[str, Any] | None:
         """A JSON form to keep in the database; None when a constant is not plain JSON."""

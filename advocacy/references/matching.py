@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
@@ -32,6 +32,7 @@ from advocacy.customers.models import Contact, Region, SizeBand
 from advocacy.engine.conditions import compile_condition
 from advocacy.engine.models import TapClaim
 from advocacy.engine.policy import Policy
+from advocacy.engine.prepared import PreparedQuery, prepare
 from advocacy.engine.profile import with_profile
 from advocacy.engine.rules import exclusions
 from advocacy.pipeline.models import AskType
@@ -244,96 +245,33 @@ def _recheck_queryset(
         )
         .filter(blocked=False, eligible=True, capped=False)
         .order_by()
-        .values_list("pk", "email", "first_name", "last_name", "account__name")
+        .values("pk", "email", "first_name", "last_name", "account__name")
     )
 
 
-@dataclass(frozen=True)
-class Prepared:
-    """The re-check's SQL, compiled once per policy and ask type; the moment and the contact
-    ids are bound as parameters at each call (building the ORM query costs far more than
-    running it)."""
-
-    sql: str
-    params: tuple[Any, ...]
-    ids: tuple[int, ...]  # positions of the contact ids
-    moments: tuple[tuple[int, timedelta], ...]  # positions of datetimes: now - delta
-    days: tuple[tuple[int, int], ...]  # positions of dates: today - days
-    adapted: bool  # the backend hands values over as text (SQLite)
-
-    def bind(self, contact_ids: Sequence[int], now: datetime) -> list[Any]:
-        params = list(self.params)
-        padded = [*contact_ids, *[0] * (len(self.ids) - len(contact_ids))]
-        for position, value in zip(self.ids, padded, strict=True):
-            params[position] = value
-        ops = connection.ops
-        for position, delta in self.moments:
-            moment = now - delta
-            params[position] = ops.adapt_datetimefield_value(moment) if self.adapted else moment
-        for position, n in self.days:
-            day = now.date() - timedelta(days=n)
-            params[position] = ops.adapt_datefield_value(day) if self.adapted else day
-        return params
-
-
 SLOTS = 20  # contacts per re-check
-_prepared: dict[tuple[str, str, str, str], Prepared] = {}
-_FIRST, _SECOND = datetime(2001, 1, 1, tzinfo=UTC), datetime(2003, 7, 9, 6, tzinfo=UTC)
+_templates: dict[tuple[Any, ...], PreparedQuery | None] = {}
+_LEARNT_AT = datetime(2001, 1, 1, tzinfo=UTC)
 
 
-def _from_text(value: str) -> date | datetime | str:
-    """A date or a moment as SQLite's adapter wrote it (UTC, no offset)."""
-    try:
-        if len(value) == 10:
-            return date.fromisoformat(value)
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
-    except ValueError:
-        return value
-
-
-def prepare(ask_type: AskType, policy: Policy) -> Prepared:
-    """Compile the re-check twice with different moments and sentinel ids, and note where each
-    parameter comes from; refused (ValueError) if a parameter depends on them otherwise."""
+def template(ask_type: AskType, policy: Policy) -> PreparedQuery | None:
+    """The re-check's SQL, learnt once per ask type and policy (advocacy.engine.prepared): the
+    moments move with `now`, the 20 contact ids are slots. Building it through the ORM costs
+    far more than running it. None when it cannot be templated (it then goes through the ORM)."""
     key = (
         connection.vendor,
+        connection.settings_dict["NAME"],
         repr(policy),
         f"{ask_type.pk}:{ask_type.effort}:{ask_type.public}",
         json.dumps(ask_type.prerequisites),
     )
-    if key in _prepared:
-        return _prepared[key]
-    sentinels = [-(i + 1) for i in range(SLOTS)]
-    builds = []
-    for now, ids in ((_FIRST, sentinels), (_SECOND, [i - 1000 for i in sentinels])):
-        sql, params = _recheck_queryset(ids, ask_type, now, policy).query.sql_with_params()
-        builds.append((sql, list(params)))
-    (sql, first), (sql2, second) = builds
-    if sql != sql2 or len(first) != len(second):
-        raise ValueError("the re-check's SQL depends on the moment")
-    ids, moments, days = [], [], []
-    adapted = False
-    for i, (a, b) in enumerate(zip(first, second, strict=True)):
-        if a == b:
-            continue
-        if a in sentinels:
-            ids.append(i)
-            continue
-        if isinstance(a, str) and isinstance(b, str):
-            adapted = True
-            a, b = _from_text(a), _from_text(b)
-        if isinstance(a, datetime) and isinstance(b, datetime) and _FIRST - a == _SECOND - b:
-            moments.append((i, _FIRST - a))
-        elif isinstance(a, date) and isinstance(b, date) and not isinstance(a, datetime):
-            if (_FIRST.date() - a) != (_SECOND.date() - b):
-                raise ValueError(f"the re-check's parameter {i} cannot be bound: {a!r}")
-            days.append((i, (_FIRST.date() - a).days))
-        else:
-            raise ValueError(f"the re-check's parameter {i} cannot be bound: {a!r}")
-    if len(ids) != SLOTS:
-        raise ValueError("the re-check's contact ids were not all found")
-    made = Prepared(sql, tuple(first), tuple(ids), tuple(moments), tuple(days), adapted)
-    _prepared[key] = made
-    return made
+    if key not in _templates:
+
+        def build(at: datetime, base: int) -> QuerySet[Any]:
+            return _recheck_queryset([base + 1 + i for i in range(SLOTS)], ask_type, at, policy)
+
+        _templates[key] = prepare(build, _LEARNT_AT, 0)
+    return _templates[key]
 
 
 def passing(
@@ -345,19 +283,19 @@ def passing(
     of `now`, and the tap cap of the ask type's effort held in TapClaim.
     """
     wanted = list(contact_ids)
-    prepared = prepare(ask_type, policy)
+    learnt = template(ask_type, policy)
     found: dict[int, dict[str, Any]] = {}
-    with connection.cursor() as cursor:
-        for start in range(0, len(wanted), SLOTS):
-            chunk = wanted[start : start + SLOTS]
-            cursor.execute(prepared.sql, prepared.bind(chunk, now))
-            for pk, email, first, last, account in cursor.fetchall():
-                found[pk] = {
-                    "email": email,
-                    "first_name": first,
-                    "last_name": last,
-                    "account__name": account,
-                }
+    for start in range(0, len(wanted), SLOTS):
+        chunk = wanted[start : start + SLOTS]
+        padded = [*chunk, *[0] * (SLOTS - len(chunk))]
+        rows = (
+            learnt.rows(now, slots=padded)
+            if learnt is not None
+            else list(_recheck_queryset(padded, ask_type, now, policy))
+        )
+        for row in rows:
+            pk = row.pop("pk")
+            found[pk] = row
     return found
 
 

@@ -219,3 +219,17 @@ def test_a_template_goes_to_json_and_back_and_a_constant_that_is_not_json_stays_
     constant = prepare(fixed, NOW)
     assert constant is not None
     assert constant.to_json() is None or connection.vendor == "sqlite"  # text on SQLite
+
+
+def test_values_in_slots_are_bound_at_run_time(db: Any) -> None:
+    def build(at: dt.datetime, base: int) -> Any:
+        return Signal.objects.filter(
+            contact_id__in=[base + 1, base + 2], occurred_at__gt=at - dt.timedelta(days=1)
+        ).values("id")
+
+    template = prepare(build, NOW, 0)
+    assert template is not None
+    assert [p.kind for p in template.params].count("slot") == 2
+    sql, params, _ = _compile(build(NOW + dt.timedelta(days=3), 41))
+    assert sql == template.sql
+    assert template.parameters(NOW + dt.timedelta(days=3), slots=[42, 43]) == list(params)
