@@ -38,8 +38,11 @@ def test_concurrent_moves_from_the_same_state_have_one_winner(postgres_only: Non
     asset = asset_in("approved")
 
     def mover(target: str) -> Callable[[], str]:
+        # Both movers saw the asset approved before either moved: read here, not in the thread,
+        # or the second could read after the first committed and make a move legal from there.
+        mine: Any = Asset.objects.get(pk=asset.pk)
+
         def act() -> str:
-            mine: Any = Asset.objects.get(pk=asset.pk)
             try:
                 move_asset(mine, target, actor=None, now=NOW)
             except InvalidAssetTransition:
