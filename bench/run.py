@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--reuse",
         metavar="DIR",
-        help="run on the SQLite data a --keep run left in DIR (evaluate_plays), kept again",
+        help="run on the SQLite data a --keep run of the same benchmark left in DIR, kept again",
     )
     args = parser.parse_args(argv)
 
