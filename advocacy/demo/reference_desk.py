@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count
@@ -10,7 +11,7 @@ from django.db.models import Count
 from advocacy.customers.models import Account, Contact
 from advocacy.engine.services import current_policy
 from advocacy.references import services as desk
-from advocacy.references.models import ReferenceRequest
+from advocacy.references.models import OpportunityResult, ReferenceRequest
 from advocacy.references.pool import refresh_pool
 
 PROSPECTS = ("Northwind", "Globex", "Initech", "Umbrella", "Hooli")
@@ -18,7 +19,8 @@ PROSPECTS = ("Northwind", "Globex", "Initech", "Umbrella", "Hooli")
 
 def seed_reference_desk(*, user: Any, now: datetime) -> dict[str, int]:
     """Refresh the pool, file one request per prospect shaped like the program's largest
-    segments, and carry the first to a scheduled call. Requests already filed are kept."""
+    segments, and carry the first two to a scheduled call, the second's deal won (so the
+    dashboard shows influenced pipeline and revenue). Requests already filed are kept."""
     policy = current_policy()
     pool = refresh_pool(now=now, policy=policy)
     segments = list(
@@ -40,16 +42,19 @@ def seed_reference_desk(*, user: Any, now: datetime) -> dict[str, int]:
             region=segment["region"],
             size_band=segment["size_band"],
             needed_by=(now + timedelta(days=7 + 3 * i)).date(),
+            amount=Decimal(40_000 + 15_000 * i),
         )
         filed.append(desk.file_request(data, actor=user, now=now))
     scheduled = 0
-    if filed:
-        first = filed[0]
-        found = desk.candidates(first, now=now, policy=policy, limit=1)
-        if found:
-            contact = Contact.objects.get(pk=found[0].contact_id)
-            made = desk.offer(first, contact, actor=user, now=now, policy=policy)
-            desk.respond(made, True, actor=user, now=now, policy=policy)
-            desk.schedule_call(made, starts_at=now + timedelta(days=3), actor=user, now=now)
-            scheduled = 1
+    for i, request in enumerate(filed[:2]):
+        found = desk.candidates(request, now=now, policy=policy, limit=1)
+        if not found:
+            continue
+        contact = Contact.objects.get(pk=found[0].contact_id)
+        made = desk.offer(request, contact, actor=user, now=now, policy=policy)
+        desk.respond(made, True, actor=user, now=now, policy=policy)
+        desk.schedule_call(made, starts_at=now + timedelta(days=3 + i), actor=user, now=now)
+        scheduled += 1
+        if i == 1:
+            desk.record_result(request, OpportunityResult.WON, now=now)
     return {"pool": pool, "requests": len(filed), "scheduled": scheduled}

@@ -20,13 +20,13 @@ from django.db.models import QuerySet
 from advocacy.customers.models import Contact
 from advocacy.engine.models import ContactProfile
 from advocacy.metrics.queries import ACTIVITY_KINDS, ADVOCATE_RUNGS, Evaluation, K, ratio
+from advocacy.references.models import OpportunityResult
 from advocacy.signals.models import Signal
 
 # Units: how a value reads. Percent values are 0-100; "points" are percentage points.
-COUNT, PERCENT, PER_MONTH, RATING, DAYS, SCORE, RATIO, POINTS = (
-    "count", "percent", "per month", "rating", "days", "score", "ratio", "points",
+COUNT, PERCENT, PER_MONTH, RATING, DAYS, SCORE, RATIO, POINTS, AMOUNT = (
+    "count", "percent", "per month", "rating", "days", "score", "ratio", "points", "amount",
 )  # fmt: skip
-NEEDS_DESK = "the reference desk (reference requests, offers and calls)"
 
 Value = tuple[float | None, float | None, float | None]  # value, numerator, denominator
 
@@ -92,6 +92,11 @@ def _stage(ev: Evaluation, to: str, frm: str) -> Value:
 def _type_rate(ev: Evaluation, code: str, to: str, frm: str) -> Value:
     stages = ev.by_ask_type.get(code, {})
     return _rate(stages.get(to, 0), stages.get(frm, 0))
+
+
+def _amount(ev: Evaluation, which: str) -> Value:
+    """An influenced amount, with the number of opportunities behind it as its numerator."""
+    return (float(ev.desk[which]), ev.desk[f"{which}_deals"], None)
 
 
 def _time_to_fill(ev: Evaluation) -> Value:
@@ -502,23 +507,29 @@ CATALOGUE: tuple[Metric, ...] = (
         code="influenced_pipeline",
         name="Advocate-influenced pipeline",
         formula=(
-            "open opportunity amount where a reference, case study or referral touched the deal"
+            "amount of the opportunities still open that a reference touched: reference "
+            "requests filed in the period and filled (a call scheduled or held), each "
+            "opportunity once; by the prospect's segment"
         ),
-        unit=COUNT,
+        unit=AMOUNT,
         seed="002, 003",
         group="references",
-        needs=f"{NEEDS_DESK}: the opportunities reference requests are filed for",
+        value=lambda ev: _amount(ev, "pipeline"),
+        rows=lambda ev: ev.influenced_requests(OpportunityResult.OPEN),
     ),
     M(
         code="influenced_revenue",
         name="Advocate-influenced revenue",
         formula=(
-            "won opportunity amount where a reference, case study or referral touched the deal"
+            "amount of the opportunities won that a reference touched: reference requests "
+            "filed in the period and filled (a call scheduled or held), each opportunity once; "
+            "by the prospect's segment"
         ),
-        unit=COUNT,
+        unit=AMOUNT,
         seed="001, 002, 003",
         group="references",
-        needs=f"{NEEDS_DESK}: the opportunities of reference requests, and their outcome",
+        value=lambda ev: _amount(ev, "revenue"),
+        rows=lambda ev: ev.influenced_requests(OpportunityResult.WON),
     ),
     M(
         code="content_reuse",
@@ -553,6 +564,7 @@ SUBJECTS: dict[str, str] = {
     **{m: "events" for m in ("case_studies_published", "testimonials_published")},
     "time_to_publish": "events",
     **{m: "requests" for m in ("reference_fill_rate", "time_to_fill")},
+    **{m: "requests" for m in ("influenced_pipeline", "influenced_revenue")},
     "reference_availability": "contacts",
     "content_reuse": "uses",
     **{m: "asks" for m in ("asks_opened", "ask_acceptance", "ask_completion", "ask_to_publish")},

@@ -24,6 +24,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
@@ -35,7 +36,12 @@ from advocacy.engine.models import ContactProfile, Decision, Outcome
 from advocacy.engine.policy import Policy
 from advocacy.metrics.periods import Period, Segment
 from advocacy.pipeline.models import Ask, AskEvent
-from advocacy.references.models import ReferenceAdvocate, ReferenceRequest, RequestStatus
+from advocacy.references.models import (
+    OpportunityResult,
+    ReferenceAdvocate,
+    ReferenceRequest,
+    RequestStatus,
+)
 from advocacy.signals.models import Signal, SignalKind
 
 K = SignalKind
@@ -165,12 +171,14 @@ class Evaluation:
     @cached_property
     def desk(self) -> dict[str, Any]:
         """The reference desk in one query: requests filed in the period, filled, still
-        pending (open or offered before their needed-by date), the mean time to fill, and the
-        requests open now."""
+        pending (open or offered before their needed-by date), the mean time to fill, the
+        requests open now, and the amounts of the opportunities a reference touched (open:
+        influenced pipeline; won: influenced revenue), each opportunity once."""
         period = Q(filed_at__gte=self.period.start, filed_at__lt=self.period.end)
         working = [RequestStatus.OPEN, RequestStatus.OFFERED]
         filled = period & Q(filled_at__isnull=False)
         waited = ExpressionWrapper(F("filled_at") - F("filed_at"), output_field=DurationField())
+        influenced = period & self._latest_touched()
         return self.reference_requests(in_period=False).aggregate(
             filed=Count("pk", filter=period),
             filled=Count("pk", filter=filled),
@@ -181,7 +189,26 @@ class Evaluation:
             ),
             to_fill=Avg(waited, filter=filled),
             open_now=Count("pk", filter=Q(status__in=working)),
+            pipeline=Sum("amount", filter=influenced & Q(result=OpportunityResult.OPEN), default=0),
+            pipeline_deals=Count("pk", filter=influenced & Q(result=OpportunityResult.OPEN)),
+            revenue=Sum("amount", filter=influenced & Q(result=OpportunityResult.WON), default=0),
+            revenue_deals=Count("pk", filter=influenced & Q(result=OpportunityResult.WON)),
         )
+
+    def _latest_touched(self) -> Q:
+        """A request filled (a call scheduled or held) and the latest for its opportunity: the
+        one that decides the opportunity's result (a request without a CRM id stands alone)."""
+        later = ReferenceRequest.objects.exclude(status=RequestStatus.CANCELLED).filter(
+            filled_at__isnull=False,
+            opportunity_ref=OuterRef("opportunity_ref"),
+            pk__gt=OuterRef("pk"),
+        )
+        return Q(filled_at__isnull=False) & (Q(opportunity_ref="") | ~Exists(later))
+
+    def influenced_requests(self, result: str) -> QuerySet[ReferenceRequest]:
+        """Opportunities a reference touched, one request each: filed in the period, filled,
+        the latest for their opportunity, with the given `result` (open, won, lost)."""
+        return self.reference_requests().filter(self._latest_touched(), result=result)
 
     def available_references(self) -> QuerySet[ReferenceAdvocate]:
         """Advocates of the reference pool who could take a call now: ready, not in a quiet

@@ -217,7 +217,7 @@ def format_value(value: float | None, unit: str) -> str:
         return f"{value:+.1f} pts"
     if unit == "days":
         return f"{value:.1f} days"
-    if unit == "count":
+    if unit in {"count", "amount"}:
         return f"{value:,.0f}"
     return f"{value:,.1f}" if unit in {"score", "per month", "ratio"} else f"{value:.2f}"
 

@@ -18,7 +18,7 @@ NOW = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
 
 
 @pytest.mark.django_db
-def test_seeding_files_requests_once_and_carries_the_first_to_a_call() -> None:
+def test_seeding_files_requests_once_and_carries_the_first_two_to_a_call() -> None:
     load_program(DemoProgram(DemoSize(40, 400, 6000, seed=3), now=NOW), now=NOW)
     user = ensure_demo_user()
 
@@ -28,9 +28,13 @@ def test_seeding_files_requests_once_and_carries_the_first_to_a_call() -> None:
     assert first["pool"] == ReferenceAdvocate.objects.count() > 0
     assert (first["requests"], again["requests"]) == (len(PROSPECTS), 0)
     assert ReferenceRequest.objects.count() == len(PROSPECTS)
-    assert first["scheduled"] == 1
-    statuses = sorted(ReferenceRequest.objects.values_list("status", flat=True))
-    assert statuses == ["open"] * (len(PROSPECTS) - 1) + ["scheduled"]
+    assert first["scheduled"] == 2
+    statuses = sorted(ReferenceRequest.objects.values_list("status", "result"))
+    assert statuses == [("open", "open")] * (len(PROSPECTS) - 2) + [
+        ("scheduled", "open"),
+        ("scheduled", "won"),
+    ]
+    assert all(r.amount for r in ReferenceRequest.objects.all())
 
 
 @pytest.mark.django_db

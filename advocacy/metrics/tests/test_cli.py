@@ -26,13 +26,8 @@ def test_json_gives_the_catalogues_numbers(world: World):
     data = json.loads(run("report", "--period", "2026-Q2", "--format", "json"))
     values = {m["code"]: m["value"] for m in data["metrics"]}
     assert (values["reviews"], values["ask_acceptance"], values["advocate_coverage"]) == (3, 50, 50)
-    assert values["influenced_pipeline"] is None
     pipeline = next(m for m in data["metrics"] if m["code"] == "influenced_pipeline")
-    assert (pipeline["available"], pipeline["needs"]) == (
-        False,
-        "the reference desk (reference requests, offers and calls): the opportunities reference "
-        "requests are filed for",
-    )
+    assert (pipeline["value"], pipeline["unit"], pipeline["available"]) == (0.0, "amount", True)
     assert data["period"] == {
         "label": "2026-Q2", "start": "2026-04-01T00:00:00+00:00", "end": "2026-07-01T00:00:00+00:00"
     }  # fmt: skip
@@ -84,7 +79,7 @@ def test_the_table_names_every_group(world: World):
         "Program",
         "Advocate coverage",
         "50.0%",
-        "not available yet",
+        "Advocate-influenced revenue",
         "Scorecard",
         "Lift over holdout",
     ):
@@ -125,7 +120,7 @@ def test_council_report_as_html_and_pdf(world: World, tmp_path):
         "Conversion by persona",
         "Accounts to prioritise",
         "Acme",
-        "Advocate-influenced pipeline: needs the reference desk",
+        "Advocate-influenced pipeline",
     ):
         assert part in text
     pdf = tmp_path / "council.pdf"

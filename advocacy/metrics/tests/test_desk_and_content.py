@@ -121,3 +121,48 @@ def test_content_reuse_counts_recorded_uses_in_the_period(member: Any) -> None:
     assert rows(BY_CODE["content_reuse"], ev).count() == 3
     software, _ = value("content_reuse", Segment(industry="Software"))
     assert software.value == 2
+
+
+def deal(owner: Any, ref: str, amount: int | None, result: str, **kw: Any) -> ReferenceRequest:
+    r = request(owner, kw.pop("industry", "Software"), filed=kw.pop("filed", MAY), **kw)
+    ReferenceRequest.objects.filter(pk=r.pk).update(
+        opportunity_ref=ref, amount=amount, result=result
+    )
+    return r
+
+
+@pytest.fixture
+def deals(owner: Any) -> None:
+    # Touched (filled) in Q2: OPP-1 open 100k, filed twice (counted once: the later request
+    # decides, here also open); OPP-2 won 40k; a won deal with no CRM id, 10k; OPP-3 asked twice,
+    # the earlier request open, the later one won, 25k: won, not open; a lost deal, 70k; an open
+    # deal with no amount. Not counted: an open 500k deal never filled, a won 900k deal filed in
+    # March, a won 300k deal in Retail when narrowed to Software.
+    filled = {"filled_after_days": 2, "status": "scheduled"}
+    deal(owner, "OPP-1", 100_000, "open", **filled)
+    deal(owner, "OPP-1", 100_000, "open", **filled)
+    deal(owner, "OPP-2", 40_000, "won", **filled)
+    deal(owner, "", 10_000, "won", **filled)
+    deal(owner, "OPP-3", 25_000, "open", **filled)
+    deal(owner, "OPP-3", 25_000, "won", **filled)
+    deal(owner, "OPP-4", 70_000, "lost", **filled)
+    deal(owner, "OPP-5", None, "open", **filled)
+    deal(owner, "OPP-6", 500_000, "open")
+    deal(owner, "OPP-7", 900_000, "won", filed=datetime(2026, 3, 1, tzinfo=UTC), **filled)
+    deal(owner, "OPP-8", 300_000, "won", industry="Retail", **filled)
+
+
+def test_influenced_pipeline_is_the_open_deals_a_reference_touched(deals: None) -> None:
+    result, ev = value("influenced_pipeline")
+    assert (result.value, result.numerator) == (100_000.0, 2)  # OPP-1 once, OPP-5 with no amount
+    assert sorted(
+        rows(BY_CODE["influenced_pipeline"], ev).values_list("opportunity_ref", flat=True)
+    ) == ["OPP-1", "OPP-5"]
+
+
+def test_influenced_revenue_is_the_won_deals_a_reference_touched(deals: None) -> None:
+    result, ev = value("influenced_revenue")
+    assert (result.value, result.numerator) == (40_000 + 10_000 + 25_000 + 300_000, 4)
+    assert rows(BY_CODE["influenced_revenue"], ev).count() == 4
+    software, _ = value("influenced_revenue", Segment(industry="Software"))
+    assert (software.value, software.numerator) == (75_000.0, 3)

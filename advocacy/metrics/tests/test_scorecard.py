@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from advocacy.engine.policy import DEFAULT_POLICY
+from advocacy.metrics.catalogue import BY_CODE
 from advocacy.metrics.models import ScorecardEntry
 from advocacy.metrics.scorecard import ScorecardError, remove_entry, scorecard, set_entry
 from advocacy.metrics.tests.world import NOW, World
@@ -54,11 +57,19 @@ def _row(code: str):
     return next(r for r in scorecard(now=NOW, policy=DEFAULT_POLICY) if r.metric.code == code)
 
 
-def test_an_unavailable_metric_says_so(world: World, owner):
+def test_an_unavailable_metric_says_so(world: World, owner, monkeypatch):
+    planned = dataclasses.replace(BY_CODE["influenced_pipeline"], value=None, rows=None)
+    monkeypatch.setitem(BY_CODE, "influenced_pipeline", planned)
     set_entry("influenced_pipeline", baseline=None, target=70, actor=owner, now=NOW)
     row = _row("influenced_pipeline")
     assert (row.value, row.status, row.status_label) == (None, "unavailable", "Not available yet")
     assert ScorecardEntry.objects.get(metric="influenced_pipeline").updated_by == owner
+
+
+def test_influenced_revenue_is_scored_like_any_amount(world: World):
+    set_entry("influenced_revenue", baseline=0, target=250_000, now=NOW)
+    row = _row("influenced_revenue")
+    assert (row.value, row.status, row.progress) == (0.0, "behind", 0.0)
 
 
 @pytest.mark.django_db

@@ -30,7 +30,7 @@ def test_dashboard_shows_every_metric_and_chart(staff_client: Client, world: Wor
     html = response.content.decode()
     assert '<span class="stat__value stat__value--sm" data-testid="value-reviews">3</span>' in html
     assert 'data-testid="value-advocate_coverage">50.0%</span>' in html
-    assert 'data-testid="value-influenced_pipeline">Not available yet</span>' in html
+    assert 'data-testid="value-influenced_pipeline">0</span>' in html
     assert 'data-testid="no-requests"' in html  # the world files no reference request
     for testid in (
         "chart-trend",
@@ -80,8 +80,8 @@ def test_drill_down_lists_the_rows_behind_a_number(staff_client: Client, world: 
     ).content.decode()
     assert html.count('data-testid="row"') == 2
     assert "(the rate's denominator)" in html
-    html = staff_client.get("/metrics/influenced_pipeline/").content.decode()
-    assert "Not available yet: this metric needs the reference desk" in html
+    html = staff_client.get("/metrics/influenced_revenue/").content.decode()
+    assert 'data-testid="metric-rows"' in html
     assert staff_client.get("/metrics/bogus/").status_code == 404
 
 
