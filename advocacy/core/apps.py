@@ -1,7 +1,25 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
     name = "advocacy.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        from advocacy.core.maintenance import analyze_after_migrate
+        from advocacy.core.scheduler import Job, register
+        from advocacy.core.tasks import analyze_database
+
+        post_migrate.connect(analyze_after_migrate, sender=self, dispatch_uid="core-analyze")
+        register(
+            Job(
+                "analyze-database",
+                timedelta(days=1),
+                analyze_database.enqueue,
+                "Refresh the database's planner statistics as the tables grow.",
+            )
+        )

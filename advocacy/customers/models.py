@@ -145,6 +145,15 @@ class Contact(TimestampedModel):
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
+        indexes = [
+            # The few who left or opted out, read as a set to exclude from counts over everyone.
+            models.Index(
+                fields=["id"],
+                name="contact_unreachable",
+                condition=models.Q(left_company_at__isnull=False)
+                | models.Q(opted_out_at__isnull=False),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email

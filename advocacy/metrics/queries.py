@@ -203,7 +203,7 @@ class Evaluation:
             opportunity_ref=OuterRef("opportunity_ref"),
             pk__gt=OuterRef("pk"),
         )
-        return Q(filled_at__isnull=False) & (Q(opportunity_ref="") | ~Exists(later))
+        return Q(filled_at__isnull=False) & (Q(opportunity_ref="") | Q(~Exists(later)))
 
     def influenced_requests(self, result: str) -> QuerySet[ReferenceRequest]:
         """Opportunities a reference touched, one request each: filed in the period, filled,
