@@ -40,6 +40,10 @@ def log_in(page: Page, base: str, next_path: str = "/") -> None:
     page.get_by_label("Username").fill("member")
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_test_id("login-submit").click()
+    # Until the page after the login has loaded, htmx may not have taken over its forms: a key
+    # pressed before then submits the form the old way.
+    target = f"{base}{next_path}"
+    page.wait_for_url(lambda url: url == target, wait_until="load")
 
 
 def test_login_and_logout(page: Page, live_server: Any, member: Any) -> None:
