@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from django.db import transaction
@@ -39,9 +40,37 @@ class AskRequest:
 
 @dataclass
 class OpenResult:
-    opened: list[Ask] = field(default_factory=list)
+    opened_at: datetime
     capped: list[AskRequest] = field(default_factory=list)
     duplicate: list[AskRequest] = field(default_factory=list)
+    # Each request that was opened, with its new ask's id, in the order requested.
+    granted: list[tuple[AskRequest, int]] = field(default_factory=list)
+
+    @cached_property
+    def opened(self) -> list[Ask]:
+        """The new asks as instances, as opened (before routing): built on first use, since a
+        play's run opens thousands and needs only their ids."""
+        asks = []
+        for r, pk in self.granted:
+            ask = Ask(
+                id=pk,
+                contact_id=r.contact_id,
+                ask_type=r.ask_type,
+                play=r.play,
+                trigger_signal_id=r.trigger_signal_id,
+                moment=r.moment,
+                status=r.status,
+                owner_id=r.owner_id,
+                owner_role=r.owner_role,
+                channel=r.channel,
+                opened_at=self.opened_at,
+                due_at=r.due_at,
+                follow_up_at=r.follow_up_at,
+                updated_at=self.opened_at,
+            )
+            ask._state.adding = False
+            asks.append(ask)
+        return asks
 
 
 class CapExceeded(Exception):
@@ -61,7 +90,7 @@ def open_asks(
 
     With `override_reason` (and an actor), caps are ignored and each ask gets a CapOverride row.
     """
-    result = OpenResult()
+    result = OpenResult(opened_at=now)
     if not requests:
         return result
     if override_reason and actor is None:
@@ -96,32 +125,31 @@ def open_asks(
         granted = claim_taps(first, effort, now=now, policy=policy, override=bool(override_reason))
         for contact_id, r in first.items():
             (allowed if contact_id in granted else result.capped).append(r)
-    asks = _insert_asks(allowed, now)
+    result.granted = _insert_asks(allowed, now)
     actor_id: Any = getattr(actor, "pk", None)
     insert_rows(
         AskEvent,
         ("ask_id", "from_status", "to_status", "actor_id", "at", "note"),
         [
             (
-                ask.pk,
+                pk,
                 "",
-                ask.status,
+                r.status,
                 actor_id,
                 now,
-                f"opened by play {ask.play}" if ask.play else "opened by hand",
+                f"opened by play {r.play}" if r.play else "opened by hand",
             )
-            for ask in asks
+            for r, pk in result.granted
         ],
     )
     if override_reason:
         CapOverride.objects.bulk_create(
             [
-                CapOverride(ask=ask, actor_id=actor_id, reason=override_reason, at=now)
-                for ask in asks
+                CapOverride(ask_id=pk, actor_id=actor_id, reason=override_reason, at=now)
+                for _, pk in result.granted
             ]
         )
-    result.opened = asks
-    asks_opened([ask.pk for ask in asks], now=now, actor=actor)  # route, copy checklists
+    asks_opened([pk for _, pk in result.granted], now=now, actor=actor)  # route, checklists
     return result
 
 
@@ -142,8 +170,9 @@ _ASK_COLUMNS = (
 )
 
 
-def _insert_asks(requests: Sequence[AskRequest], now: datetime) -> list[Ask]:
-    """Insert the asks as plain rows (no instance per row through bulk_create), then build them.
+def _insert_asks(requests: Sequence[AskRequest], now: datetime) -> list[tuple[AskRequest, int]]:
+    """Insert the asks as plain rows (no instance per row through bulk_create); returns each
+    request with its new ask's id.
 
     A duplicate (play, contact, moment) raises IntegrityError and the caller's transaction,
     tap claims included, rolls back: an ask is never half opened.
@@ -172,24 +201,4 @@ def _insert_asks(requests: Sequence[AskRequest], now: datetime) -> list[Ask]:
         returning=("id", "play", "contact_id", "moment"),
     )
     ids = {(play, contact_id, moment): pk for pk, play, contact_id, moment in returned}
-    asks = []
-    for r in requests:
-        ask = Ask(
-            id=ids[(r.play, r.contact_id, r.moment)],
-            contact_id=r.contact_id,
-            ask_type=r.ask_type,
-            play=r.play,
-            trigger_signal_id=r.trigger_signal_id,
-            moment=r.moment,
-            status=r.status,
-            owner_id=r.owner_id,
-            owner_role=r.owner_role,
-            channel=r.channel,
-            opened_at=now,
-            due_at=r.due_at,
-            follow_up_at=r.follow_up_at,
-            updated_at=now,
-        )
-        ask._state.adding = False
-        asks.append(ask)
-    return asks
+    return [(r, ids[(r.play, r.contact_id, r.moment)]) for r in requests]

@@ -447,8 +447,8 @@ def evaluate_play(
             )
         )
     opened = open_asks(requests, now=now, actor=actor, policy=policy)
-    for ask in opened.opened:
-        decisions[(ask.contact_id, ask.trigger_signal_id or 0)].ask_id = ask.pk
+    for r, ask_id in opened.granted:
+        decisions[(r.contact_id, r.trigger_signal_id or 0)].ask_id = ask_id
     window = policy.cap_for(ask_type.effort)
     capped = [f"tap cap: one {ask_type.get_effort_display().lower()}-effort ask per {window} days"]
     for r in opened.capped + opened.duplicate:
