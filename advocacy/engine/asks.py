@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 from typing import Any
@@ -21,6 +21,7 @@ from advocacy.engine.models import CapOverride
 from advocacy.engine.policy import DEFAULT_POLICY, Policy
 from advocacy.pipeline.models import Ask, AskEvent, AskStatus, AskType
 from advocacy.pipeline.process import asks_opened
+from advocacy.pipeline.routing import Opening, route_openings
 
 
 @dataclass(frozen=True)
@@ -125,23 +126,37 @@ def open_asks(
         granted = claim_taps(first, effort, now=now, policy=policy, override=bool(override_reason))
         for contact_id, r in first.items():
             (allowed if contact_id in granted else result.capped).append(r)
+    # Routed before they are written when no rule applies (else after, by `asks_opened`).
+    routes = route_openings(
+        [Opening(r.contact_id, r.status, r.owner_id, r.owner_role) for r in allowed]
+    )
+    notes = [""] * len(allowed)
+    if routes is not None:
+        allowed = [
+            replace(r, owner_id=route.owner_id, owner_role=route.role)
+            for r, (route, _) in zip(allowed, routes, strict=True)
+        ]
+        notes = [note for _, note in routes]
     result.granted = _insert_asks(allowed, now)
     actor_id: Any = getattr(actor, "pk", None)
-    insert_rows(
-        AskEvent,
-        ("ask_id", "from_status", "to_status", "actor_id", "at", "note"),
-        [
-            (
-                pk,
-                "",
-                r.status,
-                actor_id,
-                now,
-                f"opened by play {r.play}" if r.play else "opened by hand",
-            )
-            for r, pk in result.granted
-        ],
-    )
+    events = [
+        (
+            pk,
+            "",
+            r.status,
+            actor_id,
+            now,
+            f"opened by play {r.play}" if r.play else "opened by hand",
+        )
+        for r, pk in result.granted
+    ]
+    # Then each routing event, as `route_asks` would have added it after the openings.
+    events += [
+        (pk, r.status, r.status, actor_id, now, note)
+        for (r, pk), note in zip(result.granted, notes, strict=True)
+        if note
+    ]
+    insert_rows(AskEvent, ("ask_id", "from_status", "to_status", "actor_id", "at", "note"), events)
     if override_reason:
         CapOverride.objects.bulk_create(
             [
@@ -149,7 +164,8 @@ def open_asks(
                 for _, pk in result.granted
             ]
         )
-    asks_opened([pk for _, pk in result.granted], now=now, actor=actor)  # route, checklists
+    routed = routes is not None
+    asks_opened([pk for _, pk in result.granted], now=now, actor=actor, routed=routed)
     return result
 
 
