@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from advocacy.core.bulk import insert_returning, insert_rows
 from advocacy.engine.caps import claim_taps
@@ -96,12 +96,7 @@ def open_asks(
         return result
     if override_reason and actor is None:
         raise ValueError("an override needs an actor")
-    existing = set(
-        Ask.objects.filter(
-            contact_id__in={r.contact_id for r in requests},
-            moment__in={r.moment for r in requests},
-        ).values_list("play", "contact_id", "moment")
-    )
+    existing = _existing({r.contact_id for r in requests}, {r.moment for r in requests})
     fresh: list[AskRequest] = []
     seen: set[tuple[str, int, str]] = set()
     for r in requests:
@@ -133,7 +128,9 @@ def open_asks(
     notes = [""] * len(allowed)
     if routes is not None:
         allowed = [
-            replace(r, owner_id=route.owner_id, owner_role=route.role)
+            r
+            if (r.owner_id, r.owner_role) == (route.owner_id, route.role)
+            else replace(r, owner_id=route.owner_id, owner_role=route.role)
             for r, (route, _) in zip(allowed, routes, strict=True)
         ]
         notes = [note for _, note in routes]
@@ -167,6 +164,32 @@ def open_asks(
     routed = routes is not None
     asks_opened([pk for _, pk in result.granted], now=now, actor=actor, routed=routed)
     return result
+
+
+CHUNK = 5_000  # contacts per statement, under either database's limit on parameters
+
+
+def _existing(contact_ids: set[int], moments: set[str]) -> set[tuple[str, int, str]]:
+    """(play, contact, moment) of the asks of these contacts at these moments.
+
+    Plain SQL: the ORM would prepare each of thousands of ids and moments one by one.
+    """
+    table = connection.ops.quote_name(Ask._meta.db_table)
+    ids, wanted = sorted(contact_ids), sorted(moments)
+    found: set[tuple[str, int, str]] = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            for at in range(0, len(wanted), CHUNK):
+                some = wanted[at : at + CHUNK]
+                cursor.execute(
+                    f"SELECT play, contact_id, moment FROM {table} "
+                    f"WHERE contact_id IN ({', '.join(['%s'] * len(chunk))}) "
+                    f"AND moment IN ({', '.join(['%s'] * len(some))})",
+                    [*chunk, *some],
+                )
+                found.update((play, contact, moment) for play, contact, moment in cursor.fetchall())
+    return found
 
 
 _ASK_COLUMNS = (
