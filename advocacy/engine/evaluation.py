@@ -1,11 +1,12 @@
 """Evaluate plays set-based: from trigger signals to decisions and asks, in a fixed number of
 queries whatever the number of contacts.
 
-For each play, one query per trigger level (contact-level and account-level signals) returns every
-candidate with its profile and a flag per rule (audience, prerequisites, each exclusion, an open
-ask of the same type), all compiled from conditions by `advocacy.engine.conditions`. Python only
-sorts the returned rows into outcomes; caps are then claimed, asks opened and decisions written in
-bulk, in the same transaction.
+For each play, one query per trigger level (contact-level and account-level signals) finds every
+candidate with its profile and the first rule it fails (audience, prerequisites, each exclusion,
+an open ask of the same type), all compiled from conditions by `advocacy.engine.conditions`, and
+keeps them in a temporary table. The refused candidates are decided there by one INSERT … SELECT;
+only those that passed every rule come back to Python, to be held out or asked: caps are then
+claimed, asks opened and their decisions written in bulk, in the same transaction.
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ its user, else its role pool. With no rule:
 
 Routing runs when asks are opened and when an ask changes stage (a handoff): one SELECT finds
 each ask's rule in the database, one UPDATE (a CASE per column) writes the changes, one INSERT
-records an event for each change.
+records an event for each change. With no enabled rule, asks being opened are routed before they
+are written instead (`route_openings`), to the same owners with the same events.
 """
 
 from __future__ import annotations
