@@ -223,8 +223,12 @@ def _keep_templates(play: Play, learned: dict[str, dict[str, Any]]) -> None:
 # only those to ask come back to Python. A temporary table (per connection, in memory on
 # SQLite); emptied before each play, and on PostgreSQL at each commit as well.
 CANDIDATES = "engine_run_candidate"
-_COLUMNS = {"pk": "contact_id", "trigger_id": "trigger_id", "account__owner_id": "owner_id",
-            "verdict": "verdict"}  # fmt: skip
+_COLUMNS = {  # the candidate query's columns, as the table names them
+    "pk": "contact_id",
+    "trigger_id": "trigger_id",
+    "account__owner_id": "owner_id",
+    "verdict": "verdict",
+}
 
 
 def _candidate_table(cursor: Any) -> None:
