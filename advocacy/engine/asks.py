@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from advocacy.core.bulk import insert_returning, insert_rows
 from advocacy.engine.caps import claim_taps
@@ -20,6 +21,7 @@ from advocacy.engine.models import CapOverride
 from advocacy.engine.policy import DEFAULT_POLICY, Policy
 from advocacy.pipeline.models import Ask, AskEvent, AskStatus, AskType
 from advocacy.pipeline.process import asks_opened
+from advocacy.pipeline.routing import Opening, route_openings
 
 
 @dataclass(frozen=True)
@@ -39,9 +41,37 @@ class AskRequest:
 
 @dataclass
 class OpenResult:
-    opened: list[Ask] = field(default_factory=list)
+    opened_at: datetime
     capped: list[AskRequest] = field(default_factory=list)
     duplicate: list[AskRequest] = field(default_factory=list)
+    # Each request that was opened, with its new ask's id, in the order requested.
+    granted: list[tuple[AskRequest, int]] = field(default_factory=list)
+
+    @cached_property
+    def opened(self) -> list[Ask]:
+        """The new asks as instances, as opened (before routing): built on first use, since a
+        play's run opens thousands and needs only their ids."""
+        asks = []
+        for r, pk in self.granted:
+            ask = Ask(
+                id=pk,
+                contact_id=r.contact_id,
+                ask_type=r.ask_type,
+                play=r.play,
+                trigger_signal_id=r.trigger_signal_id,
+                moment=r.moment,
+                status=r.status,
+                owner_id=r.owner_id,
+                owner_role=r.owner_role,
+                channel=r.channel,
+                opened_at=self.opened_at,
+                due_at=r.due_at,
+                follow_up_at=r.follow_up_at,
+                updated_at=self.opened_at,
+            )
+            ask._state.adding = False
+            asks.append(ask)
+        return asks
 
 
 class CapExceeded(Exception):
@@ -61,17 +91,12 @@ def open_asks(
 
     With `override_reason` (and an actor), caps are ignored and each ask gets a CapOverride row.
     """
-    result = OpenResult()
+    result = OpenResult(opened_at=now)
     if not requests:
         return result
     if override_reason and actor is None:
         raise ValueError("an override needs an actor")
-    existing = set(
-        Ask.objects.filter(
-            contact_id__in={r.contact_id for r in requests},
-            moment__in={r.moment for r in requests},
-        ).values_list("play", "contact_id", "moment")
-    )
+    existing = _existing({r.contact_id for r in requests}, {r.moment for r in requests})
     fresh: list[AskRequest] = []
     seen: set[tuple[str, int, str]] = set()
     for r in requests:
@@ -96,33 +121,75 @@ def open_asks(
         granted = claim_taps(first, effort, now=now, policy=policy, override=bool(override_reason))
         for contact_id, r in first.items():
             (allowed if contact_id in granted else result.capped).append(r)
-    asks = _insert_asks(allowed, now)
-    actor_id: Any = getattr(actor, "pk", None)
-    insert_rows(
-        AskEvent,
-        ("ask_id", "from_status", "to_status", "actor_id", "at", "note"),
-        [
-            (
-                ask.pk,
-                "",
-                ask.status,
-                actor_id,
-                now,
-                f"opened by play {ask.play}" if ask.play else "opened by hand",
-            )
-            for ask in asks
-        ],
+    # Routed before they are written when no rule applies (else after, by `asks_opened`).
+    routes = route_openings(
+        [Opening(r.contact_id, r.status, r.owner_id, r.owner_role) for r in allowed]
     )
+    notes = [""] * len(allowed)
+    if routes is not None:
+        allowed = [
+            r
+            if (r.owner_id, r.owner_role) == (route.owner_id, route.role)
+            else replace(r, owner_id=route.owner_id, owner_role=route.role)
+            for r, (route, _) in zip(allowed, routes, strict=True)
+        ]
+        notes = [note for _, note in routes]
+    result.granted = _insert_asks(allowed, now)
+    actor_id: Any = getattr(actor, "pk", None)
+    events = [
+        (
+            pk,
+            "",
+            r.status,
+            actor_id,
+            now,
+            f"opened by play {r.play}" if r.play else "opened by hand",
+        )
+        for r, pk in result.granted
+    ]
+    # Then each routing event, as `route_asks` would have added it after the openings.
+    events += [
+        (pk, r.status, r.status, actor_id, now, note)
+        for (r, pk), note in zip(result.granted, notes, strict=True)
+        if note
+    ]
+    insert_rows(AskEvent, ("ask_id", "from_status", "to_status", "actor_id", "at", "note"), events)
     if override_reason:
         CapOverride.objects.bulk_create(
             [
-                CapOverride(ask=ask, actor_id=actor_id, reason=override_reason, at=now)
-                for ask in asks
+                CapOverride(ask_id=pk, actor_id=actor_id, reason=override_reason, at=now)
+                for _, pk in result.granted
             ]
         )
-    result.opened = asks
-    asks_opened([ask.pk for ask in asks], now=now, actor=actor)  # route, copy checklists
+    routed = routes is not None
+    asks_opened([pk for _, pk in result.granted], now=now, actor=actor, routed=routed)
     return result
+
+
+CHUNK = 5_000  # contacts per statement, under either database's limit on parameters
+
+
+def _existing(contact_ids: set[int], moments: set[str]) -> set[tuple[str, int, str]]:
+    """(play, contact, moment) of the asks of these contacts at these moments.
+
+    Plain SQL: the ORM would prepare each of thousands of ids and moments one by one.
+    """
+    table = connection.ops.quote_name(Ask._meta.db_table)
+    ids, wanted = sorted(contact_ids), sorted(moments)
+    found: set[tuple[str, int, str]] = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            for at in range(0, len(wanted), CHUNK):
+                some = wanted[at : at + CHUNK]
+                cursor.execute(
+                    f"SELECT play, contact_id, moment FROM {table} "
+                    f"WHERE contact_id IN ({', '.join(['%s'] * len(chunk))}) "
+                    f"AND moment IN ({', '.join(['%s'] * len(some))})",
+                    [*chunk, *some],
+                )
+                found.update((play, contact, moment) for play, contact, moment in cursor.fetchall())
+    return found
 
 
 _ASK_COLUMNS = (
@@ -142,8 +209,9 @@ _ASK_COLUMNS = (
 )
 
 
-def _insert_asks(requests: Sequence[AskRequest], now: datetime) -> list[Ask]:
-    """Insert the asks as plain rows (no instance per row through bulk_create), then build them.
+def _insert_asks(requests: Sequence[AskRequest], now: datetime) -> list[tuple[AskRequest, int]]:
+    """Insert the asks as plain rows (no instance per row through bulk_create); returns each
+    request with its new ask's id.
 
     A duplicate (play, contact, moment) raises IntegrityError and the caller's transaction,
     tap claims included, rolls back: an ask is never half opened.
@@ -172,24 +240,4 @@ def _insert_asks(requests: Sequence[AskRequest], now: datetime) -> list[Ask]:
         returning=("id", "play", "contact_id", "moment"),
     )
     ids = {(play, contact_id, moment): pk for pk, play, contact_id, moment in returned}
-    asks = []
-    for r in requests:
-        ask = Ask(
-            id=ids[(r.play, r.contact_id, r.moment)],
-            contact_id=r.contact_id,
-            ask_type=r.ask_type,
-            play=r.play,
-            trigger_signal_id=r.trigger_signal_id,
-            moment=r.moment,
-            status=r.status,
-            owner_id=r.owner_id,
-            owner_role=r.owner_role,
-            channel=r.channel,
-            opened_at=now,
-            due_at=r.due_at,
-            follow_up_at=r.follow_up_at,
-            updated_at=now,
-        )
-        ask._state.adding = False
-        asks.append(ask)
-    return asks
+    return [(r, ids[(r.play, r.contact_id, r.moment)]) for r in requests]

@@ -27,10 +27,18 @@ def windows(contact_ids: Collection[int], effort: str, policy: Policy) -> dict[i
     """Days between asks of `effort` per contact: the policy's, lengthened by own preferences."""
     base = policy.cap_for(effort)
     result = dict.fromkeys(contact_ids, base)
-    longer = ContactPreference.objects.filter(
-        contact_id__in=list(contact_ids), effort=effort, min_days_between__gt=base
-    ).values_list("contact_id", "min_days_between")
-    result.update(dict(longer))
+    # Plain SQL: the ORM would prepare each of thousands of ids one by one.
+    table = connection.ops.quote_name(ContactPreference._meta.db_table)
+    ids = sorted(result)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            cursor.execute(
+                f"SELECT contact_id, min_days_between FROM {table} WHERE effort = %s "
+                f"AND min_days_between > %s AND contact_id IN ({', '.join(['%s'] * len(chunk))})",
+                [effort, base, *chunk],
+            )
+            result.update(dict(cursor.fetchall()))
     return result
 
 

@@ -1,11 +1,12 @@
 """Evaluate plays set-based: from trigger signals to decisions and asks, in a fixed number of
 queries whatever the number of contacts.
 
-For each play, one query per trigger level (contact-level and account-level signals) returns every
-candidate with its profile and a flag per rule (audience, prerequisites, each exclusion, an open
-ask of the same type), all compiled from conditions by `advocacy.engine.conditions`. Python only
-sorts the returned rows into outcomes; caps are then claimed, asks opened and decisions written in
-bulk, in the same transaction.
+For each play, one query per trigger level (contact-level and account-level signals) finds every
+candidate with its profile and the first rule it fails (audience, prerequisites, each exclusion,
+an open ask of the same type), all compiled from conditions by `advocacy.engine.conditions`, and
+keeps them in a temporary table. The refused candidates are decided there by one INSERT … SELECT;
+only those that passed every rule come back to Python, to be held out or asked: caps are then
+claimed, asks opened and their decisions written in bulk, in the same transaction.
 """
 
 from __future__ import annotations
@@ -149,10 +150,13 @@ def candidate_query(
     decided = Decision.objects.filter(
         play=play, contact=OuterRef("pk"), trigger_signal_id=OuterRef("trigger_id")
     )
+    # Every contact selected has a trigger in the window (it was selected for one), so the
+    # trigger's subquery is never NULL: no filter on it, which would run it once more per row.
     return (
-        with_profile(qs.filter(**{"trigger_id__isnull": False}), now, policy)
+        with_profile(qs, now, policy)
         .filter(~Exists(decided))
         .annotate(verdict=verdict(play, ask_type, now, policy))
+        .order_by()  # a set: contacts' default order (by name) would only add a sort
         .values(*_CANDIDATE_COLUMNS)
     )
 
@@ -214,10 +218,33 @@ def _keep_templates(play: Play, learned: dict[str, dict[str, Any]]) -> None:
     Play.objects.filter(pk=play.pk).update(templates=templates)
 
 
-def candidates(
-    play: Play, ask_type: AskType, now: datetime, policy: Policy, after_id: int = 0
-) -> list[dict[str, Any]]:
-    """Every undecided (contact, trigger) pair of the play, with the verdict of its rules.
+# The candidates of the play being evaluated, one row per (contact, trigger) and trigger level,
+# kept in the database: the decisions they get are written from here by INSERT … SELECT, and
+# only those to ask come back to Python. A temporary table (per connection, in memory on
+# SQLite); emptied before each play, and on PostgreSQL at each commit as well.
+CANDIDATES = "engine_run_candidate"
+_COLUMNS = {  # the candidate query's columns, as the table names them
+    "pk": "contact_id",
+    "trigger_id": "trigger_id",
+    "account__owner_id": "owner_id",
+    "verdict": "verdict",
+}
+
+
+def _candidate_table(cursor: Any) -> None:
+    keep = " ON COMMIT DELETE ROWS" if connection.vendor == "postgresql" else ""
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {CANDIDATES} (level integer, contact_id bigint, "
+        f"trigger_id bigint, owner_id bigint, verdict varchar(20)){keep}"
+    )
+    cursor.execute(f"DELETE FROM {CANDIDATES}")
+
+
+def stage_candidates(
+    cursor: Any, play: Play, ask_type: AskType, now: datetime, policy: Policy, after_id: int = 0
+) -> int:
+    """Put every undecided (contact, trigger) pair of the play, with the verdict of its rules,
+    in the candidates table (`CANDIDATES`); returns how many rows that made.
 
     The SQL is not built by the ORM at every run but taken from a template (see
     advocacy.engine.prepared) with the parameters of `now` and the watermark: building it costs
@@ -225,8 +252,9 @@ def candidates(
     first two runs, and kept on the play, so a new process (`advocacy run`) starts with them.
     """
     incremental = bool(after_id)
-    rows: list[dict[str, Any]] = []
+    staged = 0
     learned: dict[str, dict[str, Any]] = {}
+    _candidate_table(cursor)
     for level in (OWN, SHARED):
 
         def build(at: datetime, watermark: int, level: int = level) -> QuerySet[Any]:
@@ -238,13 +266,19 @@ def candidates(
         stored = (play.templates or {}).get(fingerprint)
         if stored is not None and _PREPARED.template(key) is None:
             _PREPARED.put(key, PreparedQuery.from_json(stored))
-        rows.extend(_PREPARED.rows(key, build, now, after_id))
+        sql, params, names = _PREPARED.statement(key, build, now, after_id)
+        columns = ", ".join(_COLUMNS[name] for name in names)
+        cursor.execute(
+            f"INSERT INTO {CANDIDATES} ({columns}, level) SELECT q.*, {level} FROM ({sql}) q",
+            params,
+        )
+        staged += cursor.rowcount
         template = _PREPARED.template(key)
         if stored is None and template is not None and (data := template.to_json()):
             learned[fingerprint] = data
     if learned:
         _keep_templates(play, learned)
-    return rows
+    return staged
 
 
 def learn_templates(plays: Iterable[Play], policy: Policy, now: datetime) -> int:
@@ -289,21 +323,40 @@ _HELD_OUT = ["in the play's holdout group"]
 _ASKED: list[str] = []
 
 
-def _classify(
-    row: dict[str, Any], excluded: list[list[str]], play: Play, holdout: float
-) -> tuple[str, list[str]]:
-    found = row["verdict"]
-    if found == "audience":
-        return Outcome.NOT_IN_AUDIENCE, _NOT_IN_AUDIENCE
-    if found.startswith("excl_"):
-        return Outcome.BLOCKED_EXCLUSION, excluded[int(found[5:])]
-    if found == "ineligible":
-        return Outcome.NOT_ELIGIBLE, _NOT_ELIGIBLE
-    if found == "open":
-        return Outcome.ALREADY_OPEN, _ALREADY_OPEN
-    if in_holdout(play.name, row["pk"], holdout):
-        return Outcome.HELD_OUT, _HELD_OUT
-    return Outcome.ASKED, _ASKED
+def record_refusals(
+    cursor: Any, play_id: int, now: datetime, excluded: list[list[str]]
+) -> Counter[str]:
+    """Decide every staged candidate that a rule refuses, in one INSERT … SELECT from the
+    candidates table (the rule its verdict names, with its reason); returns the outcomes.
+
+    Skips any decision already recorded (unique key), as a pair staged at both trigger levels.
+    """
+    verdicts: dict[str, tuple[str, list[str]]] = {
+        "audience": (Outcome.NOT_IN_AUDIENCE, _NOT_IN_AUDIENCE),
+        "ineligible": (Outcome.NOT_ELIGIBLE, _NOT_ELIGIBLE),
+        "open": (Outcome.ALREADY_OPEN, _ALREADY_OPEN),
+        **{f"excl_{i}": (Outcome.BLOCKED_EXCLUSION, names) for i, names in enumerate(excluded)},
+    }
+    outcome = " ".join("WHEN %s THEN %s" for _ in verdicts)
+    reasons = f"CASE verdict {outcome} END"
+    if connection.vendor == "postgresql":
+        reasons = f"CAST({reasons} AS jsonb)"
+    params: list[Any] = [play_id]
+    params += [v for verdict, (o, _) in verdicts.items() for v in (verdict, str(o))]
+    params += [v for verdict, (_, r) in verdicts.items() for v in (verdict, json.dumps(r))]
+    params.append(connection.ops.adapt_datetimefield_value(now))
+    table = connection.ops.quote_name(Decision._meta.db_table)
+    cursor.execute(
+        f"INSERT INTO {table} (play_id, contact_id, trigger_signal_id, moment, outcome, reasons, "
+        "ask_id, decided_at) "
+        f"SELECT %s, contact_id, trigger_id, 'signal:' || CAST(trigger_id AS text), "
+        f"CASE verdict {outcome} END, {reasons}, NULL, %s FROM {CANDIDATES} "
+        # In the order of the unique key's leading column: neighbouring index pages.
+        "WHERE verdict <> 'ok' ORDER BY contact_id, trigger_id "
+        "ON CONFLICT (contact_id, play_id, moment) DO NOTHING RETURNING outcome",
+        params,
+    )
+    return Counter(row[0] for row in cursor.fetchall())
 
 
 @dataclass
@@ -318,8 +371,9 @@ def write_decisions(
 ) -> None:
     """Insert the decisions in one executemany, skipping any already recorded (unique key).
 
-    Thousands of decisions a run: plain rows through the driver, not model instances, since
-    building and preparing a model per row cost more than the database's work.
+    The candidates that passed every rule (a few thousand a run): plain rows through the
+    driver, not model instances, since building and preparing a model per row cost more than
+    the database's work.
     """
     insert_rows(
         Decision,
@@ -344,47 +398,65 @@ def evaluate_play(
     incremental: bool = False,
     actor: Any = None,
 ) -> PlayRun:
-    """Decide for every new triggering moment of one play; safe to run again (idempotent)."""
+    """Decide for every new triggering moment of one play; safe to run again (idempotent).
+
+    The candidates and their verdicts stay in the database: the refused ones are decided there
+    in one statement; those that passed every rule come back to be held out (a deterministic
+    draw) or asked (caps claimed, asks opened), and their decisions are written after.
+    """
     play = Play.objects.select_for_update().get(pk=play.pk)  # one evaluator per play at a time
     d = play.definition
     ask_type = AskType.objects.get(code=d["ask"])
     high_water = Signal.objects.aggregate(m=Max("id"))["m"] or 0
-    rows = candidates(play, ask_type, now, policy, play.watermark if incremental else 0)
     excluded = [[name] for name, _ in exclusions(policy, ask_type)]
+    after_id = play.watermark if incremental else 0
+    with connection.cursor() as cursor:
+        considered = stage_candidates(cursor, play, ask_type, now, policy, after_id)
+        refused = record_refusals(cursor, play.pk, now, excluded)
+        # Own triggers first: a contact also staged by its account's trigger is asked for its own.
+        cursor.execute(
+            f"SELECT contact_id, trigger_id, owner_id FROM {CANDIDATES} "
+            "WHERE verdict = 'ok' ORDER BY level, contact_id, trigger_id"
+        )
+        passed = cursor.fetchall()
     holdout = float(d.get("holdout", 0))
-    run = PlayRun(play.name, considered=len(rows))
+    run = PlayRun(play.name, considered=considered)
     owner = d.get("owner", {})
     timing = d.get("timing", {})
     channels = d.get("channels") or [{"channel": ""}]
     sla_days = d.get("sla", {}).get("respond_within_days")
     reminder = timing.get("reminder_after_days")
+    status = AskStatus.QUEUED if d.get("start") == "queued" else AskStatus.PROPOSED
+    due_at = now + timedelta(days=sla_days) if sla_days else None
+    follow_up_at = now + timedelta(days=reminder) if reminder else None
     decisions: dict[tuple[int, int], _Pending] = {}
     requests: list[AskRequest] = []
-    for row in rows:
-        outcome, reasons = _classify(row, excluded, play, holdout)
-        key = (row["pk"], row["trigger_id"])
+    for contact_id, trigger_id, owner_id in passed:
+        key = (contact_id, trigger_id)
         if key in decisions:
             continue
-        decisions[key] = _Pending(outcome, reasons)
-        if outcome == Outcome.ASKED:
-            requests.append(
-                AskRequest(
-                    contact_id=row["pk"],
-                    ask_type=ask_type,
-                    moment=f"signal:{row['trigger_id']}",
-                    play=play.name,
-                    trigger_signal_id=row["trigger_id"],
-                    status=AskStatus.QUEUED if d.get("start") == "queued" else AskStatus.PROPOSED,
-                    owner_id=row["account__owner_id"] if owner.get("account_owner") else None,
-                    owner_role=owner.get("role", ""),
-                    channel=channels[0]["channel"],
-                    due_at=now + timedelta(days=sla_days) if sla_days else None,
-                    follow_up_at=now + timedelta(days=reminder) if reminder else None,
-                )
+        if in_holdout(play.name, contact_id, holdout):
+            decisions[key] = _Pending(Outcome.HELD_OUT, _HELD_OUT)
+            continue
+        decisions[key] = _Pending(Outcome.ASKED, _ASKED)
+        requests.append(
+            AskRequest(
+                contact_id=contact_id,
+                ask_type=ask_type,
+                moment=f"signal:{trigger_id}",
+                play=play.name,
+                trigger_signal_id=trigger_id,
+                status=status,
+                owner_id=owner_id if owner.get("account_owner") else None,
+                owner_role=owner.get("role", ""),
+                channel=channels[0]["channel"],
+                due_at=due_at,
+                follow_up_at=follow_up_at,
             )
+        )
     opened = open_asks(requests, now=now, actor=actor, policy=policy)
-    for ask in opened.opened:
-        decisions[(ask.contact_id, ask.trigger_signal_id or 0)].ask_id = ask.pk
+    for r, ask_id in opened.granted:
+        decisions[(r.contact_id, r.trigger_signal_id or 0)].ask_id = ask_id
     window = policy.cap_for(ask_type.effort)
     capped = [f"tap cap: one {ask_type.get_effort_display().lower()}-effort ask per {window} days"]
     for r in opened.capped + opened.duplicate:
@@ -392,6 +464,7 @@ def evaluate_play(
         decision.outcome = Outcome.BLOCKED_CAP
         decision.reasons = capped
     write_decisions(play.pk, now, decisions)
+    run.outcomes.update(refused)
     run.outcomes.update(dec.outcome for dec in decisions.values())
     Play.objects.filter(pk=play.pk).update(
         last_run_at=now, watermark=max(play.watermark, high_water)

@@ -207,21 +207,28 @@ class PreparedCache:
     def rows(
         self, key: tuple[Any, ...], build: Build, now: datetime, watermark: int = 0
     ) -> list[dict[str, Any]]:
+        return _run(*self.statement(key, build, now, watermark))
+
+    def statement(
+        self, key: tuple[Any, ...], build: Build, now: datetime, watermark: int = 0
+    ) -> tuple[str, list[Any], tuple[str, ...]]:
+        """The SQL, parameters and column names of the query at (now, watermark), from the
+        template when there is one: for a caller that runs it itself (as `INSERT … SELECT`)."""
         full = (connection.alias, connection.vendor, connection.settings_dict["NAME"], *key)
         entry = self._entries.get(full)
         if isinstance(entry, PreparedQuery):
-            return entry.rows(now, watermark)
+            return entry.sql, entry.parameters(now, watermark), entry.names
         if isinstance(entry, _Sample):
             learned = _learn_template(entry, build)
             self._entries[full] = _UNTEMPLATED if learned is None else learned
             if learned is not None:
-                return learned.rows(now, watermark)
+                return learned.sql, learned.parameters(now, watermark), learned.names
         sql, params, names = _compile(build(now, watermark))
         if entry is None:
             if len(self._entries) >= self.limit:
                 self._entries.pop(next(iter(self._entries)))
             self._entries[full] = _Sample(sql, params, tuple(names), now, watermark)
-        return _run(sql, params, names)
+        return sql, list(params), tuple(names)
 
     def put(self, key: tuple[Any, ...], template: PreparedQuery) -> None:
         full = (connection.alias, connection.vendor, connection.settings_dict["NAME"], *key)

@@ -1,7 +1,9 @@
 """What follows an ask's opening: its owner is routed and its checklist copied, set-based.
 
 `advocacy.engine.asks.open_asks` (the one way asks are created) calls `asks_opened` with the
-ids it created, so every ask, from a play or by hand, gets both in the same transaction.
+ids it created, so every ask, from a play or by hand, gets both in the same transaction. When
+no routing rule is enabled it routes the asks before writing them (`routing.route_openings`:
+the same routes and events, without writing each ask twice).
 """
 
 from __future__ import annotations
@@ -14,9 +16,16 @@ from advocacy.pipeline.checklists import create_checklists
 from advocacy.pipeline.routing import route_asks
 
 
-def asks_opened(ask_ids: Sequence[int], *, now: datetime, actor: Any = None) -> None:
-    """Route the new asks and copy their checklists: a few queries for any number of asks."""
+def asks_opened(
+    ask_ids: Sequence[int], *, now: datetime, actor: Any = None, routed: bool = False
+) -> None:
+    """Route the new asks and copy their checklists: a few queries for any number of asks.
+
+    `routed`: the asks were written already routed (`routing.route_openings`, when no rule
+    applies), with their routing events.
+    """
     if not ask_ids:
         return
-    route_asks(ask_ids, now=now, actor=actor)
+    if not routed:
+        route_asks(ask_ids, now=now, actor=actor)
     create_checklists(ask_ids)

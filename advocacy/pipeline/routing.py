@@ -13,13 +13,14 @@ its user, else its role pool. With no rule:
 
 Routing runs when asks are opened and when an ask changes stage (a handoff): one SELECT finds
 each ask's rule in the database, one UPDATE (a CASE per column) writes the changes, one INSERT
-records an event for each change.
+records an event for each change. With no enabled rule, asks being opened are routed before they
+are written instead (`route_openings`), to the same owners with the same events.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -43,8 +44,9 @@ from django.db.models import (
 from django.db.models.functions import Cast, Lower
 
 from advocacy.core.bulk import insert_rows
+from advocacy.customers.models import Contact
 from advocacy.pipeline.models import Ask, AskEvent
-from advocacy.pipeline.process_models import PACKAGING_STATUSES, RoutingRule, Stage
+from advocacy.pipeline.process_models import PACKAGING_STATUSES, RoutingRule, Stage, stage_of
 
 CHUNK = 5_000  # asks per statement: the UPDATE binds each id three times, under the limits
 
@@ -109,6 +111,89 @@ def decide(row: Mapping[str, Any], rules: dict[int, RoutingRule]) -> Route:
     return Route(owner, role, why)
 
 
+def _needs_account_owner(stage: str, owner_id: int | None, owner_role: str) -> bool:
+    """Whether `decide` without a rule reads the account's owner: the branch that does."""
+    roles = stage_roles()
+    relationship = roles[Stage.RELATIONSHIP]
+    return (
+        stage != Stage.PACKAGING
+        and owner_id is None
+        and (owner_role or relationship) == relationship
+    )
+
+
+def _is_news(route: Route, owner_id: int | None, owner_role: str, handoff: bool) -> bool:
+    """Whether a route is noted as an event: filling in the default role alone is not news; a
+    new owner or a rule's pool is, and so is every handoff."""
+    moved = (route.owner_id, route.role) != (owner_id, owner_role)
+    news = route.owner_id != owner_id or route.why.startswith("rule")
+    return (moved and news) or handoff
+
+
+def _note(route: Route, names: Mapping[int, str], status: str, handoff: bool) -> str:
+    who = names.get(route.owner_id, "") if route.owner_id else f"the {route.role} pool"
+    lead = f"handed off to {row_stage(status)}: " if handoff else ""
+    return f"{lead}routed to {who} ({route.why})"
+
+
+@dataclass(frozen=True)
+class Opening:
+    """An ask about to be opened, as routing sees it."""
+
+    contact_id: int
+    status: str
+    owner_id: int | None
+    owner_role: str
+
+
+def route_openings(openings: Sequence[Opening]) -> list[tuple[Route, str]] | None:
+    """The route of each ask about to be opened, with the note of its event ('' for none),
+    decided before the asks are written so that they are written routed.
+
+    None when enabled rules exist: rules match on the ask's account in the database, so the
+    caller routes the written asks with `route_asks`. Without rules a route needs only the ask
+    and, for an ask left to the relationship pool without an owner, its account's owner (one
+    query for those). The routes and notes are those `route_asks` gives the same asks.
+    """
+    if RoutingRule.objects.filter(enabled=True).exists():
+        return None
+    wanted = {
+        o.contact_id
+        for o in openings
+        if _needs_account_owner(stage_of(o.status), o.owner_id, o.owner_role)
+    }
+    owners: dict[int, int | None] = {}
+    if wanted:
+        found = Contact.objects.filter(pk__in=wanted).values_list("pk", "account__owner_id")
+        owners = dict(found)
+    routes = []
+    for o in openings:
+        row = {
+            "rule_id": None,
+            "stage": stage_of(o.status),
+            "owner_id": o.owner_id,
+            "owner_role": o.owner_role,
+            "account_owner_id": owners.get(o.contact_id),
+        }
+        routes.append((decide(row, {}), o))
+    names = _usernames(
+        {
+            r.owner_id
+            for r, o in routes
+            if r.owner_id and _is_news(r, o.owner_id, o.owner_role, False)
+        }
+    )
+    return [
+        (
+            r,
+            _note(r, names, o.status, False)
+            if _is_news(r, o.owner_id, o.owner_role, False)
+            else "",
+        )
+        for r, o in routes
+    ]
+
+
 def _usernames(ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
@@ -156,12 +241,9 @@ def route_asks(
         events: list[tuple[int, str, Route]] = []
         for row in rows:
             route = decide(row, rules)
-            moved = (route.owner_id, route.role) != (row["owner_id"], row["owner_role"])
-            if moved:
+            if (route.owner_id, route.role) != (row["owner_id"], row["owner_role"]):
                 targets[(route.owner_id, route.role)].append(row["pk"])
-            # Filling in the default role alone is not news; a new owner or a rule's pool is.
-            news = route.owner_id != row["owner_id"] or route.why.startswith("rule")
-            if (moved and news) or handoff:
+            if _is_news(route, row["owner_id"], row["owner_role"], handoff):
                 events.append((row["pk"], row["status"], route))
         if targets:  # one UPDATE for the chunk: a CASE per column over the groups of asks
             groups = list(targets.items())
@@ -181,9 +263,7 @@ def route_asks(
             )
         names = _usernames({r.owner_id for _, _, r in events if r.owner_id})
         for pk, status, r in events:
-            who = names.get(r.owner_id, "") if r.owner_id else f"the {r.role} pool"
-            lead = f"handed off to {row_stage(status)}: " if handoff else ""
-            notes[pk] = f"{lead}routed to {who} ({r.why})"
+            notes[pk] = _note(r, names, status, handoff)
         if record:
             actor_id = getattr(actor, "pk", None)
             insert_rows(

@@ -183,6 +183,9 @@ def add_signals(n: int, now: datetime, later: datetime) -> None:
         .values_list("contact_id", "account_id")[: n * 3]
     )
     kinds = ["nps", "activity", "activity", "usage_milestone", "csat", "ticket_opened", "renewal"]
+    # Keys of this run's own: a --reuse run has the same `later` as the run that generated the
+    # data, whose new signals are still there.
+    run = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
     rows = []
     for i in range(n):
         contact_id, account_id = ids[rng.randrange(len(ids))]
@@ -191,7 +194,7 @@ def add_signals(n: int, now: datetime, later: datetime) -> None:
         account_level = kind in {"renewal", "ticket_opened"}
         rows.append(
             Signal(
-                source="bench", key=f"new-{later:%Y%m%d%H%M%S}-{i}", kind=kind,
+                source="bench", key=f"new-{later:%Y%m%d%H%M%S}-{run}-{i}", kind=kind,
                 account_id=account_id,
                 contact_id=None if account_level else contact_id,
                 occurred_at=now + timedelta(seconds=rng.randrange(1, 900)), value=value,

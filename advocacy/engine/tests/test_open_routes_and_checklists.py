@@ -66,3 +66,46 @@ def test_a_declined_case_study_gives_way_to_a_referral_walked_to_its_end(
         complete_step(step, actor=member, now=NOW)
     assert Ask.objects.get(pk=referral.pk).status == "completed"
     assert AskStep.objects.filter(ask=referral, done_at=NOW).count() == 6
+
+
+def test_without_rules_asks_are_written_routed_as_routing_them_after_would_have(
+    django_user_model: Any,
+) -> None:
+    """GIVEN no routing rule WHEN asks are opened THEN each has the owner, role and event that
+    routing the written asks gives (the play's owner, the account's owner, a pool), in one
+    write."""
+    from advocacy.customers.models import Account
+    from advocacy.pipeline.models import AskEvent
+    from advocacy.pipeline.routing import route_asks
+
+    alice = django_user_model.objects.create_user("alice", role="cs")
+    mark = django_user_model.objects.create_user("mark", role="marketing")
+    review = AskType.objects.get(code="review")
+    shapes = [(mark.pk, "cs"), (None, "cs"), (None, "marketing"), (None, ""), (mark.pk, "")]
+    requests = []
+    for i, (owner, role) in enumerate(shapes):
+        account = Account.objects.create(name=f"A{i}", domain=f"a{i}.example", owner=alice)
+        contact = Contact.objects.create(account=account, email=f"c{i}@a{i}.example")
+        requests.append(
+            AskRequest(contact.pk, review, f"m{i}", "p", owner_id=owner, owner_role=role)
+        )
+    opened = open_asks(requests, now=NOW, policy=DEFAULT_POLICY).opened
+
+    def written() -> list[tuple[Any, ...]]:
+        asks = Ask.objects.filter(pk__in=[a.pk for a in opened]).order_by("pk")
+        return [
+            (a.owner_id, a.owner_role, [e.note for e in AskEvent.objects.filter(ask=a)])
+            for a in asks
+        ]
+
+    assert written() == [
+        (mark.pk, "cs", ["opened by play p"]),
+        (alice.pk, "cs", ["opened by play p", "routed to alice (no rule: the account's owner)"]),
+        (None, "marketing", ["opened by play p"]),
+        (alice.pk, "cs", ["opened by play p", "routed to alice (no rule: the account's owner)"]),
+        (mark.pk, "", ["opened by play p"]),
+    ]
+    # Routing them again (as after writing them) changes nothing and notes nothing.
+    before = written()
+    assert route_asks([a.pk for a in opened], now=NOW) == {}
+    assert written() == before
