@@ -56,6 +56,12 @@ def postgres_only(db: None) -> None:
         pytest.skip("needs PostgreSQL: runs in the PostgreSQL pass")
 
 
+@pytest.fixture
+def sqlite_only(db: None) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("needs SQLite: runs in the SQLite pass")
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     """Drive Debian's Chromium, never a browser downloaded by Playwright."""
@@ -76,16 +82,15 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Deselect PostgreSQL-only tests when the suite runs on SQLite (not skip: on CI a skip
-    means a real part went untested, so none may remain)."""
+    """Deselect PostgreSQL-only tests when the suite runs on SQLite, and SQLite-only ones on
+    PostgreSQL (not skip: on CI a skip means a real part went untested, so none may remain)."""
     from django.conf import settings
 
-    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
-        return
+    on_postgres = "postgresql" in settings.DATABASES["default"]["ENGINE"]
+    other = "sqlite_only" if on_postgres else "postgres_only"
     keep, drop = [], []
     for item in items:
-        needs_postgres = "postgres_only" in getattr(item, "fixturenames", ())
-        (drop if needs_postgres else keep).append(item)
+        (drop if other in getattr(item, "fixturenames", ()) else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

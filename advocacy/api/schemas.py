@@ -93,6 +93,17 @@ def _day_within_range(value: date) -> date:
     return value
 
 
-# The engine's clock: a moment with its time zone, in a range date arithmetic cannot overflow.
-Moment = Annotated[AwareDatetime, AfterValidator(_within_range)]
+def _in_utc(value: datetime) -> datetime:
+    """The same moment in UTC. ISO 8601 allows offsets up to ±23:59, PostgreSQL only ±15:59:
+    stored as sent, `+22:26` would be refused by the database instead of by the schema."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{value.isoformat()} has no moment in UTC") from None
+
+
+# A moment with its time zone, as UTC.
+Instant = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+# The engine's clock: a moment in a range date arithmetic cannot overflow.
+Moment = Annotated[AwareDatetime, AfterValidator(_in_utc), AfterValidator(_within_range)]
 Day = Annotated[date, AfterValidator(_day_within_range)]

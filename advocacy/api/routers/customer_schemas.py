@@ -7,9 +7,9 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime, model_validator
+from pydantic import AfterValidator, model_validator
 
-from advocacy.api.schemas import MAX_ID, ExternalId, ExternalIdOut, bounded
+from advocacy.api.schemas import MAX_ID, ExternalId, ExternalIdOut, Instant, bounded
 from advocacy.customers.models import Persona, Region, SizeBand
 from advocacy.customers.records import (
     AccountRecord,
@@ -184,8 +184,8 @@ class ContactIn(Schema):
     title: Annotated[str, bounded(200)] | None = None
     persona: Persona | None = None
     phone: Annotated[str, bounded(50)] | None = None
-    left_company_at: AwareDatetime | None = None
-    opted_out_at: AwareDatetime | None = None
+    left_company_at: Instant | None = None
+    opted_out_at: Instant | None = None
 
     def to_record(self) -> ContactRecord:
         return ContactRecord(

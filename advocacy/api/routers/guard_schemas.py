@@ -6,10 +6,9 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime
 
 from advocacy.api.routers.ask_schemas import AskDetailOut, AskOut
-from advocacy.api.schemas import MAX_ID, bounded
+from advocacy.api.schemas import MAX_ID, Moment, bounded
 from advocacy.pipeline.agreements import AgreementStatus
 
 Code = Annotated[str, bounded(50, min_length=1)]
@@ -26,7 +25,7 @@ class ResumeIn(Schema):
 
 
 class GuardIn(Schema):
-    as_of: AwareDatetime | None = Field(None, description="Apply the guards as of this moment")
+    as_of: Moment | None = Field(None, description="Apply the guards as of this moment")
 
 
 class GuardOut(Schema):

@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime, model_validator
+from pydantic import model_validator
 
 from advocacy.api.routers.customer_schemas import AccountRefIn, Email
-from advocacy.api.schemas import MAX_ID, ExternalId, bounded
+from advocacy.api.schemas import MAX_ID, ExternalId, Instant, bounded
 from advocacy.signals.models import SignalKind
 from advocacy.signals.records import SignalRecord
 
@@ -71,7 +71,7 @@ class SignalIn(Schema):
     kind: SignalKind = Field(
         description="nps (value 0-10), csat (1-5) and health_score (0-100) need a `value`"
     )
-    occurred_at: AwareDatetime
+    occurred_at: Instant
     contact: ContactRefIn | None = None
     account: AccountRefIn | None = None
     value: float | None = Field(None, allow_inf_nan=False, ge=-1e12, le=1e12)

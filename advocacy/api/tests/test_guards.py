@@ -88,6 +88,15 @@ def test_guard_replacements_and_reassign(api: ApiClient, member: Any) -> None:
     assert api.post("/api/asks/guard", {"as_of": "2026-06-02T00:00:00"}).status_code == 422
 
 
+def test_a_moment_with_any_offset_iso_allows_is_taken_as_utc(api: ApiClient) -> None:
+    # PostgreSQL refuses offsets beyond ±15:59; the schema hands the services UTC instead.
+    assert api.post("/api/asks/guard", {"as_of": "2026-06-02T10:00:00+22:26"}).status_code == 200
+    far = api.post("/api/asks/guard", {"as_of": "0934-07-13T23:41:48.5820+22:26"})
+    assert (far.status_code, "expected a moment from 1970 to 2099" in far.text) == (422, True)
+    early = api.post("/api/asks/guard", {"as_of": "0001-01-01T00:00:00+05:00"})
+    assert (early.status_code, "has no moment in UTC" in early.text) == (422, True)
+
+
 def test_the_guard_writes_need_the_asks_scope(
     make_client: Callable[..., ApiClient], member: Any
 ) -> None:

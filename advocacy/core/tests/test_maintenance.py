@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from advocacy.core import scheduler
-from advocacy.core.maintenance import analyze, analyze_after_migrate
+from advocacy.core.maintenance import analyze, analyze_after_migrate, sort_in_files_while_migrating
 from advocacy.core.models import ScheduledJob
 from advocacy.core.tasks import analyze_database
 
@@ -53,3 +53,17 @@ def test_the_daily_job_is_registered_and_runs(jobs: None) -> None:
     assert scheduler.REGISTRY["analyze-database"].every == timedelta(days=1)
     assert analyze_database.call() == {"analyzed": connection.vendor}
     assert planner_rows() > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrations_sort_in_files_then_the_setting_comes_back(sqlite_only: None) -> None:
+    def temp_store() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA temp_store")
+            return int(cursor.fetchone()[0])
+
+    assert temp_store() == 2  # MEMORY, as the settings open every connection
+    sort_in_files_while_migrating()
+    assert temp_store() == 1  # FILE
+    analyze_after_migrate(plan=[])
+    assert temp_store() == 2
