@@ -55,7 +55,7 @@ def test_the_daily_job_is_registered_and_runs(jobs: None) -> None:
     assert planner_rows() > 0
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_migrations_sort_in_files_then_the_setting_comes_back(sqlite_only: None) -> None:
     def temp_store() -> int:
         with connection.cursor() as cursor:
