@@ -37,6 +37,8 @@ class AskRequest:
     channel: str = ""
     due_at: datetime | None = None
     follow_up_at: datetime | None = None
+    send_by: datetime | None = None
+    note: str = ""  # said on the opening event, after who opened it
 
 
 @dataclass
@@ -106,19 +108,22 @@ def open_asks(
         else:
             seen.add(key)
             fresh.append(r)
-    by_effort: dict[str, list[AskRequest]] = defaultdict(list)
+    by_type: dict[str, list[AskRequest]] = defaultdict(list)
     for r in fresh:
-        by_effort[r.ask_type.effort].append(r)
+        by_type[r.ask_type.code].append(r)
     allowed: list[AskRequest] = []
-    for effort, group in by_effort.items():
-        # One ask per contact and effort class per call: the first request wins the slot.
+    # One type after another in one transaction: a claim sees the windows the previous moved.
+    for group in by_type.values():
+        # One ask per contact and type per call: the first request wins the slot.
         first: dict[int, AskRequest] = {}
         for r in group:
             if r.contact_id in first:
                 result.capped.append(r)
             else:
                 first[r.contact_id] = r
-        granted = claim_taps(first, effort, now=now, policy=policy, override=bool(override_reason))
+        granted = claim_taps(
+            first, group[0].ask_type, now=now, policy=policy, override=bool(override_reason)
+        )
         for contact_id, r in first.items():
             (allowed if contact_id in granted else result.capped).append(r)
     # Routed before they are written when no rule applies (else after, by `asks_opened`).
@@ -143,7 +148,9 @@ def open_asks(
             r.status,
             actor_id,
             now,
-            f"opened by play {r.play}" if r.play else "opened by hand",
+            "; ".join(
+                filter(None, [f"opened by play {r.play}" if r.play else "opened by hand", r.note])
+            ),
         )
         for r, pk in result.granted
     ]

@@ -81,6 +81,7 @@ FIELDS: dict[str, Field] = {
         Field("sensitive_industry", Kind.BOOL, "sensitive industry"),
         Field("competitor_adjacent", Kind.BOOL, "competitor-adjacent"),
         Field("churn_risk", Kind.BOOL, "churn risk"),
+        Field("has_csm", Kind.BOOL, "a CSM owns the relationship"),
         Field("opted_out", Kind.BOOL, "opted out"),
         Field("left_company", Kind.BOOL, "left the company"),
     )

@@ -16,7 +16,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,29 +24,26 @@ from typing import Any
 import django
 from django.db import connection, transaction
 from django.db.models import (
-    BooleanField,
     Case,
-    CharField,
     Exists,
     Max,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
+from django.utils.dateparse import parse_datetime
 
 from advocacy.core.bulk import insert_rows
 from advocacy.customers.models import Contact
 from advocacy.engine.asks import AskRequest, open_asks
-from advocacy.engine.conditions import compile_condition
+from advocacy.engine.caps import covering
 from advocacy.engine.models import Decision, Outcome, Play
 from advocacy.engine.policy import DEFAULT_POLICY, Policy
 from advocacy.engine.prepared import PreparedCache, PreparedQuery, prepare
 from advocacy.engine.profile import with_profile
-from advocacy.engine.rules import exclusions
-from advocacy.pipeline.models import Ask, AskStatus, AskType
+from advocacy.engine.readiness import HOLD, cap_words, outcome_of, refusal_words, verdict
+from advocacy.engine.rules import REASONS, cap_code
+from advocacy.pipeline.models import AskStatus, AskType
 from advocacy.signals.models import Signal
 
 
@@ -91,46 +88,53 @@ def trigger_signals(
     return qs
 
 
-def _not_true(q: Q) -> Q:
-    """Holds where `q` is false or cannot be judged (SQL NULL, e.g. no NPS answer yet)."""
-    return ~Q(Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField()))
+@dataclass(frozen=True)
+class Option:
+    """One ask a play may make of a candidate, in the order they are tried. `after`: taken
+    only when the option before it was refused by that rule (an NDA's anonymous variant)."""
+
+    ask_type: AskType
+    after: str = ""
 
 
-def verdict(play: Play, ask_type: AskType, now: datetime, policy: Policy) -> Case:
-    """One CASE that names the first rule a candidate fails, or 'ok'.
-
-    The database evaluates WHEN branches in order and stops at the first that holds, so a
-    contact outside the audience costs one test, not every rule's lookups: the same
-    short-circuit a hand-written WHERE clause gets. Order, most selective first: audience,
-    prerequisites, exclusions (as listed in advocacy.engine.rules), an open ask of the type.
-    """
+def play_options(play: Play, policy: Policy, types: dict[str, AskType]) -> list[Option]:
+    """The play's ask, its alternatives in order, each named one followed by its anonymous
+    variant (asked only where an NDA excludes the named ask)."""
     d = play.definition
-    whens: list[When] = []
-    audience = compile_condition(d.get("audience") or {}, now)
-    if audience:
-        whens.append(When(_not_true(audience), then=Value("audience")))
-    prerequisites = compile_condition(ask_type.prerequisites or {}, now)
-    if prerequisites:
-        whens.append(When(_not_true(prerequisites), then=Value("ineligible")))
-    for i, (_, cond) in enumerate(exclusions(policy, ask_type)):
-        whens.append(When(compile_condition(cond, now), then=Value(f"excl_{i}")))
-    open_ask = Ask.objects.open().filter(contact=OuterRef("pk"), ask_type=ask_type)
-    whens.append(When(Exists(open_ask), then=Value("open")))
-    return Case(*whens, default=Value("ok"), output_field=CharField())
+    options: list[Option] = []
+    for code in [d["ask"], *d.get("alternatives", [])]:
+        ask_type = types[code]
+        options.append(Option(ask_type))
+        variant = policy.for_type(code).anonymous_variant
+        if ask_type.public and variant in types:
+            options.append(Option(types[variant], after="excluded_nda"))
+    return options
+
+
+def _option_verdicts(
+    play: Play, options: list[Option], now: datetime, policy: Policy
+) -> dict[str, Case]:
+    d = play.definition
+    widen = d.get("widen_stages", [])
+    return {
+        f"v{i}": verdict(o.ask_type, policy, now, audience=d.get("audience") or {}, widen=widen)
+        for i, o in enumerate(options)
+    }
 
 
 _PREPARED = PreparedCache()
-_CANDIDATE_COLUMNS = ("pk", "trigger_id", "account__owner_id", "verdict")
+_CANDIDATE_COLUMNS = ("pk", "trigger_id", "account__owner_id")
 
 
 OWN, SHARED = 0, 1  # trigger levels: the contact's own signals, its account's shared ones
 
 
 def candidate_query(
-    play: Play, ask_type: AskType, now: datetime, policy: Policy, after_id: int, level: int
+    play: Play, options: list[Option], now: datetime, policy: Policy, after_id: int, level: int
 ) -> QuerySet[Contact]:
-    """The undecided (contact, trigger) pairs of the play with their verdict, at one trigger
-    level: signals of the contact itself (OWN), or account-level signals its contacts share."""
+    """The undecided (contact, trigger) pairs of the play with the verdict of each option
+    (`v0`, `v1`, …), at one trigger level: signals of the contact itself (OWN), or
+    account-level signals its contacts share."""
     triggers = trigger_signals(play.definition, now, after_id)
     latest = ("-occurred_at", "-id")
     if level == OWN:
@@ -155,19 +159,19 @@ def candidate_query(
     return (
         with_profile(qs, now, policy)
         .filter(~Exists(decided))
-        .annotate(verdict=verdict(play, ask_type, now, policy))
+        .annotate(**(verdicts := _option_verdicts(play, options, now, policy)))
         .order_by()  # a set: contacts' default order (by name) would only add a sort
-        .values(*_CANDIDATE_COLUMNS)
+        .values(*_CANDIDATE_COLUMNS, *verdicts)
     )
 
 
 def candidate_queries(
-    play: Play, ask_type: AskType, now: datetime, policy: Policy, after_id: int = 0
+    play: Play, options: list[Option], now: datetime, policy: Policy, after_id: int = 0
 ) -> tuple[QuerySet[Contact], QuerySet[Contact]]:
     """Both levels' queries (see `candidate_query`)."""
     return (
-        candidate_query(play, ask_type, now, policy, after_id, OWN),
-        candidate_query(play, ask_type, now, policy, after_id, SHARED),
+        candidate_query(play, options, now, policy, after_id, OWN),
+        candidate_query(play, options, now, policy, after_id, SHARED),
     )
 
 
@@ -175,19 +179,29 @@ def candidate_queries(
 def _code_digest() -> str:
     """What the SQL of a play is made by: this code, the models it reads, Django's version."""
     from advocacy.customers import models as customers
-    from advocacy.engine import conditions, models, prepared, profile, rules
+    from advocacy.engine import (
+        caps,
+        conditions,
+        models,
+        policy,
+        prepared,
+        profile,
+        readiness,
+        rules,
+    )
     from advocacy.pipeline import models as pipeline
     from advocacy.signals import models as signals
 
     digest = hashlib.sha256(django.get_version().encode())
-    for module in (customers, conditions, models, prepared, profile, rules, pipeline, signals):
+    modules = (customers, caps, conditions, models, policy, prepared, profile, readiness, rules)
+    for module in (*modules, pipeline, signals):
         digest.update(Path(str(module.__file__)).read_bytes())
     digest.update(Path(__file__).read_bytes())
     return digest.hexdigest()
 
 
 def _fingerprint(
-    play: Play, ask_type: AskType, policy: Policy, incremental: bool, level: int
+    play: Play, options: list[Option], policy: Policy, incremental: bool, level: int
 ) -> str:
     """Names everything a play's candidate SQL depends on besides `now` and the watermark."""
     parts = [
@@ -195,11 +209,17 @@ def _fingerprint(
         connection.vendor,
         play.pk,
         play.digest,
-        ask_type.pk,
-        ask_type.code,
-        ask_type.effort,
-        ask_type.public,
-        ask_type.prerequisites,
+        [
+            [
+                o.ask_type.pk,
+                o.ask_type.code,
+                o.ask_type.effort,
+                o.ask_type.public,
+                o.ask_type.prerequisites,
+                o.after,
+            ]
+            for o in options
+        ],
         repr(policy),
         incremental,
         level,
@@ -223,11 +243,12 @@ def _keep_templates(play: Play, learned: dict[str, dict[str, Any]]) -> None:
 # only those to ask come back to Python. A temporary table (per connection, in memory on
 # SQLite); emptied before each play, and on PostgreSQL at each commit as well.
 CANDIDATES = "engine_run_candidate"
+MAX_OPTIONS = 8  # a play's ask, three alternatives, and an anonymous variant of each
 _COLUMNS = {  # the candidate query's columns, as the table names them
     "pk": "contact_id",
     "trigger_id": "trigger_id",
     "account__owner_id": "owner_id",
-    "verdict": "verdict",
+    **{f"v{i}": f"v{i}" for i in range(MAX_OPTIONS)},
 }
 
 
@@ -235,16 +256,39 @@ def _candidate_table(cursor: Any) -> None:
     keep = " ON COMMIT DELETE ROWS" if connection.vendor == "postgresql" else ""
     cursor.execute(
         f"CREATE TEMPORARY TABLE IF NOT EXISTS {CANDIDATES} (level integer, contact_id bigint, "
-        f"trigger_id bigint, owner_id bigint, verdict varchar(20)){keep}"
+        f"trigger_id bigint, owner_id bigint, "
+        + ", ".join(f"v{i} varchar(40)" for i in range(MAX_OPTIONS))
+        + f"){keep}"
     )
     cursor.execute(f"DELETE FROM {CANDIDATES}")
 
 
+def _choice_sql(options: list[Option]) -> tuple[str, str]:
+    """The option a candidate is asked for (the first whose verdict lets it through, an
+    anonymous variant only after an NDA refused the named ask), and that option's verdict."""
+    passes = "(v{i} = 'ok' OR v{i} LIKE 'hold:%')"
+    whens = []
+    for i, o in enumerate(options):
+        cond = passes.format(i=i)
+        if o.after:
+            cond = f"v{i - 1} = '{o.after}' AND {cond}"
+        whens.append((cond, i))
+    choice = "CASE " + " ".join(f"WHEN {c} THEN {i}" for c, i in whens) + " END"
+    chosen = "CASE " + " ".join(f"WHEN {c} THEN v{i}" for c, i in whens) + " END"
+    return choice, chosen
+
+
 def stage_candidates(
-    cursor: Any, play: Play, ask_type: AskType, now: datetime, policy: Policy, after_id: int = 0
+    cursor: Any,
+    play: Play,
+    options: list[Option],
+    now: datetime,
+    policy: Policy,
+    after_id: int = 0,
 ) -> int:
-    """Put every undecided (contact, trigger) pair of the play, with the verdict of its rules,
-    in the candidates table (`CANDIDATES`); returns how many rows that made.
+    """Put every undecided (contact, trigger) pair of the play in the candidates table
+    (`CANDIDATES`) with the verdict of each of the play's options (`v0`: its ask); returns
+    how many rows that made. `_choice_sql` reads from them the option a candidate is asked for.
 
     The SQL is not built by the ORM at every run but taken from a template (see
     advocacy.engine.prepared) with the parameters of `now` and the watermark: building it costs
@@ -259,9 +303,9 @@ def stage_candidates(
 
         def build(at: datetime, watermark: int, level: int = level) -> QuerySet[Any]:
             cut = watermark if incremental else 0
-            return candidate_query(play, ask_type, at, policy, cut, level)
+            return candidate_query(play, options, at, policy, cut, level)
 
-        fingerprint = _fingerprint(play, ask_type, policy, incremental, level)
+        fingerprint = _fingerprint(play, options, policy, incremental, level)
         key = ("candidates", fingerprint)
         stored = (play.templates or {}).get(fingerprint)
         if stored is not None and _PREPARED.template(key) is None:
@@ -287,8 +331,9 @@ def learn_templates(plays: Iterable[Play], policy: Policy, now: datetime) -> int
     types = {t.code: t for t in AskType.objects.all()}
     kept = 0
     for play in plays:
-        ask_type = types.get(play.definition.get("ask", ""))
-        if ask_type is None:
+        try:
+            options = play_options(play, policy, types)
+        except KeyError:
             continue
         learned: dict[str, dict[str, Any]] = {}
         for incremental in (False, True):
@@ -300,59 +345,48 @@ def learn_templates(plays: Iterable[Play], policy: Policy, now: datetime) -> int
                     level: int = level,
                     inc: bool = incremental,
                     play: Play = play,
-                    ask_type: AskType = ask_type,
+                    options: list[Option] = options,
                 ) -> QuerySet[Any]:
                     cut = watermark if inc else 0
-                    return candidate_query(play, ask_type, at, policy, cut, level)
+                    return candidate_query(play, options, at, policy, cut, level)
 
                 template = prepare(build, now, 1)
                 data = template.to_json() if template is not None else None
                 if data:
-                    learned[_fingerprint(play, ask_type, policy, incremental, level)] = data
+                    learned[_fingerprint(play, options, policy, incremental, level)] = data
         if learned:
             _keep_templates(play, learned)
             kept += len(learned)
     return kept
 
 
-# One list per reason, shared by every decision that gives it (written once per run).
-_NOT_IN_AUDIENCE = ["not in the play's audience"]
-_NOT_ELIGIBLE = ["prerequisites of the ask not met"]
-_ALREADY_OPEN = ["an ask of this type is already open"]
-_HELD_OUT = ["in the play's holdout group"]
-_ASKED: list[str] = []
-
-
 def record_refusals(
-    cursor: Any, play_id: int, now: datetime, excluded: list[list[str]]
+    cursor: Any, play_id: int, now: datetime, options: list[Option], words: dict[str, str]
 ) -> Counter[str]:
-    """Decide every staged candidate that a rule refuses, in one INSERT … SELECT from the
-    candidates table (the rule its verdict names, with its reason); returns the outcomes.
+    """Decide every staged candidate that no option lets through, in one INSERT … SELECT from
+    the candidates table: the first rule the play's own ask failed (`v0`), its outcome, its
+    code and its words; returns the outcomes.
 
     Skips any decision already recorded (unique key), as a pair staged at both trigger levels.
     """
-    verdicts: dict[str, tuple[str, list[str]]] = {
-        "audience": (Outcome.NOT_IN_AUDIENCE, _NOT_IN_AUDIENCE),
-        "ineligible": (Outcome.NOT_ELIGIBLE, _NOT_ELIGIBLE),
-        "open": (Outcome.ALREADY_OPEN, _ALREADY_OPEN),
-        **{f"excl_{i}": (Outcome.BLOCKED_EXCLUSION, names) for i, names in enumerate(excluded)},
-    }
-    outcome = " ".join("WHEN %s THEN %s" for _ in verdicts)
-    reasons = f"CASE verdict {outcome} END"
+    choice, _ = _choice_sql(options)
+    codes = list(words)
+    whens = " ".join("WHEN %s THEN %s" for _ in codes)
+    reasons = f"CASE v0 {whens} END"
     if connection.vendor == "postgresql":
         reasons = f"CAST({reasons} AS jsonb)"
     params: list[Any] = [play_id]
-    params += [v for verdict, (o, _) in verdicts.items() for v in (verdict, str(o))]
-    params += [v for verdict, (_, r) in verdicts.items() for v in (verdict, json.dumps(r))]
+    params += [v for code in codes for v in (code, str(outcome_of(code)))]
+    params += [v for code in codes for v in (code, json.dumps([words[code]]))]
     params.append(connection.ops.adapt_datetimefield_value(now))
     table = connection.ops.quote_name(Decision._meta.db_table)
     cursor.execute(
-        f"INSERT INTO {table} (play_id, contact_id, trigger_signal_id, moment, outcome, reasons, "
-        "ask_id, decided_at) "
+        f"INSERT INTO {table} (play_id, contact_id, trigger_signal_id, moment, outcome, code, "
+        "reasons, ask_id, decided_at) "
         f"SELECT %s, contact_id, trigger_id, 'signal:' || CAST(trigger_id AS text), "
-        f"CASE verdict {outcome} END, {reasons}, NULL, %s FROM {CANDIDATES} "
+        f"CASE v0 {whens} END, v0, {reasons}, NULL, %s FROM {CANDIDATES} "
         # In the order of the unique key's leading column: neighbouring index pages.
-        "WHERE verdict <> 'ok' ORDER BY contact_id, trigger_id "
+        f"WHERE ({choice}) IS NULL ORDER BY contact_id, trigger_id "
         "ON CONFLICT (contact_id, play_id, moment) DO NOTHING RETURNING outcome",
         params,
     )
@@ -362,6 +396,7 @@ def record_refusals(
 @dataclass
 class _Pending:
     outcome: str
+    code: str
     reasons: list[str]
     ask_id: int | None = None
 
@@ -377,16 +412,28 @@ def write_decisions(
     """
     insert_rows(
         Decision,
-        ("play_id", "contact_id", "trigger_signal_id", "moment", "outcome", "reasons", "ask_id",
-         "decided_at"),
+        ("play_id", "contact_id", "trigger_signal_id", "moment", "outcome", "code", "reasons",
+         "ask_id", "decided_at"),
         [
-            (play_id, contact_id, trigger_id, f"signal:{trigger_id}", d.outcome, d.reasons,
-             d.ask_id, now)
+            (play_id, contact_id, trigger_id, f"signal:{trigger_id}", d.outcome, d.code,
+             d.reasons, d.ask_id, now)
             # In the order of the unique key's leading column: neighbouring index pages.
             for (contact_id, trigger_id), d in sorted(decisions.items())
         ],
         conflict="ON CONFLICT (contact_id, play_id, moment) DO NOTHING",
     )  # fmt: skip
+
+
+def _moment(value: Any) -> datetime:
+    """A timestamp as the driver hands it back from plain SQL (SQLite: text in UTC)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    assert isinstance(value, datetime)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+_HELD_OUT = [REASONS["held_out"]]
+_ASKED: list[str] = []
 
 
 @transaction.atomic
@@ -400,23 +447,29 @@ def evaluate_play(
 ) -> PlayRun:
     """Decide for every new triggering moment of one play; safe to run again (idempotent).
 
-    The candidates and their verdicts stay in the database: the refused ones are decided there
-    in one statement; those that passed every rule come back to be held out (a deterministic
-    draw) or asked (caps claimed, asks opened), and their decisions are written after.
+    The candidates and the verdicts of the play's options stay in the database: the refused
+    ones are decided there in one statement; those an option lets through come back to be held
+    out (a deterministic draw) or asked (caps claimed, asks opened), and their decisions are
+    written after. An option held for approval (a sensitive industry) opens its ask proposed,
+    for a person to send or cancel.
     """
     play = Play.objects.select_for_update().get(pk=play.pk)  # one evaluator per play at a time
     d = play.definition
-    ask_type = AskType.objects.get(code=d["ask"])
+    types = {t.code: t for t in AskType.objects.all()}
+    options = play_options(play, policy, types)
     high_water = Signal.objects.aggregate(m=Max("id"))["m"] or 0
-    excluded = [[name] for name, _ in exclusions(policy, ask_type)]
     after_id = play.watermark if incremental else 0
+    words = refusal_words(options[0].ask_type, policy, d.get("widen_stages", []))
+    choice, chosen = _choice_sql(options)
+    signals = connection.ops.quote_name(Signal._meta.db_table)
     with connection.cursor() as cursor:
-        considered = stage_candidates(cursor, play, ask_type, now, policy, after_id)
-        refused = record_refusals(cursor, play.pk, now, excluded)
+        considered = stage_candidates(cursor, play, options, now, policy, after_id)
+        refused = record_refusals(cursor, play.pk, now, options, words)
         # Own triggers first: a contact also staged by its account's trigger is asked for its own.
         cursor.execute(
-            f"SELECT contact_id, trigger_id, owner_id FROM {CANDIDATES} "
-            "WHERE verdict = 'ok' ORDER BY level, contact_id, trigger_id"
+            f"SELECT c.contact_id, c.trigger_id, c.owner_id, {choice}, {chosen}, s.occurred_at "
+            f"FROM {CANDIDATES} c JOIN {signals} s ON s.id = c.trigger_id "
+            f"WHERE ({choice}) IS NOT NULL ORDER BY c.level, c.contact_id, c.trigger_id"
         )
         passed = cursor.fetchall()
     holdout = float(d.get("holdout", 0))
@@ -426,43 +479,60 @@ def evaluate_play(
     channels = d.get("channels") or [{"channel": ""}]
     sla_days = d.get("sla", {}).get("respond_within_days")
     reminder = timing.get("reminder_after_days")
+    within = timing.get("within_hours")
     status = AskStatus.QUEUED if d.get("start") == "queued" else AskStatus.PROPOSED
     due_at = now + timedelta(days=sla_days) if sla_days else None
     follow_up_at = now + timedelta(days=reminder) if reminder else None
     decisions: dict[tuple[int, int], _Pending] = {}
     requests: list[AskRequest] = []
-    for contact_id, trigger_id, owner_id in passed:
+    for contact_id, trigger_id, owner_id, picked, verdict_of, trigger_at in passed:
         key = (contact_id, trigger_id)
         if key in decisions:
             continue
         if in_holdout(play.name, contact_id, holdout):
-            decisions[key] = _Pending(Outcome.HELD_OUT, _HELD_OUT)
+            decisions[key] = _Pending(Outcome.HELD_OUT, "held_out", _HELD_OUT)
             continue
-        decisions[key] = _Pending(Outcome.ASKED, _ASKED)
+        option = options[picked]
+        note = ""
+        if verdict_of.startswith(HOLD):
+            held = verdict_of.removeprefix(HOLD)
+            note = f"held for approval: {REASONS[held]}"
+            decisions[key] = _Pending(Outcome.HELD_FOR_APPROVAL, "held_for_approval", [note])
+        elif option.after:
+            note = f"{REASONS['excluded_nda']}; asked for: {option.ask_type.name}"
+            decisions[key] = _Pending(Outcome.ASKED, "anonymous_variant", [note])
+        elif picked:
+            note = f"asked for the alternative: {option.ask_type.name}"
+            decisions[key] = _Pending(Outcome.ASKED, "asked", [note])
+        else:
+            decisions[key] = _Pending(Outcome.ASKED, "asked", _ASKED)
         requests.append(
             AskRequest(
                 contact_id=contact_id,
-                ask_type=ask_type,
+                ask_type=option.ask_type,
                 moment=f"signal:{trigger_id}",
                 play=play.name,
                 trigger_signal_id=trigger_id,
-                status=status,
+                status=AskStatus.PROPOSED if verdict_of.startswith(HOLD) else status,
                 owner_id=owner_id if owner.get("account_owner") else None,
                 owner_role=owner.get("role", ""),
                 channel=channels[0]["channel"],
                 due_at=due_at,
                 follow_up_at=follow_up_at,
+                send_by=_moment(trigger_at) + timedelta(hours=within) if within else None,
+                note=note,
             )
         )
     opened = open_asks(requests, now=now, actor=actor, policy=policy)
     for r, ask_id in opened.granted:
         decisions[(r.contact_id, r.trigger_signal_id or 0)].ask_id = ask_id
-    window = policy.cap_for(ask_type.effort)
-    capped = [f"tap cap: one {ask_type.get_effort_display().lower()}-effort ask per {window} days"]
     for r in opened.capped + opened.duplicate:
         decision = decisions[(r.contact_id, r.trigger_signal_id or 0)]
+        efforts = covering(r.ask_type, policy)
+        code = cap_code(efforts[-1]) if efforts else "cap_ask_type"
         decision.outcome = Outcome.BLOCKED_CAP
-        decision.reasons = capped
+        decision.code = code
+        decision.reasons = [cap_words(r.ask_type, policy, code)]
     write_decisions(play.pk, now, decisions)
     run.outcomes.update(refused)
     run.outcomes.update(dec.outcome for dec in decisions.values())

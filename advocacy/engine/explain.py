@@ -1,7 +1,9 @@
 """Next best ask: for one contact, every ask type ranked, each with the reasons behind it.
 
-Built from the same compiled conditions as evaluation (prerequisites, exclusions) plus the tap
-caps and the stage fit, so what the UI says about a contact is what a play would do with them.
+The reasons are the rules of `advocacy.engine.rules` read leaf by leaf, plus the open asks and
+the tap caps as `advocacy.engine.readiness` tests them, so what the UI says about a contact is
+what a play would do with them. Each reason carries its stable code; an ask is `ready` exactly
+when every one of its reasons is met.
 """
 
 from __future__ import annotations
@@ -10,13 +12,16 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db.models import BooleanField, Case, Value, When
+
 from advocacy.customers.models import Contact
-from advocacy.engine.caps import next_allowed
+from advocacy.engine.caps import covering, next_allowed
 from advocacy.engine.conditions import Check, explain_many, holds
 from advocacy.engine.policy import DEFAULT_POLICY, Policy
 from advocacy.engine.profile import PROFILE_COLUMNS, with_profile
-from advocacy.engine.rules import STAGE_FIT, exclusions
-from advocacy.pipeline.models import Ask, AskType
+from advocacy.engine.readiness import cap_refusals, cap_words, open_ask
+from advocacy.engine.rules import REASONS, requirements
+from advocacy.pipeline.models import AskType
 
 EFFORT_RANK = {"low": 0, "medium": 1, "high": 2, "very_high": 3}
 RUNG_RANK = {"none": 0, "satisfied": 1, "engaged": 2, "advocate": 3, "champion": 4, "ambassador": 5}
@@ -24,6 +29,7 @@ RUNG_RANK = {"none": 0, "satisfied": 1, "engaged": 2, "advocate": 3, "champion":
 
 @dataclass(frozen=True)
 class Reason:
+    code: str
     text: str
     ok: bool
 
@@ -51,10 +57,6 @@ class Explanation:
         return asdict(self)
 
 
-def _reasons(checks: list[Check]) -> list[Reason]:
-    return [Reason(f"{c.description} (found: {_show(c.found)})", c.passed) for c in checks]
-
-
 def _show(value: Any) -> str:
     if value is None:
         return "none"
@@ -65,6 +67,14 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def _found(checks: list[Check]) -> str:
+    return ", ".join(_show(c.found) for c in checks)
+
+
+def _flag(q: Any) -> Case:
+    return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
 def next_best_asks(
     contact: Contact, *, now: datetime, policy: Policy = DEFAULT_POLICY
 ) -> Explanation:
@@ -72,58 +82,56 @@ def next_best_asks(
     qs = with_profile(Contact.objects.filter(pk=contact.pk), now, policy)
     profile = qs.values(*PROFILE_COLUMNS, "persona").get()
     types = list(AskType.objects.filter(active=True))
-    conds: dict[str, dict[str, Any]] = {}
-    for t in types:
-        conds[f"pre:{t.code}"] = t.prerequisites or {}
-        for i, (_, cond) in enumerate(exclusions(policy, t)):
-            conds[f"ex:{t.code}:{i}"] = cond
+    rules = {t.code: requirements(policy, t) for t in types}
+    conds = {f"{t.code}:{i}": r.condition for t in types for i, r in enumerate(rules[t.code])}
     checks = explain_many(conds, qs, now)
-    caps = next_allowed(contact.pk)
-    open_types = set(
-        Ask.objects.open().filter(contact=contact).values_list("ask_type__code", flat=True)
-    )
+    # Open asks and caps through the very expressions plays are decided by: one query.
+    flags: dict[str, Any] = {}
+    for t in types:
+        flags[f"open:{t.code}"] = _flag(open_ask(t))
+        for code, q in cap_refusals(t, policy, now):
+            flags[f"cap:{t.code}:{code}"] = _flag(q)
+    names = {key: f"flag{n}" for n, key in enumerate(flags)}
+    row = qs.annotate(**{names[k]: v for k, v in flags.items()}).values(*names.values()).get()
+    found = {key: row[name] for key, name in names.items()}
+    windows = next_allowed(contact.pk)
     stage, rung = profile["stage"], profile["rung"]
     options: list[AskOption] = []
     for t in types:
         reasons: list[Reason] = []
-        pre = checks[f"pre:{t.code}"]
-        eligible = holds(t.prerequisites or {}, pre)
-        reasons += _reasons(pre)
-        blocked = []
-        for i, (name, cond) in enumerate(exclusions(policy, t)):
-            if holds(cond, checks[f"ex:{t.code}:{i}"]):
-                blocked.append(name)
-        reasons += [Reason(f"excluded: {name}", False) for name in blocked]
-        until = caps.get(t.effort)
-        capped = until is not None and until > now
-        if capped and until is not None:
-            reasons.append(
-                Reason(
-                    f"tap cap: next {t.effort.replace('_', ' ')}-effort ask after {until.date()}",
-                    False,
-                )
-            )
-        is_open = t.code in open_types
-        if is_open:
-            reasons.append(Reason("an ask of this type is already open", False))
-        fits = t.code in STAGE_FIT.get(stage, ())
-        reasons.append(
-            Reason(
-                f"fits the {stage} stage"
-                if fits
-                else f"not an {stage}-stage ask"
-                if stage[0] in "aeiou"
-                else f"not a {stage}-stage ask",
-                fits,
-            )
-        )
-        ready = eligible and not blocked and not capped and not is_open
+        fits = True
+        for i, rule in enumerate(rules[t.code]):
+            leaf_checks = checks[f"{t.code}:{i}"]
+            matched = holds(rule.condition, leaf_checks)
+            if rule.blocks:
+                if matched:
+                    word = "held for approval" if rule.holds else "excluded"
+                    reasons.append(Reason(rule.code, f"{word}: {rule.text}", False))
+                continue
+            if rule.kind == "stage":
+                fits = matched
+            text = f"{rule.text} (found: {_found(leaf_checks)})" if leaf_checks else rule.text
+            reasons.append(Reason(rule.code, text, matched))
+        if found[f"open:{t.code}"]:
+            reasons.append(Reason("already_open", REASONS["already_open"], False))
+        efforts = covering(t, policy)
+        until = max((windows[e] for e in efforts if windows.get(e)), default=None)
+        for code, _ in cap_refusals(t, policy, now):
+            if found[f"cap:{t.code}:{code}"]:
+                text = REASONS[code] if code == "not_willing" else cap_words(t, policy, code)
+                if code.endswith("_effort") and until is not None:
+                    text += f"; next after {until.date()}"
+                reasons.append(Reason(code, text, False))
+        ready = all(r.ok for r in reasons)
         # Start small and climb (seed 001): stage fit first, then the effort that matches the
         # rung, then the value of the ask.
         climb = 1 - abs(
             EFFORT_RANK[t.effort] - min(3, RUNG_RANK.get(rung, 0) // 2 + (stage == "mature"))
         )
         score = (10 if ready else 0) + (3 if fits else 0) + climb + t.default_value / 1000
-        options.append(AskOption(t.code, t.name, t.effort, ready, round(score, 3), reasons, until))
+        shown_until = until if until is not None and until > now else None
+        options.append(
+            AskOption(t.code, t.name, t.effort, ready, round(score, 3), reasons, shown_until)
+        )
     options.sort(key=lambda o: (-o.score, o.code))
     return Explanation(contact.pk, contact.email, now, profile, options)

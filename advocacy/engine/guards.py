@@ -26,7 +26,6 @@ from django.db import transaction
 from django.db.models import (
     BooleanField,
     Case,
-    Exists,
     F,
     IntegerField,
     Min,
@@ -41,18 +40,19 @@ from django.db.models import (
 from advocacy.customers.models import Contact
 from advocacy.engine.asks import AskRequest, CapExceeded, open_asks
 from advocacy.engine.conditions import compile_condition, validate
-from advocacy.engine.models import Play, TapClaim
+from advocacy.engine.models import Play
 from advocacy.engine.policy import Policy
 from advocacy.engine.profile import base_annotations, with_profile
+from advocacy.engine.readiness import cap_refusals, open_ask, refuses
 from advocacy.engine.rules import (
     LEFT_COMPANY,
     OPTED_OUT,
     UNRESOLVED_SUPPORT,
     Condition,
     dissatisfied,
-    exclusions,
+    requirements,
 )
-from advocacy.engine.services import Excluded, exclusions_for
+from advocacy.engine.services import refuse_unless_allowed
 from advocacy.pipeline.agreements import Agreement, AgreementStatus
 from advocacy.pipeline.models import Ask, AskEvent, AskStatus
 from advocacy.pipeline.pausing import pause_asks, resume_asks
@@ -221,26 +221,22 @@ def suggest_replacements(
 ) -> list[Candidate]:
     """Contacts of the same account who may be given `ask` instead, best first; one query.
 
-    Only contacts no exclusion of the ask type applies to, with no tap cap in force for its
-    effort and no open ask of that type; ranked by prerequisites met, ladder rung, then NPS.
+    Only contacts no exclusion of the ask type applies to, with no tap cap in force for it and
+    no open ask of that type; ranked by eligibility (every rule met), ladder rung, then NPS.
     """
     ask_type = ask.ask_type
     colleagues = Contact.objects.filter(account_id=ask.contact.account_id).exclude(
         pk=ask.contact_id
     )
     qs = with_profile(colleagues, now, policy)
-    blocked = [
-        When(compile_condition(c, now), then=Value(True)) for _, c in exclusions(policy, ask_type)
-    ]
-    capped = TapClaim.objects.filter(
-        contact=OuterRef("pk"), effort=ask_type.effort, next_allowed_at__gt=now
-    )
-    same_open = Ask.objects.open().filter(contact=OuterRef("pk"), ask_type=ask_type)
-    prerequisites = compile_condition(ask_type.prerequisites or {}, now)
+    rules = requirements(policy, ask_type)
+    blocked = [When(refuses(r, now), then=Value(True)) for r in rules if r.blocks and not r.holds]
+    blocked += [When(q, then=Value(True)) for _, q in cap_refusals(ask_type, policy, now)]
+    met = [compile_condition(r.condition, now) for r in rules if not r.blocks]
     qs = qs.annotate(
         blocked=Case(*blocked, default=Value(False), output_field=BooleanField()),
         is_ready=Case(
-            When(prerequisites or Q(pk__isnull=False), then=Value(True)),
+            When(Q(*met) if met else Q(pk__isnull=False), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         ),
@@ -250,7 +246,7 @@ def suggest_replacements(
             output_field=IntegerField(),
         ),
     ).filter(blocked=False)
-    qs = qs.exclude(Exists(capped)).exclude(Exists(same_open))
+    qs = qs.exclude(open_ask(ask_type))
     ranked = qs.order_by("-is_ready", "-rung_rank", F("nps").desc(nulls_last=True), "pk")
     rows = ranked.values(
         "pk", "email", "first_name", "last_name", "rung", "stage", "is_ready", "nps", "health"
@@ -320,9 +316,7 @@ def reassign_ask(
             f"{replacement.email} is not at {old_contact.account.name}: a replacement comes "
             "from the same account"
         )
-    names = exclusions_for(replacement.pk, ask.ask_type, now=now, policy=policy)
-    if names:
-        raise Excluded(replacement.email, ask.ask_type.code, names)
+    refuse_unless_allowed(replacement, ask.ask_type, now=now, policy=policy)
     why = f": {note.strip()}" if note.strip() else ""
     advance_ask(
         ask,

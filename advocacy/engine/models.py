@@ -51,6 +51,31 @@ class ContactPreference(models.Model):
         return f"{self.contact_id}: {self.effort} at most every {self.min_days_between} days"
 
 
+class AskTypePreference(models.Model):
+    """What an advocate said about one kind of ask: whether they do it at all, and how many
+    they take per the policy's window for it (it can only tighten the policy's limit)."""
+
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="ask_type_preferences"
+    )
+    ask_type = models.ForeignKey(
+        "pipeline.AskType", on_delete=models.CASCADE, related_name="preferences"
+    )
+    willing = models.BooleanField(default=True)
+    max_asks = models.PositiveIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact", "ask_type"], name="asktypepref_unique_contact_type"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id}/{self.ask_type_id}: willing={self.willing} max={self.max_asks}"
+
+
 class CapOverride(models.Model):
     """An audited exception: someone allowed an ask that the tap cap would have refused."""
 
@@ -98,6 +123,7 @@ class Outcome(models.TextChoices):
     NOT_ELIGIBLE = "not_eligible", "Not eligible"
     NOT_IN_AUDIENCE = "not_in_audience", "Not in the audience"
     ALREADY_OPEN = "already_open", "Already has an open ask of this type"
+    HELD_FOR_APPROVAL = "held_for_approval", "Held for approval"
 
 
 class Decision(models.Model):
@@ -121,6 +147,8 @@ class Decision(models.Model):
     )
     moment = models.CharField(max_length=100)
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    # The reason code that decided it (advocacy.engine.rules.REASONS), and the words for people.
+    code = models.CharField(max_length=40, blank=True)
     reasons = models.JSONField(default=list)
     ask = models.ForeignKey(Ask, null=True, blank=True, on_delete=models.SET_NULL, db_index=False)
     decided_at = models.DateTimeField()
@@ -175,3 +203,47 @@ class ContactProfile(models.Model):
     @property
     def ready_codes(self) -> list[str]:
         return [code for code in self.ready.split(",") if code]
+
+
+class ProfileRow(models.Model):
+    """One contact's profile columns as read from the signal log, in a temporary table.
+
+    Not a table of the schema (`managed = False`): `advocacy.engine.state` fills it per chunk of
+    contacts (each lookup on the signal log once per contact) so that the stage, the rung and
+    every ask type's verdict are computed over plain columns, instead of Django copying each
+    lookup into every expression that reads it. Per connection; emptied before each chunk.
+    """
+
+    contact_id = models.BigIntegerField(primary_key=True)
+    account_id = models.BigIntegerField()
+    nps = models.FloatField(null=True)
+    nps_at = models.DateTimeField(null=True)
+    csat = models.FloatField(null=True)
+    health = models.FloatField(null=True)
+    customer_since = models.DateField(null=True)
+    last_activity_at = models.DateTimeField(null=True)
+    last_milestone_at = models.DateTimeField(null=True)
+    open_tickets = models.IntegerField(null=True)
+    last_ticket_at = models.DateTimeField(null=True)
+    last_renewal_at = models.DateTimeField(null=True)
+    last_expansion_at = models.DateTimeField(null=True)
+    last_result_at = models.DateTimeField(null=True)
+    last_nomination_at = models.DateTimeField(null=True)
+    activities_12m = models.IntegerField(null=True)
+    persona = models.CharField(max_length=30, null=True)
+    industry = models.CharField(max_length=100, null=True)
+    region = models.CharField(max_length=10, null=True)
+    size_band = models.CharField(max_length=20, null=True)
+    employees = models.IntegerField(null=True)
+    arr = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    nda = models.BooleanField(null=True)
+    sensitive_industry = models.BooleanField(null=True)
+    competitor_adjacent = models.BooleanField(null=True)
+    churn_risk = models.BooleanField(null=True)
+    has_csm = models.BooleanField(null=True)
+    opted_out = models.BooleanField(null=True)
+    left_company = models.BooleanField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = "engine_profile_row"

@@ -17,7 +17,7 @@ from django.db import transaction
 from advocacy.engine.asks import AskRequest, open_asks
 from advocacy.engine.models import Play
 from advocacy.engine.policy import Policy
-from advocacy.engine.services import exclusions_for
+from advocacy.engine.services import refusals_for
 from advocacy.pipeline.models import Ask, AskStatus, AskType
 from advocacy.pipeline.services import advance_ask
 
@@ -68,9 +68,10 @@ def decline_ask(
     play, ask_type = _fallback_type(ask)
     if play is None or ask_type is None:
         return MoveResult(ask, detail="no fallback: the play names none")
-    names = exclusions_for(ask.contact_id, ask_type, now=now, policy=policy)
-    if names:
-        detail = f"fallback {ask_type.code} not offered: excluded ({', '.join(names)})"
+    refused = refusals_for(ask.contact_id, ask_type, now=now, policy=policy)
+    if refused:
+        names = "; ".join(words for _, words in refused)
+        detail = f"fallback {ask_type.code} not offered: {names}"
         return MoveResult(ask, fallback_outcome=FallbackOutcome.EXCLUDED, detail=detail)
     d = play.definition
     sla_days = d.get("sla", {}).get("respond_within_days")

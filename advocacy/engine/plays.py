@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from jsonschema import Draft202012Validator
 
 from advocacy.engine.conditions import ConditionError, validate
 from advocacy.engine.models import Play
+from advocacy.engine.yamlpaths import dotted, line_of, split_path
 from advocacy.pipeline.models import AskType
 
 DEFAULT_PLAYBOOK = Path(__file__).with_name("playbook")
@@ -60,33 +60,6 @@ class LoadResult:
     errors: list[PlayError] = field(default_factory=list)
 
 
-def _line_of(node: yaml.Node | None, path: Iterable[Any]) -> int:
-    """The 1-based line of the node at `path` (keys and list indexes), or its nearest parent."""
-    line = node.start_mark.line + 1 if node is not None else 1
-    for part in path:
-        if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if k.value == part), None)
-            if match is None:
-                key = next((k for k, _ in node.value if k.value == part), None)
-                return key.start_mark.line + 1 if key is not None else line
-            node = match
-        elif (
-            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
-        ):
-            node = node.value[part]
-        else:
-            return line
-        line = node.start_mark.line + 1
-    return line
-
-
-def _dotted(path: Iterable[Any]) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def parse_play(
     text: str, filename: str, ask_codes: set[str]
 ) -> tuple[dict[str, Any] | None, list[PlayError]]:
@@ -105,7 +78,7 @@ def parse_play(
             PlayError(filename, 1, "", "expected a mapping with name, title, trigger, ask")
         ]
     errors = [
-        PlayError(filename, _line_of(node, e.absolute_path), _dotted(e.absolute_path), e.message)
+        PlayError(filename, line_of(node, e.absolute_path), dotted(e.absolute_path), e.message)
         for e in sorted(_VALIDATOR.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     ]
     if errors:
@@ -115,19 +88,14 @@ def parse_play(
             try:
                 validate(data[key])
             except ConditionError as exc:
-                parts: list[Any] = [key]
-                for piece in exc.path.replace("]", "").replace("[", ".").split("."):
-                    if piece:
-                        parts.append(int(piece) if piece.isdigit() else piece)
-                errors.append(
-                    PlayError(filename, _line_of(node, parts), _dotted(parts), exc.message)
-                )
+                parts: list[Any] = [key, *split_path(exc.path)]
+                errors.append(PlayError(filename, line_of(node, parts), dotted(parts), exc.message))
     for key in ("ask", "fallback"):
         if key in data and data[key] not in ask_codes:
             errors.append(
                 PlayError(
                     filename,
-                    _line_of(node, [key]),
+                    line_of(node, [key]),
                     key,
                     f"unknown ask type {data[key]!r}; known: {', '.join(sorted(ask_codes))}",
                 )

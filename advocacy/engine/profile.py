@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
@@ -93,6 +94,11 @@ def base_annotations(now: datetime) -> dict[str, Any]:
         "sensitive_industry": F("account__sensitive_industry"),
         "competitor_adjacent": F("account__competitor_adjacent"),
         "churn_risk": F("account__churn_risk"),
+        "has_csm": Case(
+            When(account__owner_id__isnull=False, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
         "opted_out": Exists(Contact.objects.filter(pk=OuterRef("pk"), opted_out_at__lte=now)),
         "left_company": Exists(Contact.objects.filter(pk=OuterRef("pk"), left_company_at__lte=now)),
     }

@@ -14,13 +14,13 @@ from django.db.models import BooleanField, Case, Value, When
 
 from advocacy.customers.models import Contact
 from advocacy.engine.asks import AskRequest, CapExceeded, open_asks
-from advocacy.engine.caps import next_allowed, windows
-from advocacy.engine.conditions import compile_condition
+from advocacy.engine.caps import covering, next_allowed, windows
 from advocacy.engine.explain import Explanation, next_best_asks
 from advocacy.engine.plays import LoadResult, PlaybookError, PlayError, load_playbook
 from advocacy.engine.policy import Policy, read_policy
 from advocacy.engine.profile import with_profile
-from advocacy.engine.rules import exclusions
+from advocacy.engine.readiness import cap_words, refusal_words, refuses
+from advocacy.engine.rules import requirements
 from advocacy.pipeline.models import Ask, AskEvent, AskType
 
 
@@ -43,11 +43,12 @@ def explain_email(email: str, *, now: datetime) -> Explanation:
 
 
 class Excluded(Exception):
-    """A manual ask refused because exclusions apply to the contact; `names` lists them."""
+    """A manual ask refused by the rules (not eligible, wrong stage, an exclusion); `names`
+    lists what refused it and `codes` their reason codes."""
 
-    def __init__(self, email: str, ask_type: str, names: list[str]) -> None:
-        self.email, self.ask_type, self.names = email, ask_type, names
-        super().__init__(f"{email} is excluded from {ask_type} asks: {', '.join(names)}")
+    def __init__(self, email: str, ask_type: str, names: list[str], codes: list[str]) -> None:
+        self.email, self.ask_type, self.names, self.codes = email, ask_type, names, codes
+        super().__init__(f"{email} may not be asked for {ask_type}: {'; '.join(names)}")
 
 
 def load_configured_playbook(*, now: datetime) -> LoadResult:
@@ -62,25 +63,37 @@ def load_configured_playbook(*, now: datetime) -> LoadResult:
     return load_playbook(folder, now=now)
 
 
-def exclusions_for(
+def refusals_for(
     contact_id: int, ask_type: AskType, *, now: datetime, policy: Policy
-) -> list[str]:
-    """The names of the exclusions that keep `ask_type` from this contact as of `now`.
+) -> list[tuple[str, str]]:
+    """(code, words) of every rule that refuses `ask_type` to this contact as of `now`.
 
-    One query, from the same compiled conditions the plays are evaluated with.
+    One query, from the rules plays are evaluated by. A rule that only holds an ask for
+    approval does not refuse here: a person asking by hand is that approval.
     """
-    rules = exclusions(policy, ask_type)
+    rules = [r for r in requirements(policy, ask_type) if not r.holds]
     flags = {
-        f"excl_{i}": Case(
-            When(compile_condition(cond, now), then=Value(True)),
+        f"rule_{i}": Case(
+            When(refuses(rule, now), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         )
-        for i, (_, cond) in enumerate(rules)
+        for i, rule in enumerate(rules)
     }
     contact = with_profile(Contact.objects.filter(pk=contact_id), now, policy)
     row = contact.annotate(**flags).values(*flags).get()
-    return [name for i, (name, _) in enumerate(rules) if row[f"excl_{i}"]]
+    words = refusal_words(ask_type, policy)
+    return [(r.code, words[r.code]) for i, r in enumerate(rules) if row[f"rule_{i}"]]
+
+
+def refuse_unless_allowed(
+    contact: Contact, ask_type: AskType, *, now: datetime, policy: Policy
+) -> None:
+    """Raise Excluded when any rule refuses `ask_type` to `contact` as of `now`."""
+    refused = refusals_for(contact.pk, ask_type, now=now, policy=policy)
+    if refused:
+        codes = [code for code, _ in refused]
+        raise Excluded(contact.email, ask_type.code, [w for _, w in refused], codes)
 
 
 @transaction.atomic
@@ -94,34 +107,42 @@ def open_manual_ask(
     note: str = "",
     override_reason: str = "",
 ) -> Ask:
-    """Open one ask by hand, owned by `actor`; exclusions and the tap cap hold as for plays.
+    """Open one ask by hand, owned by `actor`; the rules and the tap caps hold as for plays.
 
-    Refused with Excluded (the contact is opted out, left, dissatisfied...) or CapExceeded
-    (saying when the next ask of that effort is allowed). An `override_reason` sets both aside;
+    Refused with Excluded (not eligible, a stage too early, opted out, left, dissatisfied...)
+    or CapExceeded (saying when the next ask is allowed). An `override_reason` sets both aside;
     the ask then carries a CapOverride row naming the actor and the reason.
     """
     if not override_reason:
-        names = exclusions_for(contact.pk, ask_type, now=now, policy=policy)
-        if names:
-            raise Excluded(contact.email, ask_type.code, names)
+        refuse_unless_allowed(contact, ask_type, now=now, policy=policy)
     request = AskRequest(contact.pk, ask_type, f"manual:{now.isoformat()}", owner_id=actor.pk)
     result = open_asks(
         [request], now=now, actor=actor, policy=policy, override_reason=override_reason
     )
     if not result.opened:
-        effort = ask_type.get_effort_display().lower()
-        days = windows([contact.pk], ask_type.effort, policy)[contact.pk]
-        until = next_allowed(contact.pk).get(ask_type.effort)
-        when = f"from {until.isoformat()}" if until else "later"
-        raise CapExceeded(
-            f"tap cap: {contact.email} may be asked one {effort}-effort ask per {days} days; "
-            f"the next {effort}-effort ask is allowed {when}. "
-            "Give an override_reason to ask anyway (it is recorded)."
-        )
+        raise CapExceeded(_cap_message(contact, ask_type, now=now, policy=policy))
     ask = result.opened[0]
     if note:
         AskEvent.objects.filter(ask=ask).update(note=f"opened by hand: {note}")
     return ask
+
+
+def _cap_message(contact: Contact, ask_type: AskType, *, now: datetime, policy: Policy) -> str:
+    """Which cap refused an ask of this type, and when the next one is allowed."""
+    efforts = covering(ask_type, policy)
+    windows_now = next_allowed(contact.pk)
+    shut = [e for e in efforts if (until := windows_now.get(e)) is not None and until > now]
+    if shut:
+        effort = shut[-1]
+        days = windows([contact.pk], effort, policy)[contact.pk]
+        until = max(windows_now[e] or now for e in shut)
+        what = (
+            f"tap cap: {contact.email} may be asked one ask of {effort.replace('_', ' ')} "
+            f"effort or higher per {days} days; the next is allowed from {until.isoformat()}"
+        )
+    else:
+        what = f"{cap_words(ask_type, policy, 'cap_ask_type')} for {contact.email}"
+    return f"{what}. Give an override_reason to ask anyway (it is recorded)."
 
 
 def warm_start(*, now: datetime, days: int = 90) -> dict[str, int]:

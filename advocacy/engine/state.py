@@ -1,9 +1,12 @@
 """Keep the ContactProfile table in step with the signals, set-based.
 
-One INSERT ... SELECT ... ON CONFLICT DO UPDATE per chunk of contacts writes the profile computed
-by `advocacy.engine.profile` (the expressions plays are evaluated with), plus `ready`: the ask
-types whose prerequisites hold, no exclusion applies and no tap cap is in force, concatenated
-in SQL. Works unchanged on SQLite (3.24+) and PostgreSQL.
+Per chunk of contacts, one INSERT … SELECT reads each contact's profile columns from the signal
+log once (`advocacy.engine.profile`, the expressions plays are evaluated with) into a temporary
+table of rows (`ProfileRow`), and one INSERT … SELECT … ON CONFLICT DO UPDATE writes from it the
+profile with its stage, its rung and `ready`: the ask
+types whose verdict lets an ask through now (every rule met, none open, no cap in force; the
+same verdict plays are decided by), concatenated in SQL. Works unchanged on SQLite (3.24+)
+and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -13,15 +16,14 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Concat
+from django.db.models import Case, CharField, F, Func, Q, QuerySet, Value, When
+from django.db.models.lookups import Exact
 
 from advocacy.customers.models import Contact
-from advocacy.engine.conditions import compile_condition
-from advocacy.engine.models import ContactProfile, TapClaim
+from advocacy.engine.models import ContactProfile, ProfileRow
 from advocacy.engine.policy import DEFAULT_POLICY, Policy
-from advocacy.engine.profile import with_profile
-from advocacy.engine.rules import exclusions
+from advocacy.engine.profile import base_annotations, derived_annotations
+from advocacy.engine.readiness import OK, verdict
 from advocacy.pipeline.models import AskType
 from advocacy.signals.models import Signal
 
@@ -41,34 +43,69 @@ COLUMNS = (
 
 
 def _ready_expression(now: datetime, policy: Policy) -> Any:
-    """'code,' for each ask type the contact is ready for; the first matching WHEN wins, so an
-    exclusion (or a cap) that holds settles it before the prerequisites are looked at."""
-    parts: list[Any] = []
-    blank = Value("")
-    for t in AskType.objects.filter(active=True).order_by("code"):
-        capped = Exists(
-            TapClaim.objects.filter(
-                contact=OuterRef("pk"), effort=t.effort, next_allowed_at__gt=now
-            )
+    """'code,' for each ask type the contact is ready for: the types whose verdict
+    (advocacy.engine.readiness, the one plays are decided by) lets an ask through now."""
+    parts: list[Any] = [
+        Case(
+            When(Exact(verdict(t, policy, now), Value(OK)), then=Value(f"{t.code},")),
+            default=Value(""),
+            output_field=CharField(),
         )
-        whens = [
-            When(compile_condition(cond, now), then=blank) for _, cond in exclusions(policy, t)
-        ]
-        whens.append(When(Q(capped), then=blank))
-        prerequisites = compile_condition(t.prerequisites or {}, now)
-        whens.append(When(prerequisites or Q(pk__isnull=False), then=Value(f"{t.code},")))
-        parts.append(Case(*whens, default=blank, output_field=CharField()))
+        for t in AskType.objects.filter(active=True).order_by("code")
+    ]
     if not parts:
         return Value("", output_field=CharField())
-    if len(parts) == 1:
-        return parts[0]
-    return Concat(*parts, output_field=CharField())
+    return Joined(*parts)
 
 
-def profile_rows(contacts: QuerySet[Contact], now: datetime, policy: Policy) -> QuerySet[Any]:
-    qs = with_profile(contacts, now, policy).annotate(
-        ready=_ready_expression(now, policy), as_of=Value(now)
+class Joined(Func):
+    """`a || b || c`: text joined flat. Django's Concat nests a pair per argument, and a dozen
+    nested CASEs overflow SQLite's parser; every part here is text, never NULL."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " || "
+    output_field = CharField()
+
+
+ROW_FIELDS = tuple(
+    f.column
+    for f in ProfileRow._meta.concrete_fields
+    if f.column not in ("contact_id", "account_id")
+)
+
+
+def _row_table(cursor: Any) -> str:
+    """Create the per-connection table of profile rows if need be, empty; returns its name."""
+    table = ProfileRow._meta.db_table
+    sql, params = connection.schema_editor().table_sql(ProfileRow)
+    sql = sql.replace("CREATE TABLE", "CREATE TEMPORARY TABLE IF NOT EXISTS", 1)
+    cursor.execute(sql, params)
+    cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+    return connection.ops.quote_name(table)
+
+
+def fill_rows(cursor: Any, contacts: QuerySet[Contact], now: datetime) -> str:
+    """Read each contact's profile columns from the signal log as of `now`, once, into the
+    table of profile rows; returns the table's name."""
+    table = _row_table(cursor)
+    base = base_annotations(now)
+    lookups = {name: base[name] if name in base else F(name) for name in ROW_FIELDS}
+    sql, params = (
+        contacts.annotate(**{f"_{n}": e for n, e in lookups.items()})
+        .values("pk", "account_id", *[f"_{n}" for n in ROW_FIELDS])
+        .query.sql_with_params()
     )
+    columns = ", ".join(
+        connection.ops.quote_name(c) for c in ("contact_id", "account_id", *ROW_FIELDS)
+    )
+    cursor.execute(f"INSERT INTO {table} ({columns}) SELECT * FROM ({sql}) q", params)
+    return table
+
+
+def profile_rows(now: datetime, policy: Policy) -> QuerySet[Any]:
+    """The profiles of the contacts in the table of profile rows, with stage, rung and ready."""
+    qs = ProfileRow.objects.annotate(**derived_annotations(now, policy))
+    qs = qs.annotate(ready=_ready_expression(now, policy), as_of=Value(now))
     return qs.values("pk", *COLUMNS)
 
 
@@ -106,7 +143,8 @@ def refresh_profiles(
         ]
     with connection.cursor() as cursor:
         for batch in batches:
-            sql, params = profile_rows(batch, now, policy).query.sql_with_params()
+            fill_rows(cursor, batch, now)
+            sql, params = profile_rows(now, policy).query.sql_with_params()
             # "WHERE true" settles SQLite's parsing of INSERT ... SELECT ... ON CONFLICT.
             cursor.execute(
                 f"INSERT INTO {table} ({cols}) SELECT {picked} FROM ({sql}) AS p WHERE true "

@@ -26,15 +26,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet
 
 from advocacy.customers.models import Contact, Region, SizeBand
-from advocacy.engine.conditions import compile_condition
-from advocacy.engine.models import TapClaim
 from advocacy.engine.policy import Policy
 from advocacy.engine.prepared import PreparedQuery, prepare
 from advocacy.engine.profile import with_profile
-from advocacy.engine.rules import exclusions
+from advocacy.engine.readiness import HOLD, OK, verdict
 from advocacy.pipeline.models import AskType
 from advocacy.references.models import ReferenceAdvocate
 from advocacy.references.pool import REST_POINTS, reference_type
@@ -226,24 +224,12 @@ def score(row: dict[str, Any], need: Need, now: datetime) -> Candidate:
 def _recheck_queryset(
     contact_ids: list[int], ask_type: AskType, now: datetime, policy: Policy
 ) -> QuerySet[Any]:
-    rules = exclusions(policy, ask_type)
-    blocked = [When(compile_condition(cond, now), then=Value(True)) for _, cond in rules]
-    prerequisites = compile_condition(ask_type.prerequisites or {}, now) or Q(pk__isnull=False)
-    capped = TapClaim.objects.filter(
-        contact=OuterRef("pk"), effort=ask_type.effort, next_allowed_at__gt=now
-    )
+    """The contacts of `contact_ids` the engine's verdict lets an ask of `ask_type` through
+    (every rule, the caps; an offer already open for another request does not stop it)."""
     return (
         with_profile(Contact.objects.filter(pk__in=contact_ids), now, policy)
-        .annotate(
-            blocked=Case(*blocked, default=Value(False), output_field=BooleanField()),
-            eligible=Case(
-                When(prerequisites, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-            capped=Exists(capped),
-        )
-        .filter(blocked=False, eligible=True, capped=False)
+        .annotate(verdict=verdict(ask_type, policy, now, check_open=False))
+        .filter(Q(verdict=OK) | Q(verdict__startswith=HOLD))
         .order_by()
         .values("pk", "email", "first_name", "last_name", "account__name")
     )

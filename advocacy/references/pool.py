@@ -1,13 +1,15 @@
 """Keep the table of reference-ready advocates (`ReferenceAdvocate`) in step, set-based.
 
 For each chunk of contacts, one DELETE and one INSERT ... SELECT write the contacts whose
-`reference_call` prerequisites hold, computed with the engine's own profile expressions and
-compiled conditions (so the desk and the plays never disagree), with:
+`reference_call` requirements hold (the gate, the type's own thresholds, the stage), computed
+with the engine's own rules and compiled conditions (so the desk and the plays never
+disagree), with:
 
 - `ready`: no exclusion of the policy is in force, except the time-bound ones (a support ticket
   in the last N days), which are stored as `quiet_until`, the moment they lapse, so matching
   compares it with its own `now`;
-- the medium-effort tap cap (`next_allowed_at`) and the latest tap of any effort;
+- the effort windows that cover a reference call (`next_allowed_at`; none by default: its own
+  monthly limit governs it, re-checked live) and the latest tap of any effort;
 - past outcomes on the desk (calls held, ratings, declined offers) and `standing`, the points
   of rest and outcomes that the matching probes read the table in.
 
@@ -41,11 +43,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Lower
 
 from advocacy.customers.models import Contact
+from advocacy.engine.caps import covering
 from advocacy.engine.conditions import compile_condition
 from advocacy.engine.models import TapClaim
 from advocacy.engine.policy import DEFAULT_POLICY, Policy
 from advocacy.engine.profile import with_profile
-from advocacy.engine.rules import Condition, exclusions
+from advocacy.engine.rules import Condition, requirements
 from advocacy.engine.state import contacts_changed_since
 from advocacy.pipeline.models import AskType
 from advocacy.references.models import (
@@ -133,10 +136,13 @@ def pool_rows(contacts: QuerySet[Contact], now: datetime, policy: Policy) -> Que
     ask_type = reference_type()
     lasting: list[Any] = []
     bounded: list[tuple[str, int]] = []
-    for _, cond in exclusions(policy, ask_type):
-        tb = time_bound(cond)
+    rules = requirements(policy, ask_type)
+    for rule in rules:
+        if not rule.blocks:
+            continue
+        tb = time_bound(rule.condition)
         if tb is None:
-            lasting.append(When(compile_condition(cond, now), then=Value(False)))
+            lasting.append(When(compile_condition(rule.condition, now), then=Value(False)))
         else:
             bounded.append(tb)
     ready = Case(*lasting, default=Value(True), output_field=BooleanField())
@@ -149,9 +155,17 @@ def pool_rows(contacts: QuerySet[Contact], now: datetime, policy: Policy) -> Que
     rated = calls.filter(rating__isnull=False)
     declines = Offer.objects.filter(contact=OuterRef("pk"), status="declined")
     qs = with_profile(contacts, now, policy)
-    prerequisites = compile_condition(ask_type.prerequisites or {}, now)
-    if prerequisites:
-        qs = qs.filter(prerequisites)
+    for rule in rules:
+        if not rule.blocks:  # the gate, the type's prerequisites, the stage
+            qs = qs.filter(compile_condition(rule.condition, now))
+    efforts = covering(ask_type, policy)
+    window: Any = Value(None, output_field=DateTimeField())
+    if efforts:
+        window = Subquery(
+            claims.filter(effort__in=efforts, next_allowed_at__isnull=False)
+            .order_by("-next_allowed_at")
+            .values("next_allowed_at")[:1]
+        )
     qs = qs.annotate(
         seg_contact=F("pk"),
         seg_account=F("account_id"),
@@ -162,9 +176,7 @@ def pool_rows(contacts: QuerySet[Contact], now: datetime, policy: Policy) -> Que
         seg_use_cases=F("account__use_cases"),
         ready=ready,
         quiet_until=quiet,
-        next_allowed_at=Subquery(
-            claims.filter(effort=ask_type.effort).values("next_allowed_at")[:1]
-        ),
+        next_allowed_at=window,
         last_tapped_at=Subquery(
             claims.filter(last_tapped_at__isnull=False)
             .order_by("-last_tapped_at")

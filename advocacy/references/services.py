@@ -22,7 +22,7 @@ from advocacy.engine.asks import AskRequest, CapExceeded, open_asks
 from advocacy.engine.caps import next_allowed, windows
 from advocacy.engine.pipeline_flow import decline_ask
 from advocacy.engine.policy import Policy
-from advocacy.engine.services import Excluded, exclusions_for
+from advocacy.engine.services import refuse_unless_allowed
 from advocacy.pipeline.models import AskStatus
 from advocacy.pipeline.services import advance_ask
 from advocacy.references.matching import Candidate, Need, rank
@@ -186,9 +186,7 @@ def offer(
     if request.status != R.OPEN:
         raise DeskError(f"request {request.pk} is {request.status}: only open requests are offered")
     ask_type = reference_type()
-    names = exclusions_for(contact.pk, ask_type, now=now, policy=policy)
-    if names:
-        raise Excluded(contact.email, ask_type.code, names)
+    refuse_unless_allowed(contact, ask_type, now=now, policy=policy)
     due = datetime.combine(request.needed_by, datetime.min.time(), tzinfo=now.tzinfo)
     opened = open_asks(
         [

@@ -10,7 +10,7 @@ import pytest
 
 from advocacy.customers.models import Contact
 from advocacy.engine.policy import DEFAULT_POLICY
-from advocacy.engine.services import exclusions_for
+from advocacy.engine.services import refusals_for
 from advocacy.engine.tests.guard_world import NOW, account, ask, person
 from advocacy.pipeline.agreement_services import (
     AgreementError,
@@ -139,7 +139,8 @@ def test_opt_out_cancels_every_open_ask_and_ends_the_agreement_at_once(
     ada.refresh_from_db()
     assert ada.opted_out_at == NOW
     case_study = AskType.objects.get(code="case_study")
-    assert "opted out" in exclusions_for(ada.pk, case_study, now=NOW, policy=DEFAULT_POLICY)
+    refused = refusals_for(ada.pk, case_study, now=NOW, policy=DEFAULT_POLICY)
+    assert ("excluded_opted_out", "excluded: opted out") in refused
     with pytest.raises(AgreementError, match=re.escape("opted out; no agreement can be active")):
         draft(ada, member, status="active", signed_on=JAN)
 

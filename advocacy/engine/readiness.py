@@ -1,0 +1,170 @@
+"""Who may be asked for what, now: the rules of `advocacy.engine.rules` and the tap caps, as SQL.
+
+`verdict` names the first rule a contact fails for one ask type (or `ok`, or `hold:<code>` when
+only a rule that holds for approval applies). Plays' candidates, the profile's `ready`, the
+reference desk's re-check and the guards' replacements all select by it, and the explanation of
+one contact reads the same conditions leaf by leaf, so none of them can disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Least
+from django.db.models.lookups import GreaterThanOrEqual
+
+from advocacy.engine.caps import covering
+from advocacy.engine.conditions import compile_condition
+from advocacy.engine.models import AskTypePreference, Outcome, TapClaim
+from advocacy.engine.policy import Policy
+from advocacy.engine.rules import REASONS, Rule, cap_code, requirements
+from advocacy.pipeline.models import Ask, AskStatus, AskType
+
+OK = "ok"
+HOLD = "hold:"
+
+
+def not_true(q: Q) -> Q:
+    """Holds where `q` is false or cannot be judged (SQL NULL, e.g. no NPS answer yet)."""
+    return ~Q(Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField()))
+
+
+def refuses(rule: Rule, now: datetime) -> Q:
+    """Where `rule` refuses a contact: matches an exclusion, or fails (or cannot be judged
+    on) a requirement."""
+    q = compile_condition(rule.condition, now)
+    return q if rule.blocks else not_true(q)
+
+
+def _window_open(effort: str, now: datetime) -> Exists:
+    return Exists(
+        TapClaim.objects.filter(contact=OuterRef("pk"), effort=effort, next_allowed_at__gt=now)
+    )
+
+
+def asks_counted(ask_type: AskType, policy: Policy, now: datetime) -> Any:
+    """The contact's asks of this type within its own limit's window (cancelled ones aside)."""
+    rules = policy.for_type(ask_type.code)
+    asks = Ask.objects.filter(contact=OuterRef("pk"), ask_type=ask_type).exclude(
+        status=AskStatus.CANCELLED
+    )
+    if rules.per_days is not None:
+        asks = asks.filter(opened_at__gt=now - timedelta(days=rules.per_days))
+    counted = asks.order_by().values("contact").annotate(n=Count("id")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def asks_allowed(ask_type: AskType, policy: Policy) -> Any:
+    """How many asks of this type the contact allows in the window: their own choice, never
+    past the policy's limit; the policy's default when they have not said."""
+    rules = policy.for_type(ask_type.code)
+    assert rules.max_asks is not None
+    chosen = AskTypePreference.objects.filter(
+        contact=OuterRef("pk"), ask_type=ask_type, max_asks__isnull=False
+    ).values("max_asks")[:1]
+    default = rules.default_max_asks or rules.max_asks
+    own = Subquery(chosen, output_field=IntegerField())
+    return Coalesce(Least(own, Value(rules.max_asks)), Value(default))
+
+
+def cap_refusals(ask_type: AskType, policy: Policy, now: datetime) -> list[tuple[str, Any]]:
+    """(code, where it refuses) for each cap on this ask type: the effort windows from the
+    type's own down, then the type's own limit and the contact's unwillingness."""
+    found: list[tuple[str, Any]] = [
+        (cap_code(e), Q(_window_open(e, now))) for e in reversed(covering(ask_type, policy))
+    ]
+    unwilling = AskTypePreference.objects.filter(
+        contact=OuterRef("pk"), ask_type=ask_type, willing=False
+    )
+    found.append(("not_willing", Q(Exists(unwilling))))
+    if policy.for_type(ask_type.code).max_asks is not None:
+        counted = asks_counted(ask_type, policy, now)
+        allowed = asks_allowed(ask_type, policy)
+        found.append(("cap_ask_type", GreaterThanOrEqual(counted, allowed)))
+    return found
+
+
+def open_ask(ask_type: AskType) -> Q:
+    return Q(Exists(Ask.objects.open().filter(contact=OuterRef("pk"), ask_type=ask_type)))
+
+
+def verdict(
+    ask_type: AskType,
+    policy: Policy,
+    now: datetime,
+    *,
+    audience: Mapping[str, Any] | None = None,
+    widen: Iterable[str] = (),
+    check_open: bool = True,
+    check_caps: bool = True,
+) -> Case:
+    """One CASE naming the first rule a contact fails for `ask_type` as of `now`, or 'ok'.
+
+    The database evaluates WHEN branches in order and stops at the first that holds, so a
+    contact outside the audience costs one test, not every rule's lookups: the short-circuit a
+    hand-written WHERE clause gets. Order: the audience, the rules (`requirements`), an open
+    ask of the type, the caps; a rule that holds for approval last (`hold:<code>`).
+    """
+    whens: list[When] = []
+    if audience:
+        whens.append(
+            When(not_true(compile_condition(audience, now)), then=Value("not_in_audience"))
+        )
+    rules = requirements(policy, ask_type, widen)
+    whens += [When(refuses(r, now), then=Value(r.code)) for r in rules if not r.holds]
+    if check_open:
+        whens.append(When(open_ask(ask_type), then=Value("already_open")))
+    if check_caps:
+        whens += [When(q, then=Value(code)) for code, q in cap_refusals(ask_type, policy, now)]
+    whens += [When(refuses(r, now), then=Value(HOLD + r.code)) for r in rules if r.holds]
+    return Case(*whens, default=Value(OK), output_field=CharField())
+
+
+def outcome_of(code: str) -> str:
+    """The outcome a decision refused with this reason code records."""
+    if code == "not_in_audience":
+        return Outcome.NOT_IN_AUDIENCE
+    if code == "already_open":
+        return Outcome.ALREADY_OPEN
+    if code.startswith("cap_") or code == "not_willing":
+        return Outcome.BLOCKED_CAP
+    if code.startswith("excluded_"):
+        return Outcome.BLOCKED_EXCLUSION
+    return Outcome.NOT_ELIGIBLE
+
+
+def cap_words(ask_type: AskType, policy: Policy, code: str) -> str:
+    """What a cap refusal says: which window, how long, or the type's own limit."""
+    if code == "cap_ask_type":
+        rules = policy.for_type(ask_type.code)
+        per = f"per {rules.per_days} days" if rules.per_days is not None else "ever"
+        return f"tap cap: at most {rules.max_asks} {ask_type.name.lower()} ask(s) {per}"
+    effort = code.removeprefix("cap_").removesuffix("_effort")
+    words = effort.replace("_", " ")
+    return f"tap cap: one ask of {words} effort or higher per {policy.cap_for(effort)} days"
+
+
+def refusal_words(ask_type: AskType, policy: Policy, widen: Iterable[str] = ()) -> dict[str, str]:
+    """Every code `verdict` can refuse an ask of this type with, and the words for it."""
+    words = {"not_in_audience": REASONS["not_in_audience"]}
+    for r in requirements(policy, ask_type, widen):
+        words[r.code] = f"excluded: {r.text}" if r.blocks else f"not met: {r.text}"
+    words["already_open"] = REASONS["already_open"]
+    for code, _ in cap_refusals(ask_type, policy, datetime(2000, 1, 1, tzinfo=UTC)):
+        words[code] = REASONS[code] if code == "not_willing" else cap_words(ask_type, policy, code)
+    return words
