@@ -140,11 +140,11 @@ def _excluded(request: HttpRequest, exc: Excluded) -> HttpResponse:
         item_error(
             None,
             "contact_id",
-            f"{exc.email} is excluded from {exc.ask_type} asks: {name} "
+            f"{exc.email} may not be asked for {exc.ask_type}: {name} "
             "(give an override_reason to ask anyway)",
-            "excluded",
+            code,
         )
-        for name in exc.names
+        for name, code in zip(exc.names, exc.codes, strict=True)
     ]
     return _detail(request, errors, 422)
 

@@ -39,6 +39,8 @@ class AskRequest:
     follow_up_at: datetime | None = None
     send_by: datetime | None = None
     note: str = ""  # said on the opening event, after who opened it
+    # The moment of the ask this one continues (a declined ask's fallback): no new tap.
+    continues: datetime | None = None
 
 
 @dataclass
@@ -122,7 +124,12 @@ def open_asks(
             else:
                 first[r.contact_id] = r
         granted = claim_taps(
-            first, group[0].ask_type, now=now, policy=policy, override=bool(override_reason)
+            first,
+            group[0].ask_type,
+            now=now,
+            policy=policy,
+            override=bool(override_reason),
+            continuing={c: r.continues for c, r in first.items() if r.continues is not None},
         )
         for contact_id, r in first.items():
             (allowed if contact_id in granted else result.capped).append(r)

@@ -17,11 +17,12 @@ contact, exactly one gets the slot.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
-from datetime import datetime, timedelta
+from collections.abc import Collection, Iterable, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connection
+from django.utils.dateparse import parse_datetime
 
 from advocacy.core.bulk import insert_rows
 from advocacy.engine.models import AskTypePreference, ContactPreference, TapClaim
@@ -61,7 +62,7 @@ def covering(ask_type: AskType, policy: Policy) -> tuple[str, ...]:
     return EFFORTS[: EFFORTS.index(ask_type.effort) + 1]
 
 
-def _lock(cursor: Any, ids: list[int], efforts: tuple[str, ...]) -> list[tuple[int, str, Any]]:
+def _lock(cursor: Any, ids: list[int], efforts: tuple[str, ...]) -> list[tuple[int, str, Any, Any]]:
     """Lock and read the contacts' rows of `efforts` (creating missing ones first)."""
     insert_rows(
         TapClaim,
@@ -71,11 +72,11 @@ def _lock(cursor: Any, ids: list[int], efforts: tuple[str, ...]) -> list[tuple[i
     )
     table = connection.ops.quote_name(TapClaim._meta.db_table)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    rows: list[tuple[int, str, Any]] = []
+    rows: list[tuple[int, str, Any, Any]] = []
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         cursor.execute(
-            f"SELECT contact_id, effort, next_allowed_at FROM {table} "
+            f"SELECT contact_id, effort, next_allowed_at, last_tapped_at FROM {table} "
             f"WHERE contact_id IN ({_marks(len(chunk))}) AND effort IN ({_marks(len(efforts))}) "
             f"ORDER BY contact_id, effort{lock}",
             [*chunk, *efforts],
@@ -137,12 +138,15 @@ def claim_taps(
     now: datetime,
     policy: Policy = DEFAULT_POLICY,
     override: bool = False,
+    continuing: Mapping[int, datetime] | None = None,
 ) -> set[int]:
     """Claim the next `ask_type` ask for each contact; return the ids that got it.
 
     Must run inside the transaction that creates the asks, so a failure releases the claims.
     With `override`, the windows and the limit are ignored (the caller records who overrode
-    them and why); a window is restarted all the same.
+    them and why); a window is restarted all the same. `continuing` maps a contact to the
+    moment of the ask this one continues (the fallback of a declined ask): windows that ask
+    started are no new tap and do not hold this one.
     """
     ids = sorted(set(contact_ids))
     if not ids:
@@ -155,7 +159,15 @@ def claim_taps(
         if override:
             granted = set(ids)
         else:
-            shut = {c for c, e, until in rows if e in efforts and until is not None and until > now}
+            same = continuing or {}
+            shut = {
+                c
+                for c, e, until, tapped in rows
+                if e in efforts
+                and until is not None
+                and until > now
+                and not (c in same and _same_moment(tapped, same[c]))
+            }
             rest = [i for i in ids if i not in shut]
             refused = _unwilling(cursor, rest, ask_type) | _over_limit(
                 cursor, rest, ask_type, policy, now
@@ -175,6 +187,17 @@ def claim_taps(
                         [now, now + timedelta(days=days), effort, *chunk],
                     )
     return granted
+
+
+def _same_moment(stored: Any, moment: datetime) -> bool:
+    """A timestamp read by plain SQL (SQLite: text in UTC) is `moment`."""
+    if stored is None:
+        return False
+    if isinstance(stored, str):
+        stored = parse_datetime(stored)
+        if stored is not None and stored.tzinfo is None:
+            stored = stored.replace(tzinfo=UTC)
+    return bool(stored == moment)
 
 
 def next_allowed(contact_id: int) -> dict[str, datetime | None]:

@@ -266,7 +266,7 @@ def _candidate_table(cursor: Any) -> None:
 def _choice_sql(options: list[Option]) -> tuple[str, str]:
     """The option a candidate is asked for (the first whose verdict lets it through, an
     anonymous variant only after an NDA refused the named ask), and that option's verdict."""
-    passes = "(v{i} = 'ok' OR v{i} LIKE 'hold:%')"
+    passes = "(v{i} = 'ok' OR substr(v{i}, 1, 5) = 'hold:')"
     whens = []
     for i, o in enumerate(options):
         cond = passes.format(i=i)

@@ -316,7 +316,9 @@ def reassign_ask(
             f"{replacement.email} is not at {old_contact.account.name}: a replacement comes "
             "from the same account"
         )
-    refuse_unless_allowed(replacement, ask.ask_type, now=now, policy=policy)
+    # A person picks the colleague from the suggestions, ready or not (ranked by readiness):
+    # the exclusions are hard stops, the rest is their judgment, and the ask opens proposed.
+    refuse_unless_allowed(replacement, ask.ask_type, now=now, policy=policy, exclusions_only=True)
     why = f": {note.strip()}" if note.strip() else ""
     advance_ask(
         ask,

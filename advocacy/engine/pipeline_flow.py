@@ -88,6 +88,7 @@ def decline_ask(
         channel=ask.channel,
         due_at=now + timedelta(days=sla_days) if sla_days else None,
         follow_up_at=now + timedelta(days=reminder) if reminder else None,
+        continues=ask.opened_at,
     )
     opened = open_asks([request], now=now, actor=actor, policy=policy)
     if not opened.opened:

@@ -64,14 +64,24 @@ def load_configured_playbook(*, now: datetime) -> LoadResult:
 
 
 def refusals_for(
-    contact_id: int, ask_type: AskType, *, now: datetime, policy: Policy
+    contact_id: int,
+    ask_type: AskType,
+    *,
+    now: datetime,
+    policy: Policy,
+    exclusions_only: bool = False,
 ) -> list[tuple[str, str]]:
-    """(code, words) of every rule that refuses `ask_type` to this contact as of `now`.
+    """(code, words) of every rule that refuses `ask_type` to this contact as of `now`
+    (with `exclusions_only`, of the exclusions alone).
 
     One query, from the rules plays are evaluated by. A rule that only holds an ask for
     approval does not refuse here: a person asking by hand is that approval.
     """
-    rules = [r for r in requirements(policy, ask_type) if not r.holds]
+    rules = [
+        r
+        for r in requirements(policy, ask_type)
+        if not r.holds and (r.blocks or not exclusions_only)
+    ]
     flags = {
         f"rule_{i}": Case(
             When(refuses(rule, now), then=Value(True)),
@@ -87,10 +97,17 @@ def refusals_for(
 
 
 def refuse_unless_allowed(
-    contact: Contact, ask_type: AskType, *, now: datetime, policy: Policy
+    contact: Contact,
+    ask_type: AskType,
+    *,
+    now: datetime,
+    policy: Policy,
+    exclusions_only: bool = False,
 ) -> None:
-    """Raise Excluded when any rule refuses `ask_type` to `contact` as of `now`."""
-    refused = refusals_for(contact.pk, ask_type, now=now, policy=policy)
+    """Raise Excluded when any rule (or exclusion) refuses `ask_type` to `contact` now."""
+    refused = refusals_for(
+        contact.pk, ask_type, now=now, policy=policy, exclusions_only=exclusions_only
+    )
     if refused:
         codes = [code for code, _ in refused]
         raise Excluded(contact.email, ask_type.code, [w for _, w in refused], codes)

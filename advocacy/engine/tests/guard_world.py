@@ -9,6 +9,7 @@ from typing import Any
 from advocacy.customers.models import Account, Contact
 from advocacy.engine.asks import AskRequest, open_asks
 from advocacy.engine.policy import DEFAULT_POLICY
+from advocacy.engine.tests.conftest import NO_CAPS
 from advocacy.pipeline.models import Ask, AskStatus, AskType
 from advocacy.signals.models import Signal
 
@@ -64,7 +65,10 @@ def ask(
     play: str = "",
     status: str = AskStatus.SENT,
     at: dt.datetime = NOW - dt.timedelta(days=10),
+    capped: bool = False,
 ) -> Ask:
+    """An ask as the pipeline holds it; `capped`: it claims the policy's windows, as a real
+    ask does (by default fixtures open asks however close together a test needs them)."""
     request = AskRequest(
         contact.pk,
         AskType.objects.get(code=code),
@@ -75,4 +79,4 @@ def ask(
         owner_role="cs",
         channel="csm",
     )
-    return open_asks([request], now=at, policy=DEFAULT_POLICY).opened[0]
+    return open_asks([request], now=at, policy=DEFAULT_POLICY if capped else NO_CAPS).opened[0]

@@ -8,12 +8,13 @@ import json
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
 from advocacy.customers.models import Contact
-from advocacy.engine.tests.conftest import sent_ask
+from advocacy.engine.tests.conftest import NOW, sent_ask
 from advocacy.pipeline.models import Ask, AskEvent
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +75,8 @@ def test_a_refused_move_names_the_allowed_ones(ada: Contact) -> None:
 
 def test_decline_offers_the_fallback(ada: Contact) -> None:
     ask = sent_ask(ada)
-    body = json.loads(run("decline", str(ask.pk), "--json"))
+    with time_machine.travel(NOW + dt.timedelta(days=1), tick=False):
+        body = json.loads(run("decline", str(ask.pk), "--json"))
     fallback = Ask.objects.get(moment=f"fallback:{ask.pk}")
     assert body == {
         "id": ask.pk,

@@ -21,10 +21,30 @@ def playbook():
     return Play.objects.get(name="nps-promoter-review")
 
 
-def promoters(n, *, account=None, nps=10, active=True, start=0):
-    account = account or Account.objects.create(
-        name=f"Acme {start}", domain=f"acme{start}.example", customer_since=date(2024, 1, 1)
-    )
+def csm():
+    from advocacy.people.models import User
+
+    return User.objects.get_or_create(username="csm", defaults={"role": "cs"})[0]
+
+
+def promoters(n, *, account=None, nps=10, active=True, start=0, health=80):
+    """`n` promoters of one account that meets the program's gate: a CSM owns it, its health
+    is good, it has been a customer long enough; each answered NPS and was active lately."""
+    if account is None:
+        account = Account.objects.create(
+            name=f"Acme {start}",
+            domain=f"acme{start}.example",
+            customer_since=date(2024, 1, 1),
+            owner=csm(),
+        )
+        Signal.objects.create(
+            source="t",
+            key=f"health-{account.pk}",
+            kind="health_score",
+            account=account,
+            occurred_at=NOW - timedelta(days=3),
+            value=health,
+        )
     contacts = Contact.objects.bulk_create(
         [Contact(account=account, email=f"p{start + i}@acme.example") for i in range(n)]
     )
@@ -86,11 +106,23 @@ def test_exclusions_and_audience_are_recorded_with_reasons(playbook):
         occurred_at=NOW - timedelta(days=3),
     )
     evaluate_play(playbook, now=NOW)
-    got = {d.contact_id: (d.outcome, d.reasons) for d in Decision.objects.all()}
-    assert got[opted.pk] == (Outcome.BLOCKED_EXCLUSION, ["opted out"])
-    assert got[idle.pk] == (Outcome.NOT_IN_AUDIENCE, ["not in the play's audience"])
+    got = {d.contact_id: (d.outcome, d.code, d.reasons) for d in Decision.objects.all()}
+    assert got[opted.pk] == (
+        Outcome.BLOCKED_EXCLUSION,
+        "excluded_opted_out",
+        ["excluded: opted out"],
+    )
+    assert got[idle.pk] == (
+        Outcome.NOT_IN_AUDIENCE,
+        "not_in_audience",
+        ["not in the play's audience"],
+    )
     # The first rule that blocks is recorded (rules are checked in order, and stop there).
-    assert got[ticket.pk] == (Outcome.BLOCKED_EXCLUSION, ["unresolved support issue"])
+    assert got[ticket.pk] == (
+        Outcome.BLOCKED_EXCLUSION,
+        "excluded_open_ticket",
+        ["excluded: an unresolved support issue"],
+    )
 
 
 def test_caps_block_a_second_play_of_the_same_effort(playbook):
@@ -113,6 +145,11 @@ def test_caps_block_a_second_play_of_the_same_effort(playbook):
         Outcome.HELD_OUT if in_holdout("milestone-review", c.pk, 0.1) else Outcome.BLOCKED_CAP
     )
     assert decision.outcome == expected
+    if expected == Outcome.BLOCKED_CAP:
+        assert (decision.code, decision.reasons) == (
+            "cap_low_effort",
+            ["tap cap: one ask of low effort or higher per 30 days"],
+        )
 
 
 def test_one_contact_and_a_thousand_cost_the_same_number_of_queries(playbook):

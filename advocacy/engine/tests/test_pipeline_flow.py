@@ -52,14 +52,21 @@ def test_a_decline_opens_the_fallback_for_review(ada: Contact, member: Any) -> N
 
 
 def test_the_tap_cap_holds_for_the_fallback(ada: Contact, member: Any) -> None:
-    """GIVEN a medium-effort ask already open WHEN a case study is declined THEN no referral."""
-    sent_ask(ada, "reference_call", play="")
+    """GIVEN a medium-effort ask a day before WHEN a case study is declined THEN no referral:
+    the declined ask's own windows do not hold its fallback, but another ask's do."""
+    from advocacy.engine.asks import AskRequest, open_asks
+    from advocacy.pipeline.models import AskType
+
     ask = sent_ask(ada)
+    referral = AskRequest(ada.pk, AskType.objects.get(code="referral"), "earlier", owner_id=None)
+    earlier = NOW - dt.timedelta(days=1)
+    assert open_asks([referral], now=earlier, actor=member, override_reason="by phone").granted
     result = decline_ask(ask, actor=member, now=LATER, policy=DEFAULT_POLICY)
     assert (result.fallback, result.fallback_outcome) == (None, FallbackOutcome.CAPPED)
     assert result.detail == "fallback referral not offered: the medium-effort tap cap is in force"
     assert Ask.objects.get(pk=ask.pk).status == "declined"
-    assert Ask.objects.filter(ask_type__code="referral").count() == 0
+    referrals = Ask.objects.filter(ask_type__code="referral").values_list("moment", flat=True)
+    assert list(referrals) == ["earlier"]  # no fallback beside the earlier one
 
 
 def test_an_exclusion_holds_for_the_fallback(ada: Contact, member: Any) -> None:
@@ -67,7 +74,7 @@ def test_an_exclusion_holds_for_the_fallback(ada: Contact, member: Any) -> None:
     Contact.objects.filter(pk=ada.pk).update(opted_out_at=NOW)
     result = decline_ask(ask, actor=member, now=LATER, policy=DEFAULT_POLICY)
     assert result.fallback_outcome == FallbackOutcome.EXCLUDED
-    assert result.detail.startswith("fallback referral not offered: excluded (")
+    assert result.detail == "fallback referral not offered: excluded: opted out"
     assert Ask.objects.count() == 1
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from advocacy.engine.evaluation import candidate_queries
+from advocacy.engine.evaluation import Option, candidate_queries, play_options
 from advocacy.engine.models import Play
 from advocacy.engine.plays import load_playbook
 from advocacy.engine.policy import DEFAULT_POLICY, Policy
@@ -24,8 +24,9 @@ STRICT = Policy(nps_min=10, health_min=80, tenure_days_min=180)
 def builders() -> list[tuple[str, Any]]:
     load_playbook(now=NOW)
     found = []
+    types = {t.code: t for t in AskType.objects.all()}
     for play in Play.objects.order_by("name"):
-        ask_type = AskType.objects.get(code=play.definition["ask"])
+        options = play_options(play, STRICT, types)
         for incremental in (False, True):
             for level in (0, 1):
 
@@ -33,12 +34,12 @@ def builders() -> list[tuple[str, Any]]:
                     at: dt.datetime,
                     watermark: int,
                     play: Play = play,
-                    ask_type: AskType = ask_type,
+                    options: list[Option] = options,
                     incremental: bool = incremental,
                     level: int = level,
                 ) -> Any:
                     cut = watermark if incremental else 0
-                    return candidate_queries(play, ask_type, at, STRICT, cut)[level]
+                    return candidate_queries(play, options, at, STRICT, cut)[level]
 
                 found.append((f"{play.name}/{incremental}/{level}", build))
     return found
@@ -153,10 +154,10 @@ def test_rows_match_the_orm_on_real_data(member: Any) -> None:
             occurred_at=NOW - dt.timedelta(hours=3 + i),
         )
     play = Play.objects.get(name="nps-promoter-review")
-    ask_type = AskType.objects.get(code=play.definition["ask"])
+    options = play_options(play, DEFAULT_POLICY, {t.code: t for t in AskType.objects.all()})
 
     def build(at: dt.datetime, watermark: int) -> Any:
-        return candidate_queries(play, ask_type, at, DEFAULT_POLICY, 0)[0]
+        return candidate_queries(play, options, at, DEFAULT_POLICY, 0)[0]
 
     prepared = prepare(build, NOW)
     assert prepared is not None

@@ -47,6 +47,8 @@ def acme(member: Any) -> Account:
     promoter(ada)
     promoter(Contact.objects.get(first_name="Bob"), 9)
     promoter(Contact.objects.get(first_name="Cy"))
+    for name in ("Ada", "Bob", "Cy"):  # the promoters use the product
+        signal(acme, "activity", contact=Contact.objects.get(first_name=name))
     signal(acme, "csm_nomination", contact=Contact.objects.get(first_name="Eve"))
     signal(acme, "health_score", value=85, at=NOW - dt.timedelta(days=10))
     signal(acme, "result_shared", at=NOW - dt.timedelta(days=30))
@@ -82,11 +84,11 @@ def test_a_case_study_walks_through_an_advocate_leaving_mid_process(
     # A replacement from the same account is suggested: ready first, then by rung.
     suggested = suggest_replacements(study, now=later, policy=P)
     assert [(s.email, s.rung, s.ready) for s in suggested] == [
-        ("bob@acme.example", "satisfied", True),
+        ("bob@acme.example", "engaged", True),
         ("eve@acme.example", "advocate", False),
         ("dan@acme.example", "satisfied", False),
     ]
-    assert suggested[0].reasons == "satisfied rung, mature stage, meets the prerequisites"
+    assert suggested[0].reasons == "engaged rung, mature stage, meets the prerequisites"
     # Reassigned to Bob: the old ask is cancelled, a new one opened for review, caps claimed.
     done = reassign_ask(study, c("bob"), actor=member, now=later, policy=P, note="Ada moved on")
     old, new = Ask.objects.get(pk=study.pk), Ask.objects.get(pk=done.new.pk)
@@ -121,7 +123,7 @@ def test_capped_or_busy_colleagues_are_not_suggested_and_caps_hold_on_reassign(
     acme: Account, member: Any
 ) -> None:
     study = ask(c("ada"), "case_study")
-    ask(c("bob"), "video_testimonial")  # high effort: Bob's cap is in force
+    ask(c("bob"), "video_testimonial", capped=True)  # high effort: Bob's cap is in force
     ask(c("eve"), "case_study")  # Eve already has an open case study
     Contact.objects.filter(pk=c("ada").pk).update(left_company_at=NOW - dt.timedelta(hours=1))
     run_guards(now=NOW, policy=P)
@@ -143,7 +145,8 @@ def test_a_replacement_comes_from_the_same_account_and_passes_exclusions(
     with pytest.raises(ReassignRefused, match=re.escape("gil@globex.example is not at Acme")):
         reassign_ask(study, stranger, actor=member, now=NOW, policy=P)
     with pytest.raises(
-        Excluded, match=re.escape("cy@acme.example is excluded from case_study asks: opted out")
+        Excluded,
+        match=re.escape("cy@acme.example may not be asked for case_study: excluded: opted out"),
     ):
         reassign_ask(study, c("cy"), actor=member, now=NOW, policy=P)
     with pytest.raises(

@@ -17,10 +17,18 @@ START = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday
 
 
 @pytest.fixture
-def history():
+def history(member):
     load_playbook(now=START)
     account = Account.objects.create(
-        name="Acme", domain="acme.example", customer_since=date(2024, 1, 1)
+        name="Acme", domain="acme.example", customer_since=date(2024, 1, 1), owner=member
+    )
+    Signal.objects.create(
+        source="t",
+        key="health",
+        kind="health_score",
+        account=account,
+        occurred_at=START - timedelta(days=7),
+        value=85,
     )
     contacts = Contact.objects.bulk_create(
         [Contact(account=account, email=f"p{i}@acme.example") for i in range(20)]
@@ -89,7 +97,7 @@ def test_run_and_explain_commands(history):
     call_command("explain", "p0@acme.example", "--as-of", "2026-03-03", "--json", stdout=out)
     data = json.loads(out.getvalue())
     assert data["email"] == "p0@acme.example"
-    assert len(data["options"]) == 10
+    assert len(data["options"]) == 11  # every active ask type, the anonymous quote among them
 
 
 def test_catch_up_leaves_what_the_plays_would_have_done(history):

@@ -13,9 +13,9 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
 
-def test_profiles_are_written_and_rewritten_set_based():
+def test_profiles_are_written_and_rewritten_set_based(member):
     account = Account.objects.create(
-        name="Acme", domain="acme.example", customer_since=date(2025, 9, 1)
+        name="Acme", domain="acme.example", customer_since=date(2025, 9, 1), owner=member
     )
     happy, quiet = Contact.objects.bulk_create(
         [
@@ -40,12 +40,22 @@ def test_profiles_are_written_and_rewritten_set_based():
         contact=happy,
         occurred_at=NOW - timedelta(days=1),
     )
+    Signal.objects.create(
+        source="t",
+        key="h",
+        kind="health_score",
+        account=account,
+        occurred_at=NOW - timedelta(days=2),
+        value=80,
+    )
     refresh_profiles(now=NOW)
     h = ContactProfile.objects.get(contact=happy)
     q = ContactProfile.objects.get(contact=quiet)
     assert (h.nps, h.stage, h.rung) == (10.0, "engagement", "engaged")
-    assert h.ready_codes == ["community", "referral", "review"]
-    assert (q.nps, q.stage, q.rung, q.ready) == (None, "activation", "none", "")
+    # The engagement stage's asks: low effort (a referral waits for expansion).
+    assert h.ready_codes == ["anonymous_quote", "community", "review", "testimonial_quote"]
+    # The account's health alone makes the quiet one satisfied; without NPS, ready for nothing.
+    assert (q.nps, q.stage, q.rung, q.ready) == (None, "activation", "satisfied", "")
     open_asks([AskRequest(happy.pk, AskType.objects.get(code="review"), "m")], now=NOW)
     last = Signal.objects.order_by("-id").values_list("id", flat=True).first()
     Signal.objects.create(
