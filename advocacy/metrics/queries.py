@@ -42,11 +42,11 @@ from advocacy.references.models import (
     ReferenceRequest,
     RequestStatus,
 )
-from advocacy.signals.models import Signal, SignalKind
+from advocacy.signals.models import ADVOCACY_ACTIVITY_KINDS, Signal, SignalKind
 
 K = SignalKind
-# What counts as an advocacy activity (as the engine's `activities_12m` counts them).
-ACTIVITY_KINDS = (K.REVIEW_PUBLISHED, K.REFERENCE_COMPLETED, K.REFERRAL_STATUS)
+# What counts as an advocacy activity: the one list, which the engine's `activities_12m` counts.
+ACTIVITY_KINDS = ADVOCACY_ACTIVITY_KINDS
 ADVOCATE_RUNGS = ("advocate", "champion", "ambassador")
 RUNGS = ("none", "satisfied", "engaged", "advocate", "champion", "ambassador")
 ACTIVE_DAYS = 90  # seed 002 and 003: activity in the last 90 days
