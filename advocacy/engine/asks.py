@@ -35,9 +35,9 @@ class AskRequest:
     owner_id: int | None = None
     owner_role: str = ""
     channel: str = ""
-    due_at: datetime | None = None
+    due_at: datetime | None = None  # the deadline for the advocate's answer (the play's SLA)
     follow_up_at: datetime | None = None
-    send_by: datetime | None = None
+    send_by: datetime | None = None  # when the ask must go out (the play's timing)
     note: str = ""  # said on the opening event, after who opened it
     # The moment of the ask this one continues (a declined ask's fallback): no new tap.
     continues: datetime | None = None
@@ -71,6 +71,7 @@ class OpenResult:
                 opened_at=self.opened_at,
                 due_at=r.due_at,
                 follow_up_at=r.follow_up_at,
+                send_by=r.send_by,
                 updated_at=self.opened_at,
             )
             ask._state.adding = False
@@ -219,6 +220,7 @@ _ASK_COLUMNS = (
     "opened_at",
     "due_at",
     "follow_up_at",
+    "send_by",
     "updated_at",
 )
 
@@ -247,6 +249,7 @@ def _insert_asks(requests: Sequence[AskRequest], now: datetime) -> list[tuple[As
                 now,
                 r.due_at,
                 r.follow_up_at,
+                r.send_by,
                 now,
             )
             for r in requests

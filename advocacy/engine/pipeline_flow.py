@@ -62,7 +62,8 @@ def decline_ask(
     """Record the advocate's decline, then offer the play's fallback ask (proposed, for review).
 
     The fallback is unique per declined ask (moment `fallback:<id>`), owned like the declined
-    ask, and due per the play's SLA; exclusions and tap caps hold as for any ask.
+    ask, to be sent within the play's timing and answered within its SLA; exclusions and tap
+    caps hold as for any ask.
     """
     advance_ask(ask, AskStatus.DECLINED, actor=actor, now=now, note=note)
     play, ask_type = _fallback_type(ask)
@@ -76,6 +77,7 @@ def decline_ask(
     d = play.definition
     sla_days = d.get("sla", {}).get("respond_within_days")
     reminder = d.get("timing", {}).get("reminder_after_days")
+    within_hours = d.get("timing", {}).get("within_hours")
     request = AskRequest(
         contact_id=ask.contact_id,
         ask_type=ask_type,
@@ -88,6 +90,7 @@ def decline_ask(
         channel=ask.channel,
         due_at=now + timedelta(days=sla_days) if sla_days else None,
         follow_up_at=now + timedelta(days=reminder) if reminder else None,
+        send_by=now + timedelta(hours=within_hours) if within_hours else None,
         continues=ask.opened_at,
     )
     opened = open_asks([request], now=now, actor=actor, policy=policy)

@@ -32,11 +32,11 @@ from django.db.models.functions import Coalesce
 
 from advocacy.customers.models import Contact
 from advocacy.engine.policy import DEFAULT_POLICY, Policy
-from advocacy.signals.models import Signal, SignalKind
+from advocacy.signals.models import ADVOCACY_ACTIVITY_KINDS, Signal, SignalKind
 
 K = SignalKind
 ACTIVITY_KINDS = (K.ACTIVITY, K.USAGE_MILESTONE)
-ADVOCACY_KINDS = (K.REVIEW_PUBLISHED, K.REFERENCE_COMPLETED, K.REFERRAL_STATUS)
+ADVOCACY_KINDS = ADVOCACY_ACTIVITY_KINDS
 
 
 def _contact_signals(kind: str | tuple[str, ...], now: datetime) -> QuerySet[Signal]:

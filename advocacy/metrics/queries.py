@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import (
     Avg,
@@ -35,18 +35,18 @@ from advocacy.customers.models import Account, Contact
 from advocacy.engine.models import ContactProfile, Decision, Outcome
 from advocacy.engine.policy import Policy
 from advocacy.metrics.periods import Period, Segment
-from advocacy.pipeline.models import Ask, AskEvent
+from advocacy.pipeline.models import Ask, AskEvent, AskQuerySet
 from advocacy.references.models import (
     OpportunityResult,
     ReferenceAdvocate,
     ReferenceRequest,
     RequestStatus,
 )
-from advocacy.signals.models import Signal, SignalKind
+from advocacy.signals.models import ADVOCACY_ACTIVITY_KINDS, Signal, SignalKind
 
 K = SignalKind
-# What counts as an advocacy activity (as the engine's `activities_12m` counts them).
-ACTIVITY_KINDS = (K.REVIEW_PUBLISHED, K.REFERENCE_COMPLETED, K.REFERRAL_STATUS)
+# What counts as an advocacy activity: the one list, which the engine's `activities_12m` counts.
+ACTIVITY_KINDS = ADVOCACY_ACTIVITY_KINDS
 ADVOCATE_RUNGS = ("advocate", "champion", "ambassador")
 RUNGS = ("none", "satisfied", "engaged", "advocate", "champion", "ambassador")
 ACTIVE_DAYS = 90  # seed 002 and 003: activity in the last 90 days
@@ -422,6 +422,15 @@ class Evaluation:
         return {
             "by_type": {row["ask__ask_type__code"]: row["n"] for row in rows},
             "mean_days": None if mean is None else mean.total_seconds() / 86400,
+        }
+
+    @cached_property
+    def send_window(self) -> dict[str, int]:
+        """Asks opened in the period with a send-by moment, and those that missed it by `now`
+        (the rule of `AskQuerySet.missed_send_window`): two queries."""
+        return {
+            "with_window": self.asks().filter(send_by__isnull=False).count(),
+            "missed": cast(AskQuerySet, self.asks()).missed_send_window(self.now).count(),
         }
 
     @cached_property

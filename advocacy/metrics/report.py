@@ -95,6 +95,11 @@ class Report:
         return rows
 
     @property
+    def send_window(self) -> dict[str, int]:
+        """Asks opened in the period that had a send-by moment, and those that missed it."""
+        return self.evaluation.send_window
+
+    @property
     def behind(self) -> list[ScoreRow]:
         return [row for row in self.scorecard if row.is_behind]
 
@@ -172,6 +177,10 @@ def report_dict(report: Report) -> dict[str, Any]:
             for dim, rows in report.funnels.items()
         },
         "lift": [lift_dict(x) for x in report.lifts],
+        "pipeline": {
+            "with_send_window": report.send_window["with_window"],
+            "missed_send_window": report.send_window["missed"],
+        },
         "tactics": [
             {
                 "tactic": t.code,

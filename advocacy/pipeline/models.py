@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 
 from advocacy.core.models import TransitionEvent
 from advocacy.customers.models import Contact
@@ -19,7 +20,7 @@ from advocacy.pipeline.process_models import (  # noqa: F401 (models of this app
     ChecklistTemplate,
     RoutingRule,
 )
-from advocacy.signals.models import Signal
+from advocacy.signals.models import Signal, SignalKind
 
 
 class Effort(models.TextChoices):
@@ -57,12 +58,26 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.CANCELLED: frozenset(),
 }
 OPEN_STATUSES = frozenset({S.PROPOSED, S.QUEUED, S.SENT, S.ACCEPTED, S.SCHEDULED})
+# Not yet sent: an ask still in one of these past its send-by moment missed its window.
+UNSENT_STATUSES = frozenset({S.PROPOSED, S.QUEUED})
 # Board order: the open states as an ask goes through them.
 OPEN_ORDER: tuple[str, ...] = (S.PROPOSED, S.QUEUED, S.SENT, S.ACCEPTED, S.SCHEDULED)
 
 
+class ActivityOn(models.TextChoices):
+    """The status at which an ask's activity counts as done (see `AskType.activity_kind`)."""
+
+    COMPLETED = "completed", "Completed"
+    PUBLISHED = "published", "Published"
+
+
 class AskType(models.Model):
-    """A kind of ask in the catalogue: its effort class decides which tap cap it counts against."""
+    """A kind of ask in the catalogue: its effort class decides which tap cap it counts against.
+
+    `activity_kind` is the advocacy activity an ask of this type produces when it reaches
+    `activity_on`: the move records it once as a program signal (advocacy.pipeline.activities).
+    Blank: the ask produces none.
+    """
 
     code = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=100)
@@ -74,6 +89,18 @@ class AskType(models.Model):
     prerequisites = models.JSONField(default=dict, blank=True)
     description = models.TextField(blank=True)
     source = models.CharField(max_length=200, blank=True, help_text="Where the default comes from.")
+    activity_kind = models.CharField(
+        max_length=30,
+        choices=SignalKind.choices,
+        blank=True,
+        help_text="The advocacy activity an ask of this type produces (blank: none).",
+    )
+    activity_on = models.CharField(
+        max_length=10,
+        choices=ActivityOn.choices,
+        blank=True,
+        help_text="The status at which it is produced: completed or published.",
+    )
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -94,6 +121,13 @@ class AskQuerySet(models.QuerySet["Ask"]):
     def needs_follow_up(self, now: datetime) -> AskQuerySet:
         """Sent asks whose reminder date has come with no answer from the advocate yet."""
         return self.filter(status=S.SENT, follow_up_at__lte=now)
+
+    def missed_send_window(self, now: datetime) -> AskQuerySet:
+        """Asks whose send-by moment has passed unsent: still proposed or queued after it, or
+        sent late. `Ask.missed_send_window` is the same rule for one ask."""
+        unsent = Q(status__in=UNSENT_STATUSES, send_by__lt=now)
+        late = Q(sent_at__gt=F("send_by"))
+        return self.filter(send_by__isnull=False).filter(unsent | late)
 
     def paused(self) -> AskQuerySet:
         """Open asks on hold (by hand or by a guard); they keep their status."""
@@ -130,6 +164,10 @@ class Ask(models.Model):
     owner_role = models.CharField(max_length=20, blank=True)
     channel = models.CharField(max_length=20, blank=True)
     opened_at = models.DateTimeField()
+    # When the ask must go out (the play's timing, e.g. within 48 hours of the signal), apart
+    # from `due_at`, the deadline for the advocate's answer (the play's SLA).
+    send_by = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When it first moved to sent.")
     due_at = models.DateTimeField(null=True, blank=True)
     follow_up_at = models.DateTimeField(null=True, blank=True)
     # Set once by the escalation job when the ask stayed overdue past the grace period.
@@ -174,6 +212,14 @@ class Ask(models.Model):
     def is_overdue(self, now: datetime) -> bool:
         """Open and past its due date: the rule of `AskQuerySet.overdue`, for one ask in hand."""
         return self.status in OPEN_STATUSES and self.due_at is not None and self.due_at < now
+
+    def missed_send_window(self, now: datetime) -> bool:
+        """Not sent by its send-by moment: the rule of `AskQuerySet.missed_send_window`."""
+        if self.send_by is None:
+            return False
+        if self.sent_at is not None:
+            return self.sent_at > self.send_by
+        return self.status in UNSENT_STATUSES and self.send_by < now
 
 
 class AskEvent(TransitionEvent):

@@ -4,6 +4,9 @@ Every move is checked against `TRANSITIONS` and made with a conditional UPDATE (
 <the status the mover saw>`), so of two concurrent moves from the same state only one wins; the
 other gets InvalidTransition. Each move writes an AskEvent (actor, time, note) in the same
 transaction. Assigning an owner is recorded as an event too (from and to the same status).
+A move to sent stamps `sent_at`; a move to the status at which the ask's type produces an
+advocacy activity records it as a program signal, once (advocacy.pipeline.activities), in the
+same transaction.
 """
 
 from __future__ import annotations
@@ -14,7 +17,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 
+from advocacy.pipeline.activities import record_activities
 from advocacy.pipeline.models import OPEN_STATUSES, TRANSITIONS, Ask, AskEvent, AskStatus
 from advocacy.pipeline.process_models import stage_of
 from advocacy.pipeline.routing import route_asks
@@ -66,13 +72,28 @@ def _actor_id(actor: Any) -> Any:
     return getattr(actor, "pk", None)
 
 
+def _stamps(to_status: str, now: datetime) -> dict[str, Any]:
+    """Columns a move writes besides the status: `sent_at` on the first move to sent."""
+    return {"sent_at": Coalesce("sent_at", Value(now))} if to_status == AskStatus.SENT else {}
+
+
 @transaction.atomic
-def advance_ask(ask: Ask, to_status: str, *, actor: Any, now: datetime, note: str = "") -> Ask:
+def advance_ask(
+    ask: Ask,
+    to_status: str,
+    *,
+    actor: Any,
+    now: datetime,
+    note: str = "",
+    record_activity: bool = True,
+) -> Ask:
     """Move `ask` from the status it holds to `to_status`, or raise InvalidTransition.
 
     `ask.status` is the state the caller saw: the UPDATE only applies if the row still holds
     it, so a stale copy cannot overwrite a concurrent move. `ask` is updated in place.
     A paused ask may only be cancelled (AskPaused otherwise), which clears the pause.
+    `record_activity=False` is for a caller that records the activity itself, richer (the
+    reference desk records a held call with its rating).
     """
     seen = ask.status
     if to_status not in TRANSITIONS.get(seen, frozenset()):
@@ -83,7 +104,9 @@ def advance_ask(ask: Ask, to_status: str, *, actor: Any, now: datetime, note: st
     if to_status == AskStatus.CANCELLED:
         changed = rows.update(status=to_status, updated_at=now, **UNPAUSE)
     else:
-        changed = rows.filter(paused_at__isnull=True).update(status=to_status, updated_at=now)
+        changed = rows.filter(paused_at__isnull=True).update(
+            status=to_status, updated_at=now, **_stamps(to_status, now)
+        )
     if changed != 1:
         current = Ask.objects.filter(pk=ask.pk).values("status", "paused_at", "paused_reason")
         row = current.first()
@@ -102,6 +125,10 @@ def advance_ask(ask: Ask, to_status: str, *, actor: Any, now: datetime, note: st
     AskEvent.objects.create(
         ask=ask, from_status=seen, to_status=to_status, actor_id=_actor_id(actor), note=note, at=now
     )
+    if record_activity:
+        record_activities([ask.pk], to_status, now=now)
+    if to_status == AskStatus.SENT and ask.sent_at is None:
+        ask.sent_at = now
     ask.status, ask.updated_at = to_status, now
     return ask
 
@@ -144,7 +171,7 @@ def advance_asks(
     if not movable:
         return result
     Ask.objects.filter(pk__in=movable, status__in=froms).update(
-        status=to_status, updated_at=now, **(UNPAUSE if cancel else {})
+        status=to_status, updated_at=now, **(UNPAUSE if cancel else _stamps(to_status, now))
     )
     handed = [pk for pk, status in movable.items() if stage_of(status) != stage_of(to_status)]
     routed = route_asks(handed, now=now, actor=actor, handoff=True, record=False)
@@ -162,6 +189,7 @@ def advance_asks(
             for pk, status in movable.items()
         ]
     )
+    record_activities(movable, to_status, now=now)
     return result
 
 

@@ -357,6 +357,7 @@ def record_outcome(
             actor=actor,
             now=now,
             note=f"reference call {outcome.replace('_', '-')}",
+            record_activity=False,  # recorded below, once per call, with its rating
         )
     if held:
         # The advocacy ladder counts references completed: record it as a signal, once per call.

@@ -27,8 +27,26 @@ class SignalKind(models.TextChoices):
     REVIEW_PUBLISHED = "review_published", "Review published"
     REFERRAL_STATUS = "referral_status", "Referral status"
     REFERENCE_COMPLETED = "reference_completed", "Reference completed"
+    CASE_STUDY_PUBLISHED = "case_study_published", "Case study published"
+    QUOTE_APPROVED = "quote_approved", "Testimonial quote approved"
+    VIDEO_PUBLISHED = "video_published", "Video testimonial published"
+    TALK_GIVEN = "talk_given", "Talk or webinar given"
+    CONTENT_PUBLISHED = "content_published", "Co-created content published"
     OPT_OUT = "opt_out", "Unsubscribe / opt-out"
 
+
+# What counts as an advocacy activity: something an advocate did for the program. The one list
+# the engine's `activities_12m` (and so the ladder rung) and the metrics' activities count.
+ADVOCACY_ACTIVITY_KINDS: tuple[str, ...] = (
+    SignalKind.REVIEW_PUBLISHED,
+    SignalKind.REFERENCE_COMPLETED,
+    SignalKind.REFERRAL_STATUS,
+    SignalKind.CASE_STUDY_PUBLISHED,
+    SignalKind.QUOTE_APPROVED,
+    SignalKind.VIDEO_PUBLISHED,
+    SignalKind.TALK_GIVEN,
+    SignalKind.CONTENT_PUBLISHED,
+)
 
 # Kinds whose `value` is a number with a known range; anything else may leave it empty.
 VALUE_RANGES: dict[str, tuple[float, float]] = {

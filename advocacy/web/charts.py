@@ -53,6 +53,11 @@ KIND_STYLES: dict[str, KindStyle] = {
     SignalKind.REVIEW_PUBLISHED: KindStyle("✎", "advocacy"),
     SignalKind.REFERRAL_STATUS: KindStyle("→", "advocacy"),
     SignalKind.REFERENCE_COMPLETED: KindStyle("☎", "advocacy"),
+    SignalKind.CASE_STUDY_PUBLISHED: KindStyle("❏", "advocacy"),
+    SignalKind.QUOTE_APPROVED: KindStyle("❝", "advocacy"),
+    SignalKind.VIDEO_PUBLISHED: KindStyle("▶", "advocacy"),
+    SignalKind.TALK_GIVEN: KindStyle("◉", "advocacy"),
+    SignalKind.CONTENT_PUBLISHED: KindStyle("✍", "advocacy"),
     SignalKind.OPT_OUT: KindStyle("✕", "optout"),
 }
 DEFAULT_STYLE = KindStyle("•", "other")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
+from django.utils import timezone
 from ninja import Field, Schema
 
 from advocacy.api.routers.play_schemas import PlayName
@@ -26,7 +27,15 @@ class AskOut(Schema):
     owner_role: str
     channel: str
     opened_at: datetime
-    due_at: datetime | None
+    send_by: datetime | None = Field(
+        description="When the ask must be sent by (the play's timing, e.g. 48 hours after the "
+        "signal)"
+    )
+    sent_at: datetime | None = Field(description="When it first moved to sent")
+    missed_send_window: bool = Field(
+        description="Not sent by its send-by moment (still unsent past it, or sent late)"
+    )
+    due_at: datetime | None = Field(description="When the advocate's answer is due (the SLA)")
     follow_up_at: datetime | None
     updated_at: datetime
     paused_at: datetime | None = Field(description="Set while the ask is on hold")
@@ -44,6 +53,10 @@ class AskOut(Schema):
     @staticmethod
     def resolve_effort(obj: Any) -> str:
         return str(obj.ask_type.effort)
+
+    @staticmethod
+    def resolve_missed_send_window(obj: Any) -> bool:
+        return bool(obj.missed_send_window(timezone.now()))
 
 
 class AskEventOut(Schema):
@@ -79,6 +92,10 @@ class AskFilters(Schema):
     contact_id: int | None = Field(None, ge=1, le=MAX_ID)
     ask_type: Annotated[str, bounded(50)] | None = Field(None, description="An ask type code")
     paused: bool | None = Field(None, description="Only paused (true) or unpaused (false) asks")
+    missed_window: bool | None = Field(
+        None,
+        description="Only asks that missed their send window (true) or those that did not (false)",
+    )
 
 
 class AskIn(Schema):

@@ -63,7 +63,7 @@ def resolve(payload: AskIn) -> tuple[Contact, AskType]:
 @router.get("", response=list[AskOut], operation_id="list_asks")
 @paginate(Page)
 def list_asks(request: HttpRequest, filters: Query[AskFilters]) -> QuerySet[Ask]:
-    """Asks, newest first; filter by status, play, contact and ask type."""
+    """Asks, newest first; filter by status, play, contact, ask type, pause and send window."""
     given = {
         "status": filters.status,
         "play": filters.play,
@@ -73,6 +73,11 @@ def list_asks(request: HttpRequest, filters: Query[AskFilters]) -> QuerySet[Ask]
     found = asks().filter(**{k: v for k, v in given.items() if v})
     if filters.paused is not None:
         found = found.filter(paused_at__isnull=not filters.paused)
+    if filters.missed_window is not None:
+        missed = Ask.objects.missed_send_window(timezone.now()).values("pk")
+        found = (
+            found.filter(pk__in=missed) if filters.missed_window else found.exclude(pk__in=missed)
+        )
     return found.order_by("-opened_at", "-id")
 
 

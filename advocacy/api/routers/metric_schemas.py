@@ -131,10 +131,18 @@ class TacticOut(Schema):
     expected_high: int | None
 
 
+class PipelineOut(Schema):
+    with_send_window: int = Field(description="Asks opened in the period with a send-by moment")
+    missed_send_window: int = Field(
+        description="Of those, the asks not sent by it (still unsent past it, or sent late)"
+    )
+
+
 class ReportOut(MetricsOut):
     scorecard: list[ScoreRowOut]
     funnels: dict[str, list[FunnelRowOut]] = Field(
         description="Asks opened in the period by moment, persona, play and channel"
     )
     lift: list[LiftOut]
+    pipeline: PipelineOut = Field(description="How the asks opened in the period were sent")
     tactics: list[TacticOut]

@@ -41,6 +41,9 @@ def test_open_an_ask_by_hand(api, ada, member):
         "owner_role": "",
         "channel": "",
         "opened_at": body["opened_at"],
+        "send_by": None,
+        "sent_at": None,
+        "missed_send_window": False,
         "due_at": None,
         "follow_up_at": None,
         "updated_at": body["updated_at"],
@@ -188,3 +191,28 @@ def test_list_filters_newest_first(api, ada):
     assert api.get("/api/asks", {"play": "nps-promoter-review"}).json()["count"] == 0
     assert api.get("/api/asks", {"status": "maybe"}).status_code == 422
     assert api.get("/api/asks/999").status_code == 404
+
+
+def test_list_filters_the_asks_that_missed_their_send_window(api, ada):
+    """GIVEN one ask unsent past its send-by, one sent late, one sent in time and one with
+    time left WHEN listed with missed_window THEN the first two, then the other two."""
+    now = timezone.now().replace(microsecond=0)
+    bob = customer("bob@globex.example", nps=None, active=False)
+    pairs = ((ada, "review"), (ada, "case_study"), (bob, "review"), (bob, "case_study"))
+    ids = [ask(api, contact, code).json()["id"] for contact, code in pairs]
+    unsent, late, in_time, pending = ids
+    hour = dt.timedelta(hours=1)
+    Ask.objects.filter(pk=unsent).update(send_by=now - hour)
+    Ask.objects.filter(pk=late).update(status="sent", send_by=now - 3 * hour, sent_at=now - hour)
+    Ask.objects.filter(pk=in_time).update(status="sent", send_by=now - hour, sent_at=now - 2 * hour)
+    Ask.objects.filter(pk=pending).update(send_by=now + hour)
+    missed = api.get("/api/asks", {"missed_window": "true"}).json()["items"]
+    assert [(a["id"], a["missed_send_window"]) for a in missed] == [(late, True), (unsent, True)]
+    kept = api.get("/api/asks", {"missed_window": "false"}).json()["items"]
+    assert [(a["id"], a["missed_send_window"]) for a in kept] == [
+        (pending, False),
+        (in_time, False),
+    ]
+    detail = api.get(f"/api/asks/{late}").json()
+    moments = (dt.datetime.fromisoformat(detail[k]) for k in ("send_by", "sent_at"))
+    assert tuple(moments) == (now - 3 * hour, now - hour)

@@ -116,3 +116,41 @@ def test_escalate_dry_run_then_for_real(ada: Contact, owner: Any) -> None:
     assert Ask.objects.get(pk=late.pk).escalated_to == owner
     with pytest.raises(CommandError, match="--hours: expected 0 or more"):
         run("escalate", "--hours", "-1")
+
+
+def test_send_by_and_answer_due_are_listed_and_shown(ada: Contact) -> None:
+    """GIVEN an ask sent late and one still in time WHEN listed and shown THEN both moments,
+    and --missed-window keeps the late one."""
+    now = timezone.now().replace(microsecond=0)
+    late, fine = sent_ask(ada), sent_ask(ada, "review", play="")
+    hour = dt.timedelta(hours=1)
+    Ask.objects.filter(pk=late.pk).update(
+        send_by=now - 5 * hour, sent_at=now - hour, due_at=now + 48 * hour
+    )
+    Ask.objects.filter(pk=fine.pk).update(send_by=now + hour, sent_at=None, status="queued")
+    missed = json.loads(run("list", "--missed-window", "--json"))
+    assert [(a["id"], a["missed_send_window"]) for a in missed["asks"]] == [(late.pk, True)]
+    row = missed["asks"][0]
+    assert (row["send_by"], row["sent_at"], row["due_at"]) == (
+        (now - 5 * hour).isoformat(),
+        (now - hour).isoformat(),
+        (now + 48 * hour).isoformat(),
+    )
+    table = run("list")
+    header = [line.split("┃")[-3:-1] for line in table.splitlines()[2:4]]
+    assert [[cell.strip() for cell in cells] for cells in header] == [
+        ["", "answer"],
+        ["send by", "due"],
+    ]
+    assert table.count("(missed)") == 1
+    shown = run("show", str(late.pk)).splitlines()
+    send_by = (now - 5 * hour).strftime("%Y-%m-%d %H:%M")
+    due = (now + 48 * hour).strftime("%Y-%m-%d %H:%M")
+    assert shown[5:8] == [
+        f"Send by:    {send_by} (missed)",
+        f"Sent:       {(now - hour).strftime('%Y-%m-%d %H:%M')}",
+        f"Answer due: {due}",
+    ]
+    assert json.loads(run("show", str(fine.pk), "--json"))["missed_send_window"] is False
+    with pytest.raises(CommandError, match="no ask with id 999999"):
+        run("show", "999999")

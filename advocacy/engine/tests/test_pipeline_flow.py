@@ -35,6 +35,7 @@ def test_a_decline_opens_the_fallback_for_review(ada: Contact, member: Any) -> N
         row.status,
         row.owner,
         row.owner_role,
+        row.send_by,
         row.due_at,
         row.follow_up_at,
     ) == (
@@ -44,6 +45,7 @@ def test_a_decline_opens_the_fallback_for_review(ada: Contact, member: Any) -> N
         "proposed",
         member,
         "cs",
+        LATER + dt.timedelta(hours=72),  # the play's timing: sent within 72 hours
         LATER + dt.timedelta(days=14),
         LATER + dt.timedelta(days=5),
     )

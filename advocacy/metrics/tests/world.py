@@ -63,8 +63,11 @@ def ask(
     result = open_asks([request], now=opened)
     assert len(result.opened) == 1, result
     made = result.opened[0]
+    # The world's reviews arrive as imported signals, with their ratings (below), and are worked
+    # out by hand from those: its asks record no program activity of their own, so no review is
+    # counted twice. What a published ask adds is tested in test_program_activities.py.
     for to, when in moves:
-        made = advance_ask(made, to, actor=None, now=when)
+        made = advance_ask(made, to, actor=None, now=when, record_activity=False)
     return made
 
 

@@ -154,3 +154,26 @@ def test_the_ask_page_shows_its_timeline(staff_client: Client, member: Any) -> N
     assert "sent → accepted by member" in events[1]
     assert re.findall(r'name="to" value="(\w+)"', html) == ["scheduled", "completed", "cancelled"]
     assert staff_client.get(reverse("web:ask", args=[999_999])).status_code == 404
+
+
+def test_cards_and_the_ask_page_show_send_by_apart_from_answer_due(staff_client: Client) -> None:
+    """GIVEN an unsent ask past its send-by and one with time left WHEN the board and the ask
+    page are shown THEN each shows when to send and when the answer is due, the late one
+    marked."""
+    now = timezone.now()
+    late = open_ask(
+        "proposed", send_by=now - dt.timedelta(hours=2), due_at=now + dt.timedelta(days=14)
+    )
+    open_ask("queued", send_by=now + dt.timedelta(hours=20))
+    html = staff_client.get(reverse("web:pipeline")).content.decode()
+    assert (html.count('data-testid="send-by"'), html.count('data-testid="answer-due"')) == (2, 1)
+    assert html.count('data-testid="missed-window"') == 1
+    page = staff_client.get(reverse("web:ask", args=[late.pk])).content.decode()
+    local = timezone.localtime
+    send_by = re.search(r'data-testid="send-by">(.*?)</dd>', page, re.S)
+    answer = re.search(r'data-testid="answer-due">(.*?)</dd>', page, re.S)
+    assert (send_by and send_by.group(1), answer and answer.group(1)) == (
+        local(now - dt.timedelta(hours=2)).strftime("%-d %b %Y, %H:%M"),
+        local(now + dt.timedelta(days=14)).strftime("%-d %b %Y, %H:%M"),
+    )
+    assert page.count('data-testid="missed-window"') == 1

@@ -86,6 +86,7 @@ def _cards(asks: QuerySet[Ask], now: datetime) -> list[Ask]:
     for ask in cards:
         ask.moves = allowed_moves(ask.status)  # type: ignore[attr-defined]
         ask.overdue = ask.is_overdue(now)  # type: ignore[attr-defined]
+        ask.missed_window = ask.missed_send_window(now)  # type: ignore[attr-defined]
     return cards
 
 
@@ -152,12 +153,14 @@ def ask_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     ask.moves = allowed_moves(ask.status)  # type: ignore[attr-defined]
+    now = timezone.now()
     context = {
         "section": "pipeline",
         "ask": ask,
         "events": list(ask.events.select_related("actor")),
         "steps": ask_steps(ask.pk),
-        "overdue": ask.is_overdue(timezone.now()),
+        "overdue": ask.is_overdue(now),
+        "missed_window": ask.missed_send_window(now),
         "next_url": request.get_full_path(),
         **guard_context(ask, policy_or_message(request)),
     }

@@ -1,8 +1,10 @@
-"""advocacy asks list|move|decline|assign|escalate: the pipeline of asks from the command line."""
+"""advocacy asks list|show|move|decline|assign|escalate: the pipeline of asks from the command
+line."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import IO, Any, cast
 
 from django.contrib.auth import get_user_model
@@ -21,7 +23,13 @@ from advocacy.pipeline.services import InvalidTransition, assign_ask
 LIST_LIMIT = 200
 
 
-def _row(ask: Ask) -> dict[str, Any]:
+def _at(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _row(ask: Ask, now: datetime) -> dict[str, Any]:
+    """The ask as the CLI shows it: `send_by` is when it must go out, `due_at` when the
+    advocate's answer is due."""
     return {
         "id": ask.pk,
         "email": ask.contact.email,
@@ -31,9 +39,19 @@ def _row(ask: Ask) -> dict[str, Any]:
         "owner": ask.owner.get_username() if ask.owner else None,
         "owner_role": ask.owner_role,
         "opened_at": ask.opened_at.isoformat(),
-        "due_at": ask.due_at.isoformat() if ask.due_at else None,
+        "send_by": _at(ask.send_by),
+        "sent_at": _at(ask.sent_at),
+        "due_at": _at(ask.due_at),
+        "missed_send_window": ask.missed_send_window(now),
         "paused_reason": ask.paused_reason if ask.paused_at else None,
     }
+
+
+def _send_by(row: dict[str, Any], full: bool = False) -> str:
+    if not row["send_by"]:
+        return "—"
+    when = row["send_by"][:16].replace("T", " ") if full else row["send_by"][:10]
+    return when + (" (missed)" if row["missed_send_window"] else "")
 
 
 def _user(username: str, what: str) -> Any:
@@ -56,12 +74,20 @@ class Command(BaseCommand):
         listing.add_argument("--overdue", action="store_true", help="Only open asks past due.")
         listing.add_argument("--paused", action="store_true", help="Only paused asks.")
         listing.add_argument(
+            "--missed-window",
+            action="store_true",
+            help="Only asks not sent by their send-by moment.",
+        )
+        listing.add_argument(
             "--limit",
             type=int,
             default=LIST_LIMIT,
             help=f"At most this many (default {LIST_LIMIT}).",
         )
         listing.add_argument("--json", action="store_true", help="Print one JSON object.")
+        show = sub.add_parser("show", help="One ask: when it must be sent, when its answer is due.")
+        show.add_argument("id", type=int)
+        show.add_argument("--json", action="store_true", help="Print one JSON object.")
         move = sub.add_parser("move", help="Move an ask to another state.")
         move.add_argument("id", type=int)
         move.add_argument("status", choices=AskStatus.values)
@@ -89,6 +115,8 @@ class Command(BaseCommand):
             guard_actions.handle(self, opts)
         elif opts["action"] == "list":
             self.list_asks(opts)
+        elif opts["action"] == "show":
+            self.show(opts)
         elif opts["action"] == "escalate":
             self.escalate(opts)
         else:
@@ -103,15 +131,17 @@ class Command(BaseCommand):
             asks = asks.overdue(now)
         if opts["paused"]:
             asks = asks.paused()
+        if opts["missed_window"]:
+            asks = asks.missed_send_window(now)
         total = asks.count()
-        rows = [_row(a) for a in asks.order_by("due_at", "-opened_at", "id")[: opts["limit"]]]
+        rows = [_row(a, now) for a in asks.order_by("due_at", "-opened_at", "id")[: opts["limit"]]]
         if opts["json"]:
             self.stdout.write(json.dumps({"total": total, "asks": rows}))
             return
         table = Table(
             title=f"{total} ask(s)" + (f", showing {len(rows)}" if len(rows) < total else "")
         )
-        for column in ("id", "contact", "ask", "play", "status", "owner", "due"):
+        for column in ("id", "contact", "ask", "play", "status", "owner", "send by", "answer due"):
             table.add_column(column)
         for r in rows:
             due = r["due_at"][:10] if r["due_at"] else "—"
@@ -122,9 +152,35 @@ class Command(BaseCommand):
                 r["play"] or "(manual)",
                 r["status"] + (f" (paused: {r['paused_reason']})" if r["paused_reason"] else ""),
                 r["owner"] or r["owner_role"] or "—",
+                _send_by(r),
                 due,
             )
         Console(file=cast(IO[str], self.stdout)).print(table)
+
+    def show(self, opts: dict[str, Any]) -> None:
+        ask = (
+            Ask.objects.select_related("contact", "ask_type", "owner").filter(pk=opts["id"]).first()
+        )
+        if ask is None:
+            raise CommandError(f"no ask with id {opts['id']}")
+        row = _row(ask, timezone.now())
+        if opts["json"]:
+            self.stdout.write(json.dumps(row))
+            return
+        lines = [
+            ("Ask", f"{row['id']}: {ask.ask_type.name} for {row['email']}"),
+            ("Play", row["play"] or "(manual)"),
+            ("Status", row["status"]),
+            ("Owner", row["owner"] or row["owner_role"] or "—"),
+            ("Opened", row["opened_at"][:16].replace("T", " ")),
+            ("Send by", _send_by(row, full=True)),
+            ("Sent", row["sent_at"][:16].replace("T", " ") if row["sent_at"] else "—"),
+            ("Answer due", row["due_at"][:16].replace("T", " ") if row["due_at"] else "—"),
+        ]
+        if row["paused_reason"] is not None:
+            lines.append(("Paused", row["paused_reason"] or "no reason given"))
+        for label, value in lines:
+            self.stdout.write(f"{label + ':':<12}{value}")
 
     def escalate(self, opts: dict[str, Any]) -> None:
         if opts["hours"] is not None and opts["hours"] < 0:

@@ -119,3 +119,8 @@ class Command(BaseCommand):
                 f"{interval[0]:+.1f} to {interval[1]:+.1f}" if interval else "—",
             )  # fmt: skip
         console.print(lift)
+        window = report.send_window
+        console.print(
+            f"Send window: {window['missed']} of {window['with_window']} ask(s) opened in the "
+            "period with a send-by moment missed it"
+        )
