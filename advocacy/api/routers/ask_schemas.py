@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 
 from advocacy.api.routers.play_schemas import PlayName
-from advocacy.api.schemas import MAX_ID, bounded
+from advocacy.api.schemas import MAX_ID, AsOfIn, bounded
 from advocacy.pipeline.models import AskStatus
 
 
@@ -81,7 +81,7 @@ class AskFilters(Schema):
     paused: bool | None = Field(None, description="Only paused (true) or unpaused (false) asks")
 
 
-class AskIn(Schema):
+class AskIn(AsOfIn):
     """An ask opened by hand. Exclusions and tap caps hold, unless `override_reason` is given."""
 
     contact_id: int = Field(..., ge=1, le=MAX_ID)
@@ -94,14 +94,14 @@ class AskIn(Schema):
     )
 
 
-class TransitionIn(Schema):
+class TransitionIn(AsOfIn):
     """A move of an ask to another state; only the moves of the transition table succeed."""
 
     to: AskStatus = Field(description="The state to move to (409 names the allowed ones)")
     note: Annotated[str, bounded(2000)] = ""
 
 
-class DeclineIn(Schema):
+class DeclineIn(AsOfIn):
     note: Annotated[str, bounded(2000)] = ""
 
 
