@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
+from django.utils import timezone
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 from pydantic import AfterValidator, AwareDatetime, StringConstraints
+
+from advocacy.core import clock
+from advocacy.core.clock import EARLIEST, LATEST
 
 MAX_PAGE = 500
 MAX_ID = 2**63 - 1  # the largest primary key the databases hold
@@ -77,16 +81,6 @@ class BatchOut(Schema):
     ids: list[int] = Field(description="The id of each item, in the order sent")
 
 
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(2100, 1, 1, tzinfo=UTC)
-
-
-def _within_range(value: datetime) -> datetime:
-    if not EARLIEST <= value < LATEST:
-        raise ValueError(f"expected a moment from 1970 to 2099, found {value.isoformat()}")
-    return value
-
-
 def _day_within_range(value: date) -> date:
     if not EARLIEST.date() <= value < LATEST.date():
         raise ValueError(f"expected a day from 1970 to 2099, found {value.isoformat()}")
@@ -105,5 +99,25 @@ def _in_utc(value: datetime) -> datetime:
 # A moment with its time zone, as UTC.
 Instant = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 # The engine's clock: a moment in a range date arithmetic cannot overflow.
-Moment = Annotated[AwareDatetime, AfterValidator(_in_utc), AfterValidator(_within_range)]
+Moment = Annotated[AwareDatetime, AfterValidator(_in_utc), AfterValidator(clock.within_range)]
 Day = Annotated[date, AfterValidator(_day_within_range)]
+
+
+def _not_ahead(value: datetime) -> datetime:
+    return clock.not_ahead(value, now=timezone.now())
+
+
+# The moment a write is recorded at: a Moment no later than the clock (and a few minutes).
+AsOf = Annotated[Moment, AfterValidator(_not_ahead)]
+AS_OF_HELP = "Record it as of this moment (default: now; not ahead of the clock)"
+
+
+class AsOfIn(Schema):
+    """The `as_of` of every write that records a moment: backfill history, replay it."""
+
+    as_of: AsOf | None = Field(None, description=AS_OF_HELP)
+
+
+def as_of(moment: datetime | None) -> datetime:
+    """The moment a write acts at: the `as_of` given, or now (the clock is read here)."""
+    return moment or timezone.now()

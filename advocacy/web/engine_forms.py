@@ -12,8 +12,8 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 
+from advocacy.core.clock import parse_moment
 from advocacy.customers.models import Persona
-from advocacy.engine.clock import parse_moment
 from advocacy.engine.conditions import FIELDS
 from advocacy.engine.models import ContactProfile, Outcome
 from advocacy.web.forms import ANY, SearchForm

@@ -9,7 +9,6 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from ninja import Path, Query
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -27,7 +26,7 @@ from advocacy.api.routers.guard_schemas import (
     OptOutOut,
 )
 from advocacy.api.routing import ScopedRouter
-from advocacy.api.schemas import MAX_ID, ErrorOut, Page
+from advocacy.api.schemas import MAX_ID, ErrorOut, Page, as_of
 from advocacy.customers.models import Contact
 from advocacy.people.models import Scope
 from advocacy.pipeline.agreement_services import (
@@ -89,7 +88,7 @@ def create(request: HttpRequest, payload: AgreementIn) -> Status[Agreement]:
             signed_on=payload.signed_on,
             status=AgreementStatus.ACTIVE if payload.signed_on else AgreementStatus.DRAFT,
             actor=principal_of(request).user,
-            now=timezone.now(),
+            now=as_of(payload.as_of),
         )
     except AgreementError as exc:
         raise _refused(exc) from None
@@ -106,11 +105,13 @@ def update(
 ) -> Agreement:
     """Change a draft or active agreement; `signed_on` makes it active; 409 once it ended."""
     agreement = get_object_or_404(Agreement, pk=agreement_id)
-    changes: dict[str, Any] = payload.dict(exclude_unset=True)
+    changes: dict[str, Any] = payload.dict(exclude_unset=True, exclude={"as_of"})
     if changes.get("signed_on"):
         changes["status"] = AgreementStatus.ACTIVE
     try:
-        update_agreement(agreement, actor=principal_of(request).user, now=timezone.now(), **changes)
+        update_agreement(
+            agreement, actor=principal_of(request).user, now=as_of(payload.as_of), **changes
+        )
     except AgreementError as exc:
         raise _refused(exc) from None
     return _agreements().get(pk=agreement.pk)
@@ -126,7 +127,10 @@ def end(request: HttpRequest, payload: EndIn, agreement_id: int = AgreementId) -
     agreement = get_object_or_404(Agreement, pk=agreement_id)
     try:
         end_agreement(
-            agreement, actor=principal_of(request).user, now=timezone.now(), reason=payload.reason
+            agreement,
+            actor=principal_of(request).user,
+            now=as_of(payload.as_of),
+            reason=payload.reason,
         )
     except AgreementError as exc:
         raise _refused(exc) from None
@@ -144,6 +148,6 @@ def contact_opt_out(
     Opting out again keeps the first date and changes nothing (`already_opted_out`)."""
     contact = get_object_or_404(Contact, pk=contact_id)
     result = opt_out(
-        contact, now=timezone.now(), actor=principal_of(request).user, reason=payload.reason
+        contact, now=as_of(payload.as_of), actor=principal_of(request).user, reason=payload.reason
     )
     return result.as_dict()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Field, Schema
 
 from advocacy.api.routers.play_schemas import PlayName
-from advocacy.api.schemas import MAX_ID, bounded
+from advocacy.api.schemas import MAX_ID, AsOfIn, bounded
 from advocacy.pipeline.models import AskStatus
 
 
@@ -98,7 +98,7 @@ class AskFilters(Schema):
     )
 
 
-class AskIn(Schema):
+class AskIn(AsOfIn):
     """An ask opened by hand. Exclusions and tap caps hold, unless `override_reason` is given."""
 
     contact_id: int = Field(..., ge=1, le=MAX_ID)
@@ -111,14 +111,14 @@ class AskIn(Schema):
     )
 
 
-class TransitionIn(Schema):
+class TransitionIn(AsOfIn):
     """A move of an ask to another state; only the moves of the transition table succeed."""
 
     to: AskStatus = Field(description="The state to move to (409 names the allowed ones)")
     note: Annotated[str, bounded(2000)] = ""
 
 
-class DeclineIn(Schema):
+class DeclineIn(AsOfIn):
     note: Annotated[str, bounded(2000)] = ""
 
 

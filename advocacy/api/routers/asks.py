@@ -9,7 +9,6 @@ contact's exclusions and the tap cap hold, unless an override reason is given, w
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from ninja import Path, Query
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -26,7 +25,7 @@ from advocacy.api.routers.ask_schemas import (
     TransitionIn,
 )
 from advocacy.api.routing import ScopedRouter
-from advocacy.api.schemas import MAX_ID, ErrorOut, Page
+from advocacy.api.schemas import MAX_ID, ErrorOut, Page, as_of
 from advocacy.customers.models import Contact
 from advocacy.engine.pipeline_flow import decline_ask, move_ask
 from advocacy.engine.services import current_policy, open_manual_ask
@@ -94,7 +93,7 @@ def open_ask(request: HttpRequest, payload: AskIn) -> Status[Ask]:
     ask = open_manual_ask(
         contact,
         ask_type,
-        now=timezone.now(),
+        now=as_of(payload.as_of),
         actor=principal_of(request).user,
         policy=current_policy(),
         note=payload.note,
@@ -120,7 +119,7 @@ def transition(
         ask,
         payload.to,
         actor=principal_of(request).user,
-        now=timezone.now(),
+        now=as_of(payload.as_of),
         policy=current_policy(),
         note=payload.note,
     )
@@ -138,7 +137,7 @@ def decline(
     result = decline_ask(
         ask,
         actor=principal_of(request).user,
-        now=timezone.now(),
+        now=as_of(payload.as_of),
         policy=current_policy(),
         note=payload.note,
     )

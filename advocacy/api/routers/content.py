@@ -10,7 +10,6 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from ninja import Path, Query
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -32,7 +31,7 @@ from advocacy.api.routers.content_schemas import (
     UseOut,
 )
 from advocacy.api.routing import ScopedRouter
-from advocacy.api.schemas import MAX_ID, ErrorOut, Page
+from advocacy.api.schemas import MAX_ID, AsOfIn, ErrorOut, Page, as_of
 from advocacy.content.models import Asset, AssetQuerySet, Consent, Repermission
 from advocacy.content.rendering import filename, render_html, render_pdf
 from advocacy.content.services import (
@@ -87,9 +86,9 @@ def list_repermissions(request: HttpRequest) -> QuerySet[Repermission]:
 
 
 @router.post("/expiry-runs", response=ExpiryRunOut, operation_id="run_content_expiry")
-def run_expiry(request: HttpRequest) -> dict[str, list[int]]:
-    """Run the expiry job now (it also runs hourly): expire, and flag for re-permission."""
-    run = expire_assets(timezone.now(), repermission_days=settings.CONTENT_REPERMISSION_DAYS)
+def run_expiry(request: HttpRequest, query: Query[AsOfIn]) -> dict[str, list[int]]:
+    """Run the expiry job now or `?as_of=` (it also runs hourly): expire, flag for re-permission."""
+    run = expire_assets(as_of(query.as_of), repermission_days=settings.CONTENT_REPERMISSION_DAYS)
     return run.as_dict()
 
 
@@ -107,14 +106,14 @@ def create(request: HttpRequest, payload: AssetIn) -> Status[Asset]:
         errors.append(item_error(None, "ask_id", f"no ask with id {payload.ask_id}", "rejected"))
     if contact is None or errors:
         raise BatchRejected(errors)
-    fields = payload.dict(exclude={"kind", "title", "contact_id", "ask_id", "note"})
+    fields = payload.dict(exclude={"kind", "title", "contact_id", "ask_id", "note", "as_of"})
     asset = create_asset(
         kind=payload.kind,
         title=payload.title,
         contact=contact,
         ask=ask,
         actor=principal_of(request).user,
-        now=timezone.now(),
+        now=as_of(payload.as_of),
         note=payload.note,
         **fields,
     )
@@ -131,9 +130,13 @@ def get_asset(request: HttpRequest, asset_id: int = AssetId) -> Asset:
 def edit(request: HttpRequest, payload: AssetEditIn, asset_id: int = AssetId) -> Asset:
     """Change the text of a draft; 422 when the asset is not a draft."""
     asset = get_object_or_404(Asset, pk=asset_id)
-    fields = payload.dict(exclude={"note"}, exclude_none=True)
+    fields = payload.dict(exclude={"note", "as_of"}, exclude_none=True)
     edit_asset(
-        asset, actor=principal_of(request).user, now=timezone.now(), note=payload.note, **fields
+        asset,
+        actor=principal_of(request).user,
+        now=as_of(payload.as_of),
+        note=payload.note,
+        **fields,
     )
     return with_history().get(pk=asset.pk)
 
@@ -147,7 +150,11 @@ def transition(request: HttpRequest, payload: AssetTransitionIn, asset_id: int =
     """Move an asset (send for review, approve, publish, revoke…); 409 if not allowed."""
     asset = get_object_or_404(Asset, pk=asset_id)
     move_asset(
-        asset, payload.to, actor=principal_of(request).user, now=timezone.now(), note=payload.note
+        asset,
+        payload.to,
+        actor=principal_of(request).user,
+        now=as_of(payload.as_of),
+        note=payload.note,
     )
     return with_history().get(pk=asset.pk)
 
@@ -162,7 +169,7 @@ def consent(request: HttpRequest, payload: ConsentIn, asset_id: int = AssetId) -
         expires_at=payload.expires_at,
         granted_at=payload.granted_at,
         actor=principal_of(request).user,
-        now=timezone.now(),
+        now=as_of(payload.as_of),
         note=payload.note,
     )
     return Status(201, granted)
@@ -178,7 +185,7 @@ def use(request: HttpRequest, payload: UseIn, asset_id: int = AssetId) -> Status
         asset,
         payload.channel,
         actor=principal_of(request).user,
-        now=timezone.now(),
+        now=as_of(payload.as_of),
         where=payload.where,
         shows=payload.shows,
         note=payload.note,

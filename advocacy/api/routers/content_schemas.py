@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from advocacy.api.schemas import MAX_ID, Moment, bounded
+from advocacy.api.schemas import MAX_ID, AsOfIn, Moment, bounded
 from advocacy.content.models import AssetKind, AssetStatus, Channel, ConsentScope
 from advocacy.content.services import allowed_moves
 
@@ -126,7 +126,7 @@ class AssetFilters(Schema):
 Text = Annotated[str, bounded(20_000)]
 
 
-class AssetIn(Schema):
+class AssetIn(AsOfIn):
     """A new asset, a draft; case study fields follow the seed template."""
 
     kind: AssetKind
@@ -145,7 +145,7 @@ class AssetIn(Schema):
     note: Annotated[str, bounded(2000)] = ""
 
 
-class AssetEditIn(Schema):
+class AssetEditIn(AsOfIn):
     """New text for a draft; the fields left out stay as they are."""
 
     title: Annotated[str, bounded(200, min_length=1)] | None = None
@@ -161,14 +161,14 @@ class AssetEditIn(Schema):
     note: Annotated[str, bounded(2000)] = ""
 
 
-class AssetTransitionIn(Schema):
+class AssetTransitionIn(AsOfIn):
     """A move to another state; only the moves of the transition table succeed."""
 
     to: AssetStatus = Field(description="The state to move to (409 names the allowed ones)")
     note: Annotated[str, bounded(2000)] = ""
 
 
-class ConsentIn(Schema):
+class ConsentIn(AsOfIn):
     """What the advocate granted; it replaces the consent in force (a renewal extends it)."""
 
     scopes: list[ConsentScope] = Field(max_length=6)
@@ -177,7 +177,7 @@ class ConsentIn(Schema):
     note: Annotated[str, bounded(2000)] = ""
 
 
-class UseIn(Schema):
+class UseIn(AsOfIn):
     """A use of the asset; refused (409, and recorded) unless the consent covers it."""
 
     channel: Channel

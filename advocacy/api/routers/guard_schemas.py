@@ -8,24 +8,24 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 
 from advocacy.api.routers.ask_schemas import AskDetailOut, AskOut
-from advocacy.api.schemas import MAX_ID, Moment, bounded
+from advocacy.api.schemas import MAX_ID, AsOf, AsOfIn, bounded
 from advocacy.pipeline.agreements import AgreementStatus
 
 Code = Annotated[str, bounded(50, min_length=1)]
 
 
-class PauseIn(Schema):
+class PauseIn(AsOfIn):
     reason: Annotated[str, bounded(300, min_length=1)] = Field(
         description="Why the ask is on hold (shown on the board and the ask page)"
     )
 
 
-class ResumeIn(Schema):
+class ResumeIn(AsOfIn):
     note: Annotated[str, bounded(300)] = ""
 
 
-class GuardIn(Schema):
-    as_of: Moment | None = Field(None, description="Apply the guards as of this moment")
+class GuardIn(AsOfIn):
+    as_of: AsOf | None = Field(None, description="Apply the guards as of this moment")
 
 
 class GuardOut(Schema):
@@ -47,7 +47,7 @@ class ReplacementOut(Schema):
     reasons: str
 
 
-class ReassignIn(Schema):
+class ReassignIn(AsOfIn):
     contact_id: int = Field(..., ge=1, le=MAX_ID, description="The replacement (same account)")
     note: Annotated[str, bounded(300)] = ""
 
@@ -57,7 +57,7 @@ class ReassignOut(Schema):
     opened: AskDetailOut
 
 
-class OptOutIn(Schema):
+class OptOutIn(AsOfIn):
     reason: Annotated[str, bounded(300)] = ""
 
 
@@ -90,7 +90,7 @@ class AgreementOut(Schema):
         return str(obj.contact.email)
 
 
-class AgreementIn(Schema):
+class AgreementIn(AsOfIn):
     """A new agreement: a draft, or active when `signed_on` is given."""
 
     contact_id: int = Field(..., ge=1, le=MAX_ID)
@@ -101,7 +101,7 @@ class AgreementIn(Schema):
     signed_on: date | None = Field(None, description="Given: the agreement is active")
 
 
-class AgreementPatch(Schema):
+class AgreementPatch(AsOfIn):
     """Changes to a draft or active agreement; a `signed_on` date makes it active."""
 
     scope: list[Code] | None = Field(None, max_length=20)
@@ -116,5 +116,5 @@ class AgreementFilters(Schema):
     status: AgreementStatus | None = None
 
 
-class EndIn(Schema):
+class EndIn(AsOfIn):
     reason: Annotated[str, bounded(300)] = ""

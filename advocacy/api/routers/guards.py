@@ -24,7 +24,7 @@ from advocacy.api.routers.guard_schemas import (
     ResumeIn,
 )
 from advocacy.api.routing import ScopedRouter
-from advocacy.api.schemas import MAX_ID, ErrorOut
+from advocacy.api.schemas import MAX_ID, ErrorOut, as_of
 from advocacy.customers.models import Contact
 from advocacy.engine.guards import ReassignRefused, reassign_ask, run_guards, suggest_replacements
 from advocacy.engine.services import current_policy
@@ -39,7 +39,7 @@ AskId = Path(..., ge=1, le=MAX_ID)
 @router.post("/asks/guard", response=GuardOut, operation_id="run_guards")
 def guard(request: HttpRequest, payload: GuardIn) -> dict[str, object]:
     """Apply the guards to every open ask now (or as of `as_of`): pause, resume, cancel."""
-    now = payload.as_of or timezone.now()
+    now = as_of(payload.as_of)
     return run_guards(now=now, policy=current_policy()).as_dict()
 
 
@@ -52,7 +52,7 @@ def pause(request: HttpRequest, payload: PauseIn, ask_id: int = AskId) -> Ask:
     """Put an open ask on hold with a reason (it keeps its status); 409 if closed or paused."""
     ask = get_object_or_404(Ask, pk=ask_id)
     try:
-        pause_ask(ask, payload.reason, actor=principal_of(request).user, now=timezone.now())
+        pause_ask(ask, payload.reason, actor=principal_of(request).user, now=as_of(payload.as_of))
     except PauseRefused as exc:
         raise HttpError(409, str(exc)) from None
     return with_history().get(pk=ask.pk)
@@ -67,7 +67,9 @@ def resume(request: HttpRequest, payload: ResumeIn, ask_id: int = AskId) -> Ask:
     """Take a paused ask off hold; 409 when it is not paused."""
     ask = get_object_or_404(Ask, pk=ask_id)
     try:
-        resume_ask(ask, actor=principal_of(request).user, now=timezone.now(), note=payload.note)
+        resume_ask(
+            ask, actor=principal_of(request).user, now=as_of(payload.as_of), note=payload.note
+        )
     except PauseRefused as exc:
         raise HttpError(409, str(exc)) from None
     return with_history().get(pk=ask.pk)
@@ -100,7 +102,7 @@ def reassign(request: HttpRequest, payload: ReassignIn, ask_id: int = AskId) -> 
             ask,
             replacement,
             actor=principal_of(request).user,
-            now=timezone.now(),
+            now=as_of(payload.as_of),
             policy=current_policy(),
             note=payload.note,
         )

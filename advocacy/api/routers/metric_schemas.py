@@ -7,7 +7,7 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
-from advocacy.api.schemas import bounded
+from advocacy.api.schemas import AsOfIn, bounded
 from advocacy.customers.models import Persona, Region, SizeBand
 from advocacy.metrics.models import Cadence, Window
 
@@ -82,7 +82,7 @@ class ScoreRowOut(Schema):
     needs: str
 
 
-class ScorecardIn(Schema):
+class ScorecardIn(AsOfIn):
     target: float = Field(allow_inf_nan=False)
     baseline: float | None = Field(None, allow_inf_nan=False, description="Null when unknown")
     window: Window = Window.QUARTER

@@ -24,6 +24,7 @@ from advocacy.api.routers.metric_schemas import (
     ScoreRowOut,
 )
 from advocacy.api.routing import ScopedRouter
+from advocacy.api.schemas import as_of
 from advocacy.engine.services import current_policy
 from advocacy.metrics.catalogue import BY_CODE, compute
 from advocacy.metrics.models import ScorecardEntry
@@ -69,7 +70,7 @@ def put_scorecard(request: HttpRequest, payload: ScorecardIn, code: str = CODE) 
         window=payload.window,
         cadence=payload.cadence,
         actor=principal_of(request).user,
-        now=timezone.now(),
+        now=as_of(payload.as_of),
     )
 
 

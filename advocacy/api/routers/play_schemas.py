@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import StringConstraints, model_validator
 
-from advocacy.api.schemas import Day, Moment
+from advocacy.api.schemas import AsOf, Day
 from advocacy.engine.models import Outcome
 
 MAX_SIMULATION_DAYS = 366
@@ -110,7 +110,7 @@ class LoadOut(Schema):
 class RunIn(Schema):
     """Evaluate the enabled plays (or the named ones) as of now (or `as_of`)."""
 
-    as_of: Moment | None = Field(None, description="Evaluate as of this moment (default: now)")
+    as_of: AsOf | None = Field(None, description="Evaluate as of this moment (default: now)")
     plays: list[PlayName] = Field(default_factory=list, max_length=100)
     incremental: bool = Field(False, description="Only signals that arrived since the last run")
 

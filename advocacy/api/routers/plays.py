@@ -29,7 +29,7 @@ from advocacy.api.routers.play_schemas import (
     SimulationQuery,
 )
 from advocacy.api.routing import ScopedRouter
-from advocacy.api.schemas import Page
+from advocacy.api.schemas import Page, as_of
 from advocacy.engine.evaluation import run_plays
 from advocacy.engine.models import Decision, Outcome, Play
 from advocacy.engine.services import current_policy, load_configured_playbook
@@ -78,7 +78,7 @@ def load_plays(request: HttpRequest) -> dict[str, Any]:
 def run(request: HttpRequest, payload: RunIn) -> dict[str, Any]:
     """Evaluate the plays now (or as of `as_of`) and open the asks they decide."""
     check_plays(payload.plays)
-    now = payload.as_of or timezone.now()
+    now = as_of(payload.as_of)
     runs = run_plays(
         now=now,
         names=payload.plays or None,

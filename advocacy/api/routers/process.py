@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from ninja import Path, Query
 from ninja.responses import Status
 
@@ -32,7 +31,7 @@ from advocacy.api.routers.process_schemas import (
     TickOut,
 )
 from advocacy.api.routing import ScopedRouter
-from advocacy.api.schemas import MAX_ID, ErrorOut
+from advocacy.api.schemas import MAX_ID, AsOfIn, ErrorOut, as_of
 from advocacy.people.models import Scope
 from advocacy.pipeline.checklists import (
     StepSpec,
@@ -55,7 +54,7 @@ def rules() -> QuerySet[RoutingRule]:
 
 def rule_fields(payload: RoutingRuleIn) -> dict[str, Any]:
     """The model fields a payload names; ValidationError (422) names each unknown reference."""
-    data = payload.dict()
+    data = payload.dict(exclude={"as_of"})
     fields: dict[str, Any] = {
         k: data[k] for k in data if k not in {"ask_type", "owner", "account_owner"}
     }
@@ -84,7 +83,7 @@ def list_rules(request: HttpRequest) -> QuerySet[RoutingRule]:
 @router.post("/routing-rules", response={201: RoutingRuleOut}, operation_id="add_routing_rule")
 def add_rule(request: HttpRequest, payload: RoutingRuleIn) -> Status[RoutingRule]:
     """Add a rule (201); 422 names what is wrong (a rule needs an owner or a role pool)."""
-    rule = save_rule(rule_fields(payload), now=timezone.now())
+    rule = save_rule(rule_fields(payload), now=as_of(payload.as_of))
     return Status(201, rules().get(pk=rule.pk))
 
 
@@ -94,7 +93,7 @@ def add_rule(request: HttpRequest, payload: RoutingRuleIn) -> Status[RoutingRule
 def edit_rule(request: HttpRequest, payload: RoutingRuleIn, rule_id: int = Id) -> RoutingRule:
     """Replace a rule's fields; it applies to asks opened or handed off from now on."""
     rule = get_object_or_404(RoutingRule, pk=rule_id)
-    save_rule(rule_fields(payload), now=timezone.now(), rule=rule)
+    save_rule(rule_fields(payload), now=as_of(payload.as_of), rule=rule)
     return rules().get(pk=rule.pk)
 
 
@@ -107,9 +106,9 @@ def remove_rule(request: HttpRequest, rule_id: int = Id) -> Status[None]:
 
 
 @router.post("/routing-rules/apply", response=RoutedOut, operation_id="apply_routing_rules")
-def apply_rules(request: HttpRequest) -> dict[str, int]:
-    """Route every open ask again by the rules as they are now."""
-    routed = reroute_open_asks(now=timezone.now(), actor=principal_of(request).user)
+def apply_rules(request: HttpRequest, query: Query[AsOfIn]) -> dict[str, int]:
+    """Route every open ask again by the rules as they are now (recorded now or `?as_of=`)."""
+    routed = reroute_open_asks(now=as_of(query.as_of), actor=principal_of(request).user)
     return {"routed": len(routed)}
 
 
@@ -160,7 +159,11 @@ def edit_template(
     ask_type = get_object_or_404(AskType, code=code)
     steps = [StepSpec(s.title, s.role, s.text, s.status) for s in payload.steps]
     template = save_template(
-        ask_type, steps, actor=principal_of(request).user, now=timezone.now(), note=payload.note
+        ask_type,
+        steps,
+        actor=principal_of(request).user,
+        now=as_of(payload.as_of),
+        note=payload.note,
     )
     return _template(code, template.version)
 
@@ -191,7 +194,7 @@ def tick(
     """
     step = ask_step(ask_id, position)
     step, moves = complete_step(
-        step, actor=principal_of(request).user, now=timezone.now(), note=payload.note
+        step, actor=principal_of(request).user, now=as_of(payload.as_of), note=payload.note
     )
     status = Ask.objects.values_list("status", flat=True).get(pk=ask_id)
     return {"step": step, "moves": moves, "status": status}
@@ -201,7 +204,7 @@ def tick(
 def escalate(request: HttpRequest, payload: EscalateIn) -> dict[str, Any]:
     """Escalate open asks overdue past the grace period to their lead, once each."""
     result = escalate_overdue(
-        now=timezone.now(),
+        now=as_of(payload.as_of),
         hours=payload.hours,
         dry_run=payload.dry_run,
         actor=principal_of(request).user,

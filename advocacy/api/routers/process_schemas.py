@@ -7,12 +7,12 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from advocacy.api.schemas import bounded
+from advocacy.api.schemas import AsOfIn, bounded
 
 Text = Annotated[str, bounded(100)]
 
 
-class RoutingRuleIn(Schema):
+class RoutingRuleIn(AsOfIn):
     """A rule: asks matching every non-empty criterion go to `owner`, else to the `role` pool."""
 
     name: Annotated[str, bounded(100, min_length=1)]
@@ -82,7 +82,7 @@ class StepIn(Schema):
     )
 
 
-class TemplateIn(Schema):
+class TemplateIn(AsOfIn):
     steps: list[StepIn] = Field(description="The steps, in order")
     note: Annotated[str, bounded(200)] = ""
 
@@ -124,7 +124,7 @@ class AskStepOut(TemplateStepOut):
     note: str
 
 
-class TickIn(Schema):
+class TickIn(AsOfIn):
     note: Annotated[str, bounded(2000)] = Field("", description="Kept with the step: a link…")
 
 
@@ -134,7 +134,7 @@ class TickOut(Schema):
     status: str = Field(description="The ask's status now")
 
 
-class EscalateIn(Schema):
+class EscalateIn(AsOfIn):
     dry_run: bool = False
     hours: int | None = Field(None, ge=0, le=100_000, description="Default: the setting")
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from advocacy.api.schemas import MAX_ID, bounded
+from advocacy.api.schemas import MAX_ID, AsOfIn, bounded
 from advocacy.customers.models import Region, SizeBand
 from advocacy.references.models import (
     CallOutcome,
@@ -21,7 +21,7 @@ from advocacy.references.models import (
 Text = Annotated[str, bounded(200)]
 
 
-class RequestIn(Schema):
+class RequestIn(AsOfIn):
     """A reference request filed by sales."""
 
     opportunity: Annotated[str, bounded(200, min_length=1)]
@@ -127,17 +127,17 @@ class ReferenceCandidateOut(Schema):
     average_rating: float | None
 
 
-class OfferIn(Schema):
+class OfferIn(AsOfIn):
     contact_id: int = Field(..., ge=1, le=MAX_ID)
     note: Annotated[str, bounded(2000)] = ""
 
 
-class ResponseIn(Schema):
+class ResponseIn(AsOfIn):
     accepted: bool = Field(description="true: the advocate accepts; false: declines")
     note: Annotated[str, bounded(2000)] = ""
 
 
-class CallIn(Schema):
+class CallIn(AsOfIn):
     starts_at: datetime = Field(description="With an offset; without one it is read as UTC")
     duration_minutes: int = Field(20, ge=5, le=240)
     also: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
@@ -145,17 +145,17 @@ class CallIn(Schema):
     )
 
 
-class OutcomeIn(Schema):
+class OutcomeIn(AsOfIn):
     outcome: CallOutcome = Field(description="held, no_show or cancelled")
     rating: int | None = Field(None, ge=1, le=5)
     notes: Annotated[str, bounded(2000)] = ""
 
 
-class ResultIn(Schema):
+class ResultIn(AsOfIn):
     result: OpportunityResult
 
 
-class CloseIn(Schema):
+class CloseIn(AsOfIn):
     status: RequestStatus = Field(description="unfilled or cancelled")
 
 

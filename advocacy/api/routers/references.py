@@ -36,7 +36,7 @@ from advocacy.api.routers.reference_schemas import (
     StatsOut,
 )
 from advocacy.api.routing import ScopedRouter
-from advocacy.api.schemas import MAX_ID, ErrorOut, Page
+from advocacy.api.schemas import MAX_ID, ErrorOut, Page, as_of
 from advocacy.customers.models import Contact
 from advocacy.engine.services import current_policy
 from advocacy.people.models import Scope
@@ -69,11 +69,11 @@ def list_requests(request: HttpRequest, filters: Query[RequestFilters]) -> Any:
 def file_request(request: HttpRequest, payload: RequestIn) -> Status[ReferenceRequest]:
     """File a reference request (201); 422 naming each bad field."""
     data = desk.RequestData(
-        **payload.dict(exclude={"region", "size_band"}),
+        **payload.dict(exclude={"region", "size_band", "as_of"}),
         region=payload.region or "",
         size_band=payload.size_band or "",
     )
-    made = desk.file_request(data, actor=principal_of(request).user, now=timezone.now())
+    made = desk.file_request(data, actor=principal_of(request).user, now=as_of(payload.as_of))
     return Status(201, detailed().get(pk=made.pk))
 
 
@@ -113,7 +113,7 @@ def offer(request: HttpRequest, payload: OfferIn, request_id: int = ID) -> Statu
         message = f"no contact with id {payload.contact_id}"
         raise BatchRejected([item_error(None, "contact_id", message, "rejected")])
     made = desk.offer(
-        found, contact, actor=principal_of(request).user, now=timezone.now(),
+        found, contact, actor=principal_of(request).user, now=as_of(payload.as_of),
         policy=current_policy(), note=payload.note,
     )  # fmt: skip
     return Status(201, Offer.objects.select_related("contact").get(pk=made.pk))
@@ -128,7 +128,7 @@ def respond(request: HttpRequest, payload: ResponseIn, offer_id: int = ID) -> Of
     """Record the advocate's answer; a decline frees the request for the next candidate."""
     made = get_object_or_404(Offer.objects.select_related("request", "ask"), pk=offer_id)
     desk.respond(
-        made, payload.accepted, actor=principal_of(request).user, now=timezone.now(),
+        made, payload.accepted, actor=principal_of(request).user, now=as_of(payload.as_of),
         policy=current_policy(), note=payload.note,
     )  # fmt: skip
     return Offer.objects.select_related("contact").get(pk=made.pk)
@@ -150,7 +150,7 @@ def schedule(request: HttpRequest, payload: CallIn, offer_id: int = ID) -> Statu
     starts = payload.starts_at
     if starts.tzinfo is None:
         starts = starts.replace(tzinfo=UTC)
-    now = timezone.now()
+    now = as_of(payload.as_of)
     if abs(starts.year - now.year) > 2:
         raise desk.DeskError(f"the call must start within {desk.MAX_AHEAD.days} days")
     call = desk.schedule_call(
@@ -193,7 +193,7 @@ def outcome(request: HttpRequest, payload: OutcomeIn, call_id: int = ID) -> Refe
     call = get_object_or_404(ReferenceCall, pk=call_id)
     desk.record_outcome(
         call, payload.outcome, rating=payload.rating, notes=payload.notes,
-        actor=principal_of(request).user, now=timezone.now(), policy=current_policy(),
+        actor=principal_of(request).user, now=as_of(payload.as_of), policy=current_policy(),
     )  # fmt: skip
     return calls().get(pk=call.pk)
 
@@ -206,7 +206,7 @@ def outcome(request: HttpRequest, payload: OutcomeIn, call_id: int = ID) -> Refe
 def result(request: HttpRequest, payload: ResultIn, request_id: int = ID) -> ReferenceRequest:
     """Record the opportunity's result: open, won or lost."""
     found = get_object_or_404(ReferenceRequest, pk=request_id)
-    desk.record_result(found, payload.result, now=timezone.now())
+    desk.record_result(found, payload.result, now=as_of(payload.as_of))
     return detailed().get(pk=found.pk)
 
 
@@ -218,7 +218,7 @@ def result(request: HttpRequest, payload: ResultIn, request_id: int = ID) -> Ref
 def close(request: HttpRequest, payload: CloseIn, request_id: int = ID) -> ReferenceRequest:
     """Close a request as unfilled or cancelled (409 from a state that does not allow it)."""
     found = get_object_or_404(ReferenceRequest, pk=request_id)
-    desk.close_request(found, payload.status, now=timezone.now())
+    desk.close_request(found, payload.status, now=as_of(payload.as_of))
     return detailed().get(pk=found.pk)
 
 

@@ -11,13 +11,12 @@ from typing import IO, Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 from rich.console import Console
 from rich.table import Table
 
+from advocacy.core.management.clock import add_as_of, as_of
 from advocacy.customers.models import Contact
 from advocacy.engine.asks import CapExceeded
-from advocacy.engine.clock import parse_moment
 from advocacy.engine.guards import ReassignRefused, reassign_ask, run_guards, suggest_replacements
 from advocacy.engine.services import Excluded, current_policy
 from advocacy.pipeline.models import Ask
@@ -31,7 +30,7 @@ def add_parsers(sub: _SubParsersAction) -> None:  # type: ignore[type-arg]
     guard = sub.add_parser(
         "guard", help="Pause, resume and cancel open asks as the guards decide (opt-out, left…)."
     )
-    guard.add_argument("--as-of", help="Apply the guards as of this date or date-time.")
+    add_as_of(guard, help="Apply the guards as of this date or date-time (default: now).")
     pause = sub.add_parser("pause", help="Put an open ask on hold, with a reason.")
     pause.add_argument("id", type=int)
     pause.add_argument("--reason", required=True, help="Why it is paused (shown on the board).")
@@ -52,6 +51,7 @@ def add_parsers(sub: _SubParsersAction) -> None:  # type: ignore[type-arg]
         p.add_argument("--json", action="store_true", help="Print one JSON object.")
     for p in (pause, resume, reassign):
         p.add_argument("--as", dest="as_user", help="Record it as this username.")
+        add_as_of(p)
 
 
 def _ask(pk: int) -> Ask:
@@ -82,10 +82,7 @@ def handle(command: BaseCommand, opts: dict[str, Any]) -> None:
 def _handle(command: BaseCommand, opts: dict[str, Any]) -> None:
     out, action = command.stdout, opts["action"]
     if action == "guard":
-        try:
-            now = parse_moment(opts["as_of"]) if opts["as_of"] else timezone.now()
-        except ValueError as exc:
-            raise CommandError(f"--as-of: {exc}") from None
+        now = as_of(opts)
         report = run_guards(now=now, policy=current_policy())
         if opts["json"]:
             out.write(json.dumps(report.as_dict()))
@@ -98,7 +95,7 @@ def _handle(command: BaseCommand, opts: dict[str, Any]) -> None:
         for code, ids in report.paused.items():
             out.write(f"paused ({code}): {len(ids)}; resumed: {len(report.resumed[code])}")
         return
-    ask, now = _ask(opts["id"]), timezone.now()
+    ask, now = _ask(opts["id"]), as_of(opts)
     if action == "pause":
         pause_ask(ask, opts["reason"], actor=_actor(opts), now=now)
         body = {"id": ask.pk, "status": ask.status, "paused_reason": ask.paused_reason}

@@ -10,7 +10,6 @@ from typing import IO, Any, cast
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 from rich.console import Console
 from rich.table import Table
 
@@ -37,6 +36,7 @@ from advocacy.content.services import (
     record_use,
     renew_consent,
 )
+from advocacy.core.management.clock import add_as_of, as_of
 from advocacy.customers.models import Contact
 from advocacy.pipeline.models import Ask
 
@@ -179,6 +179,8 @@ class Command(BaseCommand):
         for p in (create, edit, move, consent, use):
             p.add_argument("--note", default="", help="Recorded with it.")
             p.add_argument("--as", dest="as_user", help="Record it as this username.")
+            add_as_of(p)
+        add_as_of(expiring, help="Run the expiry job (--run) as of this date or date-time.")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         action = opts["action"]
@@ -291,7 +293,7 @@ class Command(BaseCommand):
             contact=contact,
             ask=ask,
             actor=_user(opts["as_user"]),
-            now=timezone.now(),
+            now=as_of(opts),
             note=opts["note"],
             **fields,
         )
@@ -304,9 +306,7 @@ class Command(BaseCommand):
         given = {k: v for k, v in fields.items() if v is not None}
         if not given:
             raise CommandError("nothing to change: give --title, --body, --result…")
-        edit_asset(
-            asset, actor=_user(opts["as_user"]), now=timezone.now(), note=opts["note"], **given
-        )
+        edit_asset(asset, actor=_user(opts["as_user"]), now=as_of(opts), note=opts["note"], **given)
         self.out(opts, _row(asset), f"asset {asset.pk} edited")
 
     def do_move(self, opts: dict[str, Any]) -> None:
@@ -315,7 +315,7 @@ class Command(BaseCommand):
             asset,
             opts["status"],
             actor=_user(opts["as_user"]),
-            now=timezone.now(),
+            now=as_of(opts),
             note=opts["note"],
         )
         self.out(
@@ -330,7 +330,7 @@ class Command(BaseCommand):
         kwargs = {
             "expires_at": until,
             "actor": _user(opts["as_user"]),
-            "now": timezone.now(),
+            "now": as_of(opts),
             "note": opts["note"],
         }
         if opts["renew"]:
@@ -357,7 +357,7 @@ class Command(BaseCommand):
             asset,
             opts["channel"],
             actor=_user(opts["as_user"]),
-            now=timezone.now(),
+            now=as_of(opts),
             where=opts["where"],
             shows=_scopes(opts["shows"]),
             note=opts["note"],
@@ -386,9 +386,7 @@ class Command(BaseCommand):
     def do_expiring(self, opts: dict[str, Any]) -> None:
         ran = None
         if opts["run"]:
-            ran = expire_assets(
-                timezone.now(), repermission_days=settings.CONTENT_REPERMISSION_DAYS
-            )
+            ran = expire_assets(as_of(opts), repermission_days=settings.CONTENT_REPERMISSION_DAYS)
         reminders = Repermission.objects.open().select_related("asset", "asset__contact")
         rows: list[dict[str, Any]] = [
             {

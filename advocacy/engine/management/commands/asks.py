@@ -13,6 +13,7 @@ from django.utils import timezone
 from rich.console import Console
 from rich.table import Table
 
+from advocacy.core.management.clock import add_as_of, as_of
 from advocacy.engine.management import guard_actions
 from advocacy.engine.pipeline_flow import MoveResult, decline_ask, move_ask
 from advocacy.engine.services import current_policy
@@ -104,10 +105,12 @@ class Command(BaseCommand):
             "--hours", type=int, help="Grace period in hours (default: the setting)."
         )
         escalate.add_argument("--json", action="store_true", help="Print one JSON object.")
+        add_as_of(escalate, help="Escalate as of this date or date-time (default: now).")
         for p in (move, decline, assign):
             p.add_argument("--note", default="", help="Recorded with the move.")
             p.add_argument("--as", dest="as_user", help="Record the move as this username.")
             p.add_argument("--json", action="store_true", help="Print one JSON object.")
+            add_as_of(p)
         guard_actions.add_parsers(sub)
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -185,7 +188,7 @@ class Command(BaseCommand):
     def escalate(self, opts: dict[str, Any]) -> None:
         if opts["hours"] is not None and opts["hours"] < 0:
             raise CommandError("--hours: expected 0 or more")
-        result = escalate_overdue(now=timezone.now(), hours=opts["hours"], dry_run=opts["dry_run"])
+        result = escalate_overdue(now=as_of(opts), hours=opts["hours"], dry_run=opts["dry_run"])
         if opts["json"]:
             self.stdout.write(json.dumps(result.as_dict()))
             return
@@ -198,12 +201,13 @@ class Command(BaseCommand):
 
     def move(self, opts: dict[str, Any]) -> None:
         actor = _user(opts["as_user"], "--as") if opts["as_user"] else None
+        now = as_of(opts)
         ask = Ask.objects.filter(pk=opts["id"]).first()
         if ask is None:
             raise CommandError(f"no ask with id {opts['id']}")
         if opts["action"] == "assign":
             owner = _user(opts["owner"], "owner")
-            assign_ask(ask, owner, actor=actor, now=timezone.now(), note=opts["note"])
+            assign_ask(ask, owner, actor=actor, now=now, note=opts["note"])
             if opts["json"]:
                 self.stdout.write(json.dumps({"id": ask.pk, "owner": owner.get_username()}))
             else:
@@ -211,7 +215,7 @@ class Command(BaseCommand):
             return
         kwargs: dict[str, Any] = {
             "actor": actor,
-            "now": timezone.now(),
+            "now": now,
             "policy": current_policy(),
             "note": opts["note"],
         }

@@ -6,11 +6,11 @@ import json
 from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 from rich.console import Console
 from rich.table import Table
 
-from advocacy.engine.clock import parse_moment
+from advocacy.core.clock import parse_moment
+from advocacy.core.management.clock import add_as_of, as_of
 from advocacy.engine.evaluation import catch_up, run_plays
 from advocacy.engine.models import Outcome, Play
 from advocacy.engine.services import current_policy
@@ -20,7 +20,7 @@ class Command(BaseCommand):
     help = "Evaluate every enabled play (or --play NAME) and open the asks they decide."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--as-of", help="Evaluate as of this date or date-time (default: now).")
+        add_as_of(parser, help="Evaluate as of this date or date-time (default: now).")
         parser.add_argument("--play", action="append", help="Only this play (repeatable).")
         parser.add_argument(
             "--incremental",
@@ -34,10 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        try:
-            now = parse_moment(opts["as_of"]) if opts["as_of"] else timezone.now()
-        except ValueError as exc:
-            raise CommandError(f"--as-of: {exc}") from None
+        now = as_of(opts)
         names = opts["play"]
         if names:
             unknown = sorted(set(names) - set(Play.objects.values_list("name", flat=True)))

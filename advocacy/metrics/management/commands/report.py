@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 from rich.console import Console
 from rich.table import Table
 
+from advocacy.core.management.clock import add_as_of, as_of
 from advocacy.engine.services import current_policy
 from advocacy.metrics.catalogue import GROUPS
 from advocacy.metrics.periods import PERIOD_FORMS, PeriodError
@@ -48,9 +48,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--month", help="With --council: YYYY-MM (default: last month).")
         parser.add_argument("--output", help="With --council: a .html or .pdf file to write.")
+        add_as_of(
+            parser,
+            help="Relative periods (90d, last quarter, last month) end at this date or "
+            "date-time (default: now).",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        now = timezone.now()
+        now = as_of(opts)
         try:
             if opts["council"]:
                 self.council(opts, now)

@@ -7,10 +7,10 @@ from typing import IO, Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 from rich.console import Console
 from rich.table import Table
 
+from advocacy.core.management.clock import add_as_of, as_of
 from advocacy.engine.services import current_policy
 from advocacy.metrics.models import Cadence, Window
 from advocacy.metrics.report import format_value
@@ -33,9 +33,13 @@ class Command(BaseCommand):
         setting.add_argument("--as", dest="as_user", help="Record the change as this username.")
         removing = sub.add_parser("remove", help="Take a metric off the scorecard.")
         removing.add_argument("metric")
+        add_as_of(setting)
+        add_as_of(
+            listing, help="Each metric's window ends at this date or date-time (default: now)."
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        now = timezone.now()
+        now = as_of(opts)
         try:
             if opts["action"] == "set":
                 actor = None

@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_date
 from rich.console import Console
 from rich.table import Table
 
+from advocacy.core.management.clock import add_as_of, as_of
 from advocacy.customers.models import Contact
 from advocacy.pipeline.agreement_services import (
     AgreementError,
@@ -71,7 +72,7 @@ class Command(BaseCommand):
             p.add_argument("--scope", required=required, help="Ask type codes, comma-separated.")
             p.add_argument("--benefits", help="What the advocate gets in return.")
             p.add_argument(
-                "--starts", required=False, help="First day of the term (default today)."
+                "--starts", required=False, help="First day of the term (default: --as-of's day)."
             )
             p.add_argument("--ends", help="Last day of the term (none: until ended).")
             p.add_argument("--signed", help="The day it was signed: makes it active.")
@@ -87,6 +88,7 @@ class Command(BaseCommand):
             p.add_argument("--json", action="store_true", help="Print one JSON object.")
         for p in (create, update, end, out):
             p.add_argument("--as", dest="as_user", help="Record it as this username.")
+            add_as_of(p)
 
     def handle(self, *args: Any, **opts: Any) -> None:
         try:
@@ -151,17 +153,17 @@ class Command(BaseCommand):
         self._print(opts, self._agreement(opts["id"]), "is")
 
     def do_create(self, opts: dict[str, Any]) -> None:
-        signed = _day(opts["signed"], "--signed")
+        signed, now = _day(opts["signed"], "--signed"), as_of(opts)
         a = create_agreement(
             self._contact(opts["email"]),
             scope=_scope(opts["scope"]),
             benefits=opts["benefits"] or "",
-            starts_on=_day(opts["starts"], "--starts") or timezone.localdate(),
+            starts_on=_day(opts["starts"], "--starts") or timezone.localdate(now),
             ends_on=_day(opts["ends"], "--ends"),
             signed_on=signed,
             status=AgreementStatus.ACTIVE if signed else AgreementStatus.DRAFT,
             actor=self._actor(opts),
-            now=timezone.now(),
+            now=now,
         )
         self._print(opts, a, "recorded")
 
@@ -183,7 +185,7 @@ class Command(BaseCommand):
                 "nothing to change: give --scope, --benefits, --starts, --ends or --signed"
             )
         a = update_agreement(
-            self._agreement(opts["id"]), actor=self._actor(opts), now=timezone.now(), **changes
+            self._agreement(opts["id"]), actor=self._actor(opts), now=as_of(opts), **changes
         )
         self._print(opts, a, "updated")
 
@@ -191,7 +193,7 @@ class Command(BaseCommand):
         a = end_agreement(
             self._agreement(opts["id"]),
             actor=self._actor(opts),
-            now=timezone.now(),
+            now=as_of(opts),
             reason=opts["reason"],
         )
         self._print(opts, a, "ended")
@@ -199,7 +201,7 @@ class Command(BaseCommand):
     def do_opt_out(self, opts: dict[str, Any]) -> None:
         result = opt_out(
             self._contact(opts["email"]),
-            now=timezone.now(),
+            now=as_of(opts),
             actor=self._actor(opts),
             reason=opts["reason"],
         )

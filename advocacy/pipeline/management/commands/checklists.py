@@ -9,10 +9,10 @@ from typing import IO, Any, cast
 import yaml
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 from rich.console import Console
 from rich.table import Table
 
+from advocacy.core.management.clock import add_as_of, as_of
 from advocacy.pipeline.checklists import (
     ChecklistError,
     ask_step,
@@ -46,6 +46,7 @@ class Command(BaseCommand):
         tick.add_argument("--note", default="", help="Kept with the step (a link, a result).")
         for p in (edit, tick):
             p.add_argument("--as", dest="as_user", help="Record it as this username.")
+            add_as_of(p)
         for p in (listing, show, edit, steps, tick):
             p.add_argument("--json", action="store_true", help="Print one JSON object.")
 
@@ -118,7 +119,7 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: {exc.strerror}") from None
         steps = parse_yaml_steps(text, where=path.name)
         template = save_template(
-            ask_type, steps, actor=self.actor(opts), now=timezone.now(), note=opts["note"]
+            ask_type, steps, actor=self.actor(opts), now=as_of(opts), note=opts["note"]
         )
         data = {"ask_type": ask_type.code, "version": template.version, "steps": len(steps)}
         self.out(
@@ -154,7 +155,7 @@ class Command(BaseCommand):
         except (Ask.DoesNotExist, AskStep.DoesNotExist) as exc:
             raise CommandError(str(exc)) from None
         step, moves = complete_step(
-            step, actor=self.actor(opts), now=timezone.now(), note=opts["note"]
+            step, actor=self.actor(opts), now=as_of(opts), note=opts["note"]
         )
         status = Ask.objects.values_list("status", flat=True).get(pk=step.ask_id)
         data = {"ask": step.ask_id, "position": step.position, "moves": moves, "status": status}

@@ -8,10 +8,10 @@ from typing import IO, Any, cast
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 from rich.console import Console
 from rich.table import Table
 
+from advocacy.core.management.clock import add_as_of, as_of
 from advocacy.customers.models import Region, SizeBand
 from advocacy.people.models import Role
 from advocacy.pipeline.models import AskType, RoutingRule
@@ -73,9 +73,11 @@ class Command(BaseCommand):
             p.add_argument("--enabled", action="store_true", help="Use the rule again.")
         for p in (listing, add, edit, remove, apply):
             p.add_argument("--json", action="store_true", help="Print one JSON object.")
+        for p in (add, edit, apply):
+            add_as_of(p)
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        now = timezone.now()
+        now = as_of(opts)
         action = opts["action"]
         if action == "list":
             return self.list_rules(opts)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from rich.console import Console
 from rich.table import Table
 
+from advocacy.core.management.clock import add_as_of, as_of
 from advocacy.customers.models import Contact, Region, SizeBand
 from advocacy.engine.asks import CapExceeded
 from advocacy.engine.services import Excluded, current_policy
@@ -125,9 +126,12 @@ class Command(BaseCommand):
         close.add_argument("status", choices=(RequestStatus.UNFILLED, RequestStatus.CANCELLED))
         stats = sub.add_parser("stats", help="Fill rate and time-to-fill per segment.")
         stats.add_argument("--days", type=int, default=90, help="The period: the last N days.")
-        sub.add_parser("refresh", help="Rewrite the pool of reference-ready advocates.")
+        refresh = sub.add_parser("refresh", help="Rewrite the pool of reference-ready advocates.")
         for p in (f, offer, respond, schedule, outcome, result, close):
             p.add_argument("--as", dest="as_user", help="Act as this username.")
+            add_as_of(p)
+        add_as_of(stats, help="The last N days up to this date or date-time (default: now).")
+        add_as_of(refresh, help="Whom the pool holds as of this date or date-time (default: now).")
         for p in (respond, outcome):
             p.add_argument("--note", default="")
         for p in (f, ls, show, match, offer, respond, schedule, outcome, result, close, stats):
@@ -190,7 +194,7 @@ class Command(BaseCommand):
             region=opts["region"], products=opts["product"], use_case=opts["use_case"],
             format=opts["format"], prospect_contacts=opts["prospect_contact"], notes=opts["notes"],
         )  # fmt: skip
-        made = desk.file_request(data, actor=self.actor(opts), now=timezone.now())
+        made = desk.file_request(data, actor=self.actor(opts), now=as_of(opts))
         self.out(opts, request_row(made), f"filed reference request {made.pk}: {made}")
 
     def do_list(self, opts: dict[str, Any]) -> None:
@@ -231,7 +235,7 @@ class Command(BaseCommand):
 
     def do_match(self, opts: dict[str, Any]) -> None:
         r = self._request(opts["id"])
-        found = desk.candidates(r, now=timezone.now(), policy=current_policy(), limit=opts["limit"])
+        found = desk.candidates(r, now=as_of(opts), policy=current_policy(), limit=opts["limit"])
         if opts["json"]:
             self.stdout.write(
                 json.dumps({"request": r.pk, "candidates": [c.as_dict() for c in found]})
@@ -250,7 +254,7 @@ class Command(BaseCommand):
         if contact is None:
             raise CommandError(f"no contact with email {opts['email']!r}")
         made = desk.offer(
-            r, contact, actor=self.actor(opts), now=timezone.now(), policy=current_policy()
+            r, contact, actor=self.actor(opts), now=as_of(opts), policy=current_policy()
         )
         data = {"offer": made.pk, "ask": made.ask_id, "request": r.pk, "status": r.status}
         self.out(opts, data, f"offer {made.pk}: {contact.email} asked (ask {made.ask_id})")
@@ -259,7 +263,7 @@ class Command(BaseCommand):
         made = self._offer(opts["offer"])
         accepted = opts["answer"] == "accept"
         desk.respond(
-            made, accepted, actor=self.actor(opts), now=timezone.now(),
+            made, accepted, actor=self.actor(opts), now=as_of(opts),
             policy=current_policy(), note=opts["note"],
         )  # fmt: skip
         made.request.refresh_from_db()
@@ -269,7 +273,7 @@ class Command(BaseCommand):
     def do_schedule(self, opts: dict[str, Any]) -> None:
         made = self._offer(opts["offer"])
         also = [self._request(pk) for pk in opts["also"]]
-        now = timezone.now()
+        now = as_of(opts)
         call = desk.schedule_call(
             made, starts_at=_moment(opts["at"]), duration_minutes=opts["minutes"], also=also,
             actor=self.actor(opts), now=now,
@@ -283,7 +287,7 @@ class Command(BaseCommand):
         )
 
     def do_invite(self, opts: dict[str, Any]) -> None:
-        body = invite(self._call(opts["call"]), now=timezone.now())
+        body = invite(self._call(opts["call"]), now=as_of(opts))
         if opts["output"] == "-":
             self.stdout.write(body.decode(), ending="")
         else:
@@ -294,22 +298,22 @@ class Command(BaseCommand):
         call = self._call(opts["call"])
         desk.record_outcome(
             call, opts["outcome"], rating=opts["rating"], notes=opts["note"],
-            actor=self.actor(opts), now=timezone.now(), policy=current_policy(),
+            actor=self.actor(opts), now=as_of(opts), policy=current_policy(),
         )  # fmt: skip
         self.out(
             opts, {"call": call.pk, "outcome": call.outcome}, f"call {call.pk}: {call.outcome}"
         )
 
     def do_result(self, opts: dict[str, Any]) -> None:
-        r = desk.record_result(self._request(opts["id"]), opts["result"], now=timezone.now())
+        r = desk.record_result(self._request(opts["id"]), opts["result"], now=as_of(opts))
         self.out(opts, request_row(r), f"request {r.pk}: opportunity {r.result}")
 
     def do_close(self, opts: dict[str, Any]) -> None:
-        r = desk.close_request(self._request(opts["id"]), opts["status"], now=timezone.now())
+        r = desk.close_request(self._request(opts["id"]), opts["status"], now=as_of(opts))
         self.out(opts, request_row(r), f"request {r.pk} is now {r.status}")
 
     def do_stats(self, opts: dict[str, Any]) -> None:
-        now = timezone.now()
+        now = as_of(opts)
         stats = desk_stats(start=now - timedelta(days=opts["days"]), end=now, now=now)
         if opts["json"]:
             self.stdout.write(json.dumps(stats.as_dict()))
@@ -332,5 +336,5 @@ class Command(BaseCommand):
             self.stdout.write(f"ALERT {line}")
 
     def do_refresh(self, opts: dict[str, Any]) -> None:
-        count = refresh_pool(now=timezone.now(), policy=current_policy())
+        count = refresh_pool(now=as_of(opts), policy=current_policy())
         self.stdout.write(f"{count} reference-ready advocate row(s) written")
