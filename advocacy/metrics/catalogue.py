@@ -305,12 +305,16 @@ CATALOGUE: tuple[Metric, ...] = (
     M(
         code="referrals",
         name="Referrals",
-        formula="referral signals in the period",
+        formula=(
+            "referrals whose first status signal falls in the period, each referral once (by "
+            "the referral id of its status signals; a status without one is a referral of its "
+            "own)"
+        ),
         unit=COUNT,
         seed="000 s.10, 002",
         group="activity",
-        value=lambda ev: _count(ev.activity[f"n_{K.REFERRAL_STATUS}"]),
-        rows=_kind_rows(K.REFERRAL_STATUS),
+        value=lambda ev: _count(ev.referrals),
+        rows=lambda ev: ev.referral_firsts(),
     ),
     M(
         code="reference_calls",

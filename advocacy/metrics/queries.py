@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import (
     Avg,
     Case,
+    CharField,
     Count,
     DurationField,
     Exists,
@@ -28,7 +29,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, Concat, NullIf, TruncMonth
 
 from advocacy.content.models import AssetUse, UseOutcome
 from advocacy.customers.models import Account, Contact
@@ -73,6 +75,16 @@ TACTICS: tuple[tuple[str, str, Q, tuple[int, int]], ...] = (
     ),
 )
 OTHER_TACTIC = "other"
+
+
+def referral_ref() -> Coalesce:
+    """Which referral a `referral_status` signal updates: its payload's `referral_id`, else the
+    signal itself (its source and key), so a status without an id is a referral of its own."""
+    return Coalesce(
+        NullIf(KT("payload__referral_id"), Value("")),
+        Concat(Value("signal:"), F("source"), Value(":"), F("key"), output_field=CharField()),
+        output_field=CharField(),
+    )
 
 
 def ratio(numerator: float | None, denominator: float | None, scale: float = 100.0) -> float | None:
@@ -303,6 +315,24 @@ class Evaluation:
             rated=Count("value", filter=Q(kind=K.REVIEW_PUBLISHED)),
             **by_kind,
         )
+
+    def referral_firsts(self) -> QuerySet[Signal]:
+        """The first status signal of each referral whose first status falls in the period (a
+        later status of the same referral, or one before the period, is not a new referral).
+        Ties on the moment go to the lower id."""
+        statuses = Signal.objects.filter(kind=K.REFERRAL_STATUS).annotate(ref=referral_ref())
+        earlier = statuses.filter(ref=OuterRef("ref")).filter(
+            Q(occurred_at__lt=OuterRef("occurred_at"))
+            | Q(occurred_at=OuterRef("occurred_at"), pk__lt=OuterRef("pk"))
+        )
+        return (
+            self.signals((K.REFERRAL_STATUS,)).annotate(ref=referral_ref()).exclude(Exists(earlier))
+        )
+
+    @cached_property
+    def referrals(self) -> int:
+        """Distinct referrals whose first status signal falls in the period: one query."""
+        return int(self.referral_firsts().aggregate(n=Count("pk"))["n"])
 
     def active_advocates(self) -> QuerySet[Signal]:
         return self.signals(ACTIVITY_KINDS, self.active_period).filter(
