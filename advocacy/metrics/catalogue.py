@@ -264,12 +264,15 @@ CATALOGUE: tuple[Metric, ...] = (
     M(
         code="activities_per_advocate",
         name="Activities per advocate",
-        formula="advocacy activities in the period / contacts with one",
+        formula=(
+            "advocacy activities in the period by advocates / advocates (the advocate pool, "
+            "those without an activity included)"
+        ),
         unit=RATIO,
         seed="003",
         group="program",
-        value=lambda ev: _rate(ev.activity["activities"], ev.activity["people"], 1),
-        rows=_kind_rows(*ACTIVITY_KINDS),
+        value=lambda ev: _rate(ev.activity["by_advocates"], ev.population["advocates"], 1),
+        rows=_advocates,
     ),
     # --- activity volume ----------------------------------------------------------------------
     M(
@@ -561,8 +564,8 @@ GROUPS = {
 SUBJECTS: dict[str, str] = {
     **{m: "contacts" for m in ("advocates", "advocate_coverage", "advocacy_ready_accounts")},
     **{m: "contacts" for m in ("active_advocates", "activation_rate", "new_advocates")},
-    "advocate_retention": "contacts",
-    **{m: "signals" for m in ("activities_per_advocate", "reviews", "review_velocity")},
+    **{m: "contacts" for m in ("advocate_retention", "activities_per_advocate")},
+    **{m: "signals" for m in ("reviews", "review_velocity")},
     **{m: "signals" for m in ("review_rating", "referrals", "reference_calls", "nps")},
     "advocate_nps": "signals",
     **{m: "events" for m in ("case_studies_published", "testimonials_published")},

@@ -306,11 +306,14 @@ class Evaluation:
 
     @cached_property
     def activity(self) -> dict[str, Any]:
-        """Advocacy activities in the period by kind, the average review rating: one query."""
+        """Advocacy activities in the period by kind, those of the current advocates (the pool
+        as of the profiles' last refresh), the average review rating: one query."""
         by_kind = {f"n_{kind}": Count("pk", filter=Q(kind=kind)) for kind in ACTIVITY_KINDS}
+        pool = self.profiles().filter(rung__in=ADVOCATE_RUNGS).values("contact_id")
         return self.signals(ACTIVITY_KINDS).aggregate(
             activities=Count("pk"),
             people=Count("contact_id", distinct=True),
+            by_advocates=Count("pk", filter=Q(contact_id__in=pool)),
             rating=Avg("value", filter=Q(kind=K.REVIEW_PUBLISHED)),
             rated=Count("value", filter=Q(kind=K.REVIEW_PUBLISHED)),
             **by_kind,

@@ -31,7 +31,9 @@ EXPECTED = {
     "advocate_retention": pytest.approx(
         200 / 3
     ),  # Alan, Bob, Bea active a year before; Bea not since
-    "activities_per_advocate": 1.25,  # 5 activities (3 reviews, a referral, a reference) by 4
+    # Advocates Ada (a review on 10 April, a reference on 10 June) and Alan (the referral of
+    # 1 April): 3 activities / 2 advocates. Alice's and Bob's reviews are not advocates'.
+    "activities_per_advocate": 1.5,
     "reviews": 3,
     "review_velocity": pytest.approx(3 / Q2_MONTHS),
     "review_rating": 4.5,  # 5 and 4; Bob's review has no rating
