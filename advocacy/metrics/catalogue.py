@@ -19,7 +19,14 @@ from django.db.models import QuerySet
 
 from advocacy.customers.models import Contact
 from advocacy.engine.models import ContactProfile
-from advocacy.metrics.queries import ACTIVITY_KINDS, ADVOCATE_RUNGS, Evaluation, K, ratio
+from advocacy.metrics.queries import (
+    ACTIVITY_KINDS,
+    ADVOCATE_RUNGS,
+    Evaluation,
+    K,
+    eligible_q,
+    ratio,
+)
 from advocacy.references.models import OpportunityResult
 from advocacy.signals.models import Signal
 
@@ -112,8 +119,7 @@ def _advocates(ev: Evaluation) -> QuerySet[Any]:
 
 
 def _eligible(ev: Evaluation) -> QuerySet[Any]:
-    p = ev.policy
-    ids = ev.profiles().filter(nps__gte=p.nps_min, health__gte=p.health_min)
+    ids = ev.profiles().filter(eligible_q(ev.policy, ev.now))
     return Contact.objects.filter(pk__in=ids.values("contact_id"))
 
 
@@ -195,8 +201,9 @@ CATALOGUE: tuple[Metric, ...] = (
         code="advocate_coverage",
         name="Advocate coverage",
         formula=(
-            "eligible contacts who are advocates / eligible contacts (eligible: "
-            "latest NPS >= policy nps_min and health >= health_min)"
+            "eligible contacts who are advocates / eligible contacts (eligible: latest NPS >= "
+            "nps_min answered within nps_fresh_days, health >= health_min, a customer for "
+            "tenure_days_min, product use within active_within_days, a CSM owning the account)"
         ),
         unit=PERCENT,
         seed="001 (target 20-30%)",
