@@ -546,6 +546,36 @@ CATALOGUE: tuple[Metric, ...] = (
         rows=lambda ev: ev.influenced_requests(OpportunityResult.WON),
     ),
     M(
+        code="influenced_expansion",
+        name="Advocacy-influenced expansion",
+        formula=(
+            "expansions in the period on accounts with an advocacy activity (review, reference, "
+            "referral) or an ask completed or published in the 180 days before the expansion"
+        ),
+        unit=COUNT,
+        seed="000 s.10 (baseline unknown, target: a defined baseline)",
+        group="references",
+        value=lambda ev: (ev.expansion["counted"], None, ev.expansion["expansions"]),
+        rows=lambda ev: ev.influenced_expansions(),
+    ),
+    M(
+        code="influenced_expansion_amount",
+        name="Advocacy-influenced expansion amount",
+        formula=(
+            "sum of the amounts (the signal's value) of the advocacy-influenced expansions in "
+            "the period; an expansion without an amount adds nothing"
+        ),
+        unit=AMOUNT,
+        seed="000 s.10",
+        group="references",
+        value=lambda ev: (
+            float(ev.expansion["amount"]),
+            ev.expansion["with_amount"],
+            ev.expansion["counted"],
+        ),
+        rows=lambda ev: ev.influenced_expansions(),
+    ),
+    M(
         code="content_reuse",
         name="Content reuse",
         formula=(
@@ -574,7 +604,8 @@ SUBJECTS: dict[str, str] = {
     **{m: "contacts" for m in ("advocate_retention", "activities_per_advocate")},
     **{m: "signals" for m in ("reviews", "review_velocity")},
     **{m: "signals" for m in ("review_rating", "referrals", "reference_calls", "nps")},
-    "advocate_nps": "signals",
+    **{m: "signals" for m in ("advocate_nps", "influenced_expansion")},
+    "influenced_expansion_amount": "signals",
     **{m: "events" for m in ("case_studies_published", "testimonials_published")},
     "time_to_publish": "events",
     **{m: "requests" for m in ("reference_fill_rate", "time_to_fill")},

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import (
     Avg,
+    BooleanField,
     Case,
     CharField,
     Count,
@@ -53,6 +54,11 @@ ADVOCATE_RUNGS = ("advocate", "champion", "ambassador")
 RUNGS = ("none", "satisfied", "engaged", "advocate", "champion", "ambassador")
 ACTIVE_DAYS = 90  # seed 002 and 003: activity in the last 90 days
 LIFT_WINDOW_DAYS = 30  # an advocacy activity within this many days of the decision converts
+# An expansion is advocacy-influenced when its account had an advocacy activity, or an ask
+# completed or published, in this many days before it (seed 000's scorecard leaves the rule to
+# be defined; see docs/metrics.md).
+INFLUENCE_DAYS = 180
+INFLUENCING_STAGES = ("completed", "published")
 FUNNEL = ("opened", "sent", "accepted", "completed", "published", "declined")
 MANUAL = "manual"
 DIMENSIONS = {
@@ -359,6 +365,44 @@ class Evaluation:
     def referrals(self) -> int:
         """Distinct referrals whose first status signal falls in the period: one query."""
         return int(self.referral_firsts().aggregate(n=Count("pk"))["n"])
+
+    def expansions(self) -> QuerySet[Signal]:
+        """Expansion signals in the period (account-level facts, by the account's segment),
+        each marked `influenced`: its account had an advocacy activity (a signal of
+        ACTIVITY_KINDS) or an ask completed or published in the INFLUENCE_DAYS before it."""
+        before = OuterRef("occurred_at")
+        since = OuterRef("occurred_at") - timedelta(days=INFLUENCE_DAYS)
+        activity = Signal.objects.filter(
+            account_id=OuterRef("account_id"),
+            kind__in=ACTIVITY_KINDS,
+            occurred_at__lt=before,
+            occurred_at__gte=since,
+        )
+        asked = AskEvent.objects.filter(
+            ask__contact__account_id=OuterRef("account_id"),
+            to_status__in=INFLUENCING_STAGES,
+            at__lt=before,
+            at__gte=since,
+        )
+        return self.signals((K.EXPANSION,)).annotate(
+            influenced=ExpressionWrapper(
+                Exists(activity) | Exists(asked), output_field=BooleanField()
+            )
+        )
+
+    def influenced_expansions(self) -> QuerySet[Signal]:
+        return self.expansions().filter(influenced=True)
+
+    @cached_property
+    def expansion(self) -> dict[str, Any]:
+        """Expansions in the period, those advocacy influenced and their amount: one query."""
+        influenced = Q(influenced=True)
+        return self.expansions().aggregate(
+            expansions=Count("pk"),
+            counted=Count("pk", filter=influenced),
+            amount=Sum("value", filter=influenced, default=0.0),
+            with_amount=Count("value", filter=influenced),
+        )
 
     def active_advocates(self) -> QuerySet[Signal]:
         return self.signals(ACTIVITY_KINDS, self.active_period).filter(

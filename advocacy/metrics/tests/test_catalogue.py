@@ -60,6 +60,9 @@ EXPECTED.update(
 # No reference request in this world: no deal a reference touched (worked out by hand in
 # test_desk_and_content.py on a fixture that has them).
 EXPECTED.update(influenced_pipeline=0.0, influenced_revenue=0.0)
+# Acme's expansion of 9 May follows Ada's review of 10 April (and asks k1, k5 completed and
+# published in April); it carries no amount (worked out in test_expansion.py).
+EXPECTED.update(influenced_expansion=1, influenced_expansion_amount=0.0)
 
 
 def test_every_metric_is_worked_out_here():
@@ -153,9 +156,10 @@ def test_drill_down_of_a_rate_lists_its_denominator(world: World):
 def test_the_whole_catalogue_costs_a_bounded_number_of_queries(
     world, django_assert_max_num_queries
 ):
-    """One query per shared aggregate, plus one for the referrals (each counted once)."""
+    """One query per shared aggregate, plus one for the referrals (each counted once) and
+    one for the expansions."""
     ev = Evaluation(Q2, Segment(), now=NOW, policy=DEFAULT_POLICY)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         evaluate(ev)
 
 
