@@ -152,3 +152,19 @@ def build() -> World:
             decided_at=when,
         )  # fmt: skip
     return World(acme, bolt, ada, alan, alice, bob, bea, asks)
+
+
+# Seed 000's example scorecard (section 10): the default names its metrics without numbers, so
+# the tests that judge values against a baseline and a target set these first.
+EXAMPLE_TARGETS = (
+    ("reviews", 12, 25, "quarter", "monthly"),
+    ("referrals", 3, 8, "month", "monthly"),
+    ("case_study_conversion", 8, 15, "quarter", "quarterly"),
+)
+
+
+def set_example_targets() -> None:
+    from advocacy.metrics.scorecard import set_entry
+
+    for code, baseline, target, window, cadence in EXAMPLE_TARGETS:
+        set_entry(code, baseline=baseline, target=target, window=window, cadence=cadence, now=NOW)
