@@ -391,7 +391,7 @@ class Evaluation:
         )
 
     def influenced_expansions(self) -> QuerySet[Signal]:
-        return self.expansions().filter(influenced=True)
+        return self.expansions().filter(Q(influenced=True))
 
     @cached_property
     def expansion(self) -> dict[str, Any]:
