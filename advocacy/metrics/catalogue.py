@@ -19,7 +19,14 @@ from django.db.models import QuerySet
 
 from advocacy.customers.models import Contact
 from advocacy.engine.models import ContactProfile
-from advocacy.metrics.queries import ACTIVITY_KINDS, ADVOCATE_RUNGS, Evaluation, K, ratio
+from advocacy.metrics.queries import (
+    ACTIVITY_KINDS,
+    ADVOCATE_RUNGS,
+    Evaluation,
+    K,
+    eligible_q,
+    ratio,
+)
 from advocacy.references.models import OpportunityResult
 from advocacy.signals.models import Signal
 
@@ -112,8 +119,7 @@ def _advocates(ev: Evaluation) -> QuerySet[Any]:
 
 
 def _eligible(ev: Evaluation) -> QuerySet[Any]:
-    p = ev.policy
-    ids = ev.profiles().filter(nps__gte=p.nps_min, health__gte=p.health_min)
+    ids = ev.profiles().filter(eligible_q(ev.policy, ev.now))
     return Contact.objects.filter(pk__in=ids.values("contact_id"))
 
 
@@ -195,8 +201,9 @@ CATALOGUE: tuple[Metric, ...] = (
         code="advocate_coverage",
         name="Advocate coverage",
         formula=(
-            "eligible contacts who are advocates / eligible contacts (eligible: "
-            "latest NPS >= policy nps_min and health >= health_min)"
+            "eligible contacts who are advocates / eligible contacts (eligible: latest NPS >= "
+            "nps_min answered within nps_fresh_days, health >= health_min, a customer for "
+            "tenure_days_min, product use within active_within_days, a CSM owning the account)"
         ),
         unit=PERCENT,
         seed="001 (target 20-30%)",
@@ -264,12 +271,15 @@ CATALOGUE: tuple[Metric, ...] = (
     M(
         code="activities_per_advocate",
         name="Activities per advocate",
-        formula="advocacy activities in the period / contacts with one",
+        formula=(
+            "advocacy activities in the period by advocates / advocates (the advocate pool, "
+            "those without an activity included)"
+        ),
         unit=RATIO,
         seed="003",
         group="program",
-        value=lambda ev: _rate(ev.activity["activities"], ev.activity["people"], 1),
-        rows=_kind_rows(*ACTIVITY_KINDS),
+        value=lambda ev: _rate(ev.activity["by_advocates"], ev.population["advocates"], 1),
+        rows=_advocates,
     ),
     # --- activity volume ----------------------------------------------------------------------
     M(
@@ -305,12 +315,16 @@ CATALOGUE: tuple[Metric, ...] = (
     M(
         code="referrals",
         name="Referrals",
-        formula="referral signals in the period",
+        formula=(
+            "referrals whose first status signal falls in the period, each referral once (by "
+            "the referral id of its status signals; a status without one is a referral of its "
+            "own)"
+        ),
         unit=COUNT,
         seed="000 s.10, 002",
         group="activity",
-        value=lambda ev: _count(ev.activity[f"n_{K.REFERRAL_STATUS}"]),
-        rows=_kind_rows(K.REFERRAL_STATUS),
+        value=lambda ev: _count(ev.referrals),
+        rows=lambda ev: ev.referral_firsts(),
     ),
     M(
         code="reference_calls",
@@ -532,6 +546,36 @@ CATALOGUE: tuple[Metric, ...] = (
         rows=lambda ev: ev.influenced_requests(OpportunityResult.WON),
     ),
     M(
+        code="influenced_expansion",
+        name="Advocacy-influenced expansion",
+        formula=(
+            "expansions in the period on accounts with an advocacy activity (review, reference, "
+            "referral) or an ask completed or published in the 180 days before the expansion"
+        ),
+        unit=COUNT,
+        seed="000 s.10 (baseline unknown, target: a defined baseline)",
+        group="references",
+        value=lambda ev: (ev.expansion["counted"], None, ev.expansion["expansions"]),
+        rows=lambda ev: ev.influenced_expansions(),
+    ),
+    M(
+        code="influenced_expansion_amount",
+        name="Advocacy-influenced expansion amount",
+        formula=(
+            "sum of the amounts (the signal's value) of the advocacy-influenced expansions in "
+            "the period; an expansion without an amount adds nothing"
+        ),
+        unit=AMOUNT,
+        seed="000 s.10",
+        group="references",
+        value=lambda ev: (
+            float(ev.expansion["amount"]),
+            ev.expansion["with_amount"],
+            ev.expansion["counted"],
+        ),
+        rows=lambda ev: ev.influenced_expansions(),
+    ),
+    M(
         code="content_reuse",
         name="Content reuse",
         formula=(
@@ -557,10 +601,11 @@ GROUPS = {
 SUBJECTS: dict[str, str] = {
     **{m: "contacts" for m in ("advocates", "advocate_coverage", "advocacy_ready_accounts")},
     **{m: "contacts" for m in ("active_advocates", "activation_rate", "new_advocates")},
-    "advocate_retention": "contacts",
-    **{m: "signals" for m in ("activities_per_advocate", "reviews", "review_velocity")},
+    **{m: "contacts" for m in ("advocate_retention", "activities_per_advocate")},
+    **{m: "signals" for m in ("reviews", "review_velocity")},
     **{m: "signals" for m in ("review_rating", "referrals", "reference_calls", "nps")},
-    "advocate_nps": "signals",
+    **{m: "signals" for m in ("advocate_nps", "influenced_expansion")},
+    "influenced_expansion_amount": "signals",
     **{m: "events" for m in ("case_studies_published", "testimonials_published")},
     "time_to_publish": "events",
     **{m: "requests" for m in ("reference_fill_rate", "time_to_fill")},

@@ -30,7 +30,7 @@ class Cadence(models.TextChoices):
 class ScorecardEntry(models.Model):
     metric = models.CharField(max_length=50, unique=True, help_text="A catalogue code.")
     baseline = models.FloatField(null=True, blank=True, help_text="Empty when unknown.")
-    target = models.FloatField()
+    target = models.FloatField(null=True, blank=True, help_text="Empty until the team sets one.")
     window = models.CharField(max_length=10, choices=Window.choices, default=Window.QUARTER)
     cadence = models.CharField(max_length=10, choices=Cadence.choices, default=Cadence.MONTHLY)
     position = models.PositiveIntegerField(default=0)
@@ -43,4 +43,6 @@ class ScorecardEntry(models.Model):
         ordering = ["position", "metric"]
 
     def __str__(self) -> str:
-        return f"{self.metric}: {self.baseline} -> {self.target} per {self.window}"
+        baseline = "no baseline" if self.baseline is None else self.baseline
+        target = "no target" if self.target is None else self.target
+        return f"{self.metric}: {baseline} -> {target} per {self.window}"

@@ -15,7 +15,9 @@ from typing import Any, cast
 
 from django.db.models import (
     Avg,
+    BooleanField,
     Case,
+    CharField,
     Count,
     DurationField,
     Exists,
@@ -28,7 +30,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, Concat, NullIf, TruncMonth
 
 from advocacy.content.models import AssetUse, UseOutcome
 from advocacy.customers.models import Account, Contact
@@ -51,6 +54,11 @@ ADVOCATE_RUNGS = ("advocate", "champion", "ambassador")
 RUNGS = ("none", "satisfied", "engaged", "advocate", "champion", "ambassador")
 ACTIVE_DAYS = 90  # seed 002 and 003: activity in the last 90 days
 LIFT_WINDOW_DAYS = 30  # an advocacy activity within this many days of the decision converts
+# An expansion is advocacy-influenced when its account had an advocacy activity, or an ask
+# completed or published, in this many days before it (seed 000's scorecard leaves the rule to
+# be defined; see docs/metrics.md).
+INFLUENCE_DAYS = 180
+INFLUENCING_STAGES = ("completed", "published")
 FUNNEL = ("opened", "sent", "accepted", "completed", "published", "declined")
 MANUAL = "manual"
 DIMENSIONS = {
@@ -73,6 +81,40 @@ TACTICS: tuple[tuple[str, str, Q, tuple[int, int]], ...] = (
     ),
 )
 OTHER_TACTIC = "other"
+
+
+def referral_ref() -> Coalesce:
+    """Which referral a `referral_status` signal updates: its payload's `referral_id`, else the
+    signal itself (its source and key), so a status without an id is a referral of its own."""
+    return Coalesce(
+        NullIf(KT("payload__referral_id"), Value("")),
+        Concat(Value("signal:"), F("source"), Value(":"), F("key"), output_field=CharField()),
+        output_field=CharField(),
+    )
+
+
+def eligible_q(policy: Policy, now: datetime) -> Q:
+    """Who may be asked at all, over the columns of a refreshed profile (`ContactProfile`):
+    latest NPS at least `nps_min` and answered within `nps_fresh_days`, account health at least
+    `health_min`, a customer for `tenure_days_min`, the product used within
+    `active_within_days`, and a CSM owning the account. Reachability (not left, not opted out)
+    is the profile rows' own filter (`Evaluation.profiles`).
+
+    This mirrors the engine's eligibility gate by hand, field for field of the policy; when the
+    engine's `eligibility_condition(policy)` is merged, this becomes that condition compiled by
+    `compile_condition(cond, now)`, and stays the only place metrics define eligibility.
+    """
+    days = lambda n: now - timedelta(days=n)  # noqa: E731
+    accounts = Account.objects.filter(
+        owner__isnull=False, customer_since__lte=days(policy.tenure_days_min).date()
+    )
+    return Q(
+        nps__gte=policy.nps_min,
+        nps_at__gte=days(policy.nps_fresh_days),
+        health__gte=policy.health_min,
+        last_activity_at__gte=days(policy.active_within_days),
+        account_id__in=accounts.values("pk"),
+    )
 
 
 def ratio(numerator: float | None, denominator: float | None, scale: float = 100.0) -> float | None:
@@ -278,8 +320,7 @@ class Evaluation:
     @cached_property
     def population(self) -> dict[str, int]:
         """Advocates, the eligible, their overlap, ready accounts, and every rung: one query."""
-        p = self.policy
-        eligible = Q(nps__gte=p.nps_min, health__gte=p.health_min)
+        eligible = eligible_q(self.policy, self.now)
         advocate = Q(rung__in=ADVOCATE_RUNGS)
         counts = {f"rung_{rung}": Count("pk", filter=Q(rung=rung)) for rung in RUNGS}
         return self.profiles().aggregate(
@@ -294,14 +335,73 @@ class Evaluation:
 
     @cached_property
     def activity(self) -> dict[str, Any]:
-        """Advocacy activities in the period by kind, the average review rating: one query."""
+        """Advocacy activities in the period by kind, those of the current advocates (the pool
+        as of the profiles' last refresh), the average review rating: one query."""
         by_kind = {f"n_{kind}": Count("pk", filter=Q(kind=kind)) for kind in ACTIVITY_KINDS}
+        pool = self.profiles().filter(rung__in=ADVOCATE_RUNGS).values("contact_id")
         return self.signals(ACTIVITY_KINDS).aggregate(
             activities=Count("pk"),
             people=Count("contact_id", distinct=True),
+            by_advocates=Count("pk", filter=Q(contact_id__in=pool)),
             rating=Avg("value", filter=Q(kind=K.REVIEW_PUBLISHED)),
             rated=Count("value", filter=Q(kind=K.REVIEW_PUBLISHED)),
             **by_kind,
+        )
+
+    def referral_firsts(self) -> QuerySet[Signal]:
+        """The first status signal of each referral whose first status falls in the period (a
+        later status of the same referral, or one before the period, is not a new referral).
+        Ties on the moment go to the lower id."""
+        statuses = Signal.objects.filter(kind=K.REFERRAL_STATUS).annotate(ref=referral_ref())
+        earlier = statuses.filter(ref=OuterRef("ref")).filter(
+            Q(occurred_at__lt=OuterRef("occurred_at"))
+            | Q(occurred_at=OuterRef("occurred_at"), pk__lt=OuterRef("pk"))
+        )
+        return (
+            self.signals((K.REFERRAL_STATUS,)).annotate(ref=referral_ref()).exclude(Exists(earlier))
+        )
+
+    @cached_property
+    def referrals(self) -> int:
+        """Distinct referrals whose first status signal falls in the period: one query."""
+        return int(self.referral_firsts().aggregate(n=Count("pk"))["n"])
+
+    def expansions(self) -> QuerySet[Signal]:
+        """Expansion signals in the period (account-level facts, by the account's segment),
+        each marked `influenced`: its account had an advocacy activity (a signal of
+        ACTIVITY_KINDS) or an ask completed or published in the INFLUENCE_DAYS before it."""
+        before = OuterRef("occurred_at")
+        since = OuterRef("occurred_at") - timedelta(days=INFLUENCE_DAYS)
+        activity = Signal.objects.filter(
+            account_id=OuterRef("account_id"),
+            kind__in=ACTIVITY_KINDS,
+            occurred_at__lt=before,
+            occurred_at__gte=since,
+        )
+        asked = AskEvent.objects.filter(
+            ask__contact__account_id=OuterRef("account_id"),
+            to_status__in=INFLUENCING_STAGES,
+            at__lt=before,
+            at__gte=since,
+        )
+        return self.signals((K.EXPANSION,)).annotate(
+            influenced=ExpressionWrapper(
+                Exists(activity) | Exists(asked), output_field=BooleanField()
+            )
+        )
+
+    def influenced_expansions(self) -> QuerySet[Signal]:
+        return self.expansions().filter(Q(influenced=True))
+
+    @cached_property
+    def expansion(self) -> dict[str, Any]:
+        """Expansions in the period, those advocacy influenced and their amount: one query."""
+        influenced = Q(influenced=True)
+        return self.expansions().aggregate(
+            expansions=Count("pk"),
+            counted=Count("pk", filter=influenced),
+            amount=Sum("value", filter=influenced, default=0.0),
+            with_amount=Count("value", filter=influenced),
         )
 
     def active_advocates(self) -> QuerySet[Signal]:

@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from advocacy.customers.models import Account
 from advocacy.engine.policy import Policy
 from advocacy.metrics.catalogue import CATALOGUE, MetricValue, evaluate
+from advocacy.metrics.formatting import format_value as format_value  # re-exported
 from advocacy.metrics.periods import Period, PeriodError, Segment, month_period
 from advocacy.metrics.queries import FUNNEL, TACTICS, Evaluation, Lift, ratio
 from advocacy.metrics.scorecard import ScoreRow, scorecard
@@ -214,21 +215,6 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     for row in rows:
         writer.writerow(["" if cell is None else cell for cell in row])
     return out.getvalue()
-
-
-def format_value(value: float | None, unit: str) -> str:
-    """How a number reads in a table: 12, 37.5%, 4.6, 21 days, +12.0 pts."""
-    if value is None:
-        return "—"
-    if unit == "percent":
-        return f"{value:.1f}%"
-    if unit == "points":
-        return f"{value:+.1f} pts"
-    if unit == "days":
-        return f"{value:.1f} days"
-    if unit in {"count", "amount"}:
-        return f"{value:,.0f}"
-    return f"{value:,.1f}" if unit in {"score", "per month", "ratio"} else f"{value:.2f}"
 
 
 # --- the monthly advocacy council report --------------------------------------------------------

@@ -2,9 +2,11 @@
 
 A scorecard value is measured over its entry's trailing window (the last 30 or 91 days to
 `now`), so "reviews 12 -> 25 a quarter" compares the reviews of the last quarter with 25.
-Status, first match wins: `unavailable` (the metric needs a part not there yet), `no_data`,
-`met` (at or past the target), `below_baseline` (worse than where the program started),
-`behind` (between the baseline and the target).
+Status, first match wins: `unavailable` (the metric needs a part not there yet), `no_target`
+(the team has not set one: the value is shown, never judged), `no_data`, `met` (at or past the
+target), `below_baseline` (worse than where the program started), `behind` (between the
+baseline and the target, or short of the target when the baseline is unknown). Progress needs
+both a baseline and a target; without them it is None (null in JSON), never a number.
 """
 
 from __future__ import annotations
@@ -18,18 +20,22 @@ from django.db.models import Max
 
 from advocacy.engine.policy import Policy
 from advocacy.metrics.catalogue import BY_CODE, Metric, MetricValue, compute, metric
+from advocacy.metrics.formatting import format_value
 from advocacy.metrics.models import WINDOW_DAYS, Cadence, ScorecardEntry, Window
 from advocacy.metrics.periods import Period, Segment
 from advocacy.metrics.queries import Evaluation
 
-MET, BEHIND, BELOW, NO_DATA, UNAVAILABLE = (
+MET, BEHIND, BELOW, NO_DATA, UNAVAILABLE, NO_TARGET = (
     "met",
     "behind",
     "below_baseline",
     "no_data",
     "unavailable",
+    "no_target",
 )
+NO_BASELINE_TEXT, NO_TARGET_TEXT = "no baseline", "no target"
 STATUS_LABELS = {
+    NO_TARGET: "No target set",
     MET: "Target met",
     BEHIND: "Behind target",
     BELOW: "Below baseline",
@@ -57,7 +63,7 @@ class ScoreRow:
     def progress(self) -> float | None:
         """How far from the baseline to the target, in percent (may pass 100 or go below 0)."""
         base, target, value = self.entry.baseline, self.entry.target, self.value
-        if value is None or base is None or target == base:
+        if value is None or base is None or target is None or target == base:
             return None
         return (value - base) / (target - base) * 100
 
@@ -65,10 +71,13 @@ class ScoreRow:
     def status(self) -> str:
         if not self.metric.available:
             return UNAVAILABLE
+        target = self.entry.target
+        if target is None:
+            return NO_TARGET
         if self.value is None:
             return NO_DATA
         sign = 1 if self.metric.higher_is_better else -1
-        if sign * (self.value - self.entry.target) >= 0:
+        if sign * (self.value - target) >= 0:
             return MET
         base = self.entry.baseline
         if base is not None and sign * (self.value - base) < 0:
@@ -82,6 +91,17 @@ class ScoreRow:
     @property
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
+
+    @property
+    def baseline_text(self) -> str:
+        """The baseline as it reads in a table, or "no baseline" when unknown."""
+        base = self.entry.baseline
+        return NO_BASELINE_TEXT if base is None else format_value(base, self.metric.unit)
+
+    @property
+    def target_text(self) -> str:
+        target = self.entry.target
+        return NO_TARGET_TEXT if target is None else format_value(target, self.metric.unit)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -122,14 +142,15 @@ def scorecard(*, now: datetime, policy: Policy, segment: Segment | None = None) 
 def set_entry(
     code: str,
     *,
-    target: float,
+    target: float | None = None,
     baseline: float | None = None,
     window: str = Window.QUARTER,
     cadence: str = Cadence.MONTHLY,
     actor: Any = None,
     now: datetime,
 ) -> ScorecardEntry:
-    """Add a metric to the scorecard or change its entry (one upsert on the unique code)."""
+    """Add a metric to the scorecard or change its entry (one upsert on the unique code).
+    Without a target (or a baseline) the entry shows the value without judging it."""
     try:
         metric(code)
     except LookupError as exc:
@@ -138,7 +159,7 @@ def set_entry(
         raise ScorecardError(f"unknown window {window!r}: expected {', '.join(Window.values)}")
     if cadence not in Cadence.values:
         raise ScorecardError(f"unknown cadence {cadence!r}: expected {', '.join(Cadence.values)}")
-    if baseline is not None and baseline == target:
+    if baseline is not None and target is not None and baseline == target:
         raise ScorecardError("the target must differ from the baseline")
     with transaction.atomic():
         last = ScorecardEntry.objects.aggregate(n=Max("position"))["n"]

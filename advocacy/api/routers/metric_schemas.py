@@ -69,21 +69,25 @@ class ScoreRowOut(Schema):
     metric: str
     name: str
     unit: str
-    baseline: float | None
-    target: float
+    baseline: float | None = Field(description="Null when unknown")
+    target: float | None = Field(description="Null until the team sets one")
     window: Window
     cadence: Cadence
     period_start: datetime
     period_end: datetime
     value: float | None
-    progress: float | None = Field(description="Percent of the way from baseline to target")
-    status: str = Field(description="met, behind, below_baseline, no_data or unavailable")
+    progress: float | None = Field(
+        description="Percent of the way from baseline to target; null without either"
+    )
+    status: str = Field(
+        description="met, behind, below_baseline, no_data, no_target or unavailable"
+    )
     available: bool
     needs: str
 
 
 class ScorecardIn(AsOfIn):
-    target: float = Field(allow_inf_nan=False)
+    target: float | None = Field(None, allow_inf_nan=False, description="Null until chosen")
     baseline: float | None = Field(None, allow_inf_nan=False, description="Null when unknown")
     window: Window = Window.QUARTER
     cadence: Cadence = Cadence.MONTHLY
@@ -92,7 +96,7 @@ class ScorecardIn(AsOfIn):
 class ScorecardEntryOut(Schema):
     metric: str
     baseline: float | None
-    target: float
+    target: float | None
     window: Window
     cadence: Cadence
     updated_at: datetime

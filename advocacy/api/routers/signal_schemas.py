@@ -77,6 +77,11 @@ class SignalIn(Schema):
     value: float | None = Field(None, allow_inf_nan=False, ge=-1e12, le=1e12)
     text: Annotated[str, bounded(10_000)] = ""
     payload: dict[str, Any] = Field(default_factory=dict, description="The raw event, kept")
+    referral_id: Annotated[str, bounded(255, min_length=1)] | None = Field(
+        None,
+        description="For `referral_status`: which referral this status updates (kept in the "
+        "payload as `referral_id`); the referral volume counts each referral once",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> SignalIn:
@@ -91,6 +96,12 @@ class SignalIn(Schema):
             )
         if _has_nul(self.payload):
             raise ValueError("payload contains a NUL character (\\u0000), which is not stored")
+        given = self.payload.get("referral_id")
+        if self.referral_id is not None and given is not None and given != self.referral_id:
+            raise ValueError(
+                f"referral_id is {self.referral_id!r} but payload.referral_id is {given!r}: "
+                "give one, or the same in both"
+            )
         return self
 
     def to_record(self) -> SignalRecord:
@@ -107,7 +118,9 @@ class SignalIn(Schema):
             account_ref=self.account.to_ref() if self.account else None,
             value=self.value,
             text=self.text,
-            payload=self.payload,
+            payload=self.payload
+            if self.referral_id is None
+            else {**self.payload, "referral_id": self.referral_id},
         )
 
 

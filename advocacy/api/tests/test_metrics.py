@@ -7,7 +7,7 @@ import time_machine
 
 from advocacy.metrics.models import ScorecardEntry
 from advocacy.metrics.periods import PERIOD_FORMS
-from advocacy.metrics.tests.world import NOW, World, build
+from advocacy.metrics.tests.world import NOW, World, build, set_example_targets
 
 
 @pytest.fixture
@@ -101,14 +101,35 @@ def test_report(api, world):
         "reviews",
         "referrals",
         "case_study_conversion",
+        "influenced_expansion",
     ]
 
 
+def test_a_fresh_scorecard_has_null_targets_and_progress(api, world):
+    got = api.get("/api/metrics/scorecard").json()
+    assert [(r["metric"], r["baseline"], r["target"], r["progress"], r["status"]) for r in got] == [
+        ("reviews", None, None, None, "no_target"),
+        ("referrals", None, None, None, "no_target"),
+        ("case_study_conversion", None, None, None, "no_target"),
+        ("influenced_expansion", None, None, None, "no_target"),
+    ]
+    response = api.client.put(
+        "/api/metrics/scorecard/nps",
+        {"baseline": 20},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {api.secret}"},
+    )
+    assert response.status_code == 200
+    assert (response.json()["baseline"], response.json()["target"]) == (20, None)
+
+
 def test_scorecard_read_set_and_remove(api, world):
+    set_example_targets()
     assert [r["status"] for r in api.get("/api/metrics/scorecard").json()] == [
         "below_baseline",
         "below_baseline",
         "met",
+        "no_target",
     ]
     response = api.client.put(
         "/api/metrics/scorecard/nps",

@@ -125,3 +125,49 @@ def test_timeline_of_unknown_contact_is_404(api):
 def test_occurred_at_is_stored_exactly(api, ada):
     api.post("/api/signals", nps("t", 5, "2026-03-01T12:30:00+02:00"))
     assert Signal.objects.get().occurred_at == dt.datetime(2026, 3, 1, 10, 30, tzinfo=dt.UTC)
+
+
+def referral(key, referral_id=None, payload=None):
+    body = {
+        "source": "crm",
+        "key": key,
+        "kind": "referral_status",
+        "occurred_at": AT,
+        "contact": {"email": "ada@acme.com"},
+        "payload": payload or {"status": "meeting_booked"},
+    }
+    if referral_id is not None:
+        body["referral_id"] = referral_id
+    return body
+
+
+def test_referral_id_is_kept_in_the_payload_single_and_batch(api, ada):
+    one = api.post("/api/signals", referral("s1", "ref-88"))
+    assert one.status_code == 201
+    assert one.json()["payload"] == {"status": "meeting_booked", "referral_id": "ref-88"}
+    batch = api.post(
+        "/api/signals/batch",
+        {"items": [referral("s2", "ref-88"), referral("s3"), referral("s4", "ref-89")]},
+    )
+    assert batch.status_code == 201
+    got = Signal.objects.order_by("key").values_list("key", "payload")
+    assert list(got) == [
+        ("s1", {"status": "meeting_booked", "referral_id": "ref-88"}),
+        ("s2", {"status": "meeting_booked", "referral_id": "ref-88"}),
+        ("s3", {"status": "meeting_booked"}),
+        ("s4", {"status": "meeting_booked", "referral_id": "ref-89"}),
+    ]
+
+
+def test_referral_id_given_twice_must_agree(api, ada):
+    same = api.post("/api/signals", referral("s1", "ref-1", {"referral_id": "ref-1"}))
+    assert (same.status_code, same.json()["payload"]) == (201, {"referral_id": "ref-1"})
+    response = api.post("/api/signals", referral("s2", "ref-1", {"referral_id": "ref-2"}))
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"] == (
+        "Value error, referral_id is 'ref-1' but payload.referral_id is 'ref-2': "
+        "give one, or the same in both"
+    )
+    empty = api.post("/api/signals", referral("s3", ""))
+    assert empty.status_code == 422
+    assert Signal.objects.count() == 1

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from advocacy.metrics.models import ScorecardEntry
-from advocacy.metrics.tests.world import NOW, World
+from advocacy.metrics.tests.world import NOW, World, set_example_targets
 
 
 def run(*args: str) -> str:
@@ -129,6 +129,7 @@ def test_council_report_as_html_and_pdf(world: World, tmp_path):
 
 
 def test_scorecard_commands(world: World, owner):
+    set_example_targets()
     assert run(
         "scorecard", "set", "nps", "--target", "40", "--baseline", "20", "--as", "owner"
     ).startswith("scorecard: nps: 20.0 -> 40.0")
@@ -139,6 +140,7 @@ def test_scorecard_commands(world: World, owner):
         ("referrals", "below_baseline"),
         ("nps", "below_baseline"),
         ("case_study_conversion", "met"),
+        ("influenced_expansion", "no_target"),
     ]
     assert "Below baseline" in run("scorecard", "list")
     run("scorecard", "remove", "nps")
@@ -146,3 +148,31 @@ def test_scorecard_commands(world: World, owner):
         run("scorecard", "remove", "nps")
     with pytest.raises(CommandError, match="unknown metric 'bogus'"):
         run("scorecard", "set", "bogus", "--target", "1")
+
+
+def test_a_fresh_program_says_no_target_in_the_table_and_null_in_json(world: World):
+    table = run("scorecard", "list")
+    line = next(x for x in table.splitlines() if "reviews" in x)
+    assert "no baseline" in line and "no target" in line and "No target set" in line
+    assert "%" not in line  # no progress is made up
+    listed = json.loads(run("scorecard", "list", "--json"))["scorecard"]
+    assert [(r["metric"], r["baseline"], r["target"], r["progress"], r["status"])
+            for r in listed] == [
+        ("reviews", None, None, None, "no_target"),
+        ("referrals", None, None, None, "no_target"),
+        ("case_study_conversion", None, None, None, "no_target"),
+        ("influenced_expansion", None, None, None, "no_target"),
+    ]  # fmt: skip
+    report = json.loads(run("report", "--format", "json"))["scorecard"]
+    assert {(r["target"], r["progress"], r["status"]) for r in report} == {
+        (None, None, "no_target")
+    }
+    rows = list(csv.reader(io.StringIO(run("report", "--format", "csv", "--table", "scorecard"))))
+    assert rows[1] == ["reviews", "", "", "quarter", "monthly", "2", "", "no_target"]
+
+
+def test_scorecard_set_without_a_target(world: World):
+    assert run("scorecard", "set", "nps", "--baseline", "20").startswith(
+        "scorecard: nps: 20.0 -> no target per quarter"
+    )
+    assert ScorecardEntry.objects.get(metric="nps").target is None

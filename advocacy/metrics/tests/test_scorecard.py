@@ -10,20 +10,56 @@ from advocacy.engine.policy import DEFAULT_POLICY
 from advocacy.metrics.catalogue import BY_CODE
 from advocacy.metrics.models import ScorecardEntry
 from advocacy.metrics.scorecard import ScorecardError, remove_entry, scorecard, set_entry
-from advocacy.metrics.tests.world import NOW, World
+from advocacy.metrics.tests.world import NOW, World, set_example_targets
 
 
 @pytest.mark.django_db
-def test_seed_000s_example_ships_as_the_default():
+def test_seed_000s_metrics_ship_as_the_default_without_targets():
     rows = ScorecardEntry.objects.values_list("metric", "baseline", "target", "window", "cadence")
     assert list(rows) == [
-        ("reviews", 12, 25, "quarter", "monthly"),
-        ("referrals", 3, 8, "month", "monthly"),
-        ("case_study_conversion", 8, 15, "quarter", "quarterly"),
+        ("reviews", None, None, "quarter", "monthly"),
+        ("referrals", None, None, "month", "monthly"),
+        ("case_study_conversion", None, None, "quarter", "quarterly"),
+        ("influenced_expansion", None, None, "quarter", "quarterly"),
     ]
 
 
+def test_a_fresh_program_shows_no_target_never_a_judgement(world: World):
+    rows = scorecard(now=NOW, policy=DEFAULT_POLICY)
+    got = [(r.metric.code, r.value, r.status, r.status_label, r.progress) for r in rows]
+    assert got == [
+        ("reviews", 2, "no_target", "No target set", None),
+        ("referrals", 0, "no_target", "No target set", None),
+        ("case_study_conversion", 50.0, "no_target", "No target set", None),
+        ("influenced_expansion", 1, "no_target", "No target set", None),  # Acme, 9 May
+    ]
+    assert [(r.baseline_text, r.target_text, r.is_behind) for r in rows] == [
+        ("no baseline", "no target", False)
+    ] * 4
+    assert [r.as_dict()["target"] for r in rows] == [None] * 4
+    assert [r.as_dict()["baseline"] for r in rows] == [None] * 4
+
+
+def test_a_target_without_a_baseline_is_judged_against_the_target_alone(world: World):
+    set_entry("reviews", target=4, window="quarter", now=NOW)
+    row = _row("reviews")
+    assert (row.value, row.status, row.progress, row.baseline_text, row.target_text) == (
+        2, "behind", None, "no baseline", "4"
+    )  # fmt: skip
+    set_entry("reviews", target=2, window="quarter", now=NOW)
+    assert _row("reviews").status == "met"
+
+
+def test_a_baseline_without_a_target_is_not_judged(world: World):
+    set_entry("reviews", baseline=12, window="quarter", now=NOW)
+    row = _row("reviews")
+    assert (row.status, row.progress, row.baseline_text, row.target_text) == (
+        "no_target", None, "12", "no target"
+    )  # fmt: skip
+
+
 def test_progress_and_what_is_behind(world: World):
+    set_example_targets()
     rows = scorecard(now=NOW, policy=DEFAULT_POLICY)
     got = [(r.metric.code, r.value, r.status, r.progress) for r in rows]
     # The quarter is 10 April 12:00 to 10 July 12:00: Ada's review of 10 April 10:00 is out,
@@ -32,8 +68,9 @@ def test_progress_and_what_is_behind(world: World):
         ("reviews", 2, "below_baseline", pytest.approx(-10 / 13 * 100)),
         ("referrals", 0, "below_baseline", pytest.approx(-60.0)),
         ("case_study_conversion", 50.0, "met", pytest.approx(42 / 7 * 100)),
+        ("influenced_expansion", 1, "no_target", None),
     ]
-    assert [r.is_behind for r in rows] == [True, True, False]
+    assert [r.is_behind for r in rows] == [True, True, False, False]
 
 
 def test_between_baseline_and_target_is_behind(world: World):
@@ -78,7 +115,7 @@ def test_setting_twice_updates_the_one_entry():
     set_entry("nps", baseline=25, target=50, window="month", cadence="quarterly", now=NOW)
     entry = ScorecardEntry.objects.get(metric="nps")
     assert (entry.baseline, entry.target, entry.window, entry.cadence, entry.position) == (
-        25, 50, "month", "quarterly", 3
+        25, 50, "month", "quarterly", 4
     )  # fmt: skip
     assert ScorecardEntry.objects.filter(metric="nps").count() == 1
 
@@ -104,7 +141,7 @@ def test_bad_entries_are_refused_by_name(kwargs, message):
 def test_remove():
     remove_entry("referrals")
     assert list(ScorecardEntry.objects.values_list("metric", flat=True)) == [
-        "reviews", "case_study_conversion"
+        "reviews", "case_study_conversion", "influenced_expansion"
     ]  # fmt: skip
     with pytest.raises(ScorecardError, match="'referrals' is not on the scorecard"):
         remove_entry("referrals")

@@ -8,8 +8,10 @@ enterprise) has Bob (executive) and Bea (admin, opted out).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+
+from django.contrib.auth import get_user_model
 
 from advocacy.customers.models import Account, Contact
 from advocacy.engine.asks import AskRequest, open_asks
@@ -47,10 +49,15 @@ def signal(contact: Contact, kind: str, when: datetime, value: float | None = No
     )  # fmt: skip
 
 
-def profile(contact: Contact, rung: str, nps: float, health: float, ready: str = "") -> None:
+def profile(
+    contact: Contact, rung: str, nps: float, health: float, ready: str = "", **columns: Any
+) -> None:
+    """A refreshed profile; the NPS answered a month ago, the product used five days ago."""
+    columns = {"nps_at": NOW - timedelta(days=30), "last_activity_at": NOW - timedelta(days=5),
+               **columns}  # fmt: skip
     ContactProfile.objects.create(
         contact=contact, account_id=contact.account_id, nps=nps, health=health, rung=rung,
-        stage="engagement", ready=ready, as_of=NOW,
+        stage="engagement", ready=ready, as_of=NOW, **columns,
     )  # fmt: skip
 
 
@@ -72,12 +79,18 @@ def ask(
 
 
 def build() -> World:
+    # Both accounts customers since 2024 with a CSM owning them: every contact passes the
+    # tenure and ownership parts of eligibility (test_coverage.py fails each part in turn).
+    csm = get_user_model().objects.create_user("world-csm", "csm@world.test", role="cs")
+    since = date(2024, 1, 1)
     acme = Account.objects.create(
-        name="Acme", domain="acme.test", industry="Software", region="na", size_band="mid_market"
-    )
+        name="Acme", domain="acme.test", industry="Software", region="na", size_band="mid_market",
+        customer_since=since, owner=csm,
+    )  # fmt: skip
     bolt = Account.objects.create(
-        name="Bolt", domain="bolt.test", industry="Finance", region="emea", size_band="enterprise"
-    )
+        name="Bolt", domain="bolt.test", industry="Finance", region="emea", size_band="enterprise",
+        customer_since=since, owner=csm,
+    )  # fmt: skip
     ada = Contact.objects.create(account=acme, email="ada@acme.test", persona="champion")
     alan = Contact.objects.create(account=acme, email="alan@acme.test", persona="admin")
     alice = Contact.objects.create(account=acme, email="alice@acme.test", persona="end_user")
@@ -142,3 +155,19 @@ def build() -> World:
             decided_at=when,
         )  # fmt: skip
     return World(acme, bolt, ada, alan, alice, bob, bea, asks)
+
+
+# Seed 000's example scorecard (section 10): the default names its metrics without numbers, so
+# the tests that judge values against a baseline and a target set these first.
+EXAMPLE_TARGETS = (
+    ("reviews", 12, 25, "quarter", "monthly"),
+    ("referrals", 3, 8, "month", "monthly"),
+    ("case_study_conversion", 8, 15, "quarter", "quarterly"),
+)
+
+
+def set_example_targets() -> None:
+    from advocacy.metrics.scorecard import set_entry
+
+    for code, baseline, target, window, cadence in EXAMPLE_TARGETS:
+        set_entry(code, baseline=baseline, target=target, window=window, cadence=cadence, now=NOW)

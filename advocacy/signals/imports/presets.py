@@ -80,6 +80,10 @@ def fields_for(kind: str, tz: tzinfo, formats: tuple[str, ...] = ()) -> dict[str
             "text": c.Field("text", str, "text"),
             "source": c.Field("source", c.text(50), "a source name (50 characters at most)"),
             "key": c.Field("key", c.text(255), "a key (255 characters at most)"),
+            # Which referral a referral_status row updates; kept in the signal's payload.
+            "referral_id": c.Field(
+                "referral_id", c.text(255), "a referral id (255 characters at most)"
+            ),
         }
     raise ImportFileError(f"unknown import kind {kind!r}: expected one of {', '.join(KINDS)}")
 

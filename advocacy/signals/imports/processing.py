@@ -316,7 +316,10 @@ class SignalProcessor(Processor):
                 continue
             source = values.get("source") or source_default
             key = values.get("key") or self.derive_key(kind, email, values, occurred_at)
-            payload = payload_json({h: row[i] for i, h in header_items if i < len(row) and row[i]})
+            raw = {h: row[i] for i, h in header_items if i < len(row) and row[i]}
+            if referral := values.get("referral_id"):
+                raw["referral_id"] = referral  # under our name, whatever the column is called
+            payload = payload_json(raw)
             staged.append((line, values, source, key, payload))
         contacts = resolve_contacts(v["email"] for _, v, _, _, _ in staged if v.get("email"))
         accounts = self.account_index(staged)
@@ -412,6 +415,8 @@ class SignalProcessor(Processor):
                 occurred_at.astimezone(UTC).isoformat(),
                 "" if value is None else repr(float(value)),
                 values.get("text", ""),
+                # Only when given, so the keys of files without the column stay as they were.
+                *((values["referral_id"],) if values.get("referral_id") else ()),
             )
         )
         return "h:" + hashlib.blake2b(basis.encode(), digest_size=16).hexdigest()

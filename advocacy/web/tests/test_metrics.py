@@ -10,7 +10,7 @@ import time_machine
 from django.test import Client
 
 from advocacy.metrics.models import ScorecardEntry
-from advocacy.metrics.tests.world import NOW, World, build
+from advocacy.metrics.tests.world import NOW, World, build, set_example_targets
 
 
 @pytest.fixture
@@ -25,6 +25,7 @@ def _at_now():
 
 
 def test_dashboard_shows_every_metric_and_chart(staff_client: Client, world: World):
+    set_example_targets()
     response = staff_client.get("/metrics/", {"period": "2026-Q2"})
     assert response.status_code == 200
     html = response.content.decode()
@@ -160,3 +161,30 @@ def test_the_dashboard_costs_a_bounded_number_of_queries(
 ):
     with django_assert_max_num_queries(40):
         staff_client.get("/metrics/", {"period": "2026-Q2"})
+
+
+def test_a_fresh_program_shows_no_target(staff_client: Client, world: World):
+    html = staff_client.get("/metrics/", {"period": "2026-Q2"}).content.decode()
+    assert 'data-testid="baseline-reviews">no baseline</td>' in html
+    assert 'data-testid="target-reviews">no target</td>' in html
+    assert 'data-testid="progress-reviews">no target</span>' in html
+    assert 'data-testid="status-reviews">No target set</span>' in html
+    assert 'data-testid="status-influenced_expansion">No target set</span>' in html
+    assert "Below baseline" not in html and 'data-testid="behind-count"' not in html
+    page = staff_client.get("/metrics/scorecard/").content.decode()
+    assert '<td class="num muted">no baseline</td><td class="num muted">no target</td>' in page
+    council = staff_client.get("/metrics/council/", {"month": "2026-05"}).content.decode()
+    assert '<td class="num">no baseline</td><td class="num">no target</td>' in council
+
+
+def test_a_target_without_a_baseline_says_no_baseline(staff_client: Client, world: World):
+    response = staff_client.post(
+        "/metrics/scorecard/",
+        {"metric": "reviews", "baseline": "", "target": "4", "window": "quarter",
+         "cadence": "monthly"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    html = staff_client.get("/metrics/", {"period": "2026-Q2"}).content.decode()
+    assert 'data-testid="target-reviews">4</td>' in html
+    assert 'data-testid="progress-reviews">no baseline</span>' in html
+    assert 'data-testid="status-reviews">Behind target</span>' in html

@@ -198,7 +198,7 @@ def export(request: HttpRequest, name: str) -> HttpResponse:
 class ScorecardForm(forms.Form):
     metric = forms.ChoiceField(label="Metric")
     baseline = forms.FloatField(label="Baseline", required=False, help_text="Empty when unknown")
-    target = forms.FloatField(label="Target")
+    target = forms.FloatField(label="Target", required=False, help_text="Empty until chosen")
     window = forms.ChoiceField(label="Measured over", choices=Window.choices)
     cadence = forms.ChoiceField(label="Reviewed", choices=Cadence.choices)
 

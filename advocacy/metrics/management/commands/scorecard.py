@@ -26,7 +26,7 @@ class Command(BaseCommand):
         listing.add_argument("--json", action="store_true", help="Print one JSON object.")
         setting = sub.add_parser("set", help="Add a metric or change its entry.")
         setting.add_argument("metric", help="A catalogue code (see docs/metrics.md).")
-        setting.add_argument("--target", type=float, required=True)
+        setting.add_argument("--target", type=float, default=None, help="Omit until set.")
         setting.add_argument("--baseline", type=float, default=None, help="Omit when unknown.")
         setting.add_argument("--window", choices=Window.values, default=Window.QUARTER)
         setting.add_argument("--cadence", choices=Cadence.values, default=Cadence.MONTHLY)
@@ -69,8 +69,7 @@ class Command(BaseCommand):
         for r in rows:
             unit = r.metric.unit
             table.add_row(
-                r.metric.code, format_value(r.entry.baseline, unit),
-                format_value(r.entry.target, unit), format_value(r.value, unit),
+                r.metric.code, r.baseline_text, r.target_text, format_value(r.value, unit),
                 format_value(r.progress, "percent"), r.entry.window, r.status_label,
             )  # fmt: skip
         Console(file=cast(IO[str], self.stdout), width=120).print(table)
