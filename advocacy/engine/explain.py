@@ -115,7 +115,8 @@ def next_best_asks(
         if found[f"open:{t.code}"]:
             reasons.append(Reason("already_open", REASONS["already_open"], False))
         efforts = covering(t, policy)
-        until = max((windows[e] for e in efforts if windows.get(e)), default=None)
+        shut = [at for e in efforts if (at := windows.get(e)) is not None]
+        until = max(shut, default=None)
         for code, _ in cap_refusals(t, policy, now):
             if found[f"cap:{t.code}:{code}"]:
                 text = REASONS[code] if code == "not_willing" else cap_words(t, policy, code)

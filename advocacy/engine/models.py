@@ -195,6 +195,9 @@ class ContactProfile(models.Model):
         blank=True,
         help_text="Codes of the ask types the contact is ready for, comma-separated.",
     )
+    eligible = models.BooleanField(
+        default=False, help_text="Passes the program's gate of every advocacy ask."
+    )
     as_of = models.DateTimeField()
 
     def __str__(self) -> str:
@@ -247,3 +250,6 @@ class ProfileRow(models.Model):
     class Meta:
         managed = False
         db_table = "engine_profile_row"
+
+    def __str__(self) -> str:
+        return f"profile row of {self.contact_id}"

@@ -59,22 +59,22 @@ GATE_KEYS = ("nps_min", "nps_fresh_days", "health_min", "tenure_days_min", "acti
 def _default_ask_types() -> dict[str, AskTypeRules]:
     # Seed 003's must-haves of the reference program (6+ months, health above 75) for the asks
     # that put an advocate in front of outsiders at length; the low-effort asks keep seed 001's.
-    program = {"health_min": 76, "tenure_days_min": 180}
+    def program(**more: Any) -> AskTypeRules:
+        return AskTypeRules(health_min=76, tenure_days_min=180, **more)
+
     return {
         "review": AskTypeRules(max_asks=1, per_days=90),  # seed 001: quarterly
         "testimonial_quote": AskTypeRules(max_asks=1, anonymous_variant="anonymous_quote"),
         "anonymous_quote": AskTypeRules(max_asks=1),
-        "case_study": AskTypeRules(
-            **program, results_within_days=365, max_asks=1, anonymous_variant="anonymous_quote"
+        "case_study": program(
+            results_within_days=365, max_asks=1, anonymous_variant="anonymous_quote"
         ),
-        "video_testimonial": AskTypeRules(**program, anonymous_variant="anonymous_quote"),
+        "video_testimonial": program(anonymous_variant="anonymous_quote"),
         # Seed 003: 1-3 a month, the advocate's choice; one unless they say more.
-        "reference_call": AskTypeRules(
-            **program, max_asks=3, per_days=30, default_max_asks=1, effort_cap=False
-        ),
-        "speaker": AskTypeRules(**program, max_asks=1, per_days=365),  # seed 001: annually
-        "content_cocreation": AskTypeRules(**program, max_asks=1, per_days=90),  # quarterly
-        "advisory_board": AskTypeRules(**program),
+        "reference_call": program(max_asks=3, per_days=30, default_max_asks=1, effort_cap=False),
+        "speaker": program(max_asks=1, per_days=365),  # seed 001: annually
+        "content_cocreation": program(max_asks=1, per_days=90),  # quarterly
+        "advisory_board": program(),
     }
 
 

@@ -94,27 +94,13 @@ def referral_ref() -> Coalesce:
 
 
 def eligible_q(policy: Policy, now: datetime) -> Q:
-    """Who may be asked at all, over the columns of a refreshed profile (`ContactProfile`):
-    latest NPS at least `nps_min` and answered within `nps_fresh_days`, account health at least
-    `health_min`, a customer for `tenure_days_min`, the product used within
-    `active_within_days`, and a CSM owning the account. Reachability (not left, not opted out)
-    is the profile rows' own filter (`Evaluation.profiles`).
-
-    This mirrors the engine's eligibility gate by hand, field for field of the policy; when the
-    engine's `eligibility_condition(policy)` is merged, this becomes that condition compiled by
-    `compile_condition(cond, now)`, and stays the only place metrics define eligibility.
+    """Who may be asked at all, over the rows of a refreshed profile (`ContactProfile`): the
+    engine's gate of every advocacy ask (`advocacy.engine.rules.eligibility_condition`: NPS and
+    its recency, health, tenure, recent use, a CSM owning the account), as the last refresh
+    computed it. Reachability (not left, not opted out) is the profile rows' own filter
+    (`Evaluation.profiles`). The only place metrics define eligibility.
     """
-    days = lambda n: now - timedelta(days=n)  # noqa: E731
-    accounts = Account.objects.filter(
-        owner__isnull=False, customer_since__lte=days(policy.tenure_days_min).date()
-    )
-    return Q(
-        nps__gte=policy.nps_min,
-        nps_at__gte=days(policy.nps_fresh_days),
-        health__gte=policy.health_min,
-        last_activity_at__gte=days(policy.active_within_days),
-        account_id__in=accounts.values("pk"),
-    )
+    return Q(eligible=True)
 
 
 def ratio(numerator: float | None, denominator: float | None, scale: float = 100.0) -> float | None:

@@ -28,14 +28,15 @@ from django.db import connection, transaction
 
 from advocacy.demo.generator import DemoProgram, DemoSize
 from advocacy.demo.services import load_program
-from advocacy.engine.evaluation import run_plays
+from advocacy.engine.caps import covering
+from advocacy.engine.evaluation import play_options, run_plays
 from advocacy.engine.models import ContactProfile, Decision, Play, TapClaim
 from advocacy.engine.plays import load_playbook
 from advocacy.engine.policy import DEFAULT_POLICY, Policy
-from advocacy.engine.rules import exclusions
+from advocacy.engine.rules import Rule, requirements
 from advocacy.engine.state import contacts_changed_since, refresh_profiles
 from advocacy.pipeline.models import Ask, AskType
-from advocacy.signals.models import Signal
+from advocacy.signals.models import ADVOCACY_ACTIVITY_KINDS, Signal
 from bench.harness import Context, Figure, benchmark, peak_rss_mib
 
 NAME = "evaluate_plays"
@@ -244,7 +245,7 @@ PROFILE_SQL = {
     "activities_12m": COUNT.format(
         who="contact_id",
         ref="c.id",
-        kind="IN ('review_published', 'reference_completed', 'referral_status')",
+        kind="IN (" + ", ".join(f"'{k}'" for k in ADVOCACY_ACTIVITY_KINDS) + ")",
         extra=" AND s.occurred_at >= %(year_ago)s",
     ),
     "persona": "c.persona",
@@ -257,6 +258,7 @@ PROFILE_SQL = {
     "sensitive_industry": "a.sensitive_industry",
     "competitor_adjacent": "a.competitor_adjacent",
     "churn_risk": "a.churn_risk",
+    "has_csm": "(a.owner_id IS NOT NULL)",
     "opted_out": "(c.opted_out_at IS NOT NULL AND c.opted_out_at <= %(now)s)",
     "left_company": "(c.left_company_at IS NOT NULL AND c.left_company_at <= %(now)s)",
 }
@@ -339,7 +341,7 @@ def condition_sql(cond: Mapping[str, Any], params: dict[str, Any], now: datetime
 
 
 def play_sql(
-    play: Play, ask_type: AskType, now: datetime, policy: Policy
+    play: Play, types: dict[str, AskType], now: datetime, policy: Policy
 ) -> tuple[str, dict[str, Any]]:
     d = play.definition
     trigger = d["trigger"]
@@ -354,8 +356,6 @@ def play_sql(
         "expansion_since": now - timedelta(days=p.expansion_window_days),
         "active_since": now - timedelta(days=p.active_within_days),
         "fresh_since": now - timedelta(days=p.nps_fresh_days),
-        "ask_type": ask_type.pk,
-        "effort": ask_type.effort,
     }
     value_sql = ""
     for op, v in trigger.get("value", {}).items():
@@ -375,22 +375,66 @@ def play_sql(
     def not_true(cond: Mapping[str, Any]) -> str:
         return f"NOT COALESCE({condition_sql(cond, params, now)}, FALSE)"
 
-    whens = [
-        f"WHEN {not_true(d.get('audience') or {})} THEN 'audience'",
-        f"WHEN {not_true(ask_type.prerequisites or {})} THEN 'ineligible'",
-        *(
-            f"WHEN COALESCE({condition_sql(c, params, now)}, FALSE) THEN 'excl_{i}'"
-            for i, (_, c) in enumerate(exclusions(p, ask_type))
-        ),
-        "WHEN EXISTS (SELECT 1 FROM pipeline_ask k WHERE k.contact_id = q.contact_id "
-        "AND k.ask_type_id = %(ask_type)s AND k.status IN "
-        "('proposed', 'queued', 'sent', 'accepted', 'scheduled')) THEN 'open'",
-        "WHEN EXISTS (SELECT 1 FROM engine_tapclaim tc WHERE tc.contact_id = q.contact_id "
-        "AND tc.effort = %(effort)s AND tc.next_allowed_at > %(now)s) THEN 'cap'",
-    ]
+    def verdict(t: AskType) -> str:
+        """The first rule an ask of `t` fails, as the engine orders them, or 'ok'."""
+        rules = requirements(p, t, d.get("widen_stages", []))
+
+        def refuses(r: Rule) -> str:
+            cond = condition_sql(r.condition, params, now)
+            return f"COALESCE({cond}, FALSE)" if r.blocks else not_true(r.condition)
+
+        whens = [f"WHEN {not_true(d.get('audience') or {})} THEN 'not_in_audience'"]
+        whens += [f"WHEN {refuses(r)} THEN '{r.code}'" for r in rules if not r.holds]
+        whens.append(
+            "WHEN EXISTS (SELECT 1 FROM pipeline_ask k WHERE k.contact_id = q.contact_id "
+            f"AND k.ask_type_id = {t.pk} AND k.status IN "
+            "('proposed', 'queued', 'sent', 'accepted', 'scheduled')) THEN 'already_open'"
+        )
+        for effort in reversed(covering(t, p)):
+            whens.append(
+                "WHEN EXISTS (SELECT 1 FROM engine_tapclaim tc WHERE tc.contact_id = "
+                f"q.contact_id AND tc.effort = '{effort}' AND tc.next_allowed_at > %(now)s) "
+                f"THEN 'cap_{effort}_effort'"
+            )
+        whens.append(
+            "WHEN EXISTS (SELECT 1 FROM engine_asktypepreference w WHERE w.contact_id = "
+            f"q.contact_id AND w.ask_type_id = {t.pk} AND w.willing = FALSE) THEN 'not_willing'"
+        )
+        own = p.for_type(t.code)
+        if own.max_asks is not None:
+            since = ""
+            if own.per_days is not None:
+                params[f"since_{t.pk}"] = now - timedelta(days=own.per_days)
+                since = f" AND n.opened_at > %(since_{t.pk})s"
+            chosen = (
+                "(SELECT w.max_asks FROM engine_asktypepreference w WHERE w.contact_id = "
+                f"q.contact_id AND w.ask_type_id = {t.pk} AND w.max_asks IS NOT NULL)"
+            )
+            least = "MIN" if connection.vendor == "sqlite" else "LEAST"
+            allowed = (
+                f"COALESCE({least}({chosen}, {own.max_asks}), "
+                f"{own.default_max_asks or own.max_asks})"
+            )
+            whens.append(
+                "WHEN (SELECT COUNT(*) FROM pipeline_ask n WHERE n.contact_id = q.contact_id "
+                f"AND n.ask_type_id = {t.pk} AND n.status <> 'cancelled'{since}) >= {allowed} "
+                "THEN 'cap_ask_type'"
+            )
+        whens += [f"WHEN {refuses(r)} THEN 'hold:{r.code}'" for r in rules if r.holds]
+        return f"CASE {' '.join(whens)} ELSE 'ok' END"
+
+    options = play_options(play, p, types)
+    verdicts = ", ".join(f"{verdict(o.ask_type)} AS v{i}" for i, o in enumerate(options))
+    passes = "(v{i} = 'ok' OR substr(v{i}, 1, 5) = 'hold:')"
+    whens = []
+    for i, o in enumerate(options):
+        after = f"v{i - 1} = '{o.after}' AND " if o.after else ""
+        whens.append(f"WHEN {after}{passes.format(i=i)} THEN {i}")
+    choice = " ".join(whens)
     sql = (
-        "INSERT INTO bench_verdict (contact_id, trigger_id, verdict) "
-        f"SELECT q.contact_id, q.trigger_id, CASE {' '.join(whens)} ELSE 'ok' END FROM ("
+        "INSERT INTO bench_verdict (contact_id, trigger_id, verdict, choice) "
+        f"SELECT contact_id, trigger_id, v0, CASE {choice} END FROM ("
+        f"SELECT q.contact_id, q.trigger_id, {verdicts} FROM ("
         f"SELECT p.*, {derived} FROM ("
         f"SELECT c.id AS contact_id, t.id AS trigger_id, {columns} "
         "FROM signals_signal t JOIN customers_contact c ON c.id = t.contact_id "
@@ -399,7 +443,7 @@ def play_sql(
         f"SELECT c.id AS contact_id, t.id AS trigger_id, {columns} "
         "FROM signals_signal t JOIN customers_contact c ON c.account_id = t.account_id "
         f"JOIN customers_account a ON a.id = c.account_id WHERE t.contact_id IS NULL AND {window}"
-        ") p) q"
+        ") p) q) v"
     )
     if connection.vendor == "sqlite":
         sql = sql.replace("TRUE", "1").replace("FALSE", "0")
@@ -415,10 +459,10 @@ def timed_sql(
         cursor.execute("DROP TABLE IF EXISTS bench_verdict")
         cursor.execute(
             "CREATE TEMPORARY TABLE bench_verdict (contact_id bigint, trigger_id bigint, "
-            "verdict varchar(20))"
+            "verdict varchar(40), choice integer)"
         )
         for play in plays:
-            sql, params = play_sql(play, types[play.definition["ask"]], now, policy)
+            sql, params = play_sql(play, types, now, policy)
             if connection.vendor == "sqlite":
                 params = {
                     k: connection.ops.adapt_datetimefield_value(v) if isinstance(v, datetime) else v

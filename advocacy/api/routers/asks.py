@@ -9,6 +9,7 @@ contact's exclusions and the tap cap hold, unless an override reason is given, w
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Path, Query
 from ninja.pagination import paginate
 from ninja.responses import Status

@@ -133,7 +133,7 @@ def test_no_contact_ever_exceeds_a_cap(attempts, prefs):
             by_type = defaultdict(list)
             for contact_id, code, _, opened in asks:
                 by_type[(contact_id, code)].append(opened)
-            for (contact_id, code), times in by_type.items():
+            for (_, code), times in by_type.items():
                 rules = DEFAULT_POLICY.for_type(code)
                 if rules.max_asks is None:
                     continue
