@@ -106,7 +106,7 @@ OP_WORDS = {
     "in": "in",
     "not_in": "not in",
     "within_days": "within the last … days:",
-    "older_than_days": "more than … days ago:",
+    "older_than_days": "at least … days ago:",
 }
 
 
@@ -139,7 +139,7 @@ class Leaf:
         if self.op == "within_days":
             return f"{label} within the last {self.value} days"
         if self.op == "older_than_days":
-            return f"{label} more than {self.value} days ago"
+            return f"{label} at least {self.value} days ago"
         value = ", ".join(map(str, self.value)) if isinstance(self.value, list) else self.value
         return f"{label} {OP_WORDS[self.op]} {value}"
 
@@ -237,7 +237,7 @@ def leaf_q(leaf: Leaf, now: datetime) -> Q:
         cutoff_value = cutoff
     if op == "within_days":
         return Q(**{f"{name}__gte": cutoff_value})
-    return Q(**{f"{name}__lt": cutoff_value})  # older_than_days
+    return Q(**{f"{name}__lte": cutoff_value})  # older_than_days: at least that long ago
 
 
 def compile_condition(cond: Mapping[str, Any], now: datetime) -> Q:

@@ -195,9 +195,6 @@ class ContactProfile(models.Model):
         blank=True,
         help_text="Codes of the ask types the contact is ready for, comma-separated.",
     )
-    eligible = models.BooleanField(
-        default=False, help_text="Passes the program's gate of every advocacy ask."
-    )
     as_of = models.DateTimeField()
 
     def __str__(self) -> str:

@@ -114,7 +114,7 @@ def gate(policy: Policy, code: str | None = None) -> list[Rule]:
         ),
         Rule(
             "tenure_below_min",
-            f"customer for more than {v('tenure_days_min')} days",
+            f"a customer for at least {v('tenure_days_min')} days",
             {"field": "customer_since", "op": "older_than_days", "value": v("tenure_days_min")},
             "gate",
         ),

@@ -16,16 +16,14 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, CharField, F, Func, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, F, Func, Q, QuerySet, Value, When
 from django.db.models.lookups import Exact
 
 from advocacy.customers.models import Contact
-from advocacy.engine.conditions import compile_condition
 from advocacy.engine.models import ContactProfile, ProfileRow
 from advocacy.engine.policy import DEFAULT_POLICY, Policy
 from advocacy.engine.profile import base_annotations, derived_annotations
 from advocacy.engine.readiness import OK, verdict
-from advocacy.engine.rules import eligibility_condition
 from advocacy.pipeline.models import AskType
 from advocacy.signals.models import Signal
 
@@ -40,7 +38,6 @@ COLUMNS = (
     "stage",
     "rung",
     "ready",
-    "eligible",
     "as_of",
 )
 
@@ -108,14 +105,7 @@ def fill_rows(cursor: Any, contacts: QuerySet[Contact], now: datetime) -> str:
 def profile_rows(now: datetime, policy: Policy) -> QuerySet[Any]:
     """The profiles of the contacts in the table of profile rows, with stage, rung and ready."""
     qs = ProfileRow.objects.annotate(**derived_annotations(now, policy))
-    gate = compile_condition(eligibility_condition(policy), now)
-    qs = qs.annotate(
-        ready=_ready_expression(now, policy),
-        eligible=Case(
-            When(gate, then=Value(True)), default=Value(False), output_field=BooleanField()
-        ),
-        as_of=Value(now),
-    )
+    qs = qs.annotate(ready=_ready_expression(now, policy), as_of=Value(now))
     return qs.values("pk", *COLUMNS)
 
 

@@ -35,8 +35,10 @@ from django.db.models.functions import Coalesce, Concat, NullIf, TruncMonth
 
 from advocacy.content.models import AssetUse, UseOutcome
 from advocacy.customers.models import Account, Contact
+from advocacy.engine.conditions import compile_condition
 from advocacy.engine.models import ContactProfile, Decision, Outcome
 from advocacy.engine.policy import Policy
+from advocacy.engine.rules import eligibility_condition
 from advocacy.metrics.periods import Period, Segment
 from advocacy.pipeline.models import Ask, AskEvent, AskQuerySet
 from advocacy.references.models import (
@@ -93,14 +95,25 @@ def referral_ref() -> Coalesce:
     )
 
 
+# What the engine's gate reads that a refreshed profile does not keep: from the account.
+GATE_COLUMNS: dict[str, Any] = {
+    "customer_since": F("contact__account__customer_since"),
+    "has_csm": Case(
+        When(contact__account__owner__isnull=False, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    ),
+}
+
+
 def eligible_q(policy: Policy, now: datetime) -> Q:
-    """Who may be asked at all, over the rows of a refreshed profile (`ContactProfile`): the
-    engine's gate of every advocacy ask (`advocacy.engine.rules.eligibility_condition`: NPS and
-    its recency, health, tenure, recent use, a CSM owning the account), as the last refresh
-    computed it. Reachability (not left, not opted out) is the profile rows' own filter
-    (`Evaluation.profiles`). The only place metrics define eligibility.
+    """Who may be asked at all: the engine's gate of every advocacy ask
+    (`advocacy.engine.rules.eligibility_condition`: NPS and its recency, health, tenure, recent
+    use, a CSM owning the account), compiled by the one condition compiler over a refreshed
+    profile (`Evaluation.profiles`, which carries `GATE_COLUMNS`). Reachability (not left, not
+    opted out) is the profile rows' own filter. The only place metrics define eligibility.
     """
-    return Q(eligible=True)
+    return compile_condition(eligibility_condition(policy), now)
 
 
 def ratio(numerator: float | None, denominator: float | None, scale: float = 100.0) -> float | None:
@@ -161,7 +174,9 @@ class Evaluation:
         unreachable = Contact.objects.filter(
             Q(left_company_at__isnull=False) | Q(opted_out_at__isnull=False)
         ).values("pk")
-        profiles = ContactProfile.objects.exclude(contact_id__in=unreachable)
+        profiles = ContactProfile.objects.exclude(contact_id__in=unreachable).annotate(
+            **GATE_COLUMNS
+        )
         seg = self.segment
         if seg.industry or seg.region or seg.size_band:
             by_account = Segment(industry=seg.industry, region=seg.region, size_band=seg.size_band)

@@ -321,7 +321,7 @@ def condition_sql(cond: Mapping[str, Any], params: dict[str, Any], now: datetime
         cutoff: Any = now - timedelta(days=value)
         if cond["field"] == "customer_since":
             cutoff = cutoff.date()
-        return f"{column} {'>=' if op == 'within_days' else '<'} {param(cutoff)}"
+        return f"{column} {'>=' if op == 'within_days' else '<='} {param(cutoff)}"
     simple = {"eq": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
     if op in simple:
         return f"{column} {simple[op]} {param(value)}"

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 
 from advocacy.customers.models import Account, Contact
 from advocacy.engine.asks import AskRequest, open_asks
+from advocacy.engine.tests.conftest import NO_CAPS
 from advocacy.engine.models import ContactProfile, Decision, Play
 from advocacy.pipeline.models import Ask, AskType
 from advocacy.pipeline.services import advance_ask
@@ -67,7 +68,7 @@ def ask(
     request = AskRequest(
         contact.pk, AskType.objects.get(code=code), f"t:{opened.isoformat()}", status="sent", **kw
     )
-    result = open_asks([request], now=opened)
+    result = open_asks([request], now=opened, policy=NO_CAPS)  # the pipeline as it stands
     assert len(result.opened) == 1, result
     made = result.opened[0]
     # The world's reviews arrive as imported signals, with their ratings (below), and are worked
