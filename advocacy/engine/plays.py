@@ -19,6 +19,7 @@ from jsonschema import Draft202012Validator
 
 from advocacy.engine.conditions import ConditionError, validate
 from advocacy.engine.models import Play
+from advocacy.engine.policy import PolicyFileError, read_policy
 from advocacy.engine.yamlpaths import dotted, line_of, split_path
 from advocacy.pipeline.models import AskType
 
@@ -90,23 +91,73 @@ def parse_play(
             except ConditionError as exc:
                 parts: list[Any] = [key, *split_path(exc.path)]
                 errors.append(PlayError(filename, line_of(node, parts), dotted(parts), exc.message))
-    for key in ("ask", "fallback"):
-        if key in data and data[key] not in ask_codes:
+    named: list[tuple[list[Any], Any]] = [
+        ([key], data[key]) for key in ("ask", "fallback") if key in data
+    ]
+    named += [(["alternatives", i], code) for i, code in enumerate(data.get("alternatives", []))]
+    for path, code in named:
+        if code not in ask_codes:
             errors.append(
                 PlayError(
                     filename,
-                    line_of(node, [key]),
-                    key,
-                    f"unknown ask type {data[key]!r}; known: {', '.join(sorted(ask_codes))}",
+                    line_of(node, path),
+                    dotted(path),
+                    f"unknown ask type {code!r}; known: {', '.join(sorted(ask_codes))}",
                 )
+            )
+        elif path[0] == "alternatives" and code == data.get("ask"):
+            errors.append(
+                PlayError(filename, line_of(node, path), dotted(path), "repeats the play's own ask")
             )
     return (None if errors else data), errors
 
 
+def policy_errors(folder: Path, ask_types: dict[str, AskType]) -> list[PlayError]:
+    """Check the folder's policy.yaml: what it cannot read, and every key that would drive
+    nothing (an unknown ask type, an anonymous variant that names the customer or stands for
+    an ask that does not, an ask type fitted to two stages), each at its file, line and key."""
+    path = folder / "policy.yaml"
+    try:
+        policy = read_policy(folder)
+    except PolicyFileError as exc:
+        return [PlayError(exc.file, exc.line, exc.field, exc.message)]
+    if not path.exists():
+        return []
+    node = yaml.compose(path.read_text(encoding="utf-8"))
+    errors: list[PlayError] = []
+
+    def error(field: str, message: str) -> None:
+        errors.append(PlayError(path.name, line_of(node, split_path(field)), field, message))
+
+    known = ", ".join(sorted(ask_types))
+    for where, code in policy.codes_named():
+        if code not in ask_types:
+            error(where, f"unknown ask type {code!r}; known: {known}")
+    fitted: dict[str, str] = {}
+    for stage, codes in policy.stages.items():
+        for i, code in enumerate(codes):
+            if code in fitted:
+                error(f"stages.{stage}[{i}]", f"{code!r} is already fitted to {fitted[code]}")
+            fitted.setdefault(code, stage)
+    for code, rules in policy.ask_types.items():
+        variant = ask_types.get(rules.anonymous_variant)
+        named = ask_types.get(code)
+        if variant is None or named is None:
+            continue
+        where = f"ask_types.{code}.anonymous_variant"
+        if not named.public:
+            error(where, f"{code!r} does not name the customer: an NDA never excludes it")
+        elif variant.public:
+            error(where, f"{variant.code!r} names the customer: it is not anonymous")
+    return errors
+
+
 def read_playbook(folder: Path = DEFAULT_PLAYBOOK) -> LoadResult:
-    """Read and check every *.yaml play in `folder` (policy.yaml aside)."""
+    """Read and check every *.yaml play in `folder`, and its policy.yaml."""
     result = LoadResult()
-    ask_codes = set(AskType.objects.filter(active=True).values_list("code", flat=True))
+    types = {t.code: t for t in AskType.objects.filter(active=True)}
+    ask_codes = set(types)
+    result.errors.extend(policy_errors(folder, types))
     names: dict[str, str] = {}
     for path in sorted(folder.glob("*.y*ml")):
         if path.stem == "policy":
@@ -165,7 +216,6 @@ def _learn_templates(folder: Path, result: LoadResult, now: datetime) -> None:
     does not read is reported where the policy is loaded, not here: templates then wait for
     the plays' runs."""
     from advocacy.engine.evaluation import learn_templates
-    from advocacy.engine.policy import read_policy
 
     try:
         policy = read_policy(folder)

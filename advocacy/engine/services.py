@@ -7,7 +7,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.conf import settings
 from django.db import transaction
 from django.db.models import BooleanField, Case, Value, When
@@ -56,10 +55,6 @@ def load_configured_playbook(*, now: datetime) -> LoadResult:
     folder = Path(settings.PLAYBOOK_DIR)
     if not folder.is_dir():
         raise PlaybookError([PlayError(folder.name, 0, "", "the playbook folder does not exist")])
-    try:
-        read_policy(folder)
-    except (ValueError, yaml.YAMLError) as exc:
-        raise PlaybookError([PlayError("policy.yaml", 1, "", str(exc))]) from None
     return load_playbook(folder, now=now)
 
 

@@ -15,8 +15,8 @@ from django.contrib.auth import get_user_model
 
 from advocacy.customers.models import Account, Contact
 from advocacy.engine.asks import AskRequest, open_asks
-from advocacy.engine.tests.conftest import NO_CAPS
 from advocacy.engine.models import ContactProfile, Decision, Play
+from advocacy.engine.tests.conftest import NO_CAPS
 from advocacy.pipeline.models import Ask, AskType
 from advocacy.pipeline.services import advance_ask
 from advocacy.signals.models import Signal

@@ -2,9 +2,11 @@
 
 The thresholds every ask must meet (NPS, health, tenure, activity, the stage) moved from the
 ask types' prerequisites into the policy, reviews and reference calls name the customer outside
-the company (an NDA excludes them), and the anonymous quote is new. Only what still holds the
+the company (an NDA excludes them), and the anonymous quote is new, with its checklist. Only what still holds the
 values the catalogue shipped with is changed, so an ask type edited by hand stays as it is.
 """
+
+from importlib import import_module
 
 from django.db import migrations
 
@@ -73,6 +75,8 @@ def forwards(apps, schema_editor):
             "activity_on": item.get("activity_on", ""),
         },
     )
+    # Its default checklist, as every shipped type has one (a type that has one keeps it).
+    import_module("advocacy.pipeline.migrations.0004_default_checklists").load(apps, schema_editor)
 
 
 class Migration(migrations.Migration):

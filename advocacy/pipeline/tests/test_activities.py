@@ -35,6 +35,7 @@ def test_the_shipped_catalogue_declares_each_types_activity() -> None:
     assert found == {
         "review": ("review_published", "published"),
         "testimonial_quote": ("quote_approved", "completed"),
+        "anonymous_quote": ("quote_approved", "completed"),
         "video_testimonial": ("video_published", "published"),
         "case_study": ("case_study_published", "published"),
         "reference_call": ("reference_completed", "completed"),

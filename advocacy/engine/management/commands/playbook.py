@@ -11,7 +11,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from advocacy.engine.plays import PlaybookError, load_playbook, read_playbook
-from advocacy.engine.policy import read_policy
 
 
 class Command(BaseCommand):
@@ -29,7 +28,6 @@ class Command(BaseCommand):
         if not folder.is_dir():
             raise CommandError(f"{folder}: not a folder")
         try:
-            read_policy(folder)
             if opts["action"] == "load":
                 result = load_playbook(folder, now=timezone.now())
             else:
