@@ -80,7 +80,12 @@ class OpenResult:
 
 
 class CapExceeded(Exception):
-    """A manual ask was refused by a tap cap; it says when the contact may next be asked."""
+    """A manual ask was refused by a tap cap; it says when the contact may next be asked, and
+    `code` which cap (a reason code of advocacy.engine.rules.REASONS)."""
+
+    def __init__(self, message: str, code: str = "cap_ask_type") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @transaction.atomic

@@ -19,7 +19,8 @@ from advocacy.engine.plays import LoadResult, PlaybookError, PlayError, load_pla
 from advocacy.engine.policy import Policy, read_policy
 from advocacy.engine.profile import with_profile
 from advocacy.engine.readiness import cap_words, refusal_words, refuses
-from advocacy.engine.rules import requirements
+from advocacy.engine.models import AskTypePreference
+from advocacy.engine.rules import REASONS, cap_code, requirements
 from advocacy.pipeline.models import Ask, AskEvent, AskType
 
 
@@ -127,20 +128,25 @@ def open_manual_ask(
     """
     if not override_reason:
         refuse_unless_allowed(contact, ask_type, now=now, policy=policy)
-    request = AskRequest(contact.pk, ask_type, f"manual:{now.isoformat()}", owner_id=actor.pk)
+    owner_id = getattr(actor, "pk", None)
+    request = AskRequest(contact.pk, ask_type, f"manual:{now.isoformat()}", owner_id=owner_id)
     result = open_asks(
         [request], now=now, actor=actor, policy=policy, override_reason=override_reason
     )
     if not result.opened:
-        raise CapExceeded(_cap_message(contact, ask_type, now=now, policy=policy))
+        raise CapExceeded(*_cap_refusal(contact, ask_type, now=now, policy=policy))
     ask = result.opened[0]
     if note:
         AskEvent.objects.filter(ask=ask).update(note=f"opened by hand: {note}")
     return ask
 
 
-def _cap_message(contact: Contact, ask_type: AskType, *, now: datetime, policy: Policy) -> str:
-    """Which cap refused an ask of this type, and when the next one is allowed."""
+def _cap_refusal(
+    contact: Contact, ask_type: AskType, *, now: datetime, policy: Policy
+) -> tuple[str, str]:
+    """Which cap refused an ask of this type, and when the next one is allowed; its code."""
+    if AskTypePreference.objects.filter(contact=contact, ask_type=ask_type, willing=False):
+        return f"{contact.email}: {REASONS['not_willing']} ({ask_type.name})", "not_willing"
     efforts = covering(ask_type, policy)
     windows_now = next_allowed(contact.pk)
     shut = [e for e in efforts if (until := windows_now.get(e)) is not None and until > now]
@@ -152,9 +158,11 @@ def _cap_message(contact: Contact, ask_type: AskType, *, now: datetime, policy: 
             f"tap cap: {contact.email} may be asked one ask of {effort.replace('_', ' ')} "
             f"effort or higher per {days} days; the next is allowed from {until.isoformat()}"
         )
+        code = cap_code(effort)
     else:
         what = f"{cap_words(ask_type, policy, 'cap_ask_type')} for {contact.email}"
-    return f"{what}. Give an override_reason to ask anyway (it is recorded)."
+        code = "cap_ask_type"
+    return f"{what}. Give an override_reason to ask anyway (it is recorded).", code
 
 
 def warm_start(*, now: datetime, days: int = 90) -> dict[str, int]:

@@ -1,5 +1,5 @@
-"""advocacy asks list|show|move|decline|assign|escalate: the pipeline of asks from the command
-line."""
+"""advocacy asks list|show|open|move|decline|assign|escalate: the pipeline of asks from the
+command line."""
 
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ from rich.console import Console
 from rich.table import Table
 
 from advocacy.core.management.clock import add_as_of, as_of
+from advocacy.customers.models import Contact
+from advocacy.engine.asks import CapExceeded
 from advocacy.engine.management import guard_actions
 from advocacy.engine.pipeline_flow import MoveResult, decline_ask, move_ask
-from advocacy.engine.services import current_policy
+from advocacy.engine.services import Excluded, current_policy, open_manual_ask
 from advocacy.pipeline.escalation import escalate_overdue
-from advocacy.pipeline.models import Ask, AskStatus
+from advocacy.pipeline.models import Ask, AskStatus, AskType
 from advocacy.pipeline.services import InvalidTransition, assign_ask
 
 LIST_LIMIT = 200
@@ -89,6 +91,16 @@ class Command(BaseCommand):
         show = sub.add_parser("show", help="One ask: when it must be sent, when its answer is due.")
         show.add_argument("id", type=int)
         show.add_argument("--json", action="store_true", help="Print one JSON object.")
+        opening = sub.add_parser(
+            "open", help="Open an ask by hand; the rules and the tap caps hold as for plays."
+        )
+        opening.add_argument("email", help="The contact's email.")
+        opening.add_argument("ask_type", help="An ask type code: review, case_study…")
+        opening.add_argument(
+            "--override-reason",
+            default="",
+            help="Ask anyway, past the rules and the caps; recorded with who did it (needs --as).",
+        )
         move = sub.add_parser("move", help="Move an ask to another state.")
         move.add_argument("id", type=int)
         move.add_argument("status", choices=AskStatus.values)
@@ -106,7 +118,7 @@ class Command(BaseCommand):
         )
         escalate.add_argument("--json", action="store_true", help="Print one JSON object.")
         add_as_of(escalate, help="Escalate as of this date or date-time (default: now).")
-        for p in (move, decline, assign):
+        for p in (opening, move, decline, assign):
             p.add_argument("--note", default="", help="Recorded with the move.")
             p.add_argument("--as", dest="as_user", help="Record the move as this username.")
             p.add_argument("--json", action="store_true", help="Print one JSON object.")
@@ -122,6 +134,8 @@ class Command(BaseCommand):
             self.show(opts)
         elif opts["action"] == "escalate":
             self.escalate(opts)
+        elif opts["action"] == "open":
+            self.open_ask(opts)
         else:
             self.move(opts)
 
@@ -184,6 +198,45 @@ class Command(BaseCommand):
             lines.append(("Paused", row["paused_reason"] or "no reason given"))
         for label, value in lines:
             self.stdout.write(f"{label + ':':<12}{value}")
+
+    def open_ask(self, opts: dict[str, Any]) -> None:
+        actor = _user(opts["as_user"], "--as") if opts["as_user"] else None
+        if opts["override_reason"] and actor is None:
+            raise CommandError("--override-reason: say who overrides with --as USER")
+        contact = Contact.objects.filter(email=opts["email"].strip().lower()).first()
+        if contact is None:
+            raise CommandError(f"no contact with the email {opts['email']!r}")
+        ask_type = AskType.objects.filter(code=opts["ask_type"], active=True).first()
+        if ask_type is None:
+            known = ", ".join(AskType.objects.filter(active=True).values_list("code", flat=True))
+            raise CommandError(f"ask_type: unknown {opts['ask_type']!r}; known: {known}")
+        try:
+            ask = open_manual_ask(
+                contact,
+                ask_type,
+                now=as_of(opts),
+                actor=actor,
+                policy=current_policy(),
+                note=opts["note"],
+                override_reason=opts["override_reason"],
+            )
+        except Excluded as exc:
+            if opts["json"]:
+                refused = [
+                    {"code": c, "reason": n} for c, n in zip(exc.codes, exc.names, strict=True)
+                ]
+                self.stdout.write(json.dumps({"opened": None, "refused": refused}))
+            raise CommandError(str(exc)) from None
+        except CapExceeded as exc:
+            if opts["json"]:
+                self.stdout.write(
+                    json.dumps({"opened": None, "refused": [{"code": "cap", "reason": str(exc)}]})
+                )
+            raise CommandError(str(exc)) from None
+        if opts["json"]:
+            self.stdout.write(json.dumps({"opened": _row(ask, ask.opened_at), "refused": []}))
+            return
+        self.stdout.write(f"ask {ask.pk} opened: {ask_type.name} for {contact.email}")
 
     def escalate(self, opts: dict[str, Any]) -> None:
         if opts["hours"] is not None and opts["hours"] < 0:
