@@ -15,11 +15,11 @@ from advocacy.customers.models import Contact
 from advocacy.engine.asks import AskRequest, CapExceeded, open_asks
 from advocacy.engine.caps import covering, next_allowed, windows
 from advocacy.engine.explain import Explanation, next_best_asks
+from advocacy.engine.models import AskTypePreference
 from advocacy.engine.plays import LoadResult, PlaybookError, PlayError, load_playbook
 from advocacy.engine.policy import Policy, read_policy
 from advocacy.engine.profile import with_profile
 from advocacy.engine.readiness import cap_words, refusal_words, refuses
-from advocacy.engine.models import AskTypePreference
 from advocacy.engine.rules import REASONS, cap_code, requirements
 from advocacy.pipeline.models import Ask, AskEvent, AskType
 
