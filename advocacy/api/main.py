@@ -124,6 +124,11 @@ def _refused(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 @api.exception_handler(CapExceeded)
+def _capped(request: HttpRequest, exc: CapExceeded) -> HttpResponse:
+    """A tap cap refuses it (409), with the code of the cap."""
+    return api.create_response(request, {"detail": str(exc), "code": exc.code}, status=409)
+
+
 @api.exception_handler(InvalidTransition)
 @api.exception_handler(StepRefused)
 @api.exception_handler(InvalidAssetTransition)

@@ -19,6 +19,9 @@ MAX_ID = 2**63 - 1  # the largest primary key the databases hold
 
 class ErrorOut(Schema):
     detail: str
+    code: str | None = Field(
+        None, description="A reason code where one applies (a tap cap: `cap_low_effort`…)"
+    )
 
 
 class FieldError(Schema):

@@ -181,10 +181,13 @@ def read_playbook(folder: Path = DEFAULT_PLAYBOOK) -> LoadResult:
 
 
 @transaction.atomic
-def load_playbook(folder: Path = DEFAULT_PLAYBOOK, *, now: datetime) -> LoadResult:
+def load_playbook(
+    folder: Path = DEFAULT_PLAYBOOK, *, now: datetime, learn: bool = True
+) -> LoadResult:
     """Load a playbook into the database: all plays or, on any error, none of them.
 
     Plays missing from the folder are disabled, not deleted, so their decisions stay readable.
+    With `learn`, the plays' SQL is learnt now (else by their first runs).
     """
     result = read_playbook(folder)
     if result.errors:
@@ -207,7 +210,10 @@ def load_playbook(folder: Path = DEFAULT_PLAYBOOK, *, now: datetime) -> LoadResu
         update_fields=["title", "source_file", "definition", "digest", "enabled", "loaded_at"],
     )
     Play.objects.exclude(name__in=[p.name for p in result.plays]).update(enabled=False)
-    _learn_templates(folder, result, now)
+    if learn:
+        _learn_templates(folder, result, now)
+    else:
+        Play.objects.filter(name__in=[p.name for p in result.plays]).update(templates={})
     return result
 
 

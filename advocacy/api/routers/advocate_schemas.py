@@ -105,6 +105,7 @@ class ProfileOut(Schema):
 
 
 class ReasonOut(Schema):
+    code: str = Field(description="A stable reason code (docs/policy.md lists them all)")
     text: str
     ok: bool = Field(description="Whether this reason speaks for the ask")
 

@@ -229,9 +229,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         except CapExceeded as exc:
             if opts["json"]:
-                self.stdout.write(
-                    json.dumps({"opened": None, "refused": [{"code": "cap", "reason": str(exc)}]})
-                )
+                refused = [{"code": exc.code, "reason": str(exc)}]
+                self.stdout.write(json.dumps({"opened": None, "refused": refused}))
             raise CommandError(str(exc)) from None
         if opts["json"]:
             self.stdout.write(json.dumps({"opened": _row(ask, ask.opened_at), "refused": []}))
