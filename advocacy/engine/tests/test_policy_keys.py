@@ -243,3 +243,14 @@ def test_a_bad_policy_names_file_line_and_field(
     error = caught.value
     assert (error.file, error.line, error.field) == ("policy.yaml", line, field)
     assert message in error.message
+
+
+def test_docs_list_every_reason_code_and_policy_key() -> None:
+    from pathlib import Path
+
+    from advocacy.engine.rules import REASONS
+
+    text = (Path(__file__).parents[3] / "docs" / "policy.md").read_text()
+    assert [code for code in REASONS if f"`{code}`" not in text] == []
+    keys = [f.name for f in fields(Policy)] + [f.name for f in fields(AskTypeRules)]
+    assert [key for key in keys if f"`{key}`" not in text] == []
