@@ -79,7 +79,9 @@ def asks_allowed(ask_type: AskType, policy: Policy) -> Any:
     ).values("max_asks")[:1]
     default = rules.default_max_asks or rules.max_asks
     own = Subquery(chosen, output_field=IntegerField())
-    return Coalesce(Least(own, Value(rules.max_asks)), Value(default))
+    # No NULL into LEAST: PostgreSQL's skips it (3 for someone who never chose), SQLite's
+    # returns it.
+    return Least(Coalesce(own, Value(default)), Value(rules.max_asks))
 
 
 def cap_refusals(ask_type: AskType, policy: Policy, now: datetime) -> list[tuple[str, Any]]:

@@ -5,16 +5,20 @@ Two queries, whatever the size of the program:
 1. **Probes** on the pool (`ReferenceAdvocate`): one statement, a UNION ALL of index scans,
    each reading the best `PROBE` rows by `standing` of one segment: the request's industry,
    region and size band; industry and region; industry and size band; industry; region and size
-   band; anyone. Only rows that are ready, past any time-bound exclusion and past the tap cap
-   *as of now* are read. Within a segment, an advocate past its first `PROBE` by standing is
-   only reached if products and use case would lift it above them: a bounded trade for a query
-   whose cost does not grow with the program.
+   band; anyone. Only rows that are ready, past any time-bound exclusion and past any effort
+   window that holds reference calls (none by default) *as of now* are read. Within a segment,
+   an advocate past its first `PROBE` by standing is only reached if products and use case
+   would lift it above them: a bounded trade for a query whose cost does not grow with the
+   program.
 2. **Re-check** of the best of those (a few more than asked for), ranked in Python by `score`,
-   against the live policy: the
-   engine's compiled prerequisites and exclusions of `reference_call` over the signal log as of
-   `now`, and the tap cap held in `TapClaim`. A contact whose facts changed since the pool's
-   refresh (a new ticket, an opt-out, an ask from a play) is dropped here, so what is shown
-   passes policy and caps exactly.
+   against the live policy: the engine's verdict on `reference_call`
+   (`advocacy.engine.readiness.verdict`, an open ask aside): every rule over the signal log as
+   of `now`, and the caps: the type's own limit (one a month unless the advocate chose up to
+   three), the advocate's unwillingness, any effort window in `TapClaim`. A contact whose facts
+   changed since the pool's refresh (a new ticket, an opt-out, an ask from a play) is dropped
+   here, so what is shown passes policy and caps exactly. A rule that only holds an ask for
+   approval (a sensitive industry) does not drop a candidate: it is named among the reasons,
+   and offering is the approval.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from advocacy.engine.policy import Policy
 from advocacy.engine.prepared import PreparedQuery, prepare
 from advocacy.engine.profile import with_profile
 from advocacy.engine.readiness import HOLD, OK, verdict
+from advocacy.engine.rules import REASONS
 from advocacy.pipeline.models import AskType
 from advocacy.references.models import ReferenceAdvocate
 from advocacy.references.pool import REST_POINTS, reference_type
@@ -120,8 +125,8 @@ def probe_sql(need: Need, now: datetime) -> tuple[str, list[Any]]:
     q = connection.ops.quote_name
     table = q(ReferenceAdvocate._meta.db_table)
     cols = ", ".join(q(c) for c in POOL_COLUMNS)
-    live = (
-        "ready = %s AND (quiet_until IS NULL OR quiet_until <= %s) "
+    live = (  # a quiet period is in force up to and including `quiet_until`, as the rule's
+        "ready = %s AND (quiet_until IS NULL OR quiet_until < %s) "
         "AND (next_allowed_at IS NULL OR next_allowed_at <= %s)"
     )
     segments: list[dict[str, str]] = []
@@ -231,7 +236,7 @@ def _recheck_queryset(
         .annotate(verdict=verdict(ask_type, policy, now, check_open=False))
         .filter(Q(verdict=OK) | Q(verdict__startswith=HOLD))
         .order_by()
-        .values("pk", "email", "first_name", "last_name", "account__name")
+        .values("pk", "email", "first_name", "last_name", "account__name", "verdict")
     )
 
 
@@ -265,8 +270,9 @@ def passing(
 ) -> dict[int, dict[str, Any]]:
     """Of `contact_ids`, those the live policy allows a `ask_type` ask now, with their names.
 
-    One query per 20 contacts: the engine's prerequisites and exclusions over the signal log as
-    of `now`, and the tap cap of the ask type's effort held in TapClaim.
+    One query per 20 contacts: the engine's verdict (every rule over the signal log as of
+    `now`, the type's own limit, unwillingness, any effort window held in TapClaim); each row
+    carries it, `ok` or the `hold:<code>` of a rule that asks for approval.
     """
     wanted = list(contact_ids)
     learnt = template(ask_type, policy)
@@ -313,6 +319,9 @@ def rank(
             c.email = row["email"]
             c.name = f"{row['first_name']} {row['last_name']}".strip() or row["email"]
             c.account = row["account__name"]
+            if str(row["verdict"]).startswith(HOLD):  # offering them is the approval
+                held = str(row["verdict"]).removeprefix(HOLD)
+                c.reasons.append(f"for your approval: {REASONS.get(held, held)}")
             chosen.append(c)
             if len(chosen) == limit:
                 return chosen

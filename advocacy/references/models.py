@@ -183,7 +183,7 @@ class ReferenceCall(models.Model):
 
 
 class ReferenceAdvocate(models.Model):
-    """A contact whose reference-call prerequisites hold, with what matching ranks on.
+    """A contact whose reference-call requirements hold, with what matching ranks on.
 
     Derived, never edited by hand: `advocacy.references.pool.refresh_pool` rewrites rows set-based
     from the engine's profile expressions; offers and calls update the counters and caps. The

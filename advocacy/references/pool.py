@@ -7,7 +7,8 @@ disagree), with:
 
 - `ready`: no exclusion of the policy is in force, except the time-bound ones (a support ticket
   in the last N days), which are stored as `quiet_until`, the moment they lapse, so matching
-  compares it with its own `now`;
+  compares it with its own `now`, and the ones that only hold an ask for a person's approval
+  (a sensitive industry, by default): the desk's offer is that approval, as in the re-check;
 - the effort windows that cover a reference call (`next_allowed_at`; none by default: its own
   monthly limit governs it, re-checked live) and the latest tap of any effort;
 - past outcomes on the desk (calls held, ratings, declined offers) and `standing`, the points
@@ -40,7 +41,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Cast, Coalesce, Lower
 
 from advocacy.customers.models import Contact
 from advocacy.engine.caps import covering
@@ -91,6 +92,9 @@ SELECTED = (
     "seg_use_cases",
     *COLUMNS[6:],
 )
+# A NULL the INSERT ... SELECT can store in a timestamp column: PostgreSQL types a bare NULL
+# parameter of a derived table as text.
+NO_MOMENT = Cast(Value(None), output_field=DateTimeField())
 # Rest (rotation, seed 002: "who's been tapped recently, who's burned out"): days since the
 # latest tap of any effort -> points. Never tapped counts as fully rested.
 REST_POINTS = ((180, 3), (90, 2), (30, 1))
@@ -138,7 +142,7 @@ def pool_rows(contacts: QuerySet[Contact], now: datetime, policy: Policy) -> Que
     bounded: list[tuple[str, int]] = []
     rules = requirements(policy, ask_type)
     for rule in rules:
-        if not rule.blocks:
+        if not rule.blocks or rule.holds:  # a hold asks for approval: the desk's offer is it
             continue
         tb = time_bound(rule.condition)
         if tb is None:
@@ -146,7 +150,7 @@ def pool_rows(contacts: QuerySet[Contact], now: datetime, policy: Policy) -> Que
         else:
             bounded.append(tb)
     ready = Case(*lasting, default=Value(True), output_field=BooleanField())
-    quiet: Any = Value(None, output_field=DateTimeField())
+    quiet: Any = NO_MOMENT
     if bounded:
         field, days = bounded[0]  # the policy has one (recent tickets); more would be Greatest
         quiet = ExpressionWrapper(F(field) + timedelta(days=days), output_field=DateTimeField())
@@ -159,7 +163,7 @@ def pool_rows(contacts: QuerySet[Contact], now: datetime, policy: Policy) -> Que
         if not rule.blocks:  # the gate, the type's prerequisites, the stage
             qs = qs.filter(compile_condition(rule.condition, now))
     efforts = covering(ask_type, policy)
-    window: Any = Value(None, output_field=DateTimeField())
+    window: Any = NO_MOMENT
     if efforts:
         window = Subquery(
             claims.filter(effort__in=efforts, next_allowed_at__isnull=False)

@@ -19,11 +19,13 @@ from django.db import IntegrityError, transaction
 
 from advocacy.customers.models import Contact, Region, SizeBand
 from advocacy.engine.asks import AskRequest, CapExceeded, open_asks
-from advocacy.engine.caps import next_allowed, windows
+from advocacy.engine.caps import covering, next_allowed, windows
+from advocacy.engine.models import AskTypePreference
 from advocacy.engine.pipeline_flow import decline_ask
 from advocacy.engine.policy import Policy
+from advocacy.engine.rules import REASONS
 from advocacy.engine.services import refuse_unless_allowed
-from advocacy.pipeline.models import AskStatus
+from advocacy.pipeline.models import Ask, AskStatus, AskType
 from advocacy.pipeline.services import advance_ask
 from advocacy.references.matching import Candidate, Need, rank
 from advocacy.references.models import (
@@ -150,6 +152,49 @@ def move_request(
     return request
 
 
+def cap_refusal(contact: Contact, ask_type: AskType, *, now: datetime, policy: Policy) -> str:
+    """Which cap refused `contact` an ask of `ask_type` now, and when the next is allowed: an
+    effort window in force, the advocate's unwillingness, or the type's own limit as the advocate
+    has it (their own choice up to the policy's maximum, else the policy's default)."""
+    efforts = covering(ask_type, policy)
+    windows_now = next_allowed(contact.pk)
+    shut = [e for e in efforts if (until := windows_now.get(e)) is not None and until > now]
+    if shut:
+        effort = shut[-1]
+        days = windows([contact.pk], effort, policy)[contact.pk]
+        until = max(w for e in shut if (w := windows_now[e]) is not None)
+        return (
+            f"tap cap: {contact.email} may be asked one ask of {effort.replace('_', ' ')} "
+            f"effort or higher per {days} days; the next is allowed from {until.isoformat()}"
+        )
+    chosen = AskTypePreference.objects.filter(contact=contact, ask_type=ask_type).first()
+    if chosen is not None and not chosen.willing:
+        return f"{contact.email}: {REASONS['not_willing']}"
+    rules = policy.for_type(ask_type.code)
+    if rules.max_asks is None:
+        return f"tap cap: {contact.email} may not be asked for {ask_type.code} now"
+    own = chosen.max_asks if chosen is not None else None
+    default = rules.default_max_asks or rules.max_asks
+    allowed = default if own is None else min(own, rules.max_asks)
+    asks = Ask.objects.filter(contact=contact, ask_type=ask_type).exclude(
+        status=AskStatus.CANCELLED
+    )
+    per = "ever"
+    if rules.per_days is not None:
+        asks = asks.filter(opened_at__gt=now - timedelta(days=rules.per_days))
+        per = f"per {rules.per_days} days"
+    whose = "their own choice" if own is not None else f"up to {rules.max_asks} if they choose"
+    what = (
+        f"tap cap: {contact.email} may be asked {allowed} {ask_type.name.lower()} ask(s) {per} "
+        f"({whose})"
+    )
+    opened = sorted(asks.values_list("opened_at", flat=True))
+    if rules.per_days is not None and len(opened) >= allowed:
+        until = opened[len(opened) - allowed] + timedelta(days=rules.per_days)
+        what += f"; the next is allowed from {until.isoformat()}"
+    return what
+
+
 def need_of(request: ReferenceRequest) -> Need:
     return Need(
         industry=request.industry,
@@ -180,8 +225,10 @@ def offer(
 ) -> Offer:
     """Ask `contact` to take `request`: a `reference_call` ask, sent, through `open_asks`.
 
-    The contact is re-checked against the live exclusions (Excluded) and the tap cap is claimed
-    (CapExceeded); only one live offer per request (DeskError otherwise).
+    The contact is re-checked against the live rules (Excluded) and the tap cap is claimed
+    (CapExceeded): the type's own limit (one a month unless the advocate chose up to three) and
+    any effort window the policy puts reference calls in. Only one live offer per request
+    (DeskError otherwise).
     """
     if request.status != R.OPEN:
         raise DeskError(f"request {request.pk} is {request.status}: only open requests are offered")
@@ -209,13 +256,7 @@ def offer(
     if opened.duplicate:
         raise DeskError(f"{contact.email} was already asked for request {request.pk}")
     if not opened.opened:
-        days = windows([contact.pk], ask_type.effort, policy)[contact.pk]
-        until = next_allowed(contact.pk).get(ask_type.effort)
-        when = f"from {until.isoformat()}" if until else "later"
-        raise CapExceeded(
-            f"tap cap: {contact.email} may be asked one {ask_type.effort}-effort ask per "
-            f"{days} days; the next is allowed {when}"
-        )
+        raise CapExceeded(cap_refusal(contact, ask_type, now=now, policy=policy))
     try:
         with transaction.atomic():
             made = Offer.objects.create(

@@ -9,7 +9,7 @@ import pytest
 from icalendar import Calendar
 
 from advocacy.engine.asks import CapExceeded
-from advocacy.engine.models import TapClaim
+from advocacy.engine.models import AskTypePreference, TapClaim
 from advocacy.engine.policy import DEFAULT_POLICY
 from advocacy.engine.services import Excluded
 from advocacy.pipeline.models import Ask, AskStatus
@@ -22,6 +22,7 @@ from advocacy.references.models import (
     ReferenceRequest,
     RequestStatus,
 )
+from advocacy.references.pool import reference_type
 from advocacy.references.tests.world import NOW, advocate, refresh
 from advocacy.signals.models import Signal
 
@@ -58,7 +59,7 @@ def test_filing_refuses_bad_fields_naming_each(seller: Any) -> None:
     assert ReferenceRequest.objects.count() == 0
 
 
-def test_offer_opens_a_sent_ask_and_holds_the_cap(seller: Any, member: Any) -> None:
+def test_offer_opens_a_sent_ask_and_holds_the_type_s_own_limit(seller: Any, member: Any) -> None:
     ann = advocate("ann@a.example")
     refresh()
     request = file(seller)
@@ -70,14 +71,45 @@ def test_offer_opens_a_sent_ask_and_holds_the_cap(seller: Any, member: Any) -> N
         AskStatus.SENT, "reference_call", f"reference:{request.pk}", member.pk
     )  # fmt: skip
     assert request.status == RequestStatus.OFFERED
-    claim = TapClaim.objects.get(contact=ann, effort="medium")
-    assert claim.next_allowed_at == NOW + dt.timedelta(days=60)
-    assert ReferenceAdvocate.objects.get(contact=ann).next_allowed_at == claim.next_allowed_at
-    # The same advocate cannot be offered another request while the cap holds.
+    # Reference calls are outside the effort windows: none moves, and the pool holds none.
+    assert TapClaim.objects.filter(contact=ann, next_allowed_at__isnull=False).count() == 0
+    assert ReferenceAdvocate.objects.get(contact=ann).next_allowed_at is None
+    # Their own limit: one a month unless the advocate says more, so another request waits.
     other = file(seller, "Initech")
-    with pytest.raises(CapExceeded, match=r"ann@a\.example may be asked one medium-effort ask"):
+    with pytest.raises(CapExceeded) as caught:
         desk.offer(other, ann, actor=member, now=NOW, policy=P)
+    assert str(caught.value) == (
+        "tap cap: ann@a.example may be asked 1 reference call ask(s) per 30 days "
+        "(up to 3 if they choose); the next is allowed from 2026-07-01T12:00:00+00:00"
+    )
     assert other.status == RequestStatus.OPEN
+    # An advocate who takes up to three a month is offered the second, and the third.
+    AskTypePreference.objects.create(
+        contact=ann, ask_type=reference_type(), max_asks=3, updated_at=NOW
+    )
+    desk.offer(other, ann, actor=member, now=NOW, policy=P)
+    desk.offer(file(seller, "Hooli"), ann, actor=member, now=NOW, policy=P)
+    with pytest.raises(CapExceeded) as caught:
+        desk.offer(file(seller, "Umbrella"), ann, actor=member, now=NOW, policy=P)
+    assert str(caught.value) == (
+        "tap cap: ann@a.example may be asked 3 reference call ask(s) per 30 days "
+        "(their own choice); the next is allowed from 2026-07-01T12:00:00+00:00"
+    )
+
+
+def test_an_advocate_who_does_not_take_reference_calls_is_not_offered_one(
+    seller: Any, member: Any
+) -> None:
+    ann = advocate("ann@a.example")
+    AskTypePreference.objects.create(
+        contact=ann, ask_type=reference_type(), willing=False, updated_at=NOW
+    )
+    refresh()
+    assert desk.candidates(file(seller), now=NOW, policy=P) == []
+    with pytest.raises(CapExceeded) as caught:
+        desk.offer(file(seller, "Initech"), ann, actor=member, now=NOW, policy=P)
+    assert str(caught.value) == "ann@a.example: the advocate said they do not do this kind of ask"
+    assert Ask.objects.count() == 0
 
 
 def test_offer_rechecks_exclusions_at_offer_time(seller: Any, member: Any) -> None:

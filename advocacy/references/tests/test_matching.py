@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from advocacy.engine.asks import AskRequest, open_asks
+from advocacy.engine.models import AskTypePreference
 from advocacy.engine.policy import DEFAULT_POLICY
 from advocacy.pipeline.models import AskType
 from advocacy.references.matching import Need, rank
@@ -69,24 +70,60 @@ def test_rested_advocates_rank_before_recently_asked_ones() -> None:
 
 def test_excluded_and_capped_contacts_never_appear() -> None:
     advocate("ok@ok.example")
-    advocate("nda@nda.example", nda=True)  # a reference call is private: NDA does not exclude
+    advocate("nda@nda.example", nda=True)  # a reference call names the customer: NDA excludes
     advocate("churn@churn.example", churn_risk=True)
     advocate("comp@comp.example", competitor_adjacent=True)
-    advocate("low@low.example", nps=8)  # prerequisite fails
+    advocate("low@low.example", nps=8)  # the gate fails
     advocate("sad@sad.example", health=40)
     ticket = advocate("ticket@ticket.example")
     signal(ticket.account, "ticket_opened", None, at=NOW - dt.timedelta(days=5))
     signal(ticket.account, "ticket_closed", None, at=NOW - dt.timedelta(days=4))
-    capped = advocate("capped@capped.example")
-    referral = AskType.objects.get(code="referral")  # medium effort, like reference calls
-    assert open_asks([AskRequest(capped.pk, referral, "manual:y")], now=NOW).opened
+    reference_call = AskType.objects.get(code="reference_call")
+    capped = advocate("capped@capped.example")  # its own limit: one reference call a month
+    asked = NOW - dt.timedelta(days=25)
+    assert open_asks([AskRequest(capped.pk, reference_call, "manual:y")], now=asked).opened
+    chose = advocate("chose@chose.example")  # up to three a month, at the advocate's choice
+    AskTypePreference.objects.create(
+        contact=chose, ask_type=reference_call, max_asks=3, updated_at=NOW
+    )
+    assert open_asks([AskRequest(chose.pk, reference_call, "manual:y")], now=asked).opened
+    busy = advocate("busy@busy.example")  # outside the effort windows: a referral does not cap
+    referral = AskType.objects.get(code="referral")
+    assert open_asks([AskRequest(busy.pk, referral, "manual:y")], now=NOW).opened
     refresh()
 
-    assert emails() == ["ok@ok.example", "nda@nda.example"]
-    # The ticket's quiet period lapses 14 days after it was opened: matching sees that itself.
+    assert emails() == ["ok@ok.example", "chose@chose.example", "busy@busy.example"]
+    # The ticket's quiet period lapses 14 days after it was opened, the month of the capped
+    # advocate's reference call too: matching sees both itself.
     later = NOW + dt.timedelta(days=10)
-    expected = ["nda@nda.example", "ok@ok.example", "ticket@ticket.example"]
-    assert sorted(emails(now=later)) == expected
+    expected = ["busy", "capped", "chose", "ok", "ticket"]
+    assert sorted(emails(now=later)) == [f"{name}@{name}.example" for name in expected]
+
+
+def test_a_rule_that_holds_for_approval_is_named_not_dropped() -> None:
+    advocate("ok@ok.example")
+    advocate("sens@sens.example", sensitive_industry=True)  # case by case (policy's default)
+    refresh()
+
+    found = rank(NEED, now=NOW, policy=DEFAULT_POLICY)
+
+    assert [c.email for c in found] == ["ok@ok.example", "sens@sens.example"]
+    assert found[0].reasons[-1] == "never asked before (rested) +3"
+    assert found[1].reasons[-1] == "for your approval: sensitive industry: case by case"
+    assert found[1].score == found[0].score
+
+
+def test_the_quiet_period_holds_up_to_the_moment_it_lapses() -> None:
+    ticket = advocate("ticket@ticket.example")
+    opened = NOW - dt.timedelta(days=5)
+    signal(ticket.account, "ticket_opened", None, at=opened)
+    signal(ticket.account, "ticket_closed", None, at=opened + dt.timedelta(hours=1))
+    refresh()
+    lapse = opened + dt.timedelta(days=14)
+    assert ReferenceAdvocate.objects.get().quiet_until == lapse
+
+    assert emails(now=lapse) == []
+    assert emails(now=lapse + dt.timedelta(seconds=1)) == ["ticket@ticket.example"]
 
 
 def test_changes_since_the_refresh_are_caught_by_the_live_recheck() -> None:
@@ -96,8 +133,8 @@ def test_changes_since_the_refresh_are_caught_by_the_live_recheck() -> None:
     refresh()
     gone.opted_out_at = NOW - dt.timedelta(hours=1)
     gone.save()
-    referral = AskType.objects.get(code="referral")
-    assert open_asks([AskRequest(newly_capped.pk, referral, "manual:z")], now=NOW).opened
+    reference_call = AskType.objects.get(code="reference_call")  # say, opened by a play
+    assert open_asks([AskRequest(newly_capped.pk, reference_call, "play:z")], now=NOW).opened
     assert ReferenceAdvocate.objects.count() == 3  # the pool has not been refreshed
 
     assert emails() == ["ok@ok.example"]

@@ -6,6 +6,8 @@ import datetime as dt
 import itertools
 from collections.abc import Sequence
 
+from django.contrib.auth import get_user_model
+
 from advocacy.customers.models import Account, Contact
 from advocacy.engine.policy import DEFAULT_POLICY
 from advocacy.references.pool import refresh_pool
@@ -36,13 +38,15 @@ def advocate(
     since_days: int = 400,
     **account_flags: bool,
 ) -> Contact:
-    """A contact whose reference-call prerequisites hold (NPS, health, tenure), on its own
-    account in the given segment."""
+    """A contact whose reference-call requirements hold (the gate with the type's own
+    thresholds: NPS, health, tenure, recent product activity, an owning CSM; the mature
+    stage), on its own account in the given segment."""
     name = email.split("@")[1]
     account = Account.objects.create(
         name=name.split(".")[0].title(), domain=name, industry=industry, region=region,
         size_band=size_band, products=list(products), use_cases=list(use_cases),
-        customer_since=(NOW - dt.timedelta(days=since_days)).date(), **account_flags,
+        customer_since=(NOW - dt.timedelta(days=since_days)).date(), owner=csm(),
+        **account_flags,
     )  # fmt: skip
     first, _, last = email.split("@")[0].partition(".")
     contact = Contact.objects.create(
@@ -50,7 +54,16 @@ def advocate(
     )
     signal(account, "nps", nps, contact=contact)
     signal(account, "health_score", health)
+    signal(account, "activity", None, contact=contact)
     return contact
+
+
+def csm() -> object:
+    """The customer success manager who owns the world's accounts."""
+    user, _ = get_user_model().objects.get_or_create(
+        username="world-csm", defaults={"email": "csm@example.com", "role": "cs"}
+    )
+    return user
 
 
 def refresh(now: dt.datetime = NOW) -> int:

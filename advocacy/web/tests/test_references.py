@@ -108,7 +108,9 @@ def test_refused_actions_say_why(staff_client: Client) -> None:
     shown = staff_client.post(
         reverse("web:reference_offer", args=[req.pk]), {"contact": sad.pk}, follow=True
     ).content.decode()
-    assert "Not offered: sad@s.example is excluded from reference_call asks: churn risk." in shown
+    assert (
+        "Not offered: sad@s.example may not be asked for reference_call: excluded: churn risk."
+    ) in shown
     assert Offer.objects.count() == 0
 
 
