@@ -105,6 +105,7 @@ class ProfileOut(Schema):
 
 
 class ReasonOut(Schema):
+    code: str = Field(description="The stable reason code of the rule, open ask or cap")
     text: str
     ok: bool = Field(description="Whether this reason speaks for the ask")
 
