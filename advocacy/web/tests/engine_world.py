@@ -53,6 +53,15 @@ def advocates(now: datetime) -> dict[str, Any]:
     return {"acme": acme, "globex": globex, "ann": ann, "bob": bob, "cat": cat, "dan": dan}
 
 
+def program_account(name: str, at: datetime, **fields: Any) -> Account:
+    """An account the program's gate lets its people be asked: a customer since 2024, owned by
+    a CSM, with a health score of 85 three days before `at`."""
+    fields.setdefault("customer_since", date(2024, 1, 1))
+    account = make_account(name, owner=csm(), **fields)
+    make_signal(SignalKind.HEALTH_SCORE, at - timedelta(days=3), account=account, value=85)
+    return account
+
+
 def promoters(account: Account, count: int, at: datetime) -> list[Contact]:
     """`count` active contacts who answered NPS 10 at `at` (the NPS promoter play's trigger)."""
     contacts = [make_contact(account, f"Promoter{i}") for i in range(count)]
