@@ -29,6 +29,7 @@ class OutcomeCounts(Schema):
     not_eligible: int
     not_in_audience: int
     already_open: int
+    held_for_approval: int
 
 
 def outcome_counts(obj: Any) -> dict[str, int]:
@@ -74,6 +75,9 @@ class DecisionOut(Schema):
     contact_id: int
     email: str
     outcome: Outcome
+    code: str = Field(
+        description="The reason code that decided it: asked, held_out, or what refused it"
+    )
     reasons: list[str]
     moment: str = Field(description="The triggering moment: `signal:<id>`")
     trigger_signal_id: int | None

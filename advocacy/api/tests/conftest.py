@@ -13,7 +13,7 @@ from django.test import Client
 from advocacy.customers.models import Account, Contact
 from advocacy.engine.models import Play
 from advocacy.engine.plays import load_playbook
-from advocacy.people.models import ApiKey, Scope
+from advocacy.people.models import ApiKey, Scope, User
 from advocacy.signals.models import Signal
 
 
@@ -86,31 +86,60 @@ def playbook() -> None:
     play.save(update_fields=["definition"])
 
 
-def customer(
-    email: str, *, nps: float | None = 10, active: bool = True, at: dt.datetime = NOW, **fields: Any
-) -> Contact:
-    """A contact of its own account (a customer since 2025), with an NPS answer five hours
-    before `at` and product activity two days before, as the promoter play wants."""
-    domain = email.split("@")[1]
-    account = Account.objects.get_or_create(
-        domain=domain,
-        defaults={"name": domain.split(".")[0].title(), "customer_since": dt.date(2025, 1, 1)},
+def csm() -> User:
+    """The customer success manager who owns the accounts `customer` makes."""
+    return User.objects.get_or_create(
+        username="csm", defaults={"email": "csm@example.com", "role": "cs"}
     )[0]
+
+
+def customer(
+    email: str,
+    *,
+    nps: float | None = 10,
+    active: bool = True,
+    health: float | None = 85,
+    owned: bool = True,
+    at: dt.datetime = NOW,
+    **fields: Any,
+) -> Contact:
+    """A contact of its own account (a customer since 2025, owned by `csm`), with an NPS answer
+    five hours before `at`, product activity two days before and an account health of 85 three
+    days before: what the program's gate and the promoter play want."""
+    domain = email.split("@")[1]
+    account, created = Account.objects.get_or_create(
+        domain=domain,
+        defaults={
+            "name": domain.split(".")[0].title(),
+            "customer_since": dt.date(2025, 1, 1),
+            "owner": csm() if owned else None,
+        },
+    )
     contact = Contact.objects.create(account=account, email=email, **fields)
     if nps is not None:
         signal(contact, "nps", at - dt.timedelta(hours=5), nps)
     if active:
         signal(contact, "activity", at - dt.timedelta(days=2))
+    if created and health is not None:
+        signal(contact, "health_score", at - dt.timedelta(days=3), health, account_wide=True)
     return contact
 
 
-def signal(contact: Contact, kind: str, at: dt.datetime, value: float | None = None) -> Signal:
+def signal(
+    contact: Contact,
+    kind: str,
+    at: dt.datetime,
+    value: float | None = None,
+    *,
+    account_wide: bool = False,
+) -> Signal:
+    """A signal of the contact (with `account_wide`, of their account: health, expansion...)."""
     return Signal.objects.create(
         source="test",
         key=f"{kind}-{contact.pk}-{at.isoformat()}",
         kind=kind,
         account=contact.account,
-        contact=contact,
+        contact=None if account_wide else contact,
         occurred_at=at,
         value=value,
     )

@@ -1,12 +1,10 @@
 """/api/advocates (who is ready for what) and /api/contacts/{id}/next-best-asks (and why)."""
 
-import datetime as dt
-
 import pytest
 from django.utils import timezone
 
 from advocacy.api.routers.advocate_schemas import ProfileOut, Rung, Stage
-from advocacy.api.tests.conftest import NOW, customer, signal
+from advocacy.api.tests.conftest import NOW, customer
 from advocacy.engine.conditions import FIELDS
 from advocacy.engine.models import ContactProfile
 from advocacy.engine.profile import PROFILE_COLUMNS
@@ -14,6 +12,7 @@ from advocacy.engine.profile import PROFILE_COLUMNS
 pytestmark = pytest.mark.django_db
 MATURE_PROMOTER = [
     "advisory_board",
+    "anonymous_quote",
     "community",
     "reference_call",
     "referral",
@@ -34,9 +33,9 @@ def test_the_schemas_speak_the_engines_words():
 def people():
     now = timezone.now()
     ada = customer("ada@acme.example", at=now, first_name="Ada", last_name="Lovelace")
-    signal(ada, "health_score", now - dt.timedelta(days=1), 85)
+    # A passive (NPS 7): satisfied and active, but under the gate's NPS of every ask.
     bob = customer("bob@globex.example", nps=7, at=now, last_name="Babbage", persona="admin")
-    cy = customer("cy@initech.example", nps=None, active=False, last_name="Cyan")
+    cy = customer("cy@initech.example", nps=None, active=False, health=None, last_name="Cyan")
     places = [("Software", "emea"), ("Retail", "na"), ("Software", "apac")]
     for contact, (industry, region) in zip((ada, bob, cy), places, strict=True):
         contact.account.industry, contact.account.region = industry, region
@@ -52,7 +51,7 @@ def test_refresh_then_list_who_is_ready_for_what(api, people):
     listed = api.get("/api/advocates").json()
     assert listed["count"] == 3
     assert [(a["email"], a["stage"], a["rung"], a["ready"]) for a in listed["items"]] == [
-        ("bob@globex.example", "engagement", "engaged", ["community"]),
+        ("bob@globex.example", "engagement", "engaged", []),
         ("cy@initech.example", "activation", "none", []),
         ("ada@acme.example", "mature", "engaged", MATURE_PROMOTER),
     ]
@@ -82,7 +81,7 @@ def test_refresh_then_list_who_is_ready_for_what(api, people):
     ("params", "emails"),
     [
         ({"ready_for": "review"}, ["ada@acme.example"]),
-        ({"ready_for": "community"}, ["bob@globex.example", "ada@acme.example"]),
+        ({"ready_for": "community"}, ["ada@acme.example"]),
         ({"ready_for": "view"}, []),  # a whole code, never the tail of one
         ({"stage": "activation"}, ["cy@initech.example"]),
         ({"rung": "engaged", "region": "na"}, ["bob@globex.example"]),
@@ -112,7 +111,8 @@ def test_refreshing_needs_plays_run(make_client, people):
 
 
 def test_next_best_asks_as_of_a_moment(api):
-    ada = customer("ada@acme.example", persona="admin")
+    # Health 75: over the gate's 70, under the mature stage's 80, so in the engagement stage.
+    ada = customer("ada@acme.example", persona="admin", health=75)
     response = api.get(f"/api/contacts/{ada.pk}/next-best-asks", {"as_of": "2026-06-01T12:00:00Z"})
     assert response.status_code == 200
     body = response.json()
@@ -125,7 +125,7 @@ def test_next_best_asks_as_of_a_moment(api):
         "nps": 10.0,
         "nps_at": "2026-06-01T07:00:00Z",
         "csat": None,
-        "health": None,
+        "health": 75.0,
         "customer_since": "2025-01-01",
         "last_activity_at": "2026-05-30T12:00:00Z",
         "last_milestone_at": None,
@@ -146,10 +146,37 @@ def test_next_best_asks_as_of_a_moment(api):
         "effort": "low",
         "ready": True,
         "score": 13.05,
+        # Every rule of the gate and the stage, each with its code (exclusions show only
+        # when they apply).
         "reasons": [
-            {"text": "latest NPS ≥ 9 (found: 10)", "ok": True},
-            {"text": "latest NPS answer within the last 180 days (found: 2026-06-01)", "ok": True},
-            {"text": "fits the engagement stage", "ok": True},
+            {"code": "nps_below_min", "text": "latest NPS ≥ 9 (found: 10)", "ok": True},
+            {
+                "code": "nps_stale",
+                "text": "NPS answered within 180 days (found: 2026-06-01)",
+                "ok": True,
+            },
+            {"code": "health_below_min", "text": "health score ≥ 70 (found: 75)", "ok": True},
+            {
+                "code": "tenure_below_min",
+                "text": "a customer for at least 90 days (found: 2025-01-01)",
+                "ok": True,
+            },
+            {
+                "code": "inactive",
+                "text": "active in the product within 30 days (found: 2026-05-30)",
+                "ok": True,
+            },
+            {
+                "code": "no_csm_owner",
+                "text": "a CSM owns the relationship (found: True)",
+                "ok": True,
+            },
+            {
+                "code": "stage_too_early",
+                "text": "lifecycle stage fits the ask (engagement, expansion, mature) "
+                "(found: engagement)",
+                "ok": True,
+            },
         ],
         "next_allowed_at": None,
     }

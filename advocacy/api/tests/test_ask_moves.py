@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
-from advocacy.api.tests.conftest import NOW, customer
+from advocacy.api.tests.conftest import customer, signal
 from advocacy.engine.asks import AskRequest, open_asks
 from advocacy.engine.plays import load_playbook
 from advocacy.pipeline.models import TRANSITIONS, Ask, AskStatus, AskType
@@ -15,12 +17,23 @@ pytestmark = pytest.mark.django_db
 
 
 def sent_ask(code: str = "case_study", play: str = "expansion-case-study") -> Ask:
-    load_playbook(now=NOW)
-    contact = customer("ada@acme.example", nps=None, active=False)
+    """An ask sent just now, routed to the account's owner, to an advocate the gate lets through
+    (a result shared recently: a declined case study's fallback referral may be asked)."""
+    now = timezone.now()
+    load_playbook(now=now)
+    contact = customer("ada@acme.example", at=now)
+    signal(contact, "result_shared", now - dt.timedelta(days=30), account_wide=True)
     request = AskRequest(
-        contact.pk, AskType.objects.get(code=code), "signal:1", play=play, status=AskStatus.SENT
+        contact.pk,
+        AskType.objects.get(code=code),
+        "signal:1",
+        play=play,
+        status=AskStatus.SENT,
+        owner_id=contact.account.owner_id,
+        owner_role="cs",
+        channel="csm",
     )
-    return open_asks([request], now=NOW).opened[0]
+    return open_asks([request], now=now).opened[0]
 
 
 def move(api: Any, ask: Ask, to: str, note: str = "") -> Any:

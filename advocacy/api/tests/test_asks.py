@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from advocacy.api.tests.conftest import customer
+from advocacy.api.tests.conftest import customer, signal
 from advocacy.engine.models import CapOverride, TapClaim
 from advocacy.pipeline.models import Ask
 
@@ -13,9 +13,18 @@ pytestmark = pytest.mark.django_db
 KEY = {"Idempotency-Key": "manual-ask-1"}
 
 
+def advocate(email):
+    """A contact every ask type's gate lets through now (mature: a customer since 2025, NPS 10,
+    health 85, active), with a result shared a month ago for case studies."""
+    now = timezone.now()
+    contact = customer(email, at=now)
+    signal(contact, "result_shared", now - dt.timedelta(days=30), account_wide=True)
+    return contact
+
+
 @pytest.fixture
 def ada():
-    return customer("ada@acme.example", nps=None, active=False)
+    return advocate("ada@acme.example")
 
 
 def ask(api, contact, ask_type="review", **body):
@@ -70,12 +79,15 @@ def test_the_tap_cap_refuses_a_second_ask_of_the_same_effort(api, ada):
     assert response.status_code == 409
     until = TapClaim.objects.get(contact=ada, effort="low").next_allowed_at
     assert response.json() == {
-        "detail": "tap cap: ada@acme.example may be asked one low-effort ask per 30 days; "
-        f"the next low-effort ask is allowed from {until.isoformat()}. "
+        "detail": "tap cap: ada@acme.example may be asked one ask of low effort or higher per "
+        f"30 days; the next is allowed from {until.isoformat()}. "
         "Give an override_reason to ask anyway (it is recorded)."
     }
+    # The low-effort window covers every higher effort too; a reference call is outside the
+    # effort windows (its own limit governs it).
+    assert ask(api, ada, "case_study").json() == response.json()
     assert Ask.objects.count() == 1
-    assert ask(api, ada, "case_study").status_code == 201  # another effort class
+    assert ask(api, ada, "reference_call").status_code == 201
 
 
 def test_an_override_opens_it_and_is_recorded(api, ada, member):
@@ -107,13 +119,16 @@ def test_exclusions_refuse_a_manual_ask_unless_overridden(api, ada):
         "detail": [
             {
                 "loc": ["body", "contact_id"],
-                "msg": f"ada@acme.example is excluded from review asks: {name} "
+                "msg": f"ada@acme.example may not be asked for review: excluded: {name} "
                 "(give an override_reason to ask anyway)",
-                "type": "excluded",
+                "type": code,
                 "item": None,
                 "field": "contact_id",
             }
-            for name in ("opted out", "left the company")
+            for name, code in (
+                ("opted out", "excluded_opted_out"),
+                ("left the company", "excluded_left_company"),
+            )
         ]
     }
     assert Ask.objects.count() == 0
@@ -125,9 +140,18 @@ def test_a_detractor_is_paused(api):
     dan = customer("dan@acme.example", nps=3, at=timezone.now())
     response = ask(api, dan)
     assert response.status_code == 422
-    assert [e["msg"] for e in response.json()["detail"]] == [
-        "dan@acme.example is excluded from review asks: dissatisfied: paused until resolved "
-        "(give an override_reason to ask anyway)"
+    # An NPS of 3 fails the gate, and a detractor is excluded until resolved.
+    assert [(e["type"], e["msg"]) for e in response.json()["detail"]] == [
+        (
+            "nps_below_min",
+            "dan@acme.example may not be asked for review: not met: latest NPS ≥ 9 "
+            "(give an override_reason to ask anyway)",
+        ),
+        (
+            "excluded_dissatisfied",
+            "dan@acme.example may not be asked for review: excluded: dissatisfied: paused until "
+            "resolved (give an override_reason to ask anyway)",
+        ),
     ]
 
 
@@ -173,10 +197,10 @@ def test_opening_asks_needs_asks_write(make_client, ada):
 
 
 def test_list_filters_newest_first(api, ada):
-    bob = customer("bob@globex.example", nps=None, active=False)
+    bob = advocate("bob@globex.example")
     first = ask(api, ada, "review").json()["id"]
     second = ask(api, bob, "case_study").json()["id"]
-    third = ask(api, ada, "referral").json()["id"]
+    third = ask(api, ada, "reference_call").json()["id"]  # outside the effort windows
     listed = api.get("/api/asks").json()
     assert (listed["count"], [a["id"] for a in listed["items"]]) == (3, [third, second, first])
     assert [a["id"] for a in api.get("/api/asks", {"contact_id": ada.pk}).json()["items"]] == [
@@ -197,8 +221,9 @@ def test_list_filters_the_asks_that_missed_their_send_window(api, ada):
     """GIVEN one ask unsent past its send-by, one sent late, one sent in time and one with
     time left WHEN listed with missed_window THEN the first two, then the other two."""
     now = timezone.now().replace(microsecond=0)
-    bob = customer("bob@globex.example", nps=None, active=False)
-    pairs = ((ada, "review"), (ada, "case_study"), (bob, "review"), (bob, "case_study"))
+    bob = advocate("bob@globex.example")
+    # A reference call is outside the effort windows the review takes.
+    pairs = ((ada, "review"), (ada, "reference_call"), (bob, "review"), (bob, "reference_call"))
     ids = [ask(api, contact, code).json()["id"] for contact, code in pairs]
     unsent, late, in_time, pending = ids
     hour = dt.timedelta(hours=1)

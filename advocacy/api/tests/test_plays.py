@@ -75,7 +75,9 @@ def test_a_bad_policy_is_named(api, settings, tmp_path):
     assert response.status_code == 422
     (error,) = response.json()["errors"]
     assert (error["file"], error["line"]) == ("policy.yaml", 1)
-    assert error["message"].startswith("policy.yaml: unknown keys ['nps_minimum']")
+    assert error["message"].startswith(
+        "policy.yaml:1: nps_minimum: unknown key; known: nps_min, nps_fresh_days, health_min, "
+    )
 
 
 def test_run_asks_promoters_and_records_every_decision(api, playbook):
@@ -99,6 +101,12 @@ def test_run_asks_promoters_and_records_every_decision(api, playbook):
     }
     ask = Ask.objects.get()
     assert (ask.contact_id, ask.play, ask.ask_type.code) == (ada.pk, PROMOTER, "review")
+    decided = api.get(f"/api/plays/{PROMOTER}/decisions").json()["items"]
+    assert sorted((d["email"], d["code"], d["reasons"]) for d in decided) == [
+        ("ada@acme.example", "asked", []),
+        ("bob@globex.example", "excluded_opted_out", ["excluded: opted out"]),
+        ("cy@initech.example", "not_in_audience", ["not in the play's audience"]),
+    ]
     again = run(api, plays=[PROMOTER])
     assert again.json()["plays"][0]["considered"] == 0
     assert Ask.objects.count() == 1
@@ -139,6 +147,7 @@ def test_a_play_with_its_counts_and_decisions_newest_first(api, playbook):
         "contact_id": ada.pk,
         "email": "ada@acme.example",
         "outcome": "asked",
+        "code": "asked",
         "reasons": [],
         "moment": f"signal:{decision.trigger_signal_id}",
         "trigger_signal_id": decision.trigger_signal_id,

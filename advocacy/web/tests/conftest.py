@@ -10,9 +10,18 @@ import pytest
 from django.test import Client
 
 from advocacy.customers.models import Account, Contact
+from advocacy.people.models import User
 from advocacy.signals.models import Signal
 
 _serial = itertools.count(1)
+
+
+def csm() -> User:
+    """A customer success manager to own accounts: the program asks only advocates whose
+    account has an owning CSM (`make_account(..., owner=csm())`)."""
+    return User.objects.get_or_create(
+        username="csm", defaults={"email": "csm@example.com", "role": "cs"}
+    )[0]
 
 
 def make_account(name: str = "", **fields: Any) -> Account:

@@ -9,13 +9,15 @@ from advocacy.customers.models import Account, Contact, Region, SizeBand
 from advocacy.engine.policy import DEFAULT_POLICY
 from advocacy.engine.state import refresh_profiles
 from advocacy.signals.models import SignalKind
-from advocacy.web.tests.conftest import make_account, make_contact, make_signal
+from advocacy.web.tests.conftest import csm, make_account, make_contact, make_signal
 
 
 def advocates(now: datetime) -> dict[str, Any]:
     """Four contacts in three accounts, at different stages and rungs; profiles computed.
 
-    Ann: a promoter at a long-standing healthy account (mature, engaged, ready for reviews).
+    Ann: a promoter at a long-standing healthy account owned by a CSM (mature, engaged, ready
+    for every ask but a case study, which wants a shared result, and content co-creation, which
+    wants an advocate).
     Bob: her colleague with no signals of his own (activation, satisfied by the account health).
     Cat: a detractor at a new account (paused: ready for nothing).
     Dan: nothing known at all.
@@ -27,6 +29,7 @@ def advocates(now: datetime) -> dict[str, Any]:
         region=Region.EMEA,
         size_band=SizeBand.ENTERPRISE,
         customer_since=date(2023, 1, 1),
+        owner=csm(),
     )
     globex = make_account(
         "Globex",
@@ -35,6 +38,7 @@ def advocates(now: datetime) -> dict[str, Any]:
         region=Region.NORTH_AMERICA,
         size_band=SizeBand.SMB,
         customer_since=(now - timedelta(days=30)).date(),
+        owner=csm(),
     )
     initech = make_account("Initech", domain="initech.example", industry="Software")
     ann = make_contact(acme, "Ann", last_name="Archer", persona="champion")
@@ -47,6 +51,15 @@ def advocates(now: datetime) -> dict[str, Any]:
     make_signal(SignalKind.NPS, now - timedelta(days=5), contact=cat, value=3)
     refresh_profiles(now=now, policy=DEFAULT_POLICY)
     return {"acme": acme, "globex": globex, "ann": ann, "bob": bob, "cat": cat, "dan": dan}
+
+
+def program_account(name: str, at: datetime, **fields: Any) -> Account:
+    """An account the program's gate lets its people be asked: a customer since 2024, owned by
+    a CSM, with a health score of 85 three days before `at`."""
+    fields.setdefault("customer_since", date(2024, 1, 1))
+    account = make_account(name, owner=csm(), **fields)
+    make_signal(SignalKind.HEALTH_SCORE, at - timedelta(days=3), account=account, value=85)
+    return account
 
 
 def promoters(account: Account, count: int, at: datetime) -> list[Contact]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -15,13 +15,14 @@ from advocacy.engine.policy import DEFAULT_POLICY
 from advocacy.engine.state import refresh_profiles
 from advocacy.pipeline.models import AskType
 from advocacy.signals.models import SignalKind
-from advocacy.web.tests.conftest import HTMX, make_account, make_contact, make_signal
+from advocacy.web.tests.conftest import HTMX, csm, make_account, make_contact, make_signal
 from advocacy.web.tests.engine_world import advocates
 
 pytestmark = pytest.mark.django_db
 
 ANN_READY = [
     "advisory_board",
+    "anonymous_quote",
     "community",
     "reference_call",
     "referral",
@@ -131,7 +132,7 @@ def test_ready_for_matches_whole_codes_only(staff_client: Client, world: dict[st
 def test_ready_for_choices_name_every_ask_type(staff_client: Client, world: dict[str, Any]) -> None:
     form = staff_client.get(reverse("web:advocates")).context["form"]
     choices = dict(form.fields["ready"].choices)
-    assert len(choices) == 1 + AskType.objects.count() == 11
+    assert len(choices) == 1 + AskType.objects.count() == 12
     assert choices["case_study"] == "Case study"
 
 
@@ -209,11 +210,14 @@ def test_advocates_cost_a_fixed_number_of_queries(
 ) -> None:
     now = timezone.now()
     for a in range(12):
-        account = make_account(f"Co {a}", industry=f"Industry {a % 3}")
+        account = make_account(
+            f"Co {a}", industry=f"Industry {a % 3}", customer_since=date(2024, 1, 1), owner=csm()
+        )
         make_signal(SignalKind.HEALTH_SCORE, now, account=account, value=80)
         for c in range(4):
             contact = make_contact(account, f"N{a}x{c}")
             make_signal(SignalKind.NPS, now - timedelta(days=c), contact=contact, value=c + 7)
+            make_signal(SignalKind.ACTIVITY, now - timedelta(days=1), contact=contact)
     refresh_profiles(now=now, policy=DEFAULT_POLICY)
     # session + user + ask types + industry choices + latest as_of + count + page
     with django_assert_max_num_queries(7):

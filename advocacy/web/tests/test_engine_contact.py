@@ -48,9 +48,10 @@ def test_next_best_ask_partial_ranks_ready_asks_first_with_reasons(
     assert "<html" not in html
     assert 'data-testid="next-ask"' in html
     ready = [option.code for option in response.context["ready"]]
-    assert len(ready) == 8
+    assert len(ready) == 9
     assert set(ready) == {
         "advisory_board",
+        "anonymous_quote",
         "community",
         "reference_call",
         "referral",
@@ -72,13 +73,14 @@ def test_next_best_ask_partial_ranks_ready_asks_first_with_reasons(
         '<span class="visually-hidden">Met: </span>latest NPS ≥ 9 (found: 10)'
     )
     unmet = (
+        '<li class="reason reason--no" data-code="results_missing">'
         '<span class="reason__mark" aria-hidden="true">✗</span>'
         '<span class="visually-hidden">Not met: </span>'
-        "last result shared within the last 365 days (found: none)"
+        "a measurable result shared within 365 days (found: none)"
     )
     assert met in html
     assert unmet in html
-    assert html.count('<span class="flag flag--ok">Ready</span>') == 8
+    assert html.count('<span class="flag flag--ok">Ready</span>') == 9
     assert html.count('<span class="flag">Not ready</span>') == 2
 
 
@@ -179,6 +181,7 @@ def test_a_broken_policy_is_reported_not_a_crash(
     html = response.content.decode()
     assert response.status_code == 200
     assert (
-        "is invalid: policy.yaml.nps_min: expected a whole number ≥ 0, found &#x27;nine&#x27;"
+        # The file, the line and the key's path.
+        "is invalid: policy.yaml:1: nps_min: expected a whole number ≥ 0, found &#x27;nine&#x27;"
         in (html)
     )

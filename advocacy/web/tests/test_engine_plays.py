@@ -18,7 +18,7 @@ from advocacy.engine.plays import load_playbook
 from advocacy.engine.policy import DEFAULT_POLICY
 from advocacy.pipeline.models import Ask
 from advocacy.web.tests.conftest import HTMX, make_account, make_contact, make_signal
-from advocacy.web.tests.engine_world import promoters
+from advocacy.web.tests.engine_world import program_account, promoters
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def decided(playbook: None) -> dict[str, Any]:
     """Twelve promoters (asked or held out), two idle ones (not in the audience), and an
     opted-out one (blocked by an exclusion), decided by one run of the NPS promoter play."""
     now = timezone.now()
-    account = make_account("Acme", domain="acme.example")
+    account = program_account("Acme", now, domain="acme.example")
     asked = promoters(account, 12, now - timedelta(hours=3))
     idle = [make_contact(account, f"Idle{i}") for i in range(2)]
     for contact in idle:
@@ -92,7 +92,7 @@ def test_a_bad_playbook_loads_nothing_and_lists_every_error(
 
 
 def test_run_all_plays_reports_the_counts(staff_client: Client, playbook: None) -> None:
-    account = make_account("Acme", domain="acme.example")
+    account = program_account("Acme", timezone.now(), domain="acme.example")
     contacts = promoters(account, 10, timezone.now() - timedelta(hours=2))
     held = sum(in_holdout(PLAY, c.pk, 0.1) for c in contacts)
     response = staff_client.post(reverse("web:playbook_run"), follow=True)
@@ -129,6 +129,7 @@ def test_plays_list_counts_decisions_by_outcome(
         Outcome.ALREADY_OPEN: 0,
         Outcome.NOT_ELIGIBLE: 0,
         Outcome.NOT_IN_AUDIENCE: 2,
+        Outcome.HELD_FOR_APPROVAL: 0,
     }
     assert row.asks_opened == decided["asked"]
     assert row.trigger == "NPS answer ≥ 9, within 48 hours"
@@ -211,7 +212,7 @@ def test_play_detail_lists_and_filters_decisions(
     assert "2 decisions: not in audience" in html
     blocked = staff_client.get(url, {"outcome": "blocked_exclusion"})
     (decision,) = blocked.context["decisions"]
-    assert decision.reasons == ["opted out"]
+    assert (decision.code, decision.reasons) == ("excluded_opted_out", ["excluded: opted out"])
     none = staff_client.get(url, {"outcome": "already_open"}, **HTMX).content.decode()
     assert "No decision with this outcome." in none
 
@@ -253,7 +254,7 @@ def test_play_detail_costs_a_bounded_number_of_queries(
 
 
 def test_run_this_play_now(staff_client: Client, playbook: None) -> None:
-    account = make_account("Acme", domain="acme.example")
+    account = program_account("Acme", timezone.now(), domain="acme.example")
     promoters(account, 3, timezone.now() - timedelta(hours=1))
     url = reverse("web:play_run", kwargs={"name": PLAY})
     response = staff_client.post(url, follow=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,7 +16,8 @@ from advocacy.engine.plays import load_playbook
 from advocacy.pipeline.models import Ask
 from advocacy.signals.models import SignalKind
 from advocacy.web.engine_forms import SimulationForm
-from advocacy.web.tests.conftest import HTMX, make_account, make_contact, make_signal
+from advocacy.web.tests.conftest import HTMX, make_contact, make_signal
+from advocacy.web.tests.engine_world import program_account
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def history() -> dict[str, Any]:
     (12 answers), week 2 days 6-12 (7), week 3 day 13 (1).
     """
     load_playbook(now=START)
-    account = make_account("Acme", domain="acme.example", customer_since=date(2024, 1, 1))
+    account = program_account("Acme", START, domain="acme.example")
     contacts = [make_contact(account, f"P{i:02d}") for i in range(20)]
     for i, contact in enumerate(contacts):
         day = START + timedelta(days=i % 14, hours=10)
@@ -96,7 +97,7 @@ def test_the_table_behind_the_chart_and_the_legend(
     rows = re.findall(r'data-testid="simulation-week"><th scope="row">([^<]+)</th>', html)
     assert rows == ["2 Mar 2026", "9 Mar 2026", "16 Mar 2026"]
     legend = html.split('data-testid="chart-legend"')[1].split("</ul>")[0]
-    assert legend.count("<li>") == 7
+    assert legend.count("<li>") == 8  # every outcome, held for approval too
     assert "Blocked by cap" in legend
     assert "Nothing was written: the replay was rolled back." in html
 

@@ -15,12 +15,16 @@ from advocacy.engine.asks import AskRequest, open_asks
 from advocacy.engine.plays import load_playbook
 from advocacy.pipeline.models import TRANSITIONS, Ask, AskEvent, AskStatus, AskType
 from advocacy.web.tests.conftest import HTMX, make_account, make_contact
+from advocacy.web.tests.engine_world import program_account, promoters
 
 pytestmark = pytest.mark.django_db
 
 
-def open_ask(status: str, code: str = "review", play: str = "", **fields: Any) -> Ask:
-    contact = make_contact(make_account())
+def open_ask(
+    status: str, code: str = "review", play: str = "", contact: Any = None, **fields: Any
+) -> Ask:
+    """An ask as the pipeline holds it, of a new contact unless one is given."""
+    contact = contact or make_contact(make_account())
     request = AskRequest(
         contact.pk, AskType.objects.get(code=code), "signal:1", play=play, status=status, **fields
     )
@@ -117,8 +121,11 @@ def test_an_htmx_move_returns_the_board_with_its_filters(staff_client: Client, m
 
 
 def test_declining_from_the_board_offers_the_fallback(staff_client: Client) -> None:
-    load_playbook(now=timezone.now())
-    ask = open_ask("sent", code="case_study", play="expansion-case-study")
+    now = timezone.now()
+    load_playbook(now=now)
+    # The fallback referral is asked only of someone the program's gate lets through.
+    (ada,) = promoters(program_account("Acme", now), 1, now - dt.timedelta(hours=1))
+    ask = open_ask("sent", code="case_study", play="expansion-case-study", contact=ada)
     response = staff_client.post(reverse("web:ask_move", args=[ask.pk]), {"to": "declined"})
     fallback = Ask.objects.get(moment=f"fallback:{ask.pk}")
     assert (fallback.ask_type.code, fallback.status) == ("referral", "proposed")

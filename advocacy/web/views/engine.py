@@ -22,6 +22,7 @@ from advocacy.web.charts import Series
 # Short words for outcomes, in the order the chart stacks them (bottom up) and tables list them.
 OUTCOME_WORDS: dict[str, str] = {
     Outcome.ASKED: "Asked",
+    Outcome.HELD_FOR_APPROVAL: "Held for approval",
     Outcome.HELD_OUT: "Held out",
     Outcome.BLOCKED_CAP: "Blocked by cap",
     Outcome.BLOCKED_EXCLUSION: "Blocked by exclusion",
