@@ -114,6 +114,13 @@ def _over_limit(
             allowed = default if chosen is None else min(chosen, rules.max_asks)
             if count >= allowed:
                 over.add(contact_id)
+        # Who chose none at all is over the limit before any ask.
+        cursor.execute(
+            f"SELECT contact_id FROM {prefs} WHERE ask_type_id = %s AND max_asks = 0 "
+            f"AND contact_id IN ({_marks(len(chunk))})",
+            [ask_type.pk, *chunk],
+        )
+        over.update(row[0] for row in cursor.fetchall())
     return over
 
 

@@ -110,7 +110,8 @@ def next_best_asks(
                 continue
             if rule.kind == "stage":
                 fits = matched
-            text = f"{rule.text} (found: {_found(leaf_checks)})" if leaf_checks else rule.text
+            shown = [c for c in leaf_checks if not isinstance(c.found, bool)]  # a flag says itself
+            text = f"{rule.text} (found: {_found(shown)})" if shown else rule.text
             reasons.append(Reason(rule.code, text, matched))
         if found[f"open:{t.code}"]:
             reasons.append(Reason("already_open", REASONS["already_open"], False))

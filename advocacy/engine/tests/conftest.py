@@ -20,9 +20,9 @@ NO_CAPS = Policy(cap_days=dict.fromkeys(("low", "medium", "high", "very_high"), 
 
 
 def make_eligible(contact: Contact, *, at: dt.datetime = NOW) -> Contact:
-    """Give `contact` what the program's gate asks of an advocate in the expansion stage:
-    a customer of over a year with good health, an NPS of 10, recent activity, an expansion
-    and a shared result (its account must already have an owning CSM)."""
+    """Give `contact` what the program's gate asks of any ask type: a customer of over a
+    year with good health, an NPS of 10 and recent activity (the mature stage), an expansion and
+    a shared result (its account must already have an owning CSM)."""
     account = contact.account
     Account.objects.filter(pk=account.pk).update(customer_since=dt.date(2025, 1, 1))
     facts = [
@@ -51,7 +51,7 @@ def make_eligible(contact: Contact, *, at: dt.datetime = NOW) -> Contact:
 
 @pytest.fixture
 def ada(member: Any) -> Contact:
-    """An advocate every ask type's gate lets through (expansion stage, owned by `member`)."""
+    """An advocate every ask type's gate lets through (mature stage, owned by `member`)."""
     load_playbook(now=NOW)
     account = Account.objects.create(name="Acme", domain="acme.example", owner=member)
     return make_eligible(Contact.objects.create(account=account, email="ada@acme.example"))
