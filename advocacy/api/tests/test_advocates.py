@@ -168,7 +168,7 @@ def test_next_best_asks_as_of_a_moment(api):
             },
             {
                 "code": "no_csm_owner",
-                "text": "a CSM owns the relationship (found: True)",
+                "text": "a CSM owns the relationship",
                 "ok": True,
             },
             {

@@ -81,7 +81,8 @@ def test_the_tap_cap_refuses_a_second_ask_of_the_same_effort(api, ada):
     assert response.json() == {
         "detail": "tap cap: ada@acme.example may be asked one ask of low effort or higher per "
         f"30 days; the next is allowed from {until.isoformat()}. "
-        "Give an override_reason to ask anyway (it is recorded)."
+        "Give an override_reason to ask anyway (it is recorded).",
+        "code": "cap_low_effort",
     }
     # The low-effort window covers every higher effort too; a reference call is outside the
     # effort windows (its own limit governs it).
