@@ -87,6 +87,8 @@ def test_a_promoter_is_asked_once_and_a_rerun_changes_nothing(playbook):
     ask = Ask.objects.first()
     assert (ask.status, ask.owner_role, ask.channel) == ("queued", "marketing", "email")
     assert ask.due_at == NOW + timedelta(days=7)
+    # It must go out within 48 hours of the NPS answer (five hours ago); the answer is due later.
+    assert ask.send_by == NOW - timedelta(hours=5) + timedelta(hours=48)
     again = evaluate_play(playbook, now=NOW + timedelta(hours=1))
     assert again.considered == 0
     assert Ask.objects.count() == 40 - held
