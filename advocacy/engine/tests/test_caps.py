@@ -153,15 +153,15 @@ ROUNDS = 200
 WORKERS = 8
 
 
-def _race(worker: int, contact_id: int, barrier, out) -> None:
+def _race(worker: int, contact_id: int, code: str, days: int, barrier, out) -> None:
     connections.close_all()  # never share the parent's connection across a fork
-    case_study = AskType.objects.get(code="case_study")
+    ask_type = AskType.objects.get(code=code)
     won = 0
     for n in range(ROUNDS):
         barrier.wait()
         result = open_asks(
-            [AskRequest(contact_id, case_study, f"manual:{n}:{worker}")],
-            now=BASE + timedelta(days=91 * n),
+            [AskRequest(contact_id, ask_type, f"manual:{n}:{worker}")],
+            now=BASE + timedelta(days=days * n),
         )
         won += len(result.opened)
     connections.close_all()
@@ -169,13 +169,23 @@ def _race(worker: int, contact_id: int, barrier, out) -> None:
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_eight_processes_racing_open_exactly_one_ask_per_round(postgres_only):
+@pytest.mark.parametrize(
+    ("code", "days"),
+    [
+        ("video_testimonial", 91),  # held by the high-effort window (and the lower ones)
+        ("reference_call", 31),  # outside the windows: held by its own limit, one a month
+    ],
+)
+def test_eight_processes_racing_open_exactly_one_ask_per_round(postgres_only, code, days):
     (contact,) = make_contacts(1)
     connections.close_all()
     ctx = multiprocessing.get_context("fork")
     barrier = ctx.Barrier(WORKERS)
     out = ctx.Queue()
-    procs = [ctx.Process(target=_race, args=(w, contact.pk, barrier, out)) for w in range(WORKERS)]
+    procs = [
+        ctx.Process(target=_race, args=(w, contact.pk, code, days, barrier, out))
+        for w in range(WORKERS)
+    ]
     for p in procs:
         p.start()
     wins = [out.get(timeout=300) for _ in procs]
