@@ -113,7 +113,6 @@ def verdict(
     audience: Mapping[str, Any] | None = None,
     widen: Iterable[str] = (),
     check_open: bool = True,
-    check_caps: bool = True,
 ) -> Case:
     """One CASE naming the first rule a contact fails for `ask_type` as of `now`, or 'ok'.
 
@@ -131,8 +130,7 @@ def verdict(
     whens += [When(refuses(r, now), then=Value(r.code)) for r in rules if not r.holds]
     if check_open:
         whens.append(When(open_ask(ask_type), then=Value("already_open")))
-    if check_caps:
-        whens += [When(q, then=Value(code)) for code, q in cap_refusals(ask_type, policy, now)]
+    whens += [When(q, then=Value(code)) for code, q in cap_refusals(ask_type, policy, now)]
     whens += [When(refuses(r, now), then=Value(HOLD + r.code)) for r in rules if r.holds]
     return Case(*whens, default=Value(OK), output_field=CharField())
 

@@ -412,8 +412,8 @@ def play_sql(
             )
             least = "MIN" if connection.vendor == "sqlite" else "LEAST"
             allowed = (
-                f"COALESCE({least}({chosen}, {own.max_asks}), "
-                f"{own.default_max_asks or own.max_asks})"
+                f"{least}(COALESCE({chosen}, {own.default_max_asks or own.max_asks}), "
+                f"{own.max_asks})"
             )
             whens.append(
                 "WHEN (SELECT COUNT(*) FROM pipeline_ask n WHERE n.contact_id = q.contact_id "
