@@ -36,25 +36,27 @@ def advocate(
     nps: float = 10,
     health: float = 85,
     since_days: int = 400,
+    at: dt.datetime = NOW,
     **account_flags: bool,
 ) -> Contact:
     """A contact whose reference-call requirements hold (the gate with the type's own
     thresholds: NPS, health, tenure, recent product activity, an owning CSM; the mature
-    stage), on its own account in the given segment."""
+    stage) as of `at`, on its own account in the given segment."""
     name = email.split("@")[1]
     account = Account.objects.create(
         name=name.split(".")[0].title(), domain=name, industry=industry, region=region,
         size_band=size_band, products=list(products), use_cases=list(use_cases),
-        customer_since=(NOW - dt.timedelta(days=since_days)).date(), owner=csm(),
+        customer_since=(at - dt.timedelta(days=since_days)).date(), owner=csm(),
         **account_flags,
     )  # fmt: skip
     first, _, last = email.split("@")[0].partition(".")
     contact = Contact.objects.create(
         account=account, email=email, first_name=first.title(), last_name=last.title()
     )
-    signal(account, "nps", nps, contact=contact)
-    signal(account, "health_score", health)
-    signal(account, "activity", None, contact=contact)
+    recently = at - dt.timedelta(days=3)
+    signal(account, "nps", nps, contact=contact, at=recently)
+    signal(account, "health_score", health, at=recently)
+    signal(account, "activity", None, contact=contact, at=recently)
     return contact
 
 

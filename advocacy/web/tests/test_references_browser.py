@@ -22,9 +22,9 @@ def test_file_a_request_pick_a_candidate_and_see_it_filled(
     page: Page, live_server: Any, member: Any
 ) -> None:
     load_catalogue(read_catalogue())  # an earlier live-server test flushed the data migration
-    advocate("ann.lee@a.example", products=("Core Platform",))
-    advocate("bob.ray@b.example", region="apac")
     now = timezone.now()
+    advocate("ann.lee@a.example", products=("Core Platform",), at=now)
+    advocate("bob.ray@b.example", region="apac", at=now)
     refresh_pool(now=now)
     log_in(page, live_server.url, "/")
     page.get_by_test_id("nav-references").click()
