@@ -9,7 +9,7 @@ one contact reads the same conditions leaf by leaf, so none of them can disagree
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import (
@@ -159,12 +159,19 @@ def cap_words(ask_type: AskType, policy: Policy, code: str) -> str:
     return f"tap cap: one ask of {words} effort or higher per {policy.cap_for(effort)} days"
 
 
+def cap_codes(ask_type: AskType, policy: Policy) -> list[str]:
+    """The codes of `cap_refusals`, in its order, without building its SQL."""
+    codes = [cap_code(e) for e in reversed(covering(ask_type, policy))] + ["not_willing"]
+    limited = policy.for_type(ask_type.code).max_asks is not None
+    return codes + (["cap_ask_type"] if limited else [])
+
+
 def refusal_words(ask_type: AskType, policy: Policy, widen: Iterable[str] = ()) -> dict[str, str]:
     """Every code `verdict` can refuse an ask of this type with, and the words for it."""
     words = {"not_in_audience": REASONS["not_in_audience"]}
     for r in requirements(policy, ask_type, widen):
         words[r.code] = f"excluded: {r.text}" if r.blocks else f"not met: {r.text}"
     words["already_open"] = REASONS["already_open"]
-    for code, _ in cap_refusals(ask_type, policy, datetime(2000, 1, 1, tzinfo=UTC)):
+    for code in cap_codes(ask_type, policy):
         words[code] = REASONS[code] if code == "not_willing" else cap_words(ask_type, policy, code)
     return words
