@@ -192,6 +192,21 @@ def test_play_detail_routes_and_fallback(staff_client: Client, playbook: None) -
     assert definition["fallback"] == "Referral"
     assert definition["trigger"] == "Expansion, within 7 days"
     assert definition["start"] == "proposed (a person reviews it first)"
+    assert definition["prerequisites"] == "the policy's rules"
+    assert definition["alternatives"] == ["Referral"]
+    html = response.content.decode()
+    assert (
+        '<dd data-testid="play-alternatives">ask instead, the first they are ready for: '
+        "Referral</dd>"
+    ) in html
+
+
+def test_a_play_that_widens_its_stages_says_so(staff_client: Client, playbook: None) -> None:
+    response = staff_client.get(reverse("web:play", kwargs={"name": "champion-speaker"}))
+    definition = response.context["definition"]
+    assert definition["widen_stages"] == "expansion"
+    assert definition["prerequisites"].startswith("the policy's rules, and ")
+    assert "also asked in the expansion stage" in response.content.decode()
 
 
 def test_play_detail_lists_and_filters_decisions(

@@ -168,17 +168,22 @@ def play_run(request: HttpRequest, name: str) -> HttpResponse:
 def _definition(play: Play) -> dict[str, Any]:
     """The play's YAML in words, for the definition card."""
     d = play.definition
-    codes = [code for code in (d.get("ask"), d.get("fallback")) if code]
+    alternatives = d.get("alternatives", [])
+    codes = [code for code in (d.get("ask"), d.get("fallback"), *alternatives) if code]
     types = {t.code: t for t in AskType.objects.filter(code__in=codes)}
     ask = types.get(d.get("ask", ""))
     fallback = types.get(d.get("fallback", ""))
+    own = playbook_text.condition_text(ask.prerequisites if ask else None)
     return {
         "description": d.get("description", ""),
         "trigger": playbook_text.trigger_text(d),
         "audience": playbook_text.condition_tree(d.get("audience")),
         "ask": ask,
         "ask_code": d.get("ask", ""),
-        "prerequisites": playbook_text.condition_text(ask.prerequisites if ask else None),
+        # Every ask passes the policy's rules (docs/policy.md); a type may add its own.
+        "prerequisites": "the policy's rules" + ("" if own == "everyone" else f", and {own}"),
+        "alternatives": [types[c].name if c in types else c for c in alternatives],
+        "widen_stages": ", ".join(d.get("widen_stages", [])),
         "channels": playbook_text.channels_text(d),
         "timing": playbook_text.timing_text(d),
         "incentive": d.get("incentive", ""),
