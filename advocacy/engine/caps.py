@@ -22,9 +22,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connection
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Least
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.dateparse import parse_datetime
 
 from advocacy.core.bulk import insert_rows
+from advocacy.customers.models import Contact
 from advocacy.engine.models import AskTypePreference, ContactPreference, TapClaim
 from advocacy.engine.policy import DEFAULT_POLICY, EFFORTS, Policy
 from advocacy.pipeline.models import Ask, AskStatus, AskType
@@ -85,56 +89,59 @@ def _lock(cursor: Any, ids: list[int], efforts: tuple[str, ...]) -> list[tuple[i
     return rows
 
 
-def _over_limit(
-    cursor: Any, ids: list[int], ask_type: AskType, policy: Policy, now: datetime
-) -> set[int]:
-    """Of `ids`, those who have had as many asks of this type as its limit allows them."""
+def asks_counted(ask_type: AskType, policy: Policy, now: datetime) -> Any:
+    """The contact's asks of this type within its own limit's window (cancelled ones aside)."""
     rules = policy.for_type(ask_type.code)
-    if rules.max_asks is None or not ids:
-        return set()
+    asks = Ask.objects.filter(contact=OuterRef("pk"), ask_type=ask_type).exclude(
+        status=AskStatus.CANCELLED
+    )
+    if rules.per_days is not None:
+        asks = asks.filter(opened_at__gt=now - timedelta(days=rules.per_days))
+    counted = asks.order_by().values("contact").annotate(n=Count("id")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def asks_allowed(ask_type: AskType, policy: Policy) -> Any:
+    """How many asks of this type the contact allows in the window: their own choice, never
+    past the policy's limit; the policy's default when they have not said."""
+    rules = policy.for_type(ask_type.code)
+    assert rules.max_asks is not None
+    chosen = AskTypePreference.objects.filter(
+        contact=OuterRef("pk"), ask_type=ask_type, max_asks__isnull=False
+    ).values("max_asks")[:1]
     default = rules.default_max_asks or rules.max_asks
-    asks = connection.ops.quote_name(Ask._meta.db_table)
-    prefs = connection.ops.quote_name(AskTypePreference._meta.db_table)
-    since = "" if rules.per_days is None else "AND opened_at > %s "
-    over: set[int] = set()
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        params: list[Any] = [ask_type.pk, AskStatus.CANCELLED]
-        if rules.per_days is not None:
-            params.append(now - timedelta(days=rules.per_days))
-        params += [*chunk, ask_type.pk]
-        cursor.execute(
-            f"SELECT a.contact_id, COUNT(*), MIN(p.max_asks) FROM {asks} a "
-            f"LEFT JOIN {prefs} p ON p.contact_id = a.contact_id AND p.ask_type_id = %s "
-            f"WHERE a.status <> %s {since}AND a.contact_id IN ({_marks(len(chunk))}) "
-            "AND a.ask_type_id = %s GROUP BY a.contact_id",
-            params,
-        )
-        for contact_id, count, chosen in cursor.fetchall():
-            allowed = default if chosen is None else min(chosen, rules.max_asks)
-            if count >= allowed:
-                over.add(contact_id)
-        # Who chose none at all is over the limit before any ask.
-        cursor.execute(
-            f"SELECT contact_id FROM {prefs} WHERE ask_type_id = %s AND max_asks = 0 "
-            f"AND contact_id IN ({_marks(len(chunk))})",
-            [ask_type.pk, *chunk],
-        )
-        over.update(row[0] for row in cursor.fetchall())
-    return over
+    own = Subquery(chosen, output_field=IntegerField())
+    # No NULL into LEAST: PostgreSQL's skips it (3 for someone who never chose), SQLite's
+    # returns it.
+    return Least(Coalesce(own, Value(default)), Value(rules.max_asks))
 
 
-def _unwilling(cursor: Any, ids: list[int], ask_type: AskType) -> set[int]:
-    prefs = connection.ops.quote_name(AskTypePreference._meta.db_table)
+def type_refusals(ask_type: AskType, policy: Policy, now: datetime) -> list[tuple[str, Any]]:
+    """(code, where it refuses) of the caps that are the type's own, over a contact queryset:
+    the contact's unwillingness, then its limit. The verdict tests them before an ask; a claim
+    tests them again once the contact's rows are locked."""
+    unwilling = AskTypePreference.objects.filter(
+        contact=OuterRef("pk"), ask_type=ask_type, willing=False
+    )
+    found: list[tuple[str, Any]] = [("not_willing", Exists(unwilling))]
+    if policy.for_type(ask_type.code).max_asks is not None:
+        limit = GreaterThanOrEqual(
+            asks_counted(ask_type, policy, now), asks_allowed(ask_type, policy)
+        )
+        found.append(("cap_ask_type", limit))
+    return found
+
+
+def _refused_by_type(ids: list[int], ask_type: AskType, policy: Policy, now: datetime) -> set[int]:
+    """Of `ids`, those the type's own caps refuse now (`type_refusals`)."""
+    refused = Q()
+    for _, condition in type_refusals(ask_type, policy, now):
+        refused |= Q(condition)
     found: set[int] = set()
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        cursor.execute(
-            f"SELECT contact_id FROM {prefs} WHERE ask_type_id = %s AND willing = %s "
-            f"AND contact_id IN ({_marks(len(chunk))})",
-            [ask_type.pk, False, *chunk],
-        )
-        found.update(row[0] for row in cursor.fetchall())
+        contacts = Contact.objects.filter(pk__in=chunk).filter(refused).order_by()
+        found.update(contacts.values_list("pk", flat=True))
     return found
 
 
@@ -176,9 +183,7 @@ def claim_taps(
                 and not (c in same and _same_moment(tapped, same[c]))
             }
             rest = [i for i in ids if i not in shut]
-            refused = _unwilling(cursor, rest, ask_type) | _over_limit(
-                cursor, rest, ask_type, policy, now
-            )
+            refused = _refused_by_type(rest, ask_type, policy, now) if rest else set()
             granted = {i for i in rest if i not in refused}
         table = connection.ops.quote_name(TapClaim._meta.db_table)
         for effort in efforts:

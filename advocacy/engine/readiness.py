@@ -9,31 +9,26 @@ one contact reads the same conditions leaf by leaf, so none of them can disagree
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db.models import (
     BooleanField,
     Case,
     CharField,
-    Count,
     Exists,
-    IntegerField,
     OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Least
-from django.db.models.lookups import GreaterThanOrEqual
 
-from advocacy.engine.caps import covering
+from advocacy.engine.caps import covering, type_refusals
 from advocacy.engine.conditions import compile_condition
-from advocacy.engine.models import AskTypePreference, Outcome, TapClaim
+from advocacy.engine.models import Outcome, TapClaim
 from advocacy.engine.policy import Policy
 from advocacy.engine.rules import REASONS, Rule, cap_code, requirements
-from advocacy.pipeline.models import Ask, AskStatus, AskType
+from advocacy.pipeline.models import Ask, AskType
 
 OK = "ok"
 HOLD = "hold:"
@@ -57,48 +52,13 @@ def _window_open(effort: str, now: datetime) -> Exists:
     )
 
 
-def asks_counted(ask_type: AskType, policy: Policy, now: datetime) -> Any:
-    """The contact's asks of this type within its own limit's window (cancelled ones aside)."""
-    rules = policy.for_type(ask_type.code)
-    asks = Ask.objects.filter(contact=OuterRef("pk"), ask_type=ask_type).exclude(
-        status=AskStatus.CANCELLED
-    )
-    if rules.per_days is not None:
-        asks = asks.filter(opened_at__gt=now - timedelta(days=rules.per_days))
-    counted = asks.order_by().values("contact").annotate(n=Count("id")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
-def asks_allowed(ask_type: AskType, policy: Policy) -> Any:
-    """How many asks of this type the contact allows in the window: their own choice, never
-    past the policy's limit; the policy's default when they have not said."""
-    rules = policy.for_type(ask_type.code)
-    assert rules.max_asks is not None
-    chosen = AskTypePreference.objects.filter(
-        contact=OuterRef("pk"), ask_type=ask_type, max_asks__isnull=False
-    ).values("max_asks")[:1]
-    default = rules.default_max_asks or rules.max_asks
-    own = Subquery(chosen, output_field=IntegerField())
-    # No NULL into LEAST: PostgreSQL's skips it (3 for someone who never chose), SQLite's
-    # returns it.
-    return Least(Coalesce(own, Value(default)), Value(rules.max_asks))
-
-
 def cap_refusals(ask_type: AskType, policy: Policy, now: datetime) -> list[tuple[str, Any]]:
     """(code, where it refuses) for each cap on this ask type: the effort windows from the
     type's own down, then the type's own limit and the contact's unwillingness."""
     found: list[tuple[str, Any]] = [
         (cap_code(e), Q(_window_open(e, now))) for e in reversed(covering(ask_type, policy))
     ]
-    unwilling = AskTypePreference.objects.filter(
-        contact=OuterRef("pk"), ask_type=ask_type, willing=False
-    )
-    found.append(("not_willing", Q(Exists(unwilling))))
-    if policy.for_type(ask_type.code).max_asks is not None:
-        counted = asks_counted(ask_type, policy, now)
-        allowed = asks_allowed(ask_type, policy)
-        found.append(("cap_ask_type", GreaterThanOrEqual(counted, allowed)))
-    return found
+    return found + [(code, Q(q)) for code, q in type_refusals(ask_type, policy, now)]
 
 
 def open_ask(ask_type: AskType) -> Q:
