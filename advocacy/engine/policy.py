@@ -53,9 +53,6 @@ class AskTypeRules:
     anonymous_variant: str = ""
 
 
-GATE_KEYS = ("nps_min", "nps_fresh_days", "health_min", "tenure_days_min", "active_within_days")
-
-
 def _default_ask_types() -> dict[str, AskTypeRules]:
     # Seed 003's must-haves of the reference program (6+ months, health above 75) for the asks
     # that put an advocate in front of outsiders at length; the low-effort asks keep seed 001's.

@@ -89,41 +89,25 @@ def dissatisfied(policy: Policy) -> Condition:
     }
 
 
+# Seed 001's criteria: (code, words, profile field, operator, the policy's key).
+GATE = (
+    ("nps_below_min", "latest NPS ≥ {}", "nps", "gte", "nps_min"),
+    ("nps_stale", "NPS answered within {} days", "nps_at", "within_days", "nps_fresh_days"),
+    ("health_below_min", "health score ≥ {}", "health", "gte", "health_min"),
+    ("tenure_below_min", "a customer for at least {} days", "customer_since", "older_than_days",
+     "tenure_days_min"),
+    ("inactive", "active in the product within {} days", "last_activity_at", "within_days",
+     "active_within_days"),
+)  # fmt: skip
+
+
 def gate(policy: Policy, code: str | None = None) -> list[Rule]:
     """The eligibility of an advocacy ask (seed 001's criteria), with the ask type's own
     thresholds where the policy sets them (seed 003's reference program)."""
     v = (lambda key: policy.gate_value(code, key)) if code else (lambda key: getattr(policy, key))
     rules = [
-        Rule(
-            "nps_below_min",
-            f"latest NPS ≥ {v('nps_min')}",
-            {"field": "nps", "op": "gte", "value": v("nps_min")},
-            "gate",
-        ),
-        Rule(
-            "nps_stale",
-            f"NPS answered within {v('nps_fresh_days')} days",
-            {"field": "nps_at", "op": "within_days", "value": v("nps_fresh_days")},
-            "gate",
-        ),
-        Rule(
-            "health_below_min",
-            f"health score ≥ {v('health_min')}",
-            {"field": "health", "op": "gte", "value": v("health_min")},
-            "gate",
-        ),
-        Rule(
-            "tenure_below_min",
-            f"a customer for at least {v('tenure_days_min')} days",
-            {"field": "customer_since", "op": "older_than_days", "value": v("tenure_days_min")},
-            "gate",
-        ),
-        Rule(
-            "inactive",
-            f"active in the product within {v('active_within_days')} days",
-            {"field": "last_activity_at", "op": "within_days", "value": v("active_within_days")},
-            "gate",
-        ),
+        Rule(code, words.format(v(key)), {"field": field, "op": op, "value": v(key)}, "gate")
+        for code, words, field, op, key in GATE
     ]
     if policy.require_csm_owner:
         rules.append(
