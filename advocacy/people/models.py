@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     CUSTOMER_SUCCESS = "cs", "Customer success"
     SALES = "sales", "Sales"
     MARKETING = "marketing", "Marketing"
+    VIEWER = "viewer", "Read-only"
 
 
 class User(AbstractUser):
@@ -42,6 +43,8 @@ class Scope(models.TextChoices):
     CONTENT_WRITE = "content:write", "Create content, move it, record consent and reuse"
     REFERENCES_WRITE = "references:write", "File reference requests, offer, schedule, record"
     SCORECARD_WRITE = "scorecard:write", "Set the scorecard's baselines and targets"
+    USERS_WRITE = "users:write", "Manage users and API keys"
+    PRIVACY_WRITE = "privacy:write", "Export or erase a person's data"
 
 
 KEY_PREFIX = "adv_"
@@ -100,3 +103,39 @@ class ApiKey(models.Model):
 
     def allows(self, scope: str) -> bool:
         return scope in self.scopes
+
+
+class Via(models.TextChoices):
+    """Where a change came from."""
+
+    WEB = "web", "Web UI"
+    API = "api", "REST API"
+    CLI = "cli", "Command line"
+    SYSTEM = "system", "The engine"
+
+
+class AuditEntry(models.Model):
+    """One change someone made: who, when, what, from where. Append-only.
+
+    `actor_name` keeps the name when the user is later deleted; `target` names what changed
+    ("ask 12", "user ann"); `detail` holds what was submitted (secrets never) or the change's
+    before and after.
+    """
+
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    actor_name = models.CharField(max_length=150, blank=True)
+    via = models.CharField(max_length=10, choices=Via.choices)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    key_prefix = models.CharField(max_length=16, blank=True)
+    action = models.CharField(max_length=40, db_index=True)
+    target = models.CharField(max_length=200, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or '-'} {self.action} {self.target}"

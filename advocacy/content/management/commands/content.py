@@ -39,6 +39,7 @@ from advocacy.content.services import (
 from advocacy.core.management.clock import add_as_of, as_of
 from advocacy.customers.models import Contact
 from advocacy.pipeline.models import Ask
+from advocacy.people.management.acting import acting_user
 
 LIST_LIMIT = 200
 
@@ -183,6 +184,7 @@ class Command(BaseCommand):
         add_as_of(expiring, help="Run the expiry job (--run) as of this date or date-time.")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        acting_user("content", opts)  # refused before anything is looked up
         action = opts["action"]
         try:
             getattr(self, f"do_{action}")(opts)

@@ -22,6 +22,7 @@ from advocacy.engine.services import Excluded, current_policy, open_manual_ask
 from advocacy.pipeline.escalation import escalate_overdue
 from advocacy.pipeline.models import Ask, AskStatus, AskType
 from advocacy.pipeline.services import InvalidTransition, assign_ask
+from advocacy.people.management.acting import acting_user
 
 LIST_LIMIT = 200
 
@@ -126,6 +127,7 @@ class Command(BaseCommand):
         guard_actions.add_parsers(sub)
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        acting_user("asks", opts)  # refused before anything is looked up
         if opts["action"] in guard_actions.ACTIONS:
             guard_actions.handle(self, opts)
         elif opts["action"] == "list":

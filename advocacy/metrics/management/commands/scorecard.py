@@ -15,6 +15,7 @@ from advocacy.engine.services import current_policy
 from advocacy.metrics.models import Cadence, Window
 from advocacy.metrics.report import format_value
 from advocacy.metrics.scorecard import ScorecardError, remove_entry, scorecard, set_entry
+from advocacy.people.management.acting import acting_user
 
 
 class Command(BaseCommand):
@@ -39,6 +40,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        acting_user("scorecard", opts)  # refused before anything is looked up
         now = as_of(opts)
         try:
             if opts["action"] == "set":

@@ -23,6 +23,7 @@ from advocacy.pipeline.agreement_services import (
     update_agreement,
 )
 from advocacy.pipeline.agreements import Agreement, AgreementStatus
+from advocacy.people.management.acting import acting_user
 
 
 def agreement_row(a: Agreement) -> dict[str, Any]:
@@ -91,6 +92,7 @@ class Command(BaseCommand):
             add_as_of(p)
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        acting_user("agreements", opts)  # refused before anything is looked up
         try:
             getattr(self, f"do_{opts['action'].replace('-', '_')}")(opts)
         except AgreementError as exc:

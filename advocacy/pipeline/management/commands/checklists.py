@@ -23,6 +23,7 @@ from advocacy.pipeline.checklists import (
     template_steps,
 )
 from advocacy.pipeline.models import Ask, AskStep, AskType
+from advocacy.people.management.acting import acting_user
 
 
 class Command(BaseCommand):
@@ -51,6 +52,7 @@ class Command(BaseCommand):
             p.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        acting_user("checklists", opts)  # refused before anything is looked up
         try:
             getattr(self, opts["action"])(opts)
         except ChecklistError as exc:

@@ -33,6 +33,7 @@ from advocacy.references.models import (
 )
 from advocacy.references.pool import refresh_pool
 from advocacy.references.stats import desk_stats
+from advocacy.people.management.acting import acting_user
 
 
 def request_row(r: ReferenceRequest) -> dict[str, Any]:
@@ -157,6 +158,7 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(data) if opts.get("json") else text)
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        acting_user("references", opts)  # refused before anything is looked up
         action = opts["action"]
         try:
             getattr(self, f"do_{action}")(opts)
