@@ -51,6 +51,22 @@ def seller(django_user_model: Any) -> Any:
 
 
 @pytest.fixture
+def marketer(django_user_model: Any) -> Any:
+    """A customer marketer, who packages and publishes what advocates give."""
+    return django_user_model.objects.create_user(
+        "marketer", "marketer@example.com", "correct horse battery", role="marketing"
+    )
+
+
+@pytest.fixture
+def viewer(django_user_model: Any) -> Any:
+    """A read-only user: sees everything, changes nothing."""
+    return django_user_model.objects.create_user(
+        "viewer", "viewer@example.com", "correct horse battery", role="viewer"
+    )
+
+
+@pytest.fixture
 def postgres_only(db: None) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: runs in the PostgreSQL pass")

@@ -1,8 +1,9 @@
 """Who is calling, and may they do this: API keys (Bearer) or the web UI's session.
 
-Every operation names the one scope it needs; `needs(scope)` builds its auth list. A key carries
-the scopes it was issued with. A logged-in staff session carries every scope (the web UI keeps
-its own per-page rules) and must send a CSRF token on writes, as any Django form does.
+Every operation names the one action of the permission table it needs (advocacy/api/access.py);
+`needs(action)` builds its auth list. A key may do an action if it carries the action's scope
+and its user's role allows the action; a logged-in session, if the user's role allows it, and
+it must send a CSRF token on writes, as any Django form does.
 The principal is resolved once per request and kept on it, so the idempotency layer (which
 runs before ninja's auth) and the auth callbacks agree on who the caller is.
 """
@@ -18,7 +19,8 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from advocacy.people.models import ApiKey, Scope, User
+from advocacy.people.models import ApiKey, User
+from advocacy.people.permissions import TABLE, Action, allowed, refusal
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 NO_CREDENTIALS = (
@@ -31,19 +33,22 @@ _CACHE_ATTR = "_advocacy_key_principal"
 
 @dataclass(frozen=True)
 class Principal:
-    """The caller: a user, the scopes granted to this request, and the key used, if any."""
+    """The caller: a user and the key used, if any (a session has none)."""
 
     user: User
-    scopes: frozenset[str]
     key: ApiKey | None = None
 
-    def require(self, scope: str) -> Principal:
-        if scope not in self.scopes:
+    def require(self, action: Action) -> Principal:
+        """Refuse (403) unless the key carries the action's scope and the role allows it."""
+        scope = TABLE[action].scope.value
+        if self.key is not None and not self.key.allows(scope):
             raise AuthorizationError(
                 403,
                 f"missing scope '{scope}': this API key has "
-                f"{', '.join(sorted(self.scopes)) or 'no scopes'}",
+                f"{', '.join(sorted(self.key.scopes)) or 'no scopes'}",
             )
+        if not allowed(self.user, action):
+            raise AuthorizationError(403, refusal(self.user, action))
         return self
 
 
@@ -62,7 +67,7 @@ def key_principal(request: HttpRequest, token: str) -> Principal | None:
     if cached is not None and cached[0] == token:
         return cached[1]
     key = ApiKey.authenticate(token)
-    principal = None if key is None else Principal(key.user, frozenset(key.scopes), key)
+    principal = None if key is None else Principal(key.user, key)
     setattr(request, _CACHE_ATTR, (token, principal))
     return principal
 
@@ -82,15 +87,15 @@ def current_user(request: HttpRequest) -> User | None:
 class ApiKeyAuth(HttpBearer):
     """`Authorization: Bearer adv_...`: a key created with `advocacy apikey create`."""
 
-    def __init__(self, scope: str) -> None:
-        self.scope = scope
+    def __init__(self, action: Action) -> None:
+        self.action = action
         super().__init__()
 
     def authenticate(self, request: HttpRequest, token: str) -> Principal:
         principal = key_principal(request, token)
         if principal is None:
             raise AuthenticationError(401, BAD_KEY)
-        return principal.require(self.scope)
+        return principal.require(self.action)
 
 
 class SessionAuth(APIKeyCookie):
@@ -98,8 +103,8 @@ class SessionAuth(APIKeyCookie):
 
     param_name: str = settings.SESSION_COOKIE_NAME
 
-    def __init__(self, scope: str) -> None:
-        self.scope = scope
+    def __init__(self, action: Action) -> None:
+        self.action = action
         super().__init__(csrf=True)
 
     def __call__(self, request: HttpRequest) -> Principal | None:
@@ -111,7 +116,7 @@ class SessionAuth(APIKeyCookie):
         exempt = getattr(request, "_ninja_csrf_exempt", False)
         if request.method not in SAFE_METHODS and not exempt and check_csrf(request) is not None:
             raise HttpError(403, "CSRF check failed: send the csrftoken as X-CSRFToken")
-        return Principal(user, frozenset(Scope.values)).require(self.scope)
+        return Principal(user).require(self.action)
 
     def _get_key(self, request: HttpRequest) -> str | None:
         return request.COOKIES.get(self.param_name)
@@ -120,9 +125,9 @@ class SessionAuth(APIKeyCookie):
         raise NotImplementedError  # __call__ does the work
 
 
-def needs(scope: Scope) -> list[ApiKeyAuth | SessionAuth]:
-    """The auth list of an operation that needs `scope`."""
-    return [ApiKeyAuth(scope.value), SessionAuth(scope.value)]
+def needs(action: Action) -> list[ApiKeyAuth | SessionAuth]:
+    """The auth list of an operation that needs `action`."""
+    return [ApiKeyAuth(action), SessionAuth(action)]
 
 
 def principal_of(request: HttpRequest) -> Principal:

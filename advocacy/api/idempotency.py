@@ -3,6 +3,8 @@
 Applied once to every operation (`api.add_decorator(idempotent, mode="view")`); reads pass
 through. For a write with the header:
 
+- the caller is authenticated, authorised and CSRF-checked first, exactly as the operation
+  itself would be, so a replay is never answered to a caller who may not make the request;
 - the key is claimed by inserting an IdempotencyRecord unique per (user, key), in the same
   transaction as the write itself, and the response is stored on it;
 - a request whose key is already stored replays the stored status and body (header
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import json
 from collections.abc import Callable
 from functools import wraps
@@ -26,7 +29,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 
-from advocacy.api.auth import current_user
+from advocacy.api.auth import principal_of
 from advocacy.core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
@@ -95,6 +98,20 @@ def _replay(record: IdempotencyRecord, request_hash: str, request: HttpRequest) 
     return response
 
 
+def run_checks(run: Run, request: HttpRequest) -> HttpResponse | None:
+    """Run the operation's own authentication, authorisation and CSRF checks now.
+
+    A view-mode decorator wraps the operation's bound `run`, which runs these checks only
+    when it is called; a replay must not skip them. The answer is ninja's own (401, 403).
+    """
+    operation = getattr(inspect.unwrap(run), "__self__", None)
+    checks = getattr(operation, "_run_checks", None)
+    if checks is None:
+        raise RuntimeError("the Idempotency-Key layer must wrap a ninja Operation's run")
+    result: HttpResponse | None = checks(request)
+    return result
+
+
 def idempotent(run: Run) -> Run:
     """Wrap an operation's run so that writes carrying an Idempotency-Key happen once."""
 
@@ -108,9 +125,10 @@ def idempotent(run: Run) -> Run:
                 422,
                 f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters, found {len(key)}",
             )
-        user = current_user(request)
-        if user is None:
-            return run(request, *args, **kwargs)  # refused by authentication, nothing stored
+        refused = run_checks(run, request)
+        if refused is not None:
+            return refused  # not authenticated, not allowed or no CSRF token: nothing stored
+        user = principal_of(request).user
         request_hash = fingerprint(request)
         with transaction.atomic():
             try:

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from advocacy.api.auditing import audited
 from advocacy.api.auth import NO_CREDENTIALS
 from advocacy.api.errors import BatchRejected, describe_validation_errors, item_error
 from advocacy.api.idempotency import idempotent
@@ -30,6 +31,7 @@ from advocacy.api.routers.plays import router as plays_router
 from advocacy.api.routers.process import router as process_router
 from advocacy.api.routers.references import router as references_router
 from advocacy.api.routers.signals import router as signals_router
+from advocacy.api.routers.users import router as users_router
 from advocacy.content.services import ContentError, InvalidAssetTransition, UseRefused
 from advocacy.engine.asks import CapExceeded
 from advocacy.engine.plays import PlaybookError
@@ -52,6 +54,7 @@ api = NinjaAPI(
     ),
 )
 api.add_decorator(idempotent, mode="view")
+api.add_decorator(audited, mode="view")  # outermost: a replay is not logged twice
 api.add_router("/accounts", accounts_router)
 api.add_router("/contacts", contacts_router)
 api.add_router("/signals", signals_router)
@@ -65,6 +68,7 @@ api.add_router("", guards_router)  # /asks/guard, /asks/{id}/pause|resume|replac
 api.add_router("", agreements_router)  # /agreements and /contacts/{id}/opt-out
 api.add_router("", process_router)  # /routing-rules, /checklists, /asks/{id}/checklist
 api.add_router("/metrics", metrics_router)
+api.add_router("", users_router)  # /users and /audit
 
 
 def _detail(request: HttpRequest, detail: Any, status: int) -> HttpResponse:

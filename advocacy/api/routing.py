@@ -1,8 +1,8 @@
-"""The router every area uses: one scope per operation, idempotency documented on writes.
+"""The router every area uses: one action per operation, idempotency documented on writes.
 
-A router names the scope its writes need; its reads need `read`. An operation may still pass
-its own `auth=`. Every operation documents the error answers it can give (401, 403, 422), so
-clients and the schema fuzzer know their shape.
+Each operation needs the action advocacy/api/access.py names for its operation id; one that is
+missing there cannot be declared. Every operation documents the error answers it can give
+(401, 403, 422), so clients and the schema fuzzer know their shape.
 """
 
 from __future__ import annotations
@@ -10,30 +10,33 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from ninja import Router
 from ninja.constants import NOT_SET
 
+from advocacy.api.access import OPERATIONS
 from advocacy.api.auth import needs
 from advocacy.api.idempotency import OPENAPI_PARAMETER, WRITE_METHODS
 from advocacy.api.schemas import ErrorOut, ValidationErrorOut
-from advocacy.people.models import Scope
 
 ERROR_RESPONSES: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut}
 
 
 class ScopedRouter(Router):
-    """A Router whose reads need `read` and whose writes need `write_scope`."""
-
-    def __init__(self, *, write_scope: Scope, **kwargs: Any) -> None:
-        self.write_scope = write_scope
-        super().__init__(**kwargs)
+    """A Router whose every operation needs the action of the permission table it names."""
 
     def add_api_operation(
         self, path: str, methods: list[str], view_func: Callable[..., Any], **kwargs: Any
     ) -> None:
         writes = bool(set(methods) & WRITE_METHODS)
-        if kwargs.get("auth", NOT_SET) is NOT_SET:
-            kwargs["auth"] = needs(self.write_scope if writes else Scope.READ)
+        operation_id = kwargs.get("operation_id")
+        action = OPERATIONS.get(operation_id or "")
+        if action is None:
+            raise ImproperlyConfigured(
+                f"API operation {operation_id or view_func.__name__!r} has no rule: "
+                "name its action in advocacy/api/access.py"
+            )
+        kwargs["auth"] = needs(action)
         response = kwargs.get("response", NOT_SET)
         if response is not NOT_SET:
             given = response if isinstance(response, dict) else {200: response}

@@ -127,4 +127,4 @@ def _json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
 
 
-__all__ = ["Via", "clean", "record", "entries", "csv_lines", "as_rows"]
+__all__ = ["Via", "as_rows", "clean", "csv_lines", "entries", "record"]

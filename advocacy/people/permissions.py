@@ -1,4 +1,4 @@
-"""Who may do what: one table of roles × actions, the only place a right is granted.
+"""Who may do what: one table of roles and actions, the only place a right is granted.
 
 The roles follow the division of labour practitioners describe: customer success owns
 nomination and the relationship (who is asked, when, and what they agreed to); marketing owns
@@ -8,7 +8,7 @@ playbook and settings. A read-only role sees everything and changes nothing.
 
 Every web route, API operation and CLI subcommand names one action of this table (the web's
 in `advocacy/web/access.py`, the API's in `advocacy/api/access.py`, the CLI's in `CLI` below);
-the suite builds the route × role matrix from the URLconf and the OpenAPI schema, so a route
+the suite builds the matrix of routes and roles from the URLconf and the OpenAPI schema, so a route
 without an action fails it. An API key may do an action only if it carries the action's scope
 and its user's role allows the action: a key never exceeds its owner.
 """
@@ -83,7 +83,9 @@ def _right(scope: Scope, text: str, *roles: Role) -> Right:
 # The table. Admin may do everything; each line names who else may.
 TABLE: dict[Action, Right] = {
     Action.VIEW: _right(Scope.READ, "see the program", CS, SALES, MARKETING, VIEWER),
-    Action.CUSTOMERS_WRITE: _right(Scope.CUSTOMERS_WRITE, "create and update accounts and contacts", CS),
+    Action.CUSTOMERS_WRITE: _right(
+        Scope.CUSTOMERS_WRITE, "create and update accounts and contacts", CS
+    ),
     Action.SIGNALS_WRITE: _right(Scope.SIGNALS_WRITE, "record signals", CS),
     Action.IMPORTS_RUN: _right(Scope.IMPORTS_WRITE, "import, commit or cancel CSV files", CS),
     Action.PROFILES_REFRESH: _right(Scope.PLAYS_RUN, "refresh the advocates' profiles", CS),
@@ -97,25 +99,41 @@ TABLE: dict[Action, Right] = {
     Action.ASKS_ASSIGN: _right(Scope.ASKS_WRITE, "reassign an ask", CS),
     Action.ASKS_ESCALATE: _right(Scope.ASKS_WRITE, "escalate overdue asks", CS),
     Action.AGREEMENTS_WRITE: _right(Scope.CUSTOMERS_WRITE, "record or end advocacy agreements", CS),
-    Action.OPT_OUT: _right(Scope.CUSTOMERS_WRITE, "record that someone opted out", CS, SALES, MARKETING),
+    Action.OPT_OUT: _right(
+        Scope.CUSTOMERS_WRITE, "record that someone opted out", CS, SALES, MARKETING
+    ),
     Action.ROUTING_EDIT: _right(Scope.ASKS_WRITE, "add, change or remove routing rules"),
     Action.ROUTING_APPLY: _right(Scope.ASKS_WRITE, "re-route open asks by the rules", CS),
     Action.CHECKLISTS_EDIT: _right(Scope.ASKS_WRITE, "rewrite an ask type's checklist"),
     Action.CONTENT_CREATE: _right(Scope.CONTENT_WRITE, "draft content", MARKETING, CS),
     Action.CONTENT_EDIT: _right(Scope.CONTENT_WRITE, "edit content", MARKETING),
-    Action.CONTENT_MOVE: _right(Scope.CONTENT_WRITE, "review, approve, publish or retire content", MARKETING),
-    Action.CONTENT_CONSENT: _right(Scope.CONTENT_WRITE, "record an advocate's consent", MARKETING, CS),
+    Action.CONTENT_MOVE: _right(
+        Scope.CONTENT_WRITE, "review, approve, publish or retire content", MARKETING
+    ),
+    Action.CONTENT_CONSENT: _right(
+        Scope.CONTENT_WRITE, "record an advocate's consent", MARKETING, CS
+    ),
     Action.CONTENT_USE: _right(Scope.CONTENT_WRITE, "record a reuse of content", MARKETING, SALES),
     Action.CONTENT_EXPIRY: _right(Scope.CONTENT_WRITE, "run the content expiry check", MARKETING),
-    Action.REFERENCES_FILE: _right(Scope.REFERENCES_WRITE, "file, close and report on reference requests", SALES, CS),
-    Action.REFERENCES_DESK: _right(Scope.REFERENCES_WRITE, "offer advocates and record their answers", CS),
-    Action.REFERENCES_CALL: _right(Scope.REFERENCES_WRITE, "schedule reference calls and record outcomes", SALES, CS),
-    Action.SCORECARD_EDIT: _right(Scope.SCORECARD_WRITE, "set the scorecard's baselines and targets"),
-    Action.USERS_MANAGE: _right(Scope.USERS_WRITE, "invite, change, deactivate users and reset passwords"),
+    Action.REFERENCES_FILE: _right(
+        Scope.REFERENCES_WRITE, "file, close and report on reference requests", SALES, CS
+    ),
+    Action.REFERENCES_DESK: _right(
+        Scope.REFERENCES_WRITE, "offer advocates and record their answers", CS
+    ),
+    Action.REFERENCES_CALL: _right(
+        Scope.REFERENCES_WRITE, "schedule reference calls and record outcomes", SALES, CS
+    ),
+    Action.SCORECARD_EDIT: _right(
+        Scope.SCORECARD_WRITE, "set the scorecard's baselines and targets"
+    ),
+    Action.USERS_MANAGE: _right(
+        Scope.USERS_WRITE, "invite, change, deactivate users and reset passwords"
+    ),
     Action.KEYS_MANAGE: _right(Scope.USERS_WRITE, "issue and revoke API keys"),
     Action.AUDIT_VIEW: _right(Scope.READ, "read and export the audit log"),
     Action.PRIVACY_MANAGE: _right(Scope.PRIVACY_WRITE, "export or erase a person's data"),
-}  # fmt: skip
+}
 
 
 class Forbidden(PermissionError):
@@ -200,4 +218,11 @@ CLI: dict[tuple[str, str], Action] = {
     ("references", "result"): Action.REFERENCES_FILE,
     ("references", "close"): Action.REFERENCES_FILE,
     ("scorecard", "set"): Action.SCORECARD_EDIT,
+    ("users", "invite"): Action.USERS_MANAGE,
+    ("users", "set"): Action.USERS_MANAGE,
+    ("users", "deactivate"): Action.USERS_MANAGE,
+    ("users", "activate"): Action.USERS_MANAGE,
+    ("users", "reset-password"): Action.USERS_MANAGE,
+    ("audit", "list"): Action.AUDIT_VIEW,
+    ("audit", "export"): Action.AUDIT_VIEW,
 }

@@ -15,6 +15,7 @@ from advocacy.web.views import (
     plays,
     process,
     references,
+    users,
 )
 
 app_name = "web"
@@ -43,6 +44,28 @@ urlpatterns = [
         ),
         name="password_change_done",
     ),
+    path(
+        "password/set/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="web/auth/password_set.html",
+            success_url=reverse_lazy("web:password_set_done"),
+        ),
+        name="password_set",
+    ),
+    path(
+        "password/set/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="web/auth/password_set_done.html"
+        ),
+        name="password_set_done",
+    ),
+    path("users/", users.user_list, name="users"),
+    path("users/keys/", users.api_keys, name="api_keys"),
+    path("users/keys/<str:prefix>/revoke/", users.api_key_revoke, name="api_key_revoke"),
+    path("users/<str:username>/", users.user_detail, name="user"),
+    path("users/<str:username>/password/", users.user_password, name="user_password"),
+    path("audit/", users.audit_log, name="audit"),
+    path("audit/export.csv", users.audit_export, name="audit_export"),
     path("accounts/", customers.account_list, name="accounts"),
     path("accounts/<int:pk>/", customers.account_detail, name="account"),
     path("contacts/", customers.contact_list, name="contacts"),

@@ -22,9 +22,8 @@ from advocacy.api.schemas import MAX_ID, BatchOut, Page
 from advocacy.api.writes import account_ids, counts, write_all_or_nothing
 from advocacy.customers.models import Account
 from advocacy.customers.services import upsert_accounts
-from advocacy.people.models import Scope
 
-router = ScopedRouter(write_scope=Scope.CUSTOMERS_WRITE, tags=["accounts"])
+router = ScopedRouter(tags=["accounts"])
 
 
 @router.get("", response=list[AccountOut], operation_id="list_accounts")

@@ -28,9 +28,8 @@ from advocacy.engine.explain import next_best_asks
 from advocacy.engine.models import ContactProfile
 from advocacy.engine.services import current_policy
 from advocacy.engine.state import refresh_profiles
-from advocacy.people.models import Scope
 
-router = ScopedRouter(write_scope=Scope.PLAYS_RUN, tags=["advocates"])
+router = ScopedRouter(tags=["advocates"])
 
 
 @router.get("/advocates", response=list[AdvocateOut], operation_id="list_advocates")

@@ -28,7 +28,6 @@ from advocacy.api.routers.guard_schemas import (
 from advocacy.api.routing import ScopedRouter
 from advocacy.api.schemas import MAX_ID, ErrorOut, Page, as_of
 from advocacy.customers.models import Contact
-from advocacy.people.models import Scope
 from advocacy.pipeline.agreement_services import (
     AgreementError,
     create_agreement,
@@ -38,7 +37,7 @@ from advocacy.pipeline.agreement_services import (
 )
 from advocacy.pipeline.agreements import Agreement, AgreementStatus
 
-router = ScopedRouter(write_scope=Scope.CUSTOMERS_WRITE, tags=["agreements"])
+router = ScopedRouter(tags=["agreements"])
 AgreementId = Path(..., ge=1, le=MAX_ID)
 
 

@@ -30,10 +30,9 @@ from advocacy.api.schemas import MAX_ID, ErrorOut, Page, as_of
 from advocacy.customers.models import Contact
 from advocacy.engine.pipeline_flow import decline_ask, move_ask
 from advocacy.engine.services import current_policy, open_manual_ask
-from advocacy.people.models import Scope
 from advocacy.pipeline.models import Ask, AskType
 
-router = ScopedRouter(write_scope=Scope.ASKS_WRITE, tags=["asks"])
+router = ScopedRouter(tags=["asks"])
 
 
 def asks() -> QuerySet[Ask]:

@@ -22,9 +22,8 @@ from advocacy.api.schemas import MAX_ID, BatchOut, Page
 from advocacy.api.writes import contact_ids, counts, write_all_or_nothing
 from advocacy.customers.models import Contact
 from advocacy.customers.services import upsert_contacts
-from advocacy.people.models import Scope
 
-router = ScopedRouter(write_scope=Scope.CUSTOMERS_WRITE, tags=["contacts"])
+router = ScopedRouter(tags=["contacts"])
 
 
 @router.get("", response=list[ContactOut], operation_id="list_contacts")

@@ -43,10 +43,9 @@ from advocacy.content.services import (
     record_use,
 )
 from advocacy.customers.models import Contact
-from advocacy.people.models import Scope
 from advocacy.pipeline.models import Ask
 
-router = ScopedRouter(write_scope=Scope.CONTENT_WRITE, tags=["content"])
+router = ScopedRouter(tags=["content"])
 AssetId = Path(..., ge=1, le=MAX_ID)
 
 

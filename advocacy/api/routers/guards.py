@@ -28,11 +28,10 @@ from advocacy.api.schemas import MAX_ID, ErrorOut, as_of
 from advocacy.customers.models import Contact
 from advocacy.engine.guards import ReassignRefused, reassign_ask, run_guards, suggest_replacements
 from advocacy.engine.services import current_policy
-from advocacy.people.models import Scope
 from advocacy.pipeline.models import Ask
 from advocacy.pipeline.pausing import PauseRefused, pause_ask, resume_ask
 
-router = ScopedRouter(write_scope=Scope.ASKS_WRITE, tags=["asks"])
+router = ScopedRouter(tags=["asks"])
 AskId = Path(..., ge=1, le=MAX_ID)
 
 

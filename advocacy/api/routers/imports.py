@@ -25,11 +25,10 @@ from advocacy.api.auth import principal_of
 from advocacy.api.routers.import_schemas import ImportIn, ImportRunOut
 from advocacy.api.routing import ScopedRouter
 from advocacy.api.schemas import MAX_ID, Page
-from advocacy.people.models import Scope
 from advocacy.signals.imports import commit_import, preview_import, run_import, write_errors_csv
 from advocacy.signals.models import ImportRun
 
-router = ScopedRouter(write_scope=Scope.IMPORTS_WRITE, tags=["imports"])
+router = ScopedRouter(tags=["imports"])
 WIDE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 
 

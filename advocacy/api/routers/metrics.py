@@ -31,9 +31,8 @@ from advocacy.metrics.models import ScorecardEntry
 from advocacy.metrics.report import report_dict, value_dict
 from advocacy.metrics.scorecard import ScorecardError, remove_entry, scorecard, set_entry
 from advocacy.metrics.services import evaluation, report_for
-from advocacy.people.models import Scope
 
-router = ScopedRouter(write_scope=Scope.SCORECARD_WRITE, tags=["metrics"])
+router = ScopedRouter(tags=["metrics"])
 CODE = Path(..., pattern=r"^[a-z_]{1,50}$", description="A catalogue code")
 
 

@@ -34,9 +34,8 @@ from advocacy.engine.evaluation import run_plays
 from advocacy.engine.models import Decision, Outcome, Play
 from advocacy.engine.services import current_policy, load_configured_playbook
 from advocacy.engine.simulation import simulate
-from advocacy.people.models import Scope
 
-router = ScopedRouter(write_scope=Scope.PLAYS_RUN, tags=["plays"])
+router = ScopedRouter(tags=["plays"])
 NAME = Path(
     ..., min_length=1, max_length=100, pattern=PLAY_NAME_PATTERN, description="A play's name"
 )

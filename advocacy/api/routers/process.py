@@ -32,7 +32,6 @@ from advocacy.api.routers.process_schemas import (
 )
 from advocacy.api.routing import ScopedRouter
 from advocacy.api.schemas import MAX_ID, AsOfIn, ErrorOut, as_of
-from advocacy.people.models import Scope
 from advocacy.pipeline.checklists import (
     StepSpec,
     ask_step,
@@ -44,7 +43,7 @@ from advocacy.pipeline.escalation import escalate_overdue
 from advocacy.pipeline.models import Ask, AskStep, AskType, ChecklistTemplate, RoutingRule
 from advocacy.pipeline.routing import reroute_open_asks, save_rule
 
-router = ScopedRouter(write_scope=Scope.ASKS_WRITE, tags=["routing and checklists"])
+router = ScopedRouter(tags=["routing and checklists"])
 Id = Path(..., ge=1, le=MAX_ID)
 
 

@@ -39,13 +39,12 @@ from advocacy.api.routing import ScopedRouter
 from advocacy.api.schemas import MAX_ID, ErrorOut, Page, as_of
 from advocacy.customers.models import Contact
 from advocacy.engine.services import current_policy
-from advocacy.people.models import Scope
 from advocacy.references import services as desk
 from advocacy.references.invite import filename, invite
 from advocacy.references.models import Offer, ReferenceCall, ReferenceRequest
 from advocacy.references.stats import desk_stats
 
-router = ScopedRouter(write_scope=Scope.REFERENCES_WRITE, tags=["references"])
+router = ScopedRouter(tags=["references"])
 ID = Path(..., ge=1, le=MAX_ID)
 
 

@@ -16,11 +16,10 @@ from advocacy.api.routing import ScopedRouter
 from advocacy.api.schemas import BatchOut, Page
 from advocacy.api.writes import counts, signal_ids, write_all_or_nothing
 from advocacy.customers.models import Contact
-from advocacy.people.models import Scope
 from advocacy.signals.models import Signal
 from advocacy.signals.services import record_signals
 
-router = ScopedRouter(write_scope=Scope.SIGNALS_WRITE, tags=["signals"])
+router = ScopedRouter(tags=["signals"])
 
 
 @router.get("", response=list[SignalOut], operation_id="list_signals")

@@ -46,11 +46,12 @@ class ApiClient:
 
 
 @pytest.fixture
-def make_client(member: Any) -> Callable[..., ApiClient]:
-    """A client whose key (held by `member`) grants exactly the given scopes."""
+def make_client(owner: Any) -> Callable[..., ApiClient]:
+    """A client whose key (held by `owner`, an admin, unless `user` is given) grants exactly
+    the given scopes."""
 
     def make(*scopes: str, user: Any = None) -> ApiClient:
-        _, secret = ApiKey.issue(user or member, "tests", list(scopes))
+        _, secret = ApiKey.issue(user or owner, "tests", list(scopes))
         return ApiClient(secret)
 
     return make

@@ -54,7 +54,7 @@ def test_only_the_declared_moves_succeed(api: Any, source: str) -> None:
             assert Ask.objects.get(pk=ask.pk).status == source
 
 
-def test_a_move_answers_with_the_ask_and_its_events(api: Any, member: Any) -> None:
+def test_a_move_answers_with_the_ask_and_its_events(api: Any, owner: Any) -> None:
     ask = sent_ask()
     response = move(api, ask, "accepted", note="call booked")
     assert response.status_code == 200
@@ -64,7 +64,7 @@ def test_a_move_answers_with_the_ask_and_its_events(api: Any, member: Any) -> No
         (e["from_status"], e["to_status"], e["actor_id"], e["note"]) for e in body["events"]
     ] == [
         ("", "sent", None, "opened by play expansion-case-study"),
-        ("sent", "accepted", member.pk, "call booked"),
+        ("sent", "accepted", owner.pk, "call booked"),
     ]
 
 

@@ -31,7 +31,7 @@ def ask(api, contact, ask_type="review", **body):
     return api.post("/api/asks", {"contact_id": contact.pk, "ask_type": ask_type, **body})
 
 
-def test_open_an_ask_by_hand(api, ada, member):
+def test_open_an_ask_by_hand(api, ada, owner):
     response = ask(api, ada, note="met at the user group")
     assert response.status_code == 201
     opened = Ask.objects.get()
@@ -46,7 +46,7 @@ def test_open_an_ask_by_hand(api, ada, member):
         "trigger_signal_id": None,
         "moment": f"manual:{opened.opened_at.isoformat()}",
         "status": "proposed",
-        "owner_id": member.pk,
+        "owner_id": owner.pk,
         "owner_role": "",
         "channel": "",
         "opened_at": body["opened_at"],
@@ -63,7 +63,7 @@ def test_open_an_ask_by_hand(api, ada, member):
             {
                 "from_status": "",
                 "to_status": "proposed",
-                "actor_id": member.pk,
+                "actor_id": owner.pk,
                 "note": "opened by hand: met at the user group",
                 "at": body["opened_at"],
             }
@@ -91,19 +91,19 @@ def test_the_tap_cap_refuses_a_second_ask_of_the_same_effort(api, ada):
     assert ask(api, ada, "reference_call").status_code == 201
 
 
-def test_an_override_opens_it_and_is_recorded(api, ada, member):
+def test_an_override_opens_it_and_is_recorded(api, ada, owner):
     ask(api, ada, "review")
     response = ask(api, ada, "community", override_reason="asked for it at the summit")
     assert response.status_code == 201
     override = CapOverride.objects.get()
     assert (override.ask_id, override.actor_id, override.reason) == (
         response.json()["id"],
-        member.pk,
+        owner.pk,
         "asked for it at the summit",
     )
     assert response.json()["cap_overrides"] == [
         {
-            "actor_id": member.pk,
+            "actor_id": owner.pk,
             "reason": "asked for it at the summit",
             "at": response.json()["opened_at"],
         }

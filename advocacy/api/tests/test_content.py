@@ -31,7 +31,7 @@ def test_every_pair_of_states_through_the_api(api: Any, source: str, target: str
         assert Asset.objects.get(pk=asset.pk).status == source
 
 
-def test_create_and_read_an_asset(api: Any, member: Any) -> None:
+def test_create_and_read_an_asset(api: Any, owner: Any) -> None:
     ada = advocate()
     body = {
         "kind": "case_study",
@@ -52,7 +52,7 @@ def test_create_and_read_an_asset(api: Any, member: Any) -> None:
     )
     assert made["allowed_moves"] == ["advocate_review"]
     assert [(e["to_status"], e["actor_id"], e["note"]) for e in made["events"]] == [
-        ("draft", member.pk, "created: from the interview")
+        ("draft", owner.pk, "created: from the interview")
     ]
     assert api.get(f"/api/content/{made['id']}").json()["results"] == ["Onboarding down 40%"]
 

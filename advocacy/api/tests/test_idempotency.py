@@ -57,9 +57,9 @@ def test_same_key_on_another_endpoint_is_refused(api):
     assert response.status_code == 422
 
 
-def test_keys_belong_to_their_user(api, make_client, owner):
+def test_keys_belong_to_their_user(api, make_client, member):
     api.post("/api/accounts", {"name": "Acme"}, headers=KEY)
-    other = make_client(Scope.READ, Scope.CUSTOMERS_WRITE, user=owner)
+    other = make_client(Scope.READ, Scope.CUSTOMERS_WRITE, user=member)
     response = other.post("/api/accounts", {"name": "Globex"}, headers=KEY)
     assert response.status_code == 201
     assert Account.objects.count() == 2
@@ -139,3 +139,40 @@ def test_concurrent_duplicates_write_once(postgres_only, api, monkeypatch):
     assert answers[0].content == answers[1].content
     assert sorted(a.get("Idempotent-Replayed", "") for a in answers) == ["", "true"]
     assert Account.objects.count() == 1
+
+
+def test_a_replay_is_refused_to_a_key_without_the_scope(api, make_client):
+    """The same user's read-only key gets 403, not the stored 201 of the all-scope key."""
+    assert api.post("/api/accounts", {"name": "Acme"}, headers=KEY).status_code == 201
+    read_only = make_client(Scope.READ)
+    response = read_only.post("/api/accounts", {"name": "Acme"}, headers=KEY)
+    assert response.status_code == 403
+    assert "Idempotent-Replayed" not in response
+    assert response.json()["detail"].startswith("missing scope 'customers:write'")
+
+
+def test_a_replay_is_refused_to_a_role_that_may_not_write(api, make_client, viewer):
+    assert api.post("/api/accounts", {"name": "Acme"}, headers=KEY).status_code == 201
+    other = make_client(*Scope.values, user=viewer)
+    response = other.post("/api/accounts", {"name": "Acme"}, headers=KEY)
+    assert response.status_code == 403
+    assert "may not create and update accounts and contacts" in response.json()["detail"]
+
+
+def test_a_replay_is_refused_to_a_session_without_a_csrf_token(owner):
+    """A session's first write and its replay both need the CSRF token."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    client.get("/")  # sets the csrftoken cookie
+    token = client.cookies["csrftoken"].value
+    body = '{"name": "Acme"}'
+    headers = {**KEY, "X-CSRFToken": token}
+    first = client.post("/api/accounts", body, content_type="application/json", headers=headers)
+    assert first.status_code == 201
+    replay = client.post("/api/accounts", body, content_type="application/json", headers=KEY)
+    assert replay.status_code == 403
+    assert "CSRF" in replay.json()["detail"]
+    with_token = client.post(
+        "/api/accounts", body, content_type="application/json", headers=headers
+    )
+    assert (with_token.status_code, with_token["Idempotent-Replayed"]) == (201, "true")

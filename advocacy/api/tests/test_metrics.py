@@ -146,7 +146,7 @@ def test_scorecard_read_set_and_remove(api, world):
         "cadence": "monthly",
         "updated_at": None,
     }
-    assert ScorecardEntry.objects.get(metric="nps").updated_by.username == "member"
+    assert ScorecardEntry.objects.get(metric="nps").updated_by.username == "owner"
     gone = api.client.delete(
         "/api/metrics/scorecard/nps", headers={"Authorization": f"Bearer {api.secret}"}
     )

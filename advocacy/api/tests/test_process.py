@@ -96,7 +96,7 @@ def test_a_checklist_is_read_and_edited_into_a_new_version(api: ApiClient) -> No
     assert send(api, "put", "/api/checklists/tea", {"steps": steps}).status_code == 404
 
 
-def test_ticking_steps_moves_the_ask_and_refuses_twice(api: ApiClient, member: Any) -> None:
+def test_ticking_steps_moves_the_ask_and_refuses_twice(api: ApiClient, owner: Any) -> None:
     ask = make_ask("review", status=AskStatus.COMPLETED)
     steps = api.get(f"/api/asks/{ask.pk}/checklist").json()
     assert [s["position"] for s in steps] == [1, 2, 3, 4]
@@ -105,7 +105,7 @@ def test_ticking_steps_moves_the_ask_and_refuses_twice(api: ApiClient, member: A
     body = response.json()
     assert (body["moves"], body["status"]) == (["published"], "published")
     assert (body["step"]["done_by_id"], body["step"]["note"]) == (
-        member.pk,
+        owner.pk,
         "https://g2.example/r/1",
     )
     again = api.post(f"/api/asks/{ask.pk}/checklist/4", {})

@@ -38,8 +38,8 @@ from advocacy.content.services import (
 )
 from advocacy.core.management.clock import add_as_of, as_of
 from advocacy.customers.models import Contact
-from advocacy.pipeline.models import Ask
 from advocacy.people.management.acting import acting_user
+from advocacy.pipeline.models import Ask
 
 LIST_LIMIT = 200
 

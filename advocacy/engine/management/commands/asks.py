@@ -19,10 +19,10 @@ from advocacy.engine.asks import CapExceeded
 from advocacy.engine.management import guard_actions
 from advocacy.engine.pipeline_flow import MoveResult, decline_ask, move_ask
 from advocacy.engine.services import Excluded, current_policy, open_manual_ask
+from advocacy.people.management.acting import acting_user
 from advocacy.pipeline.escalation import escalate_overdue
 from advocacy.pipeline.models import Ask, AskStatus, AskType
 from advocacy.pipeline.services import InvalidTransition, assign_ask
-from advocacy.people.management.acting import acting_user
 
 LIST_LIMIT = 200
 

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from advocacy.core.management.clock import add_as_of, as_of
 from advocacy.customers.models import Contact
+from advocacy.people.management.acting import acting_user
 from advocacy.pipeline.agreement_services import (
     AgreementError,
     create_agreement,
@@ -23,7 +24,6 @@ from advocacy.pipeline.agreement_services import (
     update_agreement,
 )
 from advocacy.pipeline.agreements import Agreement, AgreementStatus
-from advocacy.people.management.acting import acting_user
 
 
 def agreement_row(a: Agreement) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from advocacy.core.management.clock import add_as_of, as_of
+from advocacy.people.management.acting import acting_user
 from advocacy.pipeline.checklists import (
     ChecklistError,
     ask_step,
@@ -23,7 +24,6 @@ from advocacy.pipeline.checklists import (
     template_steps,
 )
 from advocacy.pipeline.models import Ask, AskStep, AskType
-from advocacy.people.management.acting import acting_user
 
 
 class Command(BaseCommand):

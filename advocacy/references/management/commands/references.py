@@ -19,6 +19,7 @@ from advocacy.core.management.clock import add_as_of, as_of
 from advocacy.customers.models import Contact, Region, SizeBand
 from advocacy.engine.asks import CapExceeded
 from advocacy.engine.services import Excluded, current_policy
+from advocacy.people.management.acting import acting_user
 from advocacy.pipeline.services import InvalidTransition
 from advocacy.references import services as desk
 from advocacy.references.invite import invite
@@ -33,7 +34,6 @@ from advocacy.references.models import (
 )
 from advocacy.references.pool import refresh_pool
 from advocacy.references.stats import desk_stats
-from advocacy.people.management.acting import acting_user
 
 
 def request_row(r: ReferenceRequest) -> dict[str, Any]:

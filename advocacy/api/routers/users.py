@@ -1,0 +1,153 @@
+"""/api/users and /api/audit: the team's accounts and the log of every change, for admins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, Query, Schema
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from advocacy.api.auth import principal_of
+from advocacy.api.routing import ScopedRouter
+from advocacy.api.schemas import Page
+from advocacy.people import audit
+from advocacy.people.models import AuditEntry, Role, User, Via
+from advocacy.people.services import (
+    Change,
+    invite_user,
+    reset_password,
+    update_user,
+    users,
+)
+
+router = ScopedRouter(tags=["users and audit"])
+
+
+class UserOut(Schema):
+    username: str
+    email: str
+    role: Role
+    is_active: bool
+    last_login: datetime | None
+    date_joined: datetime
+
+
+class InviteIn(Schema):
+    username: str = Field(min_length=1, max_length=150)
+    role: Role
+    email: str = Field("", max_length=254)
+
+
+class InvitedOut(Schema):
+    user: UserOut
+    link: str = Field(description="The path of a one-time link that sets the user's password.")
+
+
+class UserChangeIn(Schema):
+    role: Role | None = None
+    email: str | None = Field(None, max_length=254)
+    is_active: bool | None = None
+
+
+class LinkOut(Schema):
+    link: str
+
+
+class AuditOut(Schema):
+    at: datetime
+    actor: str = Field(alias="actor_name")
+    via: Via
+    ip: str | None
+    key_prefix: str
+    action: str
+    target: str
+    summary: str
+    detail: dict[str, Any]
+
+
+class AuditFilters(Schema):
+    actor: str = ""
+    action: str = Field("", description="An action, or its area: `content.move`, `users`.")
+    via: Via | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _change(request: HttpRequest) -> Change:
+    return Change(
+        actor=principal_of(request).user,
+        via=Via.API,
+        now=timezone.now(),
+        ip=request.META.get("REMOTE_ADDR") or None,
+    )
+
+
+def _out(user: User) -> UserOut:
+    return UserOut(
+        username=user.username,
+        email=user.email,
+        role=Role.ADMIN if user.is_superuser else Role(user.role),
+        is_active=user.is_active,
+        last_login=user.last_login,
+        date_joined=user.date_joined,
+    )
+
+
+@router.get("/users", response=list[UserOut], operation_id="list_users")
+def list_users(request: HttpRequest) -> list[UserOut]:
+    """Everyone, active first."""
+    return [_out(user) for user in users()]
+
+
+@router.get("/users/{username}", response=UserOut, operation_id="get_user")
+def get_user(request: HttpRequest, username: str) -> UserOut:
+    return _out(get_object_or_404(User, username=username))
+
+
+@router.post("/users", response={201: InvitedOut}, operation_id="create_user")
+def create_user(request: HttpRequest, payload: InviteIn) -> Status[InvitedOut]:
+    """Invite someone: the user is created without a password, with a one-time link to set it."""
+    user, link = invite_user(
+        payload.username, role=payload.role, email=payload.email, change=_change(request)
+    )
+    return Status(201, InvitedOut(user=_out(user), link=link or ""))
+
+
+@router.patch("/users/{username}", response=UserOut, operation_id="update_user")
+def patch_user(request: HttpRequest, username: str, payload: UserChangeIn) -> UserOut:
+    """Change a role or email, or deactivate (`is_active: false`): audited with before/after."""
+    user = update_user(
+        username,
+        change=_change(request),
+        role=payload.role,
+        email=payload.email,
+        is_active=payload.is_active,
+    )
+    return _out(user)
+
+
+@router.post(
+    "/users/{username}/password-reset", response=LinkOut, operation_id="reset_user_password"
+)
+def password_reset(request: HttpRequest, username: str) -> LinkOut:
+    """The user's password stops working; the answer is the one-time link to set a new one."""
+    return LinkOut(link=reset_password(username, change=_change(request)))
+
+
+@router.get("/audit", response=list[AuditOut], operation_id="list_audit_entries")
+@paginate(Page)
+def list_audit(request: HttpRequest, filters: Query[AuditFilters]) -> QuerySet[AuditEntry]:
+    """Every change, newest first: who, when, what and from where."""
+    return audit.entries(
+        actor=filters.actor,
+        action=filters.action,
+        via=filters.via or "",
+        since=filters.since,
+        until=filters.until,
+    )

@@ -1,0 +1,194 @@
+"""Who may open each page and press each button of the web UI, enforced in one middleware.
+
+Every route of the `web` namespace names two actions of the permission table
+(advocacy.people.permissions): the one a GET needs and the one a POST needs. A route missing
+here is refused to everyone (and fails the route matrix test), so a new page cannot be left
+open by forgetting it. A successful POST is written to the audit log with what was submitted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from advocacy.people import audit
+from advocacy.people.models import Via
+from advocacy.people.permissions import TABLE, Action, allowed, refusal
+
+A = Action
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# Routes anyone may reach, logged in or not.
+PUBLIC = frozenset({"login", "logout", "password_set", "password_set_done"})
+
+# url name → (action for GET, action for POST). A page whose GET only shows a form for a write
+# asks for the write's action on GET too, so nobody is shown a form they cannot submit.
+ROUTES: dict[str, tuple[Action, Action]] = {
+    "home": (A.VIEW, A.VIEW),
+    "password_change": (A.VIEW, A.VIEW),
+    "password_change_done": (A.VIEW, A.VIEW),
+    "accounts": (A.VIEW, A.VIEW),
+    "account": (A.VIEW, A.VIEW),
+    "contacts": (A.VIEW, A.VIEW),
+    "contact": (A.VIEW, A.VIEW),
+    "contact_next_ask": (A.VIEW, A.VIEW),
+    "advocates": (A.VIEW, A.VIEW),
+    "advocates_refresh": (A.PROFILES_REFRESH, A.PROFILES_REFRESH),
+    "plays": (A.VIEW, A.VIEW),
+    "play": (A.VIEW, A.VIEW),
+    "play_run": (A.PLAYS_RUN, A.PLAYS_RUN),
+    "play_simulate": (A.PLAYS_SIMULATE, A.PLAYS_SIMULATE),
+    "playbook_load": (A.PLAYBOOK_LOAD, A.PLAYBOOK_LOAD),
+    "playbook_run": (A.PLAYS_RUN, A.PLAYS_RUN),
+    "pipeline": (A.VIEW, A.VIEW),
+    "ask": (A.VIEW, A.VIEW),
+    "ask_move": (A.ASKS_MOVE, A.ASKS_MOVE),
+    "ask_pause": (A.ASKS_GUARD, A.ASKS_GUARD),
+    "ask_resume": (A.ASKS_GUARD, A.ASKS_GUARD),
+    "ask_reassign": (A.ASKS_ASSIGN, A.ASKS_ASSIGN),
+    "contact_agreement": (A.AGREEMENTS_WRITE, A.AGREEMENTS_WRITE),
+    "contact_opt_out": (A.OPT_OUT, A.OPT_OUT),
+    "agreement_end": (A.AGREEMENTS_WRITE, A.AGREEMENTS_WRITE),
+    "ask_step_done": (A.ASKS_STEP, A.ASKS_STEP),
+    "escalate": (A.ASKS_ESCALATE, A.ASKS_ESCALATE),
+    "routing": (A.VIEW, A.ROUTING_EDIT),
+    "routing_apply": (A.ROUTING_APPLY, A.ROUTING_APPLY),
+    "routing_edit": (A.ROUTING_EDIT, A.ROUTING_EDIT),
+    "routing_delete": (A.ROUTING_EDIT, A.ROUTING_EDIT),
+    "checklists": (A.VIEW, A.VIEW),
+    "checklist": (A.VIEW, A.CHECKLISTS_EDIT),
+    "content": (A.VIEW, A.VIEW),
+    "asset_new": (A.CONTENT_CREATE, A.CONTENT_CREATE),
+    "content_expiry": (A.CONTENT_EXPIRY, A.CONTENT_EXPIRY),
+    "asset": (A.VIEW, A.VIEW),
+    "asset_edit": (A.CONTENT_EDIT, A.CONTENT_EDIT),
+    "asset_move": (A.CONTENT_MOVE, A.CONTENT_MOVE),
+    "asset_consent": (A.CONTENT_CONSENT, A.CONTENT_CONSENT),
+    "asset_use": (A.CONTENT_USE, A.CONTENT_USE),
+    "asset_preview": (A.VIEW, A.VIEW),
+    "asset_pdf": (A.VIEW, A.VIEW),
+    "references": (A.VIEW, A.VIEW),
+    "reference_new": (A.REFERENCES_FILE, A.REFERENCES_FILE),
+    "reference": (A.VIEW, A.VIEW),
+    "reference_offer": (A.REFERENCES_DESK, A.REFERENCES_DESK),
+    "reference_result": (A.REFERENCES_FILE, A.REFERENCES_FILE),
+    "reference_close": (A.REFERENCES_FILE, A.REFERENCES_FILE),
+    "reference_respond": (A.REFERENCES_DESK, A.REFERENCES_DESK),
+    "reference_schedule": (A.REFERENCES_CALL, A.REFERENCES_CALL),
+    "reference_invite": (A.VIEW, A.VIEW),
+    "reference_outcome": (A.REFERENCES_CALL, A.REFERENCES_CALL),
+    "imports": (A.VIEW, A.VIEW),
+    "import_new": (A.IMPORTS_RUN, A.IMPORTS_RUN),
+    "import_detail": (A.VIEW, A.VIEW),
+    "import_commit": (A.IMPORTS_RUN, A.IMPORTS_RUN),
+    "import_cancel": (A.IMPORTS_RUN, A.IMPORTS_RUN),
+    "import_errors": (A.VIEW, A.VIEW),
+    "metrics": (A.VIEW, A.VIEW),
+    "metrics_scorecard": (A.VIEW, A.SCORECARD_EDIT),
+    "metrics_scorecard_remove": (A.SCORECARD_EDIT, A.SCORECARD_EDIT),
+    "metrics_council": (A.VIEW, A.VIEW),
+    "metrics_council_pdf": (A.VIEW, A.VIEW),
+    "metrics_export": (A.VIEW, A.VIEW),
+    "metric": (A.VIEW, A.VIEW),
+    "users": (A.USERS_MANAGE, A.USERS_MANAGE),
+    "user": (A.USERS_MANAGE, A.USERS_MANAGE),
+    "user_password": (A.USERS_MANAGE, A.USERS_MANAGE),
+    "api_keys": (A.KEYS_MANAGE, A.KEYS_MANAGE),
+    "api_key_revoke": (A.KEYS_MANAGE, A.KEYS_MANAGE),
+    "audit": (A.AUDIT_VIEW, A.AUDIT_VIEW),
+    "audit_export": (A.AUDIT_VIEW, A.AUDIT_VIEW),
+}
+
+_AUDIT_ATTR = "_advocacy_audit_action"
+
+
+class Rights:
+    """What the signed-in user may do, for templates: `{% if can.content_move %}`."""
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+
+    def __getattr__(self, name: str) -> bool:
+        try:
+            action = Action(name.replace("_", ".", 1))
+        except ValueError:
+            raise AttributeError(name) from None
+        return allowed(self.user, action)
+
+
+def permissions(request: HttpRequest) -> dict[str, Any]:
+    """Context processor: `can`, the signed-in user's rights."""
+    return {"can": Rights(getattr(request, "user", None))}
+
+
+def action_for(url_name: str, method: str) -> Action | None:
+    rule = ROUTES.get(url_name)
+    if rule is None:
+        return None
+    return rule[0] if method in SAFE_METHODS else rule[1]
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _submitted(request: HttpRequest) -> dict[str, Any]:
+    detail = audit.clean(dict(request.POST.lists()))
+    if request.FILES:
+        detail["files"] = [f.name for key in request.FILES for f in request.FILES.getlist(key)]
+    return detail
+
+
+def forbidden(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "403.html", {"exception": message}, status=403)
+
+
+class AccessMiddleware:
+    """Refuse what the user's role does not allow; audit each successful write."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        marked: tuple[Action, str] | None = getattr(request, _AUDIT_ATTR, None)
+        if marked is not None and response.status_code < 400:
+            action, url_name = marked
+            audit.record(
+                actor=request.user,  # type: ignore[arg-type]
+                action=action.value if action is not Action.VIEW else f"web.{url_name}",
+                via=Via.WEB,
+                now=timezone.now(),
+                target=request.path,
+                summary=TABLE[action].text if action is not Action.VIEW else url_name,
+                detail=_submitted(request),
+                ip=client_ip(request),
+            )
+        return response
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: Any,
+        view_kwargs: Any,
+    ) -> HttpResponse | None:
+        match = request.resolver_match
+        if match is None or match.namespace != "web" or match.url_name in PUBLIC:
+            return None
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        method = request.method or "GET"
+        action = action_for(match.url_name or "", method)
+        if action is None:
+            return forbidden(request, "this page has no access rule; nobody may open it")
+        if not allowed(request.user, action):
+            return forbidden(request, refusal(request.user, action))
+        if method not in SAFE_METHODS:
+            setattr(request, _AUDIT_ATTR, (action, match.url_name or ""))
+        return None
