@@ -21,7 +21,7 @@ from advocacy.api.auth import Principal
 from advocacy.api.idempotency import REPLAYED_HEADER, WRITE_METHODS
 from advocacy.people import audit
 from advocacy.people.models import Via
-from advocacy.people.permissions import TABLE
+from advocacy.people.permissions import SELF_AUDITED, TABLE
 
 Run = Callable[..., HttpResponseBase]
 
@@ -51,7 +51,7 @@ def audited(run: Run) -> Run:
 
     @wraps(run)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.method not in WRITE_METHODS:
+        if request.method not in WRITE_METHODS or action in SELF_AUDITED:
             return run(request, *args, **kwargs)
         detail = _submitted(request)  # read before the operation consumes the body
         response = run(request, *args, **kwargs)

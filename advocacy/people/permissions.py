@@ -136,6 +136,11 @@ TABLE: dict[Action, Right] = {
 }
 
 
+# Actions whose services write their own audit entries, with the before and after; the
+# delivery layers do not log them a second time.
+SELF_AUDITED = frozenset({Action.USERS_MANAGE, Action.KEYS_MANAGE, Action.PRIVACY_MANAGE})
+
+
 class Forbidden(PermissionError):
     """The caller's role does not allow the action; the message says who may."""
 
@@ -226,3 +231,19 @@ CLI: dict[tuple[str, str], Action] = {
     ("audit", "list"): Action.AUDIT_VIEW,
     ("audit", "export"): Action.AUDIT_VIEW,
 }
+
+
+def markdown_table() -> str:
+    """The table as Markdown, as docs/roles.md shows it (a test keeps the two the same)."""
+    roles = list(Role)
+    head = "| action | what it is | API key scope | " + " | ".join(r.label for r in roles) + " |"
+    rule = "|---|---|---|" + "---|" * len(roles)
+    lines = [head, rule]
+    for action, right in TABLE.items():
+        marks = " | ".join("✓" if r in right.roles else "" for r in roles)
+        lines.append(f"| `{action.value}` | {right.text} | `{right.scope.value}` | {marks} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from advocacy.people import audit
 from advocacy.people.models import Via
-from advocacy.people.permissions import TABLE, Action, allowed, refusal
+from advocacy.people.permissions import SELF_AUDITED, TABLE, Action, allowed, refusal
 
 A = Action
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -121,9 +121,23 @@ class Rights:
         return allowed(self.user, action)
 
 
+class Posts:
+    """Whether the signed-in user may send a page's form: `{% if may.asset_move %}`."""
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+
+    def __getattr__(self, name: str) -> bool:
+        action = action_for(name, "POST")
+        if action is None:
+            raise AttributeError(name)
+        return allowed(self.user, action)
+
+
 def permissions(request: HttpRequest) -> dict[str, Any]:
-    """Context processor: `can`, the signed-in user's rights."""
-    return {"can": Rights(getattr(request, "user", None))}
+    """Context processor: `can` (the user's rights) and `may` (the forms they may send)."""
+    user = getattr(request, "user", None)
+    return {"can": Rights(user), "may": Posts(user)}
 
 
 def action_for(url_name: str, method: str) -> Action | None:
@@ -189,6 +203,6 @@ class AccessMiddleware:
             return forbidden(request, "this page has no access rule; nobody may open it")
         if not allowed(request.user, action):
             return forbidden(request, refusal(request.user, action))
-        if method not in SAFE_METHODS:
+        if method not in SAFE_METHODS and action not in SELF_AUDITED:
             setattr(request, _AUDIT_ATTR, (action, match.url_name or ""))
         return None

@@ -1,0 +1,56 @@
+"""`advocacy users` and `advocacy audit`: the same services as the web UI, audited the same."""
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from advocacy.people.models import AuditEntry, User
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_invite_set_deactivate_reset_and_read_the_log(owner) -> None:
+    invited = json.loads(
+        run("users", "invite", "ann", "--role", "sales", "--as", "owner", "--json")
+    )
+    assert invited["link"].startswith("/password/set/")
+    run("users", "set", "ann", "--role", "viewer", "--as", "owner")
+    run("users", "deactivate", "ann")
+    assert run("users", "reset-password", "ann").startswith("ann's password no longer works")
+    ann = User.objects.get(username="ann")
+    assert (ann.role, ann.is_active, ann.has_usable_password()) == ("viewer", False, False)
+    assert list(AuditEntry.objects.order_by("id").values_list("action", "actor_name", "via")) == [
+        ("users.create", "owner", "cli"),
+        ("users.update", "owner", "cli"),
+        ("users.update", "", "cli"),
+        ("users.password", "", "cli"),
+    ]
+    listing = run("audit", "list", "--actor", "owner")
+    assert listing.count("\n") == 2
+    assert "ann: role 'sales' → 'viewer'" in listing
+    csv = run("audit", "export", "--action", "users.password")
+    assert csv.splitlines()[0] == "at,actor,via,ip,key,action,target,summary,detail"
+    assert len(csv.splitlines()) == 2
+
+
+def test_as_someone_who_may_not_is_refused(member) -> None:
+    with pytest.raises(CommandError, match=r"member \(Customer success\) may not invite"):
+        run("users", "invite", "ann", "--role", "admin", "--as", "member")
+    with pytest.raises(CommandError, match="may not read and export the audit log"):
+        run("audit", "list", "--as", "member")
+    assert not User.objects.filter(username="ann").exists()
+
+
+def test_the_last_admin_cannot_be_demoted(owner) -> None:
+    with pytest.raises(CommandError, match="owner is the last active admin"):
+        run("users", "set", "owner", "--role", "cs")
+    owner.refresh_from_db()
+    assert owner.role == "admin"
