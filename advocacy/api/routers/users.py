@@ -1,7 +1,5 @@
 """/api/users and /api/audit: the team's accounts and the log of every change, for admins."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 
