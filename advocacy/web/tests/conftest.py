@@ -75,4 +75,18 @@ def staff_client(client: Client, member: Any) -> Client:
     return client
 
 
+@pytest.fixture
+def admin_client(client: Client, owner: Any) -> Client:
+    """A client logged in as an admin: the playbook, routing, checklists, the scorecard."""
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def marketing_client(client: Client, marketer: Any) -> Client:
+    """A client logged in as a customer marketer: content from draft to published."""
+    client.force_login(marketer)
+    return client
+
+
 HTMX = {"HTTP_HX_REQUEST": "true"}

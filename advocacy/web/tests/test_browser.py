@@ -35,9 +35,9 @@ def media_in_tmp(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def log_in(page: Page, base: str, next_path: str = "/") -> None:
+def log_in(page: Page, base: str, next_path: str = "/", username: str = "member") -> None:
     page.goto(f"{base}{next_path}")
-    page.get_by_label("Username").fill("member")
+    page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_test_id("login-submit").click()
     # Until the page after the login has loaded, htmx may not have taken over its forms: a key

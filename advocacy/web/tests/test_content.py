@@ -19,10 +19,10 @@ PAIRS = list(itertools.product(AssetStatus.values, AssetStatus.values))
 
 @pytest.mark.parametrize(("source", "target"), PAIRS)
 def test_every_pair_of_states_through_the_web(
-    staff_client: Client, source: str, target: str
+    marketing_client: Client, source: str, target: str
 ) -> None:
     asset = asset_in(source)
-    response = staff_client.post(f"/content/{asset.pk}/move/", {"to": target}, follow=True)
+    response = marketing_client.post(f"/content/{asset.pk}/move/", {"to": target}, follow=True)
     assert response.status_code == 200
     page = response.content.decode()
     if target in TRANSITIONS[source]:
@@ -33,24 +33,24 @@ def test_every_pair_of_states_through_the_web(
         assert f"Not moved: asset {asset.pk}: cannot move from {source} to {target}" in page
 
 
-def test_the_page_offers_only_the_allowed_moves(staff_client: Client) -> None:
+def test_the_page_offers_only_the_allowed_moves(marketing_client: Client) -> None:
     asset = asset_in("advocate_review")
-    page = staff_client.get(f"/content/{asset.pk}/").content.decode()
+    page = marketing_client.get(f"/content/{asset.pk}/").content.decode()
     assert 'data-testid="move-draft"' in page
     assert 'data-testid="move-approved"' in page
     assert 'data-testid="move-revoked"' in page
     assert 'data-testid="move-published"' not in page
-    final = staff_client.get(f"/content/{asset_in('revoked').pk}/").content.decode()
+    final = marketing_client.get(f"/content/{asset_in('revoked').pk}/").content.decode()
     assert 'data-testid="final"' in final
 
 
-def test_the_library_filters_by_kind_status_and_consent(staff_client: Client) -> None:
+def test_the_library_filters_by_kind_status_and_consent(marketing_client: Client) -> None:
     press = asset_in("published", kind="case_study", scopes=["press"])
     quote = asset_in("approved", kind="quote", scopes=["quote"])
-    page = staff_client.get("/content/", {"scope": "press"}).content.decode()
+    page = marketing_client.get("/content/", {"scope": "press"}).content.decode()
     assert f'data-testid="asset-row-{press.pk}"' in page
     assert f'data-testid="asset-row-{quote.pk}"' not in page
-    partial = staff_client.get("/content/", {"kind": "quote"}, **HTMX).content.decode()
+    partial = marketing_client.get("/content/", {"kind": "quote"}, **HTMX).content.decode()
     assert "<html" not in partial
     assert f'data-testid="asset-row-{quote.pk}"' in partial
     assert f'data-testid="asset-row-{press.pk}"' not in partial
@@ -60,14 +60,16 @@ def test_the_library_filters_by_kind_status_and_consent(staff_client: Client) ->
     assert 'aria-current="page" data-testid="nav-content"' in page
 
 
-def test_create_an_asset_with_form_errors_then_success(staff_client: Client, member: Any) -> None:
+def test_create_an_asset_with_form_errors_then_success(
+    marketing_client: Client, marketer: Any
+) -> None:
     ada = advocate()
-    bad = staff_client.post("/content/new/", {"kind": "quote", "title": "", "contact": "x@y.z"})
+    bad = marketing_client.post("/content/new/", {"kind": "quote", "title": "", "contact": "x@y.z"})
     assert bad.status_code == 422
     page = bad.content.decode()
     assert "No contact has the email x@y.z." in page
     assert "This field is required." in page
-    response = staff_client.post(
+    response = marketing_client.post(
         "/content/new/",
         {
             "kind": "case_study",
@@ -82,25 +84,25 @@ def test_create_an_asset_with_form_errors_then_success(staff_client: Client, mem
     assert (asset.contact, asset.results, asset.created_by) == (
         ada,
         ["40% faster", "Half the tickets"],
-        member,
+        marketer,
     )
 
 
-def test_consent_and_uses_from_the_page(staff_client: Client) -> None:
+def test_consent_and_uses_from_the_page(marketing_client: Client) -> None:
     asset = asset_in("published", scopes=[])
-    bad = staff_client.post(f"/content/{asset.pk}/consent/", {"scopes": ["quote"], "until": ""})
+    bad = marketing_client.post(f"/content/{asset.pk}/consent/", {"scopes": ["quote"], "until": ""})
     assert bad.status_code == 422
     assert "This field is required." in bad.content.decode()
-    ok = staff_client.post(
+    ok = marketing_client.post(
         f"/content/{asset.pk}/consent/", {"scopes": ["quote", "name"], "until": "2099-03-01"}
     )
     assert ok.status_code == 302
     assert Asset.objects.get(pk=asset.pk).scopes == ["name", "quote"]
-    used = staff_client.post(
+    used = marketing_client.post(
         f"/content/{asset.pk}/use/", {"channel": "website", "where": "/home"}, follow=True
     )
     assert "Use recorded." in used.content.decode()
-    refused = staff_client.post(
+    refused = marketing_client.post(
         f"/content/{asset.pk}/use/", {"channel": "press", "where": "Wired"}, follow=True
     )
     page = refused.content.decode()
@@ -112,22 +114,22 @@ def test_consent_and_uses_from_the_page(staff_client: Client) -> None:
     ]
 
 
-def test_preview_and_pdf(staff_client: Client) -> None:
+def test_preview_and_pdf(marketing_client: Client) -> None:
     asset = case_study()
-    preview = staff_client.get(f"/content/{asset.pk}/preview/")
+    preview = marketing_client.get(f"/content/{asset.pk}/preview/")
     assert "A manufacturing company: Cut onboarding time by 40%" in preview.content.decode()
-    pdf = staff_client.get(f"/content/{asset.pk}/pdf/")
+    pdf = marketing_client.get(f"/content/{asset.pk}/pdf/")
     assert (pdf.status_code, pdf["Content-Type"]) == (200, "application/pdf")
     assert pdf.content.startswith(b"%PDF-")
 
 
-def test_reminders_show_in_the_library_and_on_the_asset(staff_client: Client) -> None:
+def test_reminders_show_in_the_library_and_on_the_asset(marketing_client: Client) -> None:
     soon = asset_in("published", expires_at=NOW + dt.timedelta(days=3))
     Repermission.objects.create(asset=soon, expires_at=soon.consent_expires_at, raised_at=NOW)
-    library = staff_client.get("/content/").content.decode()
+    library = marketing_client.get("/content/").content.decode()
     assert '<span class="board__count" data-testid="reminder-count">1</span>' in library
     assert "consent ends <time" in library
-    page = staff_client.get(f"/content/{soon.pk}/").content.decode()
+    page = marketing_client.get(f"/content/{soon.pk}/").content.decode()
     assert "consent ends 4 Jun 2026: ask again" in page
 
 
@@ -140,37 +142,37 @@ def test_anonymous_visitors_are_sent_to_log_in(client: Client) -> None:
 
 @pytest.mark.parametrize("n", [1, 30])
 def test_the_library_and_an_asset_page_cost_the_same_queries_for_1_or_30(
-    staff_client: Client, django_assert_max_num_queries: Any, n: int
+    marketing_client: Client, django_assert_max_num_queries: Any, n: int
 ) -> None:
     assets = [asset_in("published", expires_at=NOW + dt.timedelta(days=5)) for _ in range(n)]
     for asset in assets:
         Repermission.objects.create(asset=asset, expires_at=asset.consent_expires_at, raised_at=NOW)
         AssetUse.objects.create(asset=asset, channel="website", outcome="recorded", at=NOW)
     with django_assert_max_num_queries(12):
-        assert staff_client.get("/content/").status_code == 200
+        assert marketing_client.get("/content/").status_code == 200
     with django_assert_max_num_queries(14):
-        assert staff_client.get(f"/content/{assets[0].pk}/").status_code == 200
+        assert marketing_client.get(f"/content/{assets[0].pk}/").status_code == 200
 
 
-def test_a_new_asset_from_an_ask_is_prefilled(staff_client: Client) -> None:
+def test_a_new_asset_from_an_ask_is_prefilled(marketing_client: Client) -> None:
     from advocacy.engine.asks import AskRequest, open_asks
     from advocacy.pipeline.models import AskType
 
     ada = advocate()
     request = AskRequest(ada.pk, AskType.objects.get(code="case_study"), "manual:1")
     ask = open_asks([request], now=NOW).opened[0]
-    page = staff_client.get("/content/new/", {"ask": ask.pk}).content.decode()
+    page = marketing_client.get("/content/new/", {"ask": ask.pk}).content.decode()
     assert 'value="ada@acme.example"' in page
     assert f'value="{ask.pk}"' in page
 
 
-def test_edit_a_draft_from_its_page(staff_client: Client) -> None:
+def test_edit_a_draft_from_its_page(marketing_client: Client) -> None:
     asset = case_study()
-    page = staff_client.get(f"/content/{asset.pk}/").content.decode()
+    page = marketing_client.get(f"/content/{asset.pk}/").content.decode()
     assert 'data-testid="edit"' in page
-    form = staff_client.get(f"/content/{asset.pk}/edit/").content.decode()
+    form = marketing_client.get(f"/content/{asset.pk}/edit/").content.decode()
     assert "Onboarding down 40%\nSupport tickets halved\nNPS up 22 points" in form
-    response = staff_client.post(
+    response = marketing_client.post(
         f"/content/{asset.pk}/edit/",
         {"title": "Acme in days", "results": "One\nTwo", "quote": "New words"},
     )
@@ -183,7 +185,9 @@ def test_edit_a_draft_from_its_page(staff_client: Client) -> None:
         "",
     )
     Asset.objects.filter(pk=asset.pk).update(status="approved")
-    refused = staff_client.post(f"/content/{asset.pk}/edit/", {"title": "Sneaky"})
+    refused = marketing_client.post(f"/content/{asset.pk}/edit/", {"title": "Sneaky"})
     assert refused.status_code == 422
     assert "only a draft can be edited" in refused.content.decode()
-    assert 'data-testid="edit"' not in staff_client.get(f"/content/{asset.pk}/").content.decode()
+    assert (
+        'data-testid="edit"' not in marketing_client.get(f"/content/{asset.pk}/").content.decode()
+    )

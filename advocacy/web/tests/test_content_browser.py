@@ -16,14 +16,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_filter_the_library_by_consent_then_approve(
-    page: Page, live_server: Any, member: Any
+    page: Page, live_server: Any, marketer: Any
 ) -> None:
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=365)
     press = asset_in(
         "advocate_review", kind="case_study", scopes=["press", "name"], expires_at=later
     )
     quote = asset_in("approved", kind="quote", scopes=["quote"], expires_at=later)
-    log_in(page, live_server.url, "/content/")
+    log_in(page, live_server.url, "/content/", username="marketer")
     expect(page.get_by_test_id("asset-count")).to_have_text("2 assets")
 
     page.get_by_label("Consent covers").select_option("press")
@@ -42,4 +42,4 @@ def test_filter_the_library_by_consent_then_approve(
     expect(page.get_by_test_id("move-published")).to_be_visible()
     assert Asset.objects.get(pk=press.pk).status == "approved"
     event = AssetEvent.objects.get(asset=press, to_status="approved")
-    assert (event.actor, event.note) == (member, "approved by email")
+    assert (event.actor, event.note) == (marketer, "approved by email")

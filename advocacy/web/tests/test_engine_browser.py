@@ -27,14 +27,14 @@ def catalogue() -> None:
     load_catalogue(read_catalogue())
 
 
-def test_load_the_playbook_and_simulate_a_play(page: Page, live_server: Any, member: Any) -> None:
+def test_load_the_playbook_and_simulate_a_play(page: Page, live_server: Any, owner: Any) -> None:
     account = make_account("Acme", domain="acme.example", customer_since=date(2024, 1, 1))
     for i in range(6):
         contact = make_contact(account, f"P{i}")
         day = START + timedelta(days=i * 2, hours=10)
         make_signal(SignalKind.NPS, day, contact=contact, value=10)
         make_signal(SignalKind.ACTIVITY, day - timedelta(days=1), contact=contact)
-    log_in(page, live_server.url, "/plays/")
+    log_in(page, live_server.url, "/plays/", username="owner")  # reloading is an admin's
 
     page.get_by_test_id("playbook-load").click()
     expect(page.get_by_test_id("messages")).to_contain_text("Loaded 8 play(s) from the playbook.")

@@ -49,8 +49,8 @@ def decided(playbook: None) -> dict[str, Any]:
     return {"asked": 12 - held, "held_out": held, "not_in_audience": 2, "excluded": 1}
 
 
-def test_plays_empty_state_offers_the_default_playbook(staff_client: Client) -> None:
-    response = staff_client.get(reverse("web:plays"))
+def test_plays_empty_state_offers_the_default_playbook(admin_client: Client) -> None:
+    response = admin_client.get(reverse("web:plays"))
     html = response.content.decode()
     assert response.status_code == 200
     assert "No plays loaded yet" in html
@@ -59,8 +59,14 @@ def test_plays_empty_state_offers_the_default_playbook(staff_client: Client) -> 
     assert 'data-testid="plays-run"' not in html
 
 
-def test_load_the_default_playbook(staff_client: Client) -> None:
-    response = staff_client.post(reverse("web:playbook_load"), follow=True)
+def test_the_empty_state_tells_others_who_loads_the_playbook(staff_client: Client) -> None:
+    html = staff_client.get(reverse("web:plays")).content.decode()
+    assert 'action="/playbook/load/"' not in html
+    assert "Loading the playbook is an admin's job" in html
+
+
+def test_load_the_default_playbook(admin_client: Client) -> None:
+    response = admin_client.post(reverse("web:playbook_load"), follow=True)
     assert response.redirect_chain == [(reverse("web:plays"), 302)]
     assert Play.objects.count() == DEFAULT_PLAYS
     html = response.content.decode()
@@ -71,14 +77,14 @@ def test_load_the_default_playbook(staff_client: Client) -> None:
 
 
 def test_a_bad_playbook_loads_nothing_and_lists_every_error(
-    staff_client: Client, settings: Any, tmp_path: Path
+    admin_client: Client, settings: Any, tmp_path: Path
 ) -> None:
     (tmp_path / "bad.yaml").write_text(
         "name: bad-play\ntitle: Bad\ntrigger:\n  signal: nps\n  value: {gte: nine}\nask: review\n"
     )
     (tmp_path / "worse.yaml").write_text("name: worse\ntitle: Worse\ntrigger: {signal: nps}\n")
     settings.PLAYBOOK_DIR = str(tmp_path)
-    response = staff_client.post(reverse("web:playbook_load"))
+    response = admin_client.post(reverse("web:playbook_load"))
     html = response.content.decode()
     assert response.status_code == 400
     assert Play.objects.count() == 0
@@ -141,7 +147,7 @@ def test_plays_list_counts_decisions_by_outcome(
     assert html.count("Never run") == DEFAULT_PLAYS - 1
 
 
-def test_posts_are_post_only_and_need_login(client: Client, member: Any, playbook: None) -> None:
+def test_posts_are_post_only_and_need_login(client: Client, owner: Any, playbook: None) -> None:
     urls = [
         reverse("web:playbook_load"),
         reverse("web:playbook_run"),
@@ -151,7 +157,7 @@ def test_posts_are_post_only_and_need_login(client: Client, member: Any, playboo
         response = client.post(url)
         assert response.status_code == 302
         assert response["Location"] == f"{reverse('web:login')}?next={url}"
-    client.force_login(member)
+    client.force_login(owner)
     assert [client.get(url).status_code for url in urls] == [405, 405, 405]
     assert Decision.objects.count() == 0
 

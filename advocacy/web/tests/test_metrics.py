@@ -24,9 +24,9 @@ def _at_now():
         yield
 
 
-def test_dashboard_shows_every_metric_and_chart(staff_client: Client, world: World):
+def test_dashboard_shows_every_metric_and_chart(admin_client: Client, world: World):
     set_example_targets()
-    response = staff_client.get("/metrics/", {"period": "2026-Q2"})
+    response = admin_client.get("/metrics/", {"period": "2026-Q2"})
     assert response.status_code == 200
     html = response.content.decode()
     assert '<span class="stat__value stat__value--sm" data-testid="value-reviews">3</span>' in html
@@ -115,10 +115,10 @@ def test_csv_export_of_a_dashboard_table(staff_client: Client, world: World):
     assert staff_client.get("/metrics/export/nope.csv").status_code == 404
 
 
-def test_scorecard_page_sets_and_removes(staff_client: Client, world: World, member):
-    page = staff_client.get("/metrics/scorecard/").content.decode()
+def test_scorecard_page_sets_and_removes(admin_client: Client, world: World, owner):
+    page = admin_client.get("/metrics/scorecard/").content.decode()
     assert 'data-testid="entry-reviews"' in page
-    response = staff_client.post(
+    response = admin_client.post(
         "/metrics/scorecard/",
         {
             "metric": "nps",
@@ -130,14 +130,14 @@ def test_scorecard_page_sets_and_removes(staff_client: Client, world: World, mem
     )
     assert response.status_code == 302
     entry = ScorecardEntry.objects.get(metric="nps")
-    assert (entry.baseline, entry.target, entry.updated_by) == (20, 40, member)
-    response = staff_client.post(
+    assert (entry.baseline, entry.target, entry.updated_by) == (20, 40, owner)
+    response = admin_client.post(
         "/metrics/scorecard/",
         {"metric": "nps", "baseline": "5", "target": "5", "window": "month", "cadence": "monthly"},
     )
     assert response.status_code == 422
     assert "the target must differ from the baseline" in response.content.decode()
-    assert staff_client.post("/metrics/scorecard/nps/remove/").status_code == 302
+    assert admin_client.post("/metrics/scorecard/nps/remove/").status_code == 302
     assert not ScorecardEntry.objects.filter(metric="nps").exists()
 
 
@@ -163,28 +163,28 @@ def test_the_dashboard_costs_a_bounded_number_of_queries(
         staff_client.get("/metrics/", {"period": "2026-Q2"})
 
 
-def test_a_fresh_program_shows_no_target(staff_client: Client, world: World):
-    html = staff_client.get("/metrics/", {"period": "2026-Q2"}).content.decode()
+def test_a_fresh_program_shows_no_target(admin_client: Client, world: World):
+    html = admin_client.get("/metrics/", {"period": "2026-Q2"}).content.decode()
     assert 'data-testid="baseline-reviews">no baseline</td>' in html
     assert 'data-testid="target-reviews">no target</td>' in html
     assert 'data-testid="progress-reviews">no target</span>' in html
     assert 'data-testid="status-reviews">No target set</span>' in html
     assert 'data-testid="status-influenced_expansion">No target set</span>' in html
     assert "Below baseline" not in html and 'data-testid="behind-count"' not in html
-    page = staff_client.get("/metrics/scorecard/").content.decode()
+    page = admin_client.get("/metrics/scorecard/").content.decode()
     assert '<td class="num muted">no baseline</td><td class="num muted">no target</td>' in page
-    council = staff_client.get("/metrics/council/", {"month": "2026-05"}).content.decode()
+    council = admin_client.get("/metrics/council/", {"month": "2026-05"}).content.decode()
     assert '<td class="num">no baseline</td><td class="num">no target</td>' in council
 
 
-def test_a_target_without_a_baseline_says_no_baseline(staff_client: Client, world: World):
-    response = staff_client.post(
+def test_a_target_without_a_baseline_says_no_baseline(admin_client: Client, world: World):
+    response = admin_client.post(
         "/metrics/scorecard/",
         {"metric": "reviews", "baseline": "", "target": "4", "window": "quarter",
          "cadence": "monthly"},
     )  # fmt: skip
     assert response.status_code == 302
-    html = staff_client.get("/metrics/", {"period": "2026-Q2"}).content.decode()
+    html = admin_client.get("/metrics/", {"period": "2026-Q2"}).content.decode()
     assert 'data-testid="target-reviews">4</td>' in html
     assert 'data-testid="progress-reviews">no baseline</span>' in html
     assert 'data-testid="status-reviews">Behind target</span>' in html

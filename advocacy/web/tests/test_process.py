@@ -21,49 +21,49 @@ from advocacy.web.tests.conftest import HTMX
 pytestmark = pytest.mark.django_db
 
 
-def test_add_edit_apply_and_remove_a_rule(staff_client: Client, member: Any) -> None:
+def test_add_edit_apply_and_remove_a_rule(admin_client: Client, owner: Any) -> None:
     ask = make_ask("case_study", contact=contact_at(industry="Healthcare"))
-    page = staff_client.get(reverse("web:routing"))
+    page = admin_client.get(reverse("web:routing"))
     assert page.status_code == 200
     assert b"No rules: every ask follows the defaults." in page.content
-    form = {"name": "health", "position": "10", "industry": "healthcare", "owner": member.pk}
-    added = staff_client.post(reverse("web:routing"), {**form, "enabled": "on"}, follow=True)
+    form = {"name": "health", "position": "10", "industry": "healthcare", "owner": owner.pk}
+    added = admin_client.post(reverse("web:routing"), {**form, "enabled": "on"}, follow=True)
     assert "Rule “health” added." in added.content.decode()
     rule = RoutingRule.objects.get()
-    assert (rule.industry, rule.owner_id, rule.enabled) == ("healthcare", member.pk, True)
+    assert (rule.industry, rule.owner_id, rule.enabled) == ("healthcare", owner.pk, True)
     edit = reverse("web:routing_edit", args=[rule.pk])
-    assert staff_client.get(edit).status_code == 200
-    staff_client.post(edit, {**form, "role": "marketing", "enabled": "on"})
+    assert admin_client.get(edit).status_code == 200
+    admin_client.post(edit, {**form, "role": "marketing", "enabled": "on"})
     assert RoutingRule.objects.get().role == "marketing"
-    applied = staff_client.post(reverse("web:routing_apply"), follow=True)
+    applied = admin_client.post(reverse("web:routing_apply"), follow=True)
     assert "1 open ask(s) routed anew." in applied.content.decode()
-    assert Ask.objects.get(pk=ask.pk).owner_id == member.pk
-    staff_client.post(reverse("web:routing_delete", args=[rule.pk]))
+    assert Ask.objects.get(pk=ask.pk).owner_id == owner.pk
+    admin_client.post(reverse("web:routing_delete", args=[rule.pk]))
     assert RoutingRule.objects.count() == 0
 
 
-def test_a_rule_without_a_target_is_a_form_error(staff_client: Client) -> None:
-    response = staff_client.post(reverse("web:routing"), {"name": "x", "position": "1"})
+def test_a_rule_without_a_target_is_a_form_error(admin_client: Client) -> None:
+    response = admin_client.post(reverse("web:routing"), {"name": "x", "position": "1"})
     assert response.status_code == 422
     assert "a rule needs an owner (a user) or a role pool, or both" in response.content.decode()
     assert RoutingRule.objects.count() == 0
 
 
-def test_edit_a_checklist_into_a_new_version(staff_client: Client, member: Any) -> None:
-    listing = staff_client.get(reverse("web:checklists")).content.decode()
+def test_edit_a_checklist_into_a_new_version(admin_client: Client, owner: Any) -> None:
+    listing = admin_client.get(reverse("web:checklists")).content.decode()
     assert 'data-testid="checklist-reference_call"' in listing
     url = reverse("web:checklist", args=["review"])
-    page = staff_client.get(url).content.decode()
+    page = admin_client.get(url).content.decode()
     assert "Version 1 (current)" in page
     assert "- title: Review request sent with the direct link to the review site" in page
-    bad = staff_client.post(url, {"steps": "- {title: a, status: declined}"})
+    bad = admin_client.post(url, {"steps": "- {title: a, status: declined}"})
     assert bad.status_code == 422
     assert "steps: step 1: status must be one of" in bad.content.decode()
-    saved = staff_client.post(
+    saved = admin_client.post(
         url, {"steps": "- {title: Ask at the QBR, role: cs}", "note": "QBR"}, follow=True
     )
     assert "Version 2 saved" in saved.content.decode()
-    older = staff_client.get(url, {"version": "1"}).content.decode()
+    older = admin_client.get(url, {"version": "1"}).content.decode()
     assert "Version 1, saved" in older
 
 
