@@ -115,10 +115,14 @@ def insert_returning(
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
     returning: Sequence[str],
+    *,
+    conflict: str = "",
 ) -> list[tuple[Any, ...]]:
     """INSERT `rows` with multi-row VALUES, returning the `returning` columns of each new row.
 
     The rows come back in no promised order: return a key with the id (e.g. the unique columns).
+    `conflict` is an optional ON CONFLICT clause; with "ON CONFLICT (a) DO NOTHING", a row left
+    out for a conflict returns nothing, so the rows returned are exactly the ones inserted.
     """
     if not rows:
         return []
@@ -133,7 +137,7 @@ def insert_returning(
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
             params = [value for row in _adapted(adapters, chunk, rest) for value in row]
-            sql = f"{head}{', '.join([values] * len(chunk))} RETURNING {back}"
+            sql = f"{head}{', '.join([values] * len(chunk))} {conflict} RETURNING {back}"
             cursor.execute(sql, params)
             found.extend(tuple(r) for r in cursor.fetchall())
     return found

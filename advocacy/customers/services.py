@@ -7,8 +7,8 @@ Public functions (used by the CSV importer, the REST API and the demo):
                     create_accounts=False) -> UpsertResult
 
 Invariants:
-- A constant number of queries per batch (lookups in one query per key kind, then bulk_create
-  of the new, bulk_update of the changed, bulk_create of new identities); never one per record.
+- A constant number of queries per batch (lookups in one query per key kind, then one INSERT
+  of the new rows per kind, bulk_update of the changed); never one per record.
 - An account is found by any external id, else its domain, else its exact name (only when one
   account has it and its domain is blank or the same). A contact is found by email, else by
   external id. A contact's account comes from its `account_ref`, else from its email's domain.
@@ -17,18 +17,32 @@ Invariants:
 - A record that would steal an identity held by another row (a domain, an email, an external id)
   is rejected with a `RecordError`, never merged silently.
 - `dry_run=True` computes the same counts and writes nothing.
+
+Concurrent writers (requests, imports, workers) give neither errors nor duplicates:
+- Every new row goes in with INSERT ... ON CONFLICT DO NOTHING against its unique key: an
+  account's domain, a contact's email, an identity's (source, external_id). When another
+  transaction inserted one of those keys first, the batch is undone (its savepoint) and done
+  again from a fresh read, so that record counts as updated or unchanged, like a later batch.
+- The rows a batch will update are read locked (FOR NO KEY UPDATE) until its transaction ends:
+  of two writers sending the same change, one counts it updated, the other unchanged.
+- Names are not unique, so an account without a domain has no key to conflict on: a batch that
+  creates one holds a transaction lock (PostgreSQL's pg_advisory_xact_lock, NAME_LOCK) from
+  before its read to its commit, so two writers never both create the same name.
+SQLite takes its write lock when a transaction begins, so there the locks are not needed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, models, transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 
+from advocacy.core.bulk import insert_returning
 from advocacy.customers.models import Account, AccountIdentity, Contact, ContactIdentity
 from advocacy.customers.records import (
     AccountRecord,
@@ -40,6 +54,8 @@ from advocacy.customers.records import (
 
 T = TypeVar("T")
 IN_CHUNK = 900  # keys per IN (...) list: far below every backend's parameter limit
+ATTEMPTS = 5  # a batch done again this many times, each because another writer came first
+NAME_LOCK = 0x6163_636F_756E_7473  # pg_advisory_xact_lock key ("accounts"): domainless creation
 
 ACCOUNT_FIELDS = (
     "name",
@@ -69,6 +85,19 @@ CONTACT_FIELDS = (
     "left_company_at",
     "opted_out_at",
 )
+CONTACT_COLUMNS = ("account_id", "email", *CONTACT_FIELDS[1:])
+
+
+class UpsertRaceError(RuntimeError):
+    """Other writers wrote this batch's keys first, ATTEMPTS times in a row."""
+
+
+class _Lost(Exception):
+    """Another transaction inserted one of the batch's new keys first: read again, redo."""
+
+
+class _NeedsNameLock(Exception):
+    """The batch creates an account without a domain: redo it holding NAME_LOCK."""
 
 
 def in_chunks(values: Iterable[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
@@ -91,20 +120,24 @@ class AccountIndex:
     by_name: dict[str, Account | None] = field(default_factory=dict)  # None: ambiguous
 
     @classmethod
-    def load(cls, refs: Iterable[AccountRef], extra_domains: Iterable[str] = ()) -> AccountIndex:
-        """Fetch every account any of `refs` (or `extra_domains`) could name: a few queries."""
+    def load(
+        cls, refs: Iterable[AccountRef], extra_domains: Iterable[str] = (), *, lock: bool = False
+    ) -> AccountIndex:
+        """Fetch every account any of `refs` (or `extra_domains`) could name: a few queries.
+
+        With `lock`, the accounts are locked (FOR NO KEY UPDATE, in id order) until the
+        transaction ends, and read as the last writer to hold them left them.
+        """
         externals: set[tuple[str, str]] = set()
         domains: set[str] = set(extra_domains)
         names: set[str] = set()
-        exact_names: set[str] = set()  # SQLite's LOWER() folds ASCII only: also match exactly
         for ref in refs:
             if ref.external_id:
                 externals.add(ref.external_id)
             if ref.domain:
                 domains.add(ref.domain)
             if ref.name:
-                names.add(ref.name.lower())
-                exact_names.add(ref.name)
+                names.add(ref.name)
         index = cls()
         account_ids: dict[tuple[str, str], int] = {}
         for batch in in_chunks(externals):
@@ -112,22 +145,24 @@ class AccountIndex:
                 source__in={s for s, _ in batch}, external_id__in={e for _, e in batch}
             ).values_list("source", "external_id", "account_id")
             account_ids.update({(s, e): a for s, e, a in rows})
-        accounts: dict[int, Account] = {}
-        for id_batch in in_chunks(set(account_ids.values())):
-            accounts.update(Account.objects.in_bulk(id_batch))
+        ids = set(account_ids.values())
         for domain_batch in in_chunks(domains):
-            for account in Account.objects.filter(domain__in=domain_batch):
-                accounts[account.pk] = account
+            found = Account.objects.filter(domain__in=domain_batch).order_by()
+            ids.update(found.values_list("pk", flat=True))
         for name_batch in in_chunks(names):
-            for account in Account.objects.annotate(lname=Lower("name")).filter(
-                lname__in=name_batch
-            ):
-                accounts.setdefault(account.pk, account)
-        for exact_batch in in_chunks(exact_names):
-            for account in Account.objects.filter(name__in=exact_batch):
-                accounts.setdefault(account.pk, account)
+            # SQLite's LOWER() folds ASCII only: the exact names are matched as well.
+            lowered = {name.lower() for name in name_batch}
+            found = Account.objects.annotate(lname=Lower("name")).filter(
+                Q(lname__in=lowered) | Q(name__in=name_batch)
+            )
+            ids.update(found.order_by().values_list("pk", flat=True))
+        fetch = Account.objects.select_for_update(no_key=True) if lock else Account.objects.all()
+        accounts: dict[int, Account] = {}
+        for id_batch in in_chunks(sorted(ids)):
+            accounts.update((a.pk, a) for a in fetch.filter(pk__in=id_batch).order_by("pk"))
         for key, account_id in account_ids.items():
-            index.by_external[key] = accounts[account_id]
+            if account_id in accounts:
+                index.by_external[key] = accounts[account_id]
         for account in accounts.values():
             index.add(account)
         return index
@@ -178,17 +213,164 @@ def _account_values(record: AccountRecord) -> dict[str, Any]:
     return values
 
 
+@dataclass
+class _Writes:
+    """What one attempt at a batch writes: new rows (their pks unset until written), changes."""
+
+    accounts: list[Account] = field(default_factory=list)
+    changed_accounts: dict[int, Account] = field(default_factory=dict)
+    account_identities: list[tuple[Account, str, str]] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+    changed_contacts: dict[int, Contact] = field(default_factory=dict)
+    contact_identities: list[tuple[Contact, str, str]] = field(default_factory=list)
+
+    def needs_name_lock(self) -> bool:
+        return connection.vendor == "postgresql" and any(not a.domain for a in self.accounts)
+
+    def write(self) -> None:
+        """Write everything; raise _Lost as soon as another writer turns out to have come first.
+
+        Keys go in sorted and updates in id order: two batches wait on each other's rows in one
+        order, never in a circle.
+        """
+        _insert_accounts(self.accounts)
+        Account.objects.bulk_update(
+            [self.changed_accounts[pk] for pk in sorted(self.changed_accounts)],
+            [*ACCOUNT_FIELDS, "updated_at"],
+            batch_size=500,
+        )
+        _insert_identities(
+            AccountIdentity, "account_id", [(a.pk, s, e) for a, s, e in self.account_identities]
+        )
+        _insert_contacts(self.contacts)
+        Contact.objects.bulk_update(
+            [self.changed_contacts[pk] for pk in sorted(self.changed_contacts)],
+            ["email", *CONTACT_FIELDS, "updated_at"],
+            batch_size=500,
+        )
+        _insert_identities(
+            ContactIdentity, "contact_id", [(c.pk, s, e) for c, s, e in self.contact_identities]
+        )
+
+
+def _stored(obj: models.Model, pk: int) -> None:
+    """Mark an instance inserted by hand as a saved row with this pk."""
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = DEFAULT_DB_ALIAS
+
+
+def _insert_accounts(accounts: list[Account]) -> None:
+    """Insert new accounts; those with a domain ON CONFLICT (domain) DO NOTHING."""
+    keyed = sorted((a for a in accounts if a.domain), key=lambda a: a.domain or "")
+    ids = dict(
+        insert_returning(
+            Account,
+            ACCOUNT_FIELDS,
+            [[getattr(a, name) for name in ACCOUNT_FIELDS] for a in keyed],
+            ("domain", "id"),
+            conflict="ON CONFLICT (domain) DO NOTHING",
+        )
+    )
+    if len(ids) < len(keyed):
+        raise _Lost
+    for account in keyed:
+        _stored(account, ids[account.domain])
+    # No key to conflict on: NAME_LOCK keeps a second writer from creating these too.
+    Account.objects.bulk_create([a for a in accounts if not a.domain])
+
+
+def _insert_contacts(contacts: list[Contact]) -> None:
+    """Insert new contacts ON CONFLICT (email) DO NOTHING."""
+    ordered = sorted(contacts, key=lambda c: c.email)
+    rows = [
+        [c.account.pk, c.email, *(getattr(c, name) for name in CONTACT_FIELDS[1:])] for c in ordered
+    ]
+    ids = dict(
+        insert_returning(
+            Contact,
+            CONTACT_COLUMNS,
+            rows,
+            ("email", "id"),
+            conflict="ON CONFLICT (email) DO NOTHING",
+        )
+    )
+    if len(ids) < len(ordered):
+        raise _Lost
+    for contact in ordered:
+        _stored(contact, ids[contact.email])
+
+
+def _insert_identities(
+    model: type[models.Model], owner: str, identities: list[tuple[int, str, str]]
+) -> None:
+    """Insert (owner id, source, external id) rows ON CONFLICT (source, external_id) DO NOTHING."""
+    rows = sorted({(s, e): (pk, s, e) for pk, s, e in identities}.values(), key=lambda r: r[1:])
+    inserted = insert_returning(
+        model,
+        (owner, "source", "external_id"),
+        rows,
+        ("id",),
+        conflict="ON CONFLICT (source, external_id) DO NOTHING",
+    )
+    if len(inserted) < len(rows):
+        raise _Lost
+
+
+def _lock_names() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NAME_LOCK])
+
+
+def _settle(attempt: Callable[[], tuple[UpsertResult, _Writes]], what: str) -> UpsertResult:
+    """Plan and write a batch in its own transaction (a savepoint inside another), done again
+    from a fresh read while another writer turns out to have written one of its keys first."""
+    name_lock = False
+    lost: Exception | None = None
+    for _ in range(ATTEMPTS):
+        try:
+            with transaction.atomic():
+                if name_lock:
+                    _lock_names()  # before the read, so the read sees the last creator's rows
+                result, writes = attempt()
+                if writes.needs_name_lock() and not name_lock:
+                    raise _NeedsNameLock
+                try:
+                    writes.write()
+                except IntegrityError as exc:
+                    # The read checked every key the batch moves (a domain, an email): only a
+                    # row another writer stored since can refuse the update.
+                    raise _Lost from exc
+                return result
+        except _NeedsNameLock:
+            name_lock = True
+        except _Lost as exc:
+            lost = exc
+    raise UpsertRaceError(
+        f"{what}: other writers wrote the same keys first {ATTEMPTS} times in a row; "
+        "send the batch again"
+    ) from lost
+
+
 def upsert_accounts(
     records: Sequence[AccountRecord], *, actor: Any, now: datetime, dry_run: bool = False
 ) -> UpsertResult:
     """Create or update accounts and their external ids; see the module docstring."""
+    if dry_run:
+        return _plan_accounts(records, now=now, lock=False)[0]
+    return _settle(lambda: _plan_accounts(records, now=now, lock=True), "accounts")
+
+
+def _plan_accounts(
+    records: Sequence[AccountRecord], *, now: datetime, lock: bool
+) -> tuple[UpsertResult, _Writes]:
     index = AccountIndex.load(
         [AccountRef(domain=r.domain, name=r.name) for r in records]
-        + [AccountRef(external_id=key) for r in records for key in r.external_ids]
+        + [AccountRef(external_id=key) for r in records for key in r.external_ids],
+        lock=lock,
     )
-    created: list[Account] = []
-    changed: dict[int, Account] = {}
-    identities: list[AccountIdentity] = []
+    writes = _Writes()
     rejected: list[RecordError] = []
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     for i, record in enumerate(records):
@@ -224,26 +406,20 @@ def upsert_accounts(
         new_keys = [k for k, owner in owners_by_key.items() if owner is None]
         if account is None:
             account = Account(**values)
-            created.append(account)
+            writes.accounts.append(account)
             counts["created"] += 1
         else:
             dirty = _apply(account, values)
             if dirty and account.pk is not None:
                 account.updated_at = now
-                changed[account.pk] = account
+                writes.changed_accounts[account.pk] = account
             counts["updated" if dirty or new_keys else "unchanged"] += 1
         index.add(account, new_keys)
-        identities.extend(
-            AccountIdentity(account=account, source=s, external_id=e) for s, e in new_keys
-        )
-    if not dry_run:
-        with transaction.atomic():
-            Account.objects.bulk_create(created)
-            Account.objects.bulk_update(
-                list(changed.values()), [*ACCOUNT_FIELDS, "updated_at"], batch_size=500
-            )
-            AccountIdentity.objects.bulk_create(identities, ignore_conflicts=True)
-    return UpsertResult(counts["created"], counts["updated"], counts["unchanged"], tuple(rejected))
+        writes.account_identities.extend((account, s, e) for s, e in new_keys)
+    result = UpsertResult(
+        counts["created"], counts["updated"], counts["unchanged"], tuple(rejected)
+    )
+    return result, writes
 
 
 def _email_domain(email: str) -> str:
@@ -272,25 +448,46 @@ def upsert_contacts(
     create_accounts: bool = False,
 ) -> UpsertResult:
     """Create or update contacts; with `create_accounts`, an unknown named account is created."""
-    index = AccountIndex.load(
-        [r.account_ref for r in records], extra_domains={_email_domain(r.email) for r in records}
+    if dry_run:
+        return _plan_contacts(records, now=now, lock=False, create_accounts=create_accounts)[0]
+    return _settle(
+        lambda: _plan_contacts(records, now=now, lock=True, create_accounts=create_accounts),
+        "contacts",
     )
-    emails = {r.email for r in records}
+
+
+def _load_contacts(
+    records: Sequence[ContactRecord], *, lock: bool
+) -> tuple[dict[str, Contact], dict[tuple[str, str], Contact]]:
+    """The contacts the records name, by email and by external id (locked with `lock`)."""
     keys = {k for r in records for k in r.external_ids}
-    by_email: dict[str, Contact] = {}
-    by_external: dict[tuple[str, str], Contact] = {}
-    for batch in in_chunks(emails):
-        by_email.update({c.email: c for c in Contact.objects.filter(email__in=batch)})
+    ids: set[int] = set()
+    for batch in in_chunks({r.email for r in records}):
+        ids.update(Contact.objects.filter(email__in=batch).order_by().values_list("pk", flat=True))
+    owner_of: dict[tuple[str, str], int] = {}
     for key_batch in in_chunks(keys):
         rows = ContactIdentity.objects.filter(
             source__in={s for s, _ in key_batch}, external_id__in={e for _, e in key_batch}
-        ).select_related("contact")
-        by_external.update({(r.source, r.external_id): r.contact for r in rows})
-    new_accounts: list[Account] = []
-    new_account_identities: list[AccountIdentity] = []
-    created: list[Contact] = []
-    changed: dict[int, Contact] = {}
-    identities: list[ContactIdentity] = []
+        ).values_list("source", "external_id", "contact_id")
+        owner_of.update({(s, e): c for s, e, c in rows})
+    ids.update(owner_of.values())
+    fetch = Contact.objects.select_for_update(no_key=True) if lock else Contact.objects.all()
+    contacts: dict[int, Contact] = {}
+    for id_batch in in_chunks(sorted(ids)):
+        contacts.update((c.pk, c) for c in fetch.filter(pk__in=id_batch).order_by("pk"))
+    by_email = {c.email: c for c in contacts.values()}
+    by_external = {key: contacts[pk] for key, pk in owner_of.items() if pk in contacts}
+    return by_email, by_external
+
+
+def _plan_contacts(
+    records: Sequence[ContactRecord], *, now: datetime, lock: bool, create_accounts: bool
+) -> tuple[UpsertResult, _Writes]:
+    index = AccountIndex.load(
+        [r.account_ref for r in records], extra_domains={_email_domain(r.email) for r in records}
+    )
+    by_email, by_external = _load_contacts(records, lock=lock)
+    writes = _Writes()
     rejected: list[RecordError] = []
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     for i, record in enumerate(records):
@@ -325,12 +522,10 @@ def upsert_contacts(
         if account is None and create_accounts and contact is None:
             account = _new_account(ref, now)
             if account is not None:
-                new_accounts.append(account)
+                writes.accounts.append(account)
                 ref_keys = [ref.external_id] if ref.external_id else []
                 index.add(account, ref_keys)
-                new_account_identities.extend(
-                    AccountIdentity(account=account, source=s, external_id=e) for s, e in ref_keys
-                )
+                writes.account_identities.extend((account, s, e) for s, e in ref_keys)
         given_ref = bool(ref.domain or ref.external_id or ref.name)
         if account is None and (contact is None or given_ref):
             rejected.append(
@@ -352,7 +547,7 @@ def upsert_contacts(
         if contact is None:
             assert account is not None
             contact = Contact(email=record.email, account=account, **values)
-            created.append(contact)
+            writes.contacts.append(contact)
             counts["created"] += 1
         else:
             values["email"] = record.email
@@ -362,19 +557,13 @@ def upsert_contacts(
                 dirty = True
             if dirty and contact.pk is not None:
                 contact.updated_at = now
-                changed[contact.pk] = contact
+                writes.changed_contacts[contact.pk] = contact
             counts["updated" if dirty or new_keys else "unchanged"] += 1
         by_email[record.email] = contact
         for key in new_keys:
             by_external[key] = contact
-            identities.append(ContactIdentity(contact=contact, source=key[0], external_id=key[1]))
-    if not dry_run:
-        with transaction.atomic():
-            Account.objects.bulk_create(new_accounts)
-            AccountIdentity.objects.bulk_create(new_account_identities, ignore_conflicts=True)
-            Contact.objects.bulk_create(created)
-            Contact.objects.bulk_update(
-                list(changed.values()), ["email", *CONTACT_FIELDS, "updated_at"], batch_size=500
-            )
-            ContactIdentity.objects.bulk_create(identities, ignore_conflicts=True)
-    return UpsertResult(counts["created"], counts["updated"], counts["unchanged"], tuple(rejected))
+            writes.contact_identities.append((contact, key[0], key[1]))
+    result = UpsertResult(
+        counts["created"], counts["updated"], counts["unchanged"], tuple(rejected)
+    )
+    return result, writes

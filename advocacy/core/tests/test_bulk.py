@@ -48,3 +48,13 @@ def test_returning_gives_each_new_row_its_id_and_auto_now_columns_are_set(
     record = IdempotencyRecord.objects.get(key="key-7")
     assert record.content_type == "" and record.status_code is None
     assert record.created_at is not None
+
+
+def test_returning_with_a_conflict_clause_gives_only_the_rows_inserted(db: Any) -> None:
+    insert_rows(ScheduledJob, ("name", "next_run_at"), [("a", AT)])
+    back = insert_returning(
+        ScheduledJob, ("name", "next_run_at"), [("a", AT), ("b", AT), ("c", AT)],
+        returning=("name",), conflict="ON CONFLICT (name) DO NOTHING",
+    )  # fmt: skip
+    assert sorted(back) == [("b",), ("c",)]
+    assert sorted(ScheduledJob.objects.values_list("name", flat=True)) == ["a", "b", "c"]
