@@ -10,7 +10,7 @@ from ninja import Field, Schema
 from pydantic import model_validator
 
 from advocacy.api.routers.customer_schemas import AccountRefIn, Email
-from advocacy.api.schemas import MAX_ID, ExternalId, Instant, bounded
+from advocacy.api.schemas import MAX_ID, NUMBER, ExternalId, Instant, bounded
 from advocacy.signals.models import SignalKind
 from advocacy.signals.records import SignalRecord
 
@@ -74,7 +74,7 @@ class SignalIn(Schema):
     occurred_at: Instant
     contact: ContactRefIn | None = None
     account: AccountRefIn | None = None
-    value: float | None = Field(None, allow_inf_nan=False, ge=-1e12, le=1e12)
+    value: Annotated[float, Field(ge=-1e12, le=1e12), NUMBER] | None = None
     text: Annotated[str, bounded(10_000)] = ""
     payload: dict[str, Any] = Field(default_factory=dict, description="The raw event, kept")
     referral_id: Annotated[str, bounded(255, min_length=1)] | None = Field(
