@@ -8,11 +8,20 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import dj_database_url
 
-from advocacy.core.env import env_bool, env_choice, env_int, env_list, env_parsed, env_str
+from advocacy.core.env import (
+    env_bool,
+    env_choice,
+    env_date,
+    env_int,
+    env_list,
+    env_parsed,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("ADVOCACY_DATA_DIR", str(BASE_DIR.parent / "var"))).resolve()
@@ -215,6 +224,13 @@ REFERENCE_FILL_ALERT = env_parsed("ADVOCACY_REFERENCE_FILL_ALERT", 0.70, _share)
 IMPORT_CHUNK_SIZE = env_int("ADVOCACY_IMPORT_CHUNK_SIZE", 5000, minimum=100)
 IMPORT_MAX_STORED_ERRORS = env_int("ADVOCACY_IMPORT_MAX_STORED_ERRORS", 100_000, minimum=100)
 IMPORT_MAX_UPLOAD_MB = env_int("ADVOCACY_IMPORT_MAX_UPLOAD_MB", 200, minimum=1)
+# Signals: none is older than this day (UTC); an earlier one is a typo or a placeholder date.
+SIGNAL_EARLIEST = env_date(
+    "ADVOCACY_SIGNAL_EARLIEST",
+    date(2000, 1, 1),
+    minimum=date(1970, 1, 1),
+    maximum=date(2099, 12, 31),
+)
 # Content: assets whose consent expires within this many days are flagged for re-permission.
 CONTENT_REPERMISSION_DAYS = env_int("ADVOCACY_CONTENT_REPERMISSION_DAYS", 30, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

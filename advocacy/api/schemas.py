@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import math
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from django.utils import timezone
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
-from pydantic import AfterValidator, AwareDatetime, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StringConstraints
 
 from advocacy.core import clock
 from advocacy.core.clock import EARLIEST, LATEST
@@ -82,6 +85,53 @@ class BatchOut(Schema):
     updated: int
     unchanged: int
     ids: list[int] = Field(description="The id of each item, in the order sent")
+
+
+def _sent(value: object) -> str:
+    """A JSON value as it was sent, for an error's "found"."""
+    try:
+        return json.dumps(value)[:100]
+    except (TypeError, ValueError):
+        return repr(value)[:100]
+
+
+def _json_integer(value: object) -> object:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected a whole number, found {_sent(value)}")
+    return value
+
+
+def _json_number(value: object) -> object:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"expected a number, found {_sent(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"expected a finite number, found {value!r}")
+    return value
+
+
+def _json_amount(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError(
+            f'expected an amount (a number, or text like "120000.50"), found {_sent(value)}'
+        )
+    return value
+
+
+# Numbers in a JSON body: only a JSON number is one (`true` is not 1, `"9"` is not 9); a
+# whole number has no decimal point or exponent (`1.0`, `1e1` are refused); an amount may also
+# be text, so that it travels exactly. Put the marker after any bounds, so that they stay in
+# the OpenAPI schema: `Annotated[int, Field(ge=0, le=100), WHOLE]`. Query and path
+# parameters arrive as text and keep pydantic's parsing: never use these there.
+WHOLE = BeforeValidator(_json_integer)
+NUMBER = BeforeValidator(_json_number)
+AMOUNT = BeforeValidator(_json_amount)
+Number = Annotated[float, NUMBER]
+# The id of a row, in a body.
+Id = Annotated[int, Field(ge=1, le=MAX_ID), WHOLE]
+# Money: at most 14 digits, 2 after the point, not negative.
+Amount = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2), AMOUNT]
+# A number kept as sent: an int stays an int (a whole number), a float stays a float.
+IntOrFloat = Annotated[int | float, NUMBER]
 
 
 def _day_within_range(value: date) -> date:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -62,6 +63,28 @@ def env_int(
     if maximum is not None and number > maximum:
         raise SettingError(f"{name}: expected at most {maximum}, found {number}")
     return number
+
+
+def env_date(
+    name: str,
+    default: date,
+    environ: Mapping[str, str] | None = None,
+    *,
+    minimum: date | None = None,
+    maximum: date | None = None,
+) -> date:
+    value = _read(name, environ)
+    if value is None:
+        return default
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise SettingError(f"{name}: expected a date like 2000-01-01, found {value!r}") from None
+    if minimum is not None and day < minimum:
+        raise SettingError(f"{name}: expected {minimum.isoformat()} or later, found {value!r}")
+    if maximum is not None and day > maximum:
+        raise SettingError(f"{name}: expected {maximum.isoformat()} or earlier, found {value!r}")
+    return day
 
 
 def env_list(name: str, default: list[str], environ: Mapping[str, str] | None = None) -> list[str]:

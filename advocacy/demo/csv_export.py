@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from advocacy.demo.generator import AccountSpec, ContactSpec, DemoProgram
@@ -58,8 +59,17 @@ def contact_row(c: ContactSpec, domain: str) -> list[str]:
     ]  # fmt: skip
 
 
+def _number(value: float | None) -> str:
+    """In digits, exactly, as the importer reads numbers: 9 (a whole number), 1234567.5."""
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return str(int(value))
+    return format(Decimal(repr(value)), "f")
+
+
 def signal_row(s: SignalRow) -> list[str]:
-    value = "" if s.value is None else f"{s.value:g}"
+    value = _number(s.value)
     email = "" if s.contact is None else s.contact.email
     # Contact-level signals name the contact only; account-level ones name the account. The
     # importer keeps each raw row as the signal's payload, so no payload column is written.

@@ -6,6 +6,8 @@ re-imported file) is stored once. Its raw payload is kept so it can be replayed 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 
@@ -48,11 +50,33 @@ ADVOCACY_ACTIVITY_KINDS: tuple[str, ...] = (
     SignalKind.CONTENT_PUBLISHED,
 )
 
-# Kinds whose `value` is a number with a known range; anything else may leave it empty.
+
+@dataclass(frozen=True)
+class Scale:
+    """The values a scored kind takes: from `low` to `high`, whole numbers only if `whole`."""
+
+    low: int
+    high: int
+    whole: bool
+
+    @property
+    def expected(self) -> str:
+        number = "a whole number" if self.whole else "a number"
+        return f"{number} from {self.low} to {self.high}"
+
+
+# The scored kinds: each needs a `value` on its scale; any other kind may leave it empty.
+# NPS is the 0-10 "how likely are you to recommend us" answer; CSAT the five-point
+# satisfaction answer (1 very unsatisfied, 5 very satisfied); a health score is the CS tool's
+# 0-100, with decimals. Checked by `advocacy.signals.checks`, for every way signals arrive.
+SCALES: dict[str, Scale] = {
+    SignalKind.NPS: Scale(0, 10, whole=True),
+    SignalKind.CSAT: Scale(1, 5, whole=True),
+    SignalKind.HEALTH_SCORE: Scale(0, 100, whole=False),
+}
+# The same scales as (low, high), for the charts.
 VALUE_RANGES: dict[str, tuple[float, float]] = {
-    SignalKind.NPS: (0, 10),
-    SignalKind.CSAT: (1, 5),
-    SignalKind.HEALTH_SCORE: (0, 100),
+    kind: (scale.low, scale.high) for kind, scale in SCALES.items()
 }
 
 

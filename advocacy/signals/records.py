@@ -3,6 +3,8 @@
 A signal names who it is about by `contact_email` (lower-cased), or `contact_external_id`
 ((source, id) of a contact identity), or, for account-level facts (health score, renewal), by
 `account_ref` alone. `(source, key)` is its identity: sending it again changes nothing.
+`value` is checked against its kind's scale by `advocacy.signals.checks`: an NPS or CSAT answer
+is an `int` (a float such as 9.0 was written as a fraction and is refused for them).
 `RecordError` and `UpsertResult` are shared with the customer services.
 """
 
@@ -27,6 +29,6 @@ class SignalRecord:
     contact_email: str | None = None
     contact_external_id: tuple[str, str] | None = None
     account_ref: AccountRef | None = None
-    value: float | None = None
+    value: int | float | None = None
     text: str = ""
     payload: Mapping[str, Any] = field(default_factory=dict)

@@ -8,9 +8,10 @@ Public functions:
     insert_signal_rows(rows: Sequence[SignalRow], *, now) -> int
 
 An existing (source, key) counts as unchanged and is never updated. A signal about an unknown
-contact or account is rejected (never guessed). The insert is one `INSERT ... ON CONFLICT
-(source, key) DO NOTHING` executed over the whole batch: a replayed batch, or two writers racing,
-store each fact once. The lower-level helpers are what the CSV importer's hot path uses, so a
+contact or account is rejected (never guessed), and so is one whose value or moment
+`advocacy.signals.checks` refuses (a score off its scale, a date before the floor or ahead of
+`now`). The insert is one `INSERT ... ON CONFLICT (source, key) DO NOTHING` executed over the
+whole batch: a replayed batch, or two writers racing, store each fact once. The lower-level helpers are what the CSV importer's hot path uses, so a
 million rows never become a million model instances.
 """
 
@@ -26,7 +27,8 @@ from django.db import connection, transaction
 from advocacy.customers.models import Contact, ContactIdentity
 from advocacy.customers.records import AccountRef, RecordError, UpsertResult
 from advocacy.customers.services import AccountIndex, in_chunks
-from advocacy.signals.models import VALUE_RANGES, Signal, SignalKind
+from advocacy.signals.checks import earliest, moment_problem, value_problem
+from advocacy.signals.models import Signal, SignalKind
 from advocacy.signals.records import SignalRecord
 
 # (source, key, kind, account_id, contact_id, occurred_at, value, text, payload_json)
@@ -134,20 +136,16 @@ def _sqlite_datetime(value: datetime) -> str:
     return value.isoformat(" ")
 
 
-def _check(record: SignalRecord, index: int) -> RecordError | None:
+def _check(record: SignalRecord, index: int, now: datetime, floor: datetime) -> RecordError | None:
     if record.kind not in KINDS:
         return RecordError(
             index, "kind", "one of " + ", ".join(sorted(KINDS)), record.kind, "unknown kind"
         )
-    bounds = VALUE_RANGES.get(record.kind)
-    if bounds and (record.value is None or not bounds[0] <= record.value <= bounds[1]):
-        return RecordError(
-            index,
-            "value",
-            f"a number from {bounds[0]:g} to {bounds[1]:g}",
-            "" if record.value is None else f"{record.value:g}",
-            f"{record.kind} value out of range",
-        )
+    problem = value_problem(record.kind, record.value) or moment_problem(
+        record.occurred_at, now=now, floor=floor
+    )
+    if problem is not None:
+        return RecordError(index, problem.field, problem.expected, problem.found, problem.message)
     if not record.source or not record.key:
         return RecordError(index, "key", "a source and a key", "", "source and key are required")
     return None
@@ -170,8 +168,9 @@ def record_signals(
     rejected: list[RecordError] = []
     seen: set[tuple[str, str]] = set()
     duplicates = 0
+    floor = earliest()
     for i, record in enumerate(records):
-        error = _check(record, i)
+        error = _check(record, i, now, floor)
         contact_id: int | None = None
         account_id: int | None = None
         if error is None and (record.contact_email or record.contact_external_id):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Field, Schema
 
 from advocacy.api.routers.play_schemas import PlayName
-from advocacy.api.schemas import MAX_ID, AsOfIn, bounded
+from advocacy.api.schemas import MAX_ID, AsOfIn, Id, bounded
 from advocacy.pipeline.models import AskStatus
 
 
@@ -101,7 +101,7 @@ class AskFilters(Schema):
 class AskIn(AsOfIn):
     """An ask opened by hand. Exclusions and tap caps hold, unless `override_reason` is given."""
 
-    contact_id: int = Field(..., ge=1, le=MAX_ID)
+    contact_id: Id
     ask_type: Annotated[str, bounded(50, min_length=1)] = Field(
         description="An ask type code: `review`, `case_study`…"
     )

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from advocacy.api.schemas import MAX_ID, AsOfIn, Moment, bounded
+from advocacy.api.schemas import MAX_ID, AsOfIn, Id, Moment, bounded
 from advocacy.content.models import AssetKind, AssetStatus, Channel, ConsentScope
 from advocacy.content.services import allowed_moves
 
@@ -131,8 +131,8 @@ class AssetIn(AsOfIn):
 
     kind: AssetKind
     title: Annotated[str, bounded(200, min_length=1)]
-    contact_id: int = Field(..., ge=1, le=MAX_ID)
-    ask_id: int | None = Field(None, ge=1, le=MAX_ID, description="The ask that produced it")
+    contact_id: Id
+    ask_id: Id | None = Field(None, description="The ask that produced it")
     body: Text = ""
     url: Annotated[str, bounded(500)] = ""
     headline: Annotated[str, bounded(200)] = ""

@@ -9,7 +9,15 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 from pydantic import AfterValidator, model_validator
 
-from advocacy.api.schemas import MAX_ID, ExternalId, ExternalIdOut, Instant, bounded
+from advocacy.api.schemas import (
+    MAX_ID,
+    WHOLE,
+    Amount,
+    ExternalId,
+    ExternalIdOut,
+    Instant,
+    bounded,
+)
 from advocacy.customers.models import Persona, Region, SizeBand
 from advocacy.customers.records import (
     AccountRecord,
@@ -84,8 +92,8 @@ class AccountIn(Schema):
     industry: Annotated[str, bounded(100)] | None = None
     region: Region | None = None
     size_band: SizeBand | None = None
-    employees: int | None = Field(None, ge=0, le=10_000_000)
-    arr: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    employees: Annotated[int, Field(ge=0, le=10_000_000), WHOLE] | None = None
+    arr: Amount | None = None
     products: list[Tag] = Field(default_factory=list, max_length=100)
     use_cases: list[Tag] = Field(default_factory=list, max_length=100)
     competitors_replaced: list[Tag] = Field(default_factory=list, max_length=100)

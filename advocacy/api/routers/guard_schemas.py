@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 
 from advocacy.api.routers.ask_schemas import AskDetailOut, AskOut
-from advocacy.api.schemas import MAX_ID, AsOf, AsOfIn, bounded
+from advocacy.api.schemas import MAX_ID, AsOf, AsOfIn, Id, bounded
 from advocacy.pipeline.agreements import AgreementStatus
 
 Code = Annotated[str, bounded(50, min_length=1)]
@@ -48,7 +48,7 @@ class ReplacementOut(Schema):
 
 
 class ReassignIn(AsOfIn):
-    contact_id: int = Field(..., ge=1, le=MAX_ID, description="The replacement (same account)")
+    contact_id: Id = Field(description="The replacement (same account)")
     note: Annotated[str, bounded(300)] = ""
 
 
@@ -93,7 +93,7 @@ class AgreementOut(Schema):
 class AgreementIn(AsOfIn):
     """A new agreement: a draft, or active when `signed_on` is given."""
 
-    contact_id: int = Field(..., ge=1, le=MAX_ID)
+    contact_id: Id
     scope: list[Code] = Field(max_length=20)
     benefits: Annotated[str, bounded(5000)] = ""
     starts_on: date

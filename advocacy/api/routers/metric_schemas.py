@@ -7,7 +7,7 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
-from advocacy.api.schemas import AsOfIn, bounded
+from advocacy.api.schemas import AsOfIn, Number, bounded
 from advocacy.customers.models import Persona, Region, SizeBand
 from advocacy.metrics.models import Cadence, Window
 
@@ -87,8 +87,8 @@ class ScoreRowOut(Schema):
 
 
 class ScorecardIn(AsOfIn):
-    target: float | None = Field(None, allow_inf_nan=False, description="Null until chosen")
-    baseline: float | None = Field(None, allow_inf_nan=False, description="Null when unknown")
+    target: Number | None = Field(None, description="Null until chosen")
+    baseline: Number | None = Field(None, description="Null when unknown")
     window: Window = Window.QUARTER
     cadence: Cadence = Cadence.MONTHLY
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from advocacy.api.schemas import AsOfIn, bounded
+from advocacy.api.schemas import WHOLE, AsOfIn, bounded
 
 Text = Annotated[str, bounded(100)]
 
@@ -16,7 +16,9 @@ class RoutingRuleIn(AsOfIn):
     """A rule: asks matching every non-empty criterion go to `owner`, else to the `role` pool."""
 
     name: Annotated[str, bounded(100, min_length=1)]
-    position: int = Field(100, ge=0, le=1_000_000, description="Lower positions win first")
+    position: Annotated[int, Field(ge=0, le=1_000_000), WHOLE] = Field(
+        100, description="Lower positions win first"
+    )
     enabled: bool = True
     ask_type: Annotated[str, bounded(50)] = Field("", description="An ask type code, or any")
     stage: Annotated[str, bounded(20)] = Field("", description="`relationship`, `packaging`")
@@ -136,7 +138,9 @@ class TickOut(Schema):
 
 class EscalateIn(AsOfIn):
     dry_run: bool = False
-    hours: int | None = Field(None, ge=0, le=100_000, description="Default: the setting")
+    hours: Annotated[int, Field(ge=0, le=100_000), WHOLE] | None = Field(
+        None, description="Default: the setting"
+    )
 
 
 class EscalatedAskOut(Schema):

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from advocacy.api.schemas import MAX_ID, AsOfIn, bounded
+from advocacy.api.schemas import WHOLE, Amount, AsOfIn, Id, bounded
 from advocacy.customers.models import Region, SizeBand
 from advocacy.references.models import (
     CallOutcome,
@@ -26,7 +26,7 @@ class RequestIn(AsOfIn):
 
     opportunity: Annotated[str, bounded(200, min_length=1)]
     opportunity_ref: Annotated[str, bounded(100)] = Field("", description="The CRM's id")
-    amount: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    amount: Amount | None = None
     prospect_company: Annotated[str, bounded(200, min_length=1)]
     prospect_contacts: list[Annotated[str, bounded(254)]] = Field(
         [], max_length=10, description="Emails of the prospect's people, invited to the call"
@@ -128,7 +128,7 @@ class ReferenceCandidateOut(Schema):
 
 
 class OfferIn(AsOfIn):
-    contact_id: int = Field(..., ge=1, le=MAX_ID)
+    contact_id: Id
     note: Annotated[str, bounded(2000)] = ""
 
 
@@ -139,15 +139,15 @@ class ResponseIn(AsOfIn):
 
 class CallIn(AsOfIn):
     starts_at: datetime = Field(description="With an offset; without one it is read as UTC")
-    duration_minutes: int = Field(20, ge=5, le=240)
-    also: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+    duration_minutes: Annotated[int, Field(ge=5, le=240), WHOLE] = 20
+    also: list[Id] = Field(
         [], max_length=3, description="Other open requests joining a group call (2-4 in all)"
     )
 
 
 class OutcomeIn(AsOfIn):
     outcome: CallOutcome = Field(description="held, no_show or cancelled")
-    rating: int | None = Field(None, ge=1, le=5)
+    rating: Annotated[int, Field(ge=1, le=5), WHOLE] | None = None
     notes: Annotated[str, bounded(2000)] = ""
 
 

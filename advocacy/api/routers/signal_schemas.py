@@ -7,15 +7,21 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import model_validator
+from pydantic import WithJsonSchema, model_validator
 
 from advocacy.api.routers.customer_schemas import AccountRefIn, Email
-from advocacy.api.schemas import MAX_ID, ExternalId, Instant, bounded
+from advocacy.api.schemas import MAX_ID, ExternalId, Instant, IntOrFloat, bounded
+from advocacy.signals.checks import VALUE_LIMIT
 from advocacy.signals.models import SignalKind
 from advocacy.signals.records import SignalRecord
 
 MAX_SIGNAL_BATCH = 5000
 MAX_PAYLOAD_BYTES = 64 * 1024
+# Sent on as given (9 stays an int, 9.0 a float): the kind's scale is checked by the service.
+SignalValue = Annotated[
+    IntOrFloat,
+    WithJsonSchema({"type": "number", "minimum": -VALUE_LIMIT, "maximum": VALUE_LIMIT}),
+]
 
 
 def _has_nul(value: Any) -> bool:
@@ -69,12 +75,20 @@ class SignalIn(Schema):
         description="Unique within the source (the source's own event id)"
     )
     kind: SignalKind = Field(
-        description="nps (value 0-10), csat (1-5) and health_score (0-100) need a `value`"
+        description="nps (a whole number from 0 to 10), csat (a whole number from 1 to 5) and "
+        "health_score (a number from 0 to 100) need a `value`"
     )
-    occurred_at: Instant
+    occurred_at: Instant = Field(
+        description="When it happened: from ADVOCACY_SIGNAL_EARLIEST (default 2000-01-01) to "
+        "a few minutes ahead of the clock"
+    )
     contact: ContactRefIn | None = None
     account: AccountRefIn | None = None
-    value: float | None = Field(None, allow_inf_nan=False, ge=-1e12, le=1e12)
+    value: SignalValue | None = Field(
+        None,
+        description="A JSON number; a whole-number scale (nps, csat) takes one without a "
+        "decimal point or exponent (9, not 9.0 or 1e1)",
+    )
     text: Annotated[str, bounded(10_000)] = ""
     payload: dict[str, Any] = Field(default_factory=dict, description="The raw event, kept")
     referral_id: Annotated[str, bounded(255, min_length=1)] | None = Field(

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 
 from advocacy.customers.models import Account, Contact
 from advocacy.signals.models import Signal
@@ -171,3 +172,115 @@ def test_referral_id_given_twice_must_agree(api, ada):
     empty = api.post("/api/signals", referral("s3", ""))
     assert empty.status_code == 422
     assert Signal.objects.count() == 1
+
+
+def post_raw(api, path, text):
+    """POST a body exactly as written (json.dumps would write 1e1 as 10.0)."""
+    return api.client.post(path, text, content_type="application/json", headers=api._headers(None))
+
+
+def refusals(response):
+    assert response.status_code == 422
+    return [(e["field"], e["msg"]) for e in response.json()["detail"]]
+
+
+def test_a_score_off_its_scale_is_refused_naming_what_was_expected_and_found(api, ada):
+    """GIVEN NPS 9.5, 10.0, 11 and CSAT 0, 4.5, 6 WHEN sent THEN each is refused for its scale."""
+    cases = [
+        ("nps", 9.5, "nps is a whole number, not a fraction: expected a whole number from 0 "
+         "to 10, found '9.5'"),
+        ("nps", 10.0, "nps is a whole number: written without a decimal point or an exponent: "
+         "expected a whole number from 0 to 10, found '10.0'"),
+        ("nps", 11, "nps value out of range: expected a whole number from 0 to 10, found '11'"),
+        ("nps", -1, "nps value out of range: expected a whole number from 0 to 10, found '-1'"),
+        ("csat", 0, "csat value out of range: expected a whole number from 1 to 5, found '0'"),
+        ("csat", 4.5, "csat is a whole number, not a fraction: expected a whole number from 1 "
+         "to 5, found '4.5'"),
+        ("csat", 6, "csat value out of range: expected a whole number from 1 to 5, found '6'"),
+        ("health_score", 100.5, "health_score value out of range: expected a number from 0 to "
+         "100, found '100.5'"),
+    ]  # fmt: skip
+    for i, (kind, value, message) in enumerate(cases):
+        body = {**nps(f"bad{i}", value), "kind": kind}
+        assert refusals(api.post("/api/signals", body)) == [("value", message)], (kind, value)
+    assert Signal.objects.count() == 0
+
+
+def test_every_point_of_each_scale_is_taken(api, ada):
+    items = [{**nps(f"n{v}", v), "kind": "nps"} for v in range(11)]
+    items += [{**nps(f"c{v}", v), "kind": "csat"} for v in range(1, 6)]
+    items += [{**nps("h", 72.5), "kind": "health_score"}, {**nps("a", 3.25), "kind": "activity"}]
+    response = api.post("/api/signals/batch", {"items": items})
+    assert (response.status_code, response.json()["created"]) == (201, 18)
+    assert sorted(Signal.objects.filter(kind="csat").values_list("value", flat=True)) == [
+        1.0,
+        2.0,
+        3.0,
+        4.0,
+        5.0,
+    ]
+    assert Signal.objects.get(kind="health_score").value == 72.5
+
+
+def test_an_exponent_is_not_an_nps(api, ada):
+    text = (
+        '{"source": "delighted", "key": "e", "kind": "nps", "value": 1e1, '
+        f'"occurred_at": "{AT}", "contact": {{"email": "ada@acme.com"}}}}'
+    )
+    assert refusals(post_raw(api, "/api/signals", text)) == [
+        (
+            "value",
+            "nps is a whole number: written without a decimal point or an exponent: "
+            "expected a whole number from 0 to 10, found '10.0'",
+        )
+    ]
+    assert Signal.objects.count() == 0
+
+
+def test_a_boolean_or_a_text_is_not_a_value(api, ada):
+    assert refusals(api.post("/api/signals", nps("t", True))) == [
+        ("value", "Value error, expected a number, found true")
+    ]
+    assert refusals(api.post("/api/signals", nps("s", "9"))) == [
+        ("value", 'Value error, expected a number, found "9"')
+    ]
+    text = (
+        '{"source": "d", "key": "n", "kind": "activity", "value": NaN, '
+        f'"occurred_at": "{AT}", "contact": {{"email": "ada@acme.com"}}}}'
+    )
+    assert refusals(post_raw(api, "/api/signals", text)) == [
+        ("value", "Value error, expected a finite number, found nan")
+    ]
+    assert Signal.objects.count() == 0
+
+
+@time_machine.travel(dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC), tick=False)
+def test_a_signal_from_1900_9999_or_tomorrow_is_refused(api, ada):
+    expected = "expected a moment from 2000-01-01 to 5 minutes after now"
+    cases = [
+        ("1900-01-01T00:00:00Z", "before 2000-01-01: older than any signal kept", "1900-01-01"),
+        ("1999-12-31T23:59:59Z", "before 2000-01-01: older than any signal kept", "1999-12-31"),
+        ("9999-12-31T00:00:00Z", "in the future (at most 5 minutes ahead of now)", "9999-12-31"),
+        ("2026-03-01T12:05:01Z", "in the future (at most 5 minutes ahead of now)", "2026-03-01"),
+    ]
+    for i, (at, message, day) in enumerate(cases):
+        found = f"'{day}T{at[11:19]}+00:00'"
+        assert refusals(api.post("/api/signals", nps(f"d{i}", 9, at))) == [
+            ("occurred_at", f"{message}: {expected}, found {found}")
+        ], at
+    assert Signal.objects.count() == 0
+    batch = [nps("edge-low", 9, "2000-01-01T00:00:00Z"), nps("edge-high", 9, "2026-03-01T12:05Z")]
+    response = api.post("/api/signals/batch", {"items": batch})
+    assert (response.status_code, response.json()["created"]) == (201, 2)
+
+
+def test_the_floor_is_a_setting(api, ada, settings):
+    settings.SIGNAL_EARLIEST = dt.date(1990, 1, 1)
+    assert api.post("/api/signals", nps("old", 9, "1995-06-01T00:00:00Z")).status_code == 201
+    assert refusals(api.post("/api/signals", nps("older", 9, "1989-12-31T00:00:00Z"))) == [
+        (
+            "occurred_at",
+            "before 1990-01-01: older than any signal kept: expected a moment from 1990-01-01 "
+            "to 5 minutes after now, found '1989-12-31T00:00:00+00:00'",
+        )
+    ]

@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.db.models import F
 
 from advocacy.customers.models import Account, AccountIdentity, Contact
-from advocacy.demo.csv_export import write_csv
+from advocacy.demo.csv_export import signal_row, write_csv
 from advocacy.demo.generator import DemoProgram, DemoSize
 from advocacy.demo.services import clear_demo_data, has_demo_data, load_program
-from advocacy.demo.simulation import iter_signals
+from advocacy.demo.simulation import SignalRow, iter_signals
 from advocacy.people.models import User
 from advocacy.signals.imports import run_import
 from advocacy.signals.models import ImportStatus, Signal
@@ -119,3 +120,24 @@ def test_csv_export_imports_cleanly(tmp_path: Path) -> None:
         spec.size_band,
         spec.churn_risk,
     )
+
+
+def test_csv_export_writes_each_value_in_digits_exactly(tmp_path: Path) -> None:
+    """GIVEN the demo written as CSV WHEN imported THEN every value comes back as generated."""
+    program = small_program(signals=300)
+    write_csv(program, tmp_path)
+    for kind in ("accounts", "contacts", "signals"):
+        run_import(kind, tmp_path / f"{kind}.csv", actor=None, now=NOW)
+    generated = {s.key: s.value for s in iter_signals(program)}
+    assert dict(Signal.objects.values_list("key", "value")) == generated
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [(9.0, "9"), (1_234_567.0, "1234567"), (1_250_000.5, "1250000.5"), (0.00001, "0.00001")],
+)
+def test_a_signal_value_is_written_without_an_exponent(value: float, cell: str) -> None:
+    """A renewal of 1,234,567 was written 1.23457e+06: an exponent, and digits lost."""
+    account = SimpleNamespace(domain="acme.com")
+    row = SignalRow("demo:1", "renewal", NOW, account, None, value, "", {})  # type: ignore[arg-type]
+    assert signal_row(row)[6] == cell

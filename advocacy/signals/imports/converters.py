@@ -15,7 +15,7 @@ from typing import Any
 
 from advocacy.customers.models import Persona, Region, SizeBand
 from advocacy.customers.records import clean_domain, clean_email
-from advocacy.signals.models import VALUE_RANGES, SignalKind
+from advocacy.signals.models import SignalKind
 
 Convert = Callable[[str], Any]
 
@@ -98,6 +98,9 @@ KIND_ALIASES = {
 }
 _TRUE = frozenset({"true", "yes", "y", "1", "x", "t", "on", "checked"})
 _FALSE = frozenset({"false", "no", "n", "0", "f", "off", "unchecked"})
+# A number in digits, its decimals after a point or a comma (the checks bound its size).
+_NUMBER = re.compile(r"^([+-]?[0-9]+)(?:[.,]([0-9]+))?$")
+_EXPONENT = re.compile(r"^[+-]?[0-9]*(?:[.,][0-9]*)?[eE][+-]?[0-9]+$")
 _MONEY_JUNK = re.compile(r"[\s$€£¥,_']|usd|eur|gbp", re.IGNORECASE)
 _HUBSPOT_ENUM = re.compile(r"^[A-Z0-9]+(?:_[A-Z0-9]+)+$")
 
@@ -201,32 +204,18 @@ def signal_kind(cell: str) -> str:
     return found
 
 
-def number(cell: str) -> float:
-    try:
-        return float(cell)
-    except ValueError:
-        pass
-    try:
-        return float(cell.replace(",", "."))
-    except ValueError:
-        raise ValueError("not a number") from None
-
-
-def check_value(kind: str, value: float | None) -> str | None:
-    """Return the problem with a signal's value for its kind, or None."""
-    bounds = VALUE_RANGES.get(kind)
-    if bounds is None:
-        return None
-    if value is None:
-        return f"{kind} needs a value"
-    if not bounds[0] <= value <= bounds[1]:
-        return f"{kind} value out of range"
-    return None
-
-
-def value_expected(kind: str) -> str:
-    low, high = VALUE_RANGES[kind]
-    return f"a number from {low:g} to {high:g}"
+def number(cell: str) -> int | float:
+    """A number written in digits: an int when it has no decimals (`9`), else a float (`8.5`,
+    `8,5`, `9.0`). An exponent (`1e1`), an infinity or a word (`true`) is not a number here."""
+    match = _NUMBER.match(cell)
+    if match is None:
+        if _EXPONENT.match(cell):
+            raise ValueError("written with an exponent: give the number in digits")
+        raise ValueError("not a number")
+    whole, fraction = match.group(1, 2)
+    if len(whole) > 16:
+        raise ValueError("too large")
+    return int(whole) if fraction is None else float(f"{whole}.{fraction[:20]}")
 
 
 def date_parser(formats: tuple[str, ...]) -> Convert:

@@ -76,7 +76,7 @@ def fields_for(kind: str, tz: tzinfo, formats: tuple[str, ...] = ()) -> dict[str
             **account_ref,
             "kind": c.Field("kind", c.signal_kind, "a signal kind like nps"),
             "occurred_at": c.Field("occurred_at", moment, "a date and time like 2025-01-31T09:00Z"),
-            "value": c.Field("value", c.number, "a number"),
+            "value": c.Field("value", c.number, "a number in digits, like 9 or 8.5"),
             "text": c.Field("text", str, "text"),
             "source": c.Field("source", c.text(50), "a source name (50 characters at most)"),
             "key": c.Field("key", c.text(255), "a key (255 characters at most)"),

@@ -24,7 +24,7 @@ from advocacy.customers.records import (
     UpsertResult,
 )
 from advocacy.customers.services import AccountIndex, upsert_accounts, upsert_contacts
-from advocacy.signals.imports import converters as c
+from advocacy.signals.checks import Problem, earliest, moment_problem, value_problem
 from advocacy.signals.imports.presets import Plan
 from advocacy.signals.services import (
     SignalRow,
@@ -65,6 +65,7 @@ class Processor:
         self.write = write
         self.width = len(plan.header)
         self.column_of = {f.name: plan.header[i] for i, f in plan.columns}
+        self.index_of = {f.name: i for i, f in plan.columns}
         self.expected_of = {f.name: f.expected for _, f in plan.columns}
         self.seen: dict[int, tuple[int, int]] = {}  # key hash -> (first line, record hash)
 
@@ -107,6 +108,18 @@ class Processor:
             else:
                 good.append((line, row, values))
         return good
+
+    def row_error(self, line: int, row: list[str], problem: Problem) -> RowError:
+        """A problem with a converted value, shown as the row's cell (or the mapping's default)."""
+        index = self.index_of.get(problem.field)
+        cell = row[index].strip() if index is not None and index < len(row) else ""
+        return RowError(
+            line,
+            self.column(problem.field),
+            problem.expected,
+            cell or problem.found,
+            problem.message,
+        )
 
     def missing(self, line: int, name: str, message: str) -> RowError:
         return RowError(line, self.column(name), self.expected_of.get(name, name), "", message)
@@ -282,6 +295,7 @@ class SignalProcessor(Processor):
         errors = result.errors
         source_default = self.plan.source
         header_items = self.payload_columns
+        now, floor = self.now, earliest()
         staged: list[tuple[int, dict, str, str, str]] = []
         for line, row, values in converted:
             kind = values.get("kind")
@@ -292,18 +306,12 @@ class SignalProcessor(Processor):
                 errors.append(self.missing(line, name, f"{name} is required"))
                 result.rejected += 1
                 continue
-            problem = c.check_value(kind, values.get("value"))
-            if problem is not None:
-                value = values.get("value")
-                errors.append(
-                    RowError(
-                        line,
-                        self.column("value"),
-                        c.value_expected(kind),
-                        "" if value is None else f"{value:g}",
-                        problem,
-                    )
-                )
+            bad_value = value_problem(kind, values.get("value"))
+            bad_moment = moment_problem(occurred_at, now=now, floor=floor)
+            if bad_value is not None or bad_moment is not None:
+                for problem in (bad_value, bad_moment):
+                    if problem is not None:
+                        errors.append(self.row_error(line, row, problem))
                 result.rejected += 1
                 continue
             if email is None and not (

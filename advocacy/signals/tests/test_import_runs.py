@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -214,7 +214,7 @@ def test_signal_rows_are_validated(tmp_path):
             "nobody@acme.com",
             "no contact with this email; import contacts first",
         ),
-        (4, "value", "a number from 0 to 10", "11", "nps value out of range"),
+        (4, "value", "a whole number from 0 to 10", "11", "nps value out of range"),
         (5, "kind", "a signal kind like nps", "smoke", "unknown signal kind"),
         (
             6,
@@ -223,9 +223,106 @@ def test_signal_rows_are_validated(tmp_path):
             "yesterday",
             "not a date and time",
         ),
-        (7, "value", "a number from 0 to 10", "", "nps needs a value"),
+        (7, "value", "a whole number from 0 to 10", "", "nps needs a value"),
         (8, "email", "an email address", "", "an email or an account is required"),
     ]
+
+
+def test_scores_off_their_scale_and_dates_out_of_bounds_are_reported_the_good_rows_go_in(
+    tmp_path,
+):
+    """GIVEN a file of signals, some with NPS 9.5 or 1e1, a CSAT of 6, a boolean for a value,
+    dates in 1900, 9999 or tomorrow WHEN it is imported THEN each bad row is reported with its
+    line, column, what was expected and what was found, and the good rows go in."""
+    make_contacts(tmp_path)
+    at = "2026-02-01T09:00:00Z"
+    rows = [
+        ["jane@acme.com", "nps", at, "9", "", "", "ok-nps"],
+        ["jane@acme.com", "nps", at, "9.5", "", "", "half"],
+        ["jane@acme.com", "nps", at, "1e1", "", "", "exponent"],
+        ["jane@acme.com", "nps", at, "10.0", "", "", "decimal-point"],
+        ["jane@acme.com", "nps", at, "true", "", "", "boolean"],
+        ["jane@acme.com", "csat", at, "6", "", "", "csat-6"],
+        ["jane@acme.com", "csat", at, "0", "", "", "csat-0"],
+        ["jane@acme.com", "csat", at, "5", "", "", "ok-csat"],
+        ["jane@acme.com", "health", at, "72,5", "", "", "ok-health"],
+        ["jane@acme.com", "activity", at, "nan", "", "", "nan"],
+        ["jane@acme.com", "nps", "1900-01-01", "9", "", "", "1900"],
+        ["jane@acme.com", "nps", "9999-12-31T23:59:59-05:00", "9", "", "", "9999"],
+        ["jane@acme.com", "nps", "2026-03-02", "9", "", "", "tomorrow"],
+        ["jane@acme.com", "nps", "2026-03-01T12:04:59Z", "9", "", "", "ok-now"],
+        ["jane@acme.com", "nps", "1900-01-01", "11", "", "", "both"],
+    ]
+    path = write_csv(tmp_path / "s.csv", SIGNAL_HEADER, rows)
+    run = run_import("signals", path, now=NOW)
+    assert counts(run) == ("committed", 15, 4, 0, 0, 11)
+    assert set(Signal.objects.values_list("key", "value")) == {
+        ("ok-nps", 9.0),
+        ("ok-csat", 5.0),
+        ("ok-health", 72.5),
+        ("ok-now", 9.0),
+    }
+    nps = "a whole number from 0 to 10"
+    csat = "a whole number from 1 to 5"
+    digits = "a number in digits, like 9 or 8.5"
+    when = "a moment from 2000-01-01 to 5 minutes after now"
+    old = "before 2000-01-01: older than any signal kept"
+    ahead = "in the future (at most 5 minutes ahead of now)"
+    assert list(run.row_errors.values_list("line", "column", "expected", "found", "message")) == [
+        (3, "value", nps, "9.5", "nps is a whole number, not a fraction"),
+        (4, "value", digits, "1e1", "written with an exponent: give the number in digits"),
+        (
+            5,
+            "value",
+            nps,
+            "10.0",
+            "nps is a whole number: written without a decimal point or an exponent",
+        ),
+        (6, "value", digits, "true", "not a number"),
+        (7, "value", csat, "6", "csat value out of range"),
+        (8, "value", csat, "0", "csat value out of range"),
+        (11, "value", digits, "nan", "not a number"),
+        (12, "occurred_at", when, "1900-01-01", old),
+        (13, "occurred_at", when, "9999-12-31T23:59:59-05:00", ahead),
+        (14, "occurred_at", when, "2026-03-02", ahead),
+        (16, "value", nps, "11", "nps value out of range"),
+        (16, "occurred_at", when, "1900-01-01", old),
+    ]
+
+
+def test_the_floor_of_signal_dates_is_a_setting(tmp_path, settings):
+    settings.SIGNAL_EARLIEST = date(1995, 1, 1)
+    make_contacts(tmp_path)
+    rows = [
+        ["jane@acme.com", "nps", "1996-05-01", "9", "", "", "a"],
+        ["jane@acme.com", "nps", "1994-12-31T23:59:59Z", "9", "", "", "b"],
+    ]
+    run = run_import("signals", write_csv(tmp_path / "s.csv", SIGNAL_HEADER, rows), now=NOW)
+    assert counts(run) == ("committed", 2, 1, 0, 0, 1)
+    assert list(run.row_errors.values_list("line", "expected", "message")) == [
+        (
+            3,
+            "a moment from 1995-01-01 to 5 minutes after now",
+            "before 1995-01-01: older than any signal kept",
+        )
+    ]
+
+
+def test_a_preview_reports_the_same_rows(tmp_path):
+    make_contacts(tmp_path)
+    rows = [
+        ["jane@acme.com", "nps", "2026-02-01", "9", "", "", "a"],
+        ["jane@acme.com", "nps", "2026-02-01", "9.5", "", "", "b"],
+        ["jane@acme.com", "nps", "2027-01-01", "9", "", "", "c"],
+    ]
+    path = write_csv(tmp_path / "s.csv", SIGNAL_HEADER, rows)
+    run = preview_import("signals", path, now=NOW)
+    assert counts(run) == ("previewed", 3, 1, 0, 0, 2)
+    assert errors(run) == [
+        (3, "value", "nps is a whole number, not a fraction"),
+        (4, "occurred_at", "in the future (at most 5 minutes ahead of now)"),
+    ]
+    assert Signal.objects.count() == 0
 
 
 def test_account_level_signals_by_domain(tmp_path):
