@@ -83,9 +83,6 @@ class Reclaimed:
     failed: list[str] = field(default_factory=list)  # out of attempts: FAILED, LeaseExpired
     cleared: int = 0  # expired leases of tasks that had finished anyway
 
-    def __bool__(self) -> bool:
-        return bool(self.retried or self.failed or self.cleared)
-
 
 def give_up_words(max_attempts: int) -> str:
     return (
