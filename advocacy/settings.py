@@ -171,6 +171,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A worker's claim on a task lasts this long unless the worker renews it (every quarter of it,
+# while alive); a task whose lease ran out is reclaimed, and after this many attempts failed.
+TASK_LEASE_SECONDS = env_int("ADVOCACY_TASK_LEASE_SECONDS", 300, minimum=2)
+TASK_MAX_ATTEMPTS = env_int("ADVOCACY_TASK_MAX_ATTEMPTS", 3, minimum=1)
 
 # The playbook folder: plays as YAML files plus policy.yaml (default: the shipped playbook).
 PLAYBOOK_DIR = env_str("ADVOCACY_PLAYBOOK_DIR", str(BASE_DIR / "engine" / "playbook"))

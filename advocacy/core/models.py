@@ -72,3 +72,24 @@ class ScheduledJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} next at {self.next_run_at}"
+
+
+class TaskLease(models.Model):
+    """How long the worker running a background task is trusted to still be alive.
+
+    One row beside each RUNNING row of django-tasks-db's table, written in the claim's own
+    transaction and renewed by the worker while it lives (advocacy.core.leases); a task whose
+    lease ran out is reclaimed by the next worker to look.
+    """
+
+    task = models.OneToOneField(
+        "django_tasks_database.DBTaskResult",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="lease",
+    )
+    worker_id = models.CharField(max_length=64)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.task_id} held by {self.worker_id} until {self.expires_at}"

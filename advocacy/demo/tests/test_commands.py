@@ -6,16 +6,21 @@ import csv
 import json
 import sys
 from argparse import ArgumentTypeError
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 from django_tasks import TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult
 
+from advocacy.core.models import TaskLease
 from advocacy.customers.models import Account, Contact
 from advocacy.demo import serving
 from advocacy.demo.services import DEMO_PASSWORD
@@ -135,6 +140,30 @@ def test_worker_runs_queued_tasks_and_exits_in_batch_mode() -> None:
 
     result.refresh()
     assert (result.status, result.return_value) == (TaskResultStatus.SUCCESSFUL, 1)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_worker_first_takes_back_the_tasks_of_workers_that_died(caplog) -> None:
+    Account.objects.create(name="Only one")
+    lost, unleased = count_accounts.enqueue(), count_accounts.enqueue()
+    with time_machine.travel(timezone.now() - timedelta(hours=1)):
+        for result in (lost, unleased):
+            DBTaskResult.objects.get(pk=result.id).claim("killed")
+    TaskLease.objects.filter(task_id=unleased.id).delete()  # claimed by a worker without leases
+
+    call_command(
+        "worker", "--batch", "--no-startup-delay", "--worker-id", "fresh",
+        stdout=StringIO(), stderr=StringIO(),
+    )  # fmt: skip
+
+    for result in (lost, unleased):
+        result.refresh()
+        assert (result.status, result.return_value) == (TaskResultStatus.SUCCESSFUL, 1)
+        assert result.worker_ids == ["killed", "fresh"]
+    assert TaskLease.objects.count() == 0
+    (warning,) = [r.getMessage() for r in caplog.records if r.name == "advocacy.core.leases"]
+    ids = ", ".join(sorted([lost.id, unleased.id]))
+    assert warning == f"2 task(s) whose worker stopped are READY again: {ids}"
 
 
 @pytest.mark.django_db
