@@ -12,7 +12,15 @@ from pathlib import Path
 
 import dj_database_url
 
-from advocacy.core.env import env_bool, env_choice, env_int, env_list, env_parsed, env_str
+from advocacy.core.env import (
+    SettingError,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_parsed,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("ADVOCACY_DATA_DIR", str(BASE_DIR.parent / "var"))).resolve()
@@ -34,6 +42,23 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _suppression_key() -> str:
+    """The key of the erased people's hashes (advocacy.customers.suppression); never echoed.
+
+    Empty: a key derived from SECRET_KEY, so rotating the secret key would then let erased
+    people be imported again (docs/privacy.md).
+    """
+    given = env_str("ADVOCACY_SUPPRESSION_KEY", "")
+    if given and len(given) < 32:
+        raise SettingError(
+            f"ADVOCACY_SUPPRESSION_KEY: expected at least 32 characters, found {len(given)}"
+        )
+    return given
+
+
+SUPPRESSION_KEY = _suppression_key()
 DEBUG = env_bool("ADVOCACY_DEBUG", False)
 ALLOWED_HOSTS = env_list(
     "ADVOCACY_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"]

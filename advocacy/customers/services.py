@@ -16,6 +16,8 @@ Invariants:
   (None, "", ()) is never blanked.
 - A record that would steal an identity held by another row (a domain, an email, an external id)
   is rejected with a `RecordError`, never merged silently.
+- A contact record naming a person erased on request (their email or an external id on the
+  suppression list, advocacy.customers.suppression) is rejected with the day they were erased.
 - `dry_run=True` computes the same counts and writes nothing.
 """
 
@@ -29,6 +31,7 @@ from typing import Any, TypeVar
 from django.db import transaction
 from django.db.models.functions import Lower
 
+from advocacy.customers import suppression
 from advocacy.customers.models import Account, AccountIdentity, Contact, ContactIdentity
 from advocacy.customers.records import (
     AccountRecord,
@@ -293,7 +296,11 @@ def upsert_contacts(
     identities: list[ContactIdentity] = []
     rejected: list[RecordError] = []
     counts = {"created": 0, "updated": 0, "unchanged": 0}
+    erased = suppression.refused(records)  # people erased on request are never re-created
     for i, record in enumerate(records):
+        if i in erased:
+            rejected.append(erased[i])
+            continue
         contact = by_email.get(record.email)
         thief = next(
             (
