@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "advocacy.content",
     "advocacy.references",
     "advocacy.metrics",
+    "advocacy.privacy",
     "advocacy.api",
     "advocacy.demo",
     "advocacy.web",
