@@ -200,4 +200,6 @@ CLI: dict[tuple[str, str], Action] = {
     ("references", "result"): Action.REFERENCES_FILE,
     ("references", "close"): Action.REFERENCES_FILE,
     ("scorecard", "set"): Action.SCORECARD_EDIT,
+    ("privacy", "export"): Action.PRIVACY_MANAGE,
+    ("privacy", "erase"): Action.PRIVACY_MANAGE,
 }
