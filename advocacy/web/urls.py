@@ -13,6 +13,7 @@ from advocacy.web.views import (
     metrics,
     pipeline,
     plays,
+    privacy,
     process,
     references,
 )
@@ -48,6 +49,8 @@ urlpatterns = [
     path("contacts/", customers.contact_list, name="contacts"),
     path("contacts/<int:pk>/", customers.contact_detail, name="contact"),
     path("contacts/<int:pk>/next-ask/", advocates.contact_next_ask, name="contact_next_ask"),
+    path("contacts/<int:pk>/export/", privacy.contact_export, name="contact_export"),
+    path("contacts/<int:pk>/erase/", privacy.contact_erase, name="contact_erase"),
     path("advocates/", advocates.advocate_list, name="advocates"),
     path("advocates/refresh/", advocates.advocates_refresh, name="advocates_refresh"),
     path("plays/", plays.play_list, name="plays"),
