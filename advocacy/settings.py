@@ -14,6 +14,7 @@ from pathlib import Path
 import dj_database_url
 
 from advocacy.core.env import (
+    SettingError,
     env_bool,
     env_choice,
     env_date,
@@ -43,6 +44,23 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _suppression_key() -> str:
+    """The key of the erased people's hashes (advocacy.customers.suppression); never echoed.
+
+    Empty: a key derived from SECRET_KEY, so rotating the secret key would then let erased
+    people be imported again (docs/privacy.md).
+    """
+    given = env_str("ADVOCACY_SUPPRESSION_KEY", "")
+    if given and len(given) < 32:
+        raise SettingError(
+            f"ADVOCACY_SUPPRESSION_KEY: expected at least 32 characters, found {len(given)}"
+        )
+    return given
+
+
+SUPPRESSION_KEY = _suppression_key()
 DEBUG = env_bool("ADVOCACY_DEBUG", False)
 ALLOWED_HOSTS = env_list(
     "ADVOCACY_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"]
@@ -72,6 +90,7 @@ INSTALLED_APPS = [
     "advocacy.content",
     "advocacy.references",
     "advocacy.metrics",
+    "advocacy.privacy",
     "advocacy.api",
     "advocacy.demo",
     "advocacy.web",

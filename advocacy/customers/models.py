@@ -177,3 +177,24 @@ class ContactIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.external_id}"
+
+
+class SuppressionKind(models.TextChoices):
+    EMAIL = "email", "Email"
+    IDENTITY = "identity", "Identity in another system"
+
+
+class Suppression(models.Model):
+    """A person erased on request, kept only as a keyed hash so they are never re-imported.
+
+    `digest` is HMAC-SHA256 of the normalised email, or of one (source, external id), under the
+    suppression key (advocacy.customers.suppression); nothing here can be turned back into the
+    address. Unique, so erasing twice or from two places at once stores one row.
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=10, choices=SuppressionKind.choices)
+    erased_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.kind} erased on {self.erased_at:%Y-%m-%d}"

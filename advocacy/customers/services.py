@@ -16,6 +16,8 @@ Invariants:
   (None, "", ()) is never blanked.
 - A record that would steal an identity held by another row (a domain, an email, an external id)
   is rejected with a `RecordError`, never merged silently.
+- A contact record naming a person erased on request (their email or an external id on the
+  suppression list, advocacy.customers.suppression) is rejected with the day they were erased.
 - `dry_run=True` computes the same counts and writes nothing.
 
 Concurrent writers (requests, imports, workers) give neither errors nor duplicates:
@@ -43,6 +45,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from advocacy.core.bulk import insert_returning
+from advocacy.customers import suppression
 from advocacy.customers.models import Account, AccountIdentity, Contact, ContactIdentity
 from advocacy.customers.records import (
     AccountRecord,
@@ -490,7 +493,11 @@ def _plan_contacts(
     writes = _Writes()
     rejected: list[RecordError] = []
     counts = {"created": 0, "updated": 0, "unchanged": 0}
+    erased = suppression.refused(records)  # people erased on request are never re-created
     for i, record in enumerate(records):
+        if i in erased:
+            rejected.append(erased[i])
+            continue
         contact = by_email.get(record.email)
         thief = next(
             (

@@ -230,6 +230,8 @@ CLI: dict[tuple[str, str], Action] = {
     ("users", "reset-password"): Action.USERS_MANAGE,
     ("audit", "list"): Action.AUDIT_VIEW,
     ("audit", "export"): Action.AUDIT_VIEW,
+    ("privacy", "export"): Action.PRIVACY_MANAGE,
+    ("privacy", "erase"): Action.PRIVACY_MANAGE,
 }
 
 

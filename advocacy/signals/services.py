@@ -10,8 +10,10 @@ Public functions:
 An existing (source, key) counts as unchanged and is never updated. A signal about an unknown
 contact or account is rejected (never guessed), and so is one whose value or moment
 `advocacy.signals.checks` refuses (a score off its scale, a date before the floor or ahead of
-`now`). The insert is one `INSERT ... ON CONFLICT (source, key) DO NOTHING` executed over the
-whole batch: a replayed batch, or two writers racing, store each fact once. The lower-level helpers are what the CSV importer's hot path uses, so a
+`now`); one about a person erased on request is rejected with the day they were erased
+(advocacy.customers.suppression). The insert is one `INSERT ... ON CONFLICT (source, key) DO
+NOTHING` executed over the whole batch: a replayed batch, or two writers racing, store each
+fact once. The lower-level helpers are what the CSV importer's hot path uses, so a
 million rows never become a million model instances.
 """
 
@@ -24,6 +26,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
+from advocacy.customers import suppression
 from advocacy.customers.models import Contact, ContactIdentity
 from advocacy.customers.records import AccountRef, RecordError, UpsertResult
 from advocacy.customers.services import AccountIndex, in_chunks
@@ -164,6 +167,14 @@ def record_signals(
         ).values_list("source", "external_id", "contact_id", "contact__account_id")
         by_external.update({(s, e): (cid, aid) for s, e, cid, aid in identity_rows})
     accounts = AccountIndex.load(r.account_ref for r in records if r.account_ref)
+    erased = suppression.suppressed(
+        r.contact_email for r in records if r.contact_email and r.contact_email not in contacts
+    )
+    erased_ids = suppression.suppressed_identities(
+        r.contact_external_id
+        for r in records
+        if r.contact_external_id and r.contact_external_id not in by_external
+    )
     rows: list[SignalRow] = []
     rejected: list[RecordError] = []
     seen: set[tuple[str, str]] = set()
@@ -179,7 +190,20 @@ def record_signals(
                 if record.contact_email
                 else by_external.get(record.contact_external_id or ("", ""))
             )
-            if found is None:
+            gone = (
+                erased.get(record.contact_email)
+                if record.contact_email
+                else erased_ids.get(record.contact_external_id or ("", ""))
+            )
+            if found is None and gone is not None:
+                error = RecordError(
+                    i,
+                    "contact",
+                    suppression.EXPECTED,
+                    record.contact_email or ":".join(record.contact_external_id or ()),
+                    suppression.refusal(gone),
+                )
+            elif found is None:
                 error = RecordError(
                     i,
                     "contact",

@@ -100,6 +100,8 @@ ROUTES: dict[str, tuple[Action, Action]] = {
     "user_password": (A.USERS_MANAGE, A.USERS_MANAGE),
     "api_keys": (A.KEYS_MANAGE, A.KEYS_MANAGE),
     "api_key_revoke": (A.KEYS_MANAGE, A.KEYS_MANAGE),
+    "contact_export": (A.PRIVACY_MANAGE, A.PRIVACY_MANAGE),
+    "contact_erase": (A.PRIVACY_MANAGE, A.PRIVACY_MANAGE),
     "audit": (A.AUDIT_VIEW, A.AUDIT_VIEW),
     "audit_export": (A.AUDIT_VIEW, A.AUDIT_VIEW),
 }

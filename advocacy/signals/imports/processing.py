@@ -24,6 +24,7 @@ from advocacy.customers.records import (
     UpsertResult,
 )
 from advocacy.customers.services import AccountIndex, upsert_accounts, upsert_contacts
+from advocacy.customers.suppression import EXPECTED, refusal, suppressed
 from advocacy.signals.checks import Problem, earliest, moment_problem, value_problem
 from advocacy.signals.imports.presets import Plan
 from advocacy.signals.services import (
@@ -330,6 +331,9 @@ class SignalProcessor(Processor):
             payload = payload_json(raw)
             staged.append((line, values, source, key, payload))
         contacts = resolve_contacts(v["email"] for _, v, _, _, _ in staged if v.get("email"))
+        erased = suppressed(
+            v["email"] for _, v, _, _, _ in staged if v.get("email") and v["email"] not in contacts
+        )
         accounts = self.account_index(staged)
         rows: list[SignalRow] = []
         for line, values, source, key, payload in staged:
@@ -337,6 +341,14 @@ class SignalProcessor(Processor):
             contact_id: int | None
             if email is not None:
                 found = contacts.get(email)
+                if found is None and email in erased:
+                    errors.append(
+                        RowError(
+                            line, self.column("email"), EXPECTED, email, refusal(erased[email])
+                        )
+                    )
+                    result.rejected += 1
+                    continue
                 if found is None:
                     errors.append(
                         RowError(

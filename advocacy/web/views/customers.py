@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from advocacy.customers.models import Account, Contact
+from advocacy.people.permissions import Action, allowed
 from advocacy.signals.models import VALUE_RANGES, Signal, SignalKind
 from advocacy.web import charts
 from advocacy.web.forms import AccountFilterForm, ContactFilterForm
@@ -132,5 +133,6 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "page": page,
         "months": charts.group_by_month(page.object_list),
+        "can_manage_privacy": allowed(request.user, Action.PRIVACY_MANAGE),
     }
     return render_page(request, "web/contacts/detail.html", context, partial="timeline")
