@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",  # serves the API docs page's Swagger UI from its own static files, not a CDN
+    "axes",  # counts failed logins and locks the username out (docs/security.md)
     "advocacy.core",
     "advocacy.people",
     "advocacy.customers",
@@ -98,6 +99,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "advocacy.api.middleware.JsonApiErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -107,6 +109,9 @@ MIDDLEWARE = [
     "advocacy.web.access.AccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "advocacy.web.middleware.HtmxLoginRedirectMiddleware",
+    # Last, as django-axes requires: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "advocacy.urls"
@@ -157,6 +162,33 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
+
+# Login throttling (django-axes, docs/security.md): after this many failed logins in a row a
+# username is locked out for the cool-off; a failure older than the cool-off no longer counts
+# and a successful login clears the count. `username` locks the name from every address;
+# `username+ip` only the name from the address that failed (REMOTE_ADDR: behind a reverse
+# proxy every client shares the proxy's address).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login before the password
+    "django.contrib.auth.backends.ModelBackend",
+]
+_LOCKOUT_BY = {"username": ["username"], "username+ip": [["username", "ip_address"]]}
+AXES_FAILURE_LIMIT = env_int("ADVOCACY_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADVOCACY_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = _LOCKOUT_BY[
+    env_choice("ADVOCACY_LOGIN_LOCKOUT_BY", "username", list(_LOCKOUT_BY))
+]
+AXES_RESET_ON_SUCCESS = True
+if AXES_LOCKOUT_PARAMETERS == ["username"]:
+    # axes warns when no lockout holds an address. Failures are summed over every address and
+    # browser that tried the username, so rotating them gains nothing; holding an address for
+    # any username would lock out everyone behind a shared proxy (docs/security.md).
+    SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# A lockout lasts the cool-off from the failure that caused it: attempts during it are refused
+# without being counted, so it ends on time however often it is tried.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "advocacy.web.views.auth.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are not kept in a table of axes' own
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("ADVOCACY_TIME_ZONE", "UTC")
@@ -259,6 +291,10 @@ CONTENT_REPERMISSION_DAYS = env_int("ADVOCACY_CONTENT_REPERMISSION_DAYS", 30, mi
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Idle timeout (ASVS V3.3.2): a session expires this long after its last request. Django keeps
+# the expiry in the session row and the cookie, and saving every request moves it on.
+SESSION_COOKIE_AGE = 60 * env_int("ADVOCACY_SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("ADVOCACY_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

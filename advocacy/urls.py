@@ -1,21 +1,12 @@
-"""URL map: the staff web UI at /, the REST API under /api/."""
+"""URL map: the staff web UI at /, the REST API under /api/.
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+A path under /api/ that no route matches answers JSON, not the web UI's 404 page: see
+`advocacy.api.middleware`.
+"""
+
 from django.urls import include, path
-from django.views.defaults import page_not_found
 
 urlpatterns = [
     path("api/", include("advocacy.api.urls")),
     path("", include("advocacy.web.urls")),
 ]
-
-
-def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """A path no route matches (`/api/contacts/abc`, say): JSON under /api/, as every other
-    answer of the API, and the web UI's page elsewhere."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": f"no such resource: {request.path}"}, status=404)
-    return page_not_found(request, exception)
-
-
-handler404 = not_found

@@ -17,6 +17,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
+from django.test import RequestFactory
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
@@ -43,7 +44,9 @@ def test_demo_generates_data_and_the_demo_user_can_log_in() -> None:
     assert (Account.objects.count(), Contact.objects.count(), Signal.objects.count()) == (3, 12, 90)
     assert summary["username"] == "demo"
     assert summary["password"] == DEMO_PASSWORD
-    user = authenticate(username="demo", password=DEMO_PASSWORD)
+    # As the login page does: the lockout check needs the request that tries the password.
+    login = RequestFactory().post("/login/")
+    user = authenticate(login, username="demo", password=DEMO_PASSWORD)
     assert user is not None
     assert (user.role, user.is_staff) == ("admin", True)  # type: ignore[attr-defined]
 
