@@ -99,6 +99,7 @@ OPERATIONS: dict[str, Action] = {
     "create_user": A.USERS_MANAGE,
     "update_user": A.USERS_MANAGE,
     "reset_user_password": A.USERS_MANAGE,
+    "unlock_user": A.USERS_MANAGE,
     "list_audit_entries": A.AUDIT_VIEW,
     "export_contact": A.PRIVACY_MANAGE,
     "erase_contact": A.PRIVACY_MANAGE,

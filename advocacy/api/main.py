@@ -34,6 +34,7 @@ from advocacy.api.routers.references import router as references_router
 from advocacy.api.routers.signals import router as signals_router
 from advocacy.api.routers.users import router as users_router
 from advocacy.content.services import ContentError, InvalidAssetTransition, UseRefused
+from advocacy.core.lockout import LockoutError
 from advocacy.engine.asks import CapExceeded
 from advocacy.engine.plays import PlaybookError
 from advocacy.engine.services import Excluded
@@ -118,6 +119,7 @@ def _django_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpRes
 # Domain refusals map to HTTP once. A handler is found by the exception's class, most specific
 # first, so a subclass registered in the other group (AskPaused is an InvalidTransition) wins.
 @api.exception_handler(PeopleError)
+@api.exception_handler(LockoutError)
 @api.exception_handler(ImportFileError)
 @api.exception_handler(PeriodError)
 @api.exception_handler(ScorecardError)

@@ -19,6 +19,8 @@ from django.db import IntegrityError, transaction
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from advocacy.core import lockout
+from advocacy.core.lockout import Unlocked
 from advocacy.people import audit
 from advocacy.people.models import ApiKey, Role, Scope, User, Via
 
@@ -295,3 +297,12 @@ def reset_password(username: str, *, change: Change) -> str:
 
 def users() -> list[User]:
     return list(User.objects.order_by("-is_active", "username"))
+
+
+def unlock_user(username: str, *, change: Change) -> Unlocked:
+    """End a login lockout now (advocacy.core.lockout), audited."""
+    done = lockout.unlock(username, actor=change.actor, now=change.now)
+    user = User.objects.filter(username=username).first()
+    if user is not None and done.was_locked_until is not None:
+        _audit(change, "users.unlock", user, f"unlocked {username}", {"cleared": done.cleared})
+    return done

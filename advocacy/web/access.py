@@ -98,6 +98,7 @@ ROUTES: dict[str, tuple[Action, Action]] = {
     "users": (A.USERS_MANAGE, A.USERS_MANAGE),
     "user": (A.USERS_MANAGE, A.USERS_MANAGE),
     "user_password": (A.USERS_MANAGE, A.USERS_MANAGE),
+    "user_unlock": (A.USERS_MANAGE, A.USERS_MANAGE),
     "api_keys": (A.KEYS_MANAGE, A.KEYS_MANAGE),
     "api_key_revoke": (A.KEYS_MANAGE, A.KEYS_MANAGE),
     "contact_export": (A.PRIVACY_MANAGE, A.PRIVACY_MANAGE),

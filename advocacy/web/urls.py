@@ -65,6 +65,7 @@ urlpatterns = [
     path("users/keys/<str:prefix>/revoke/", users.api_key_revoke, name="api_key_revoke"),
     path("users/<str:username>/", users.user_detail, name="user"),
     path("users/<str:username>/password/", users.user_password, name="user_password"),
+    path("users/<str:username>/unlock/", users.user_unlock, name="user_unlock"),
     path("audit/", users.audit_log, name="audit"),
     path("audit/export.csv", users.audit_export, name="audit_export"),
     path("accounts/", customers.account_list, name="accounts"),

@@ -20,6 +20,7 @@ from advocacy.people.services import (
     Change,
     invite_user,
     reset_password,
+    unlock_user,
     update_user,
     users,
 )
@@ -136,6 +137,21 @@ def patch_user(request: HttpRequest, username: str, payload: UserChangeIn) -> Us
 def password_reset(request: HttpRequest, username: str) -> LinkOut:
     """The user's password stops working; the answer is the one-time link to set a new one."""
     return LinkOut(link=reset_password(username, change=_change(request)))
+
+
+class UnlockedOut(Schema):
+    username: str
+    was_locked_until: datetime | None
+    cleared: int
+
+
+@router.post("/users/{username}/unlock", response=UnlockedOut, operation_id="unlock_user")
+def unlock(request: HttpRequest, username: str) -> UnlockedOut:
+    """End a login lockout now; `was_locked_until` is null when there was none."""
+    done = unlock_user(username, change=_change(request))
+    return UnlockedOut(
+        username=done.username, was_locked_until=done.was_locked_until, cleared=done.cleared
+    )
 
 
 @router.get("/audit", response=list[AuditOut], operation_id="list_audit_entries")

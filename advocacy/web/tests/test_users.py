@@ -132,3 +132,16 @@ def test_admin_pages_are_hidden_and_refused_for_others(client: Client, member: A
     assert b'data-testid="nav-users"' not in home.content
     assert client.get("/users/").status_code == 403
     assert client.get("/audit/").status_code == 403
+
+
+def test_an_admin_sees_a_lockout_and_ends_it(admin: Client, member: Any, settings: Any) -> None:
+    visitor = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        visitor.post("/login/", {"username": "member", "password": "wrong"})
+    page = admin.get("/users/member/")
+    assert b'data-testid="lockout"' in page.content
+    admin.post("/users/member/unlock/")
+    assert b'data-testid="lockout"' not in admin.get("/users/member/").content
+    assert AuditEntry.objects.filter(action="users.unlock", target="user member").count() == 1
+    signed_in = visitor.post("/login/", {"username": "member", "password": "correct horse battery"})
+    assert signed_in.status_code == 302

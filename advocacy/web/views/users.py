@@ -17,6 +17,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from advocacy.core.lockout import LockoutError, lockouts
 from advocacy.people import audit
 from advocacy.people.models import ApiKey, Role, Scope, Via
 from advocacy.people.services import (
@@ -27,6 +28,7 @@ from advocacy.people.services import (
     issue_api_key,
     reset_password,
     revoke_api_key,
+    unlock_user,
     update_user,
     users,
 )
@@ -114,6 +116,7 @@ def user_detail(request: HttpRequest, username: str) -> HttpResponse:
     context = {
         "section": "users",
         "subject": user,
+        "lockouts": lockouts(now=timezone.now(), username=user.username),
         "form": form,
         "entries": audit.entries(text=f"user {user.username}")[:20],
     }
@@ -134,6 +137,21 @@ def user_password(request: HttpRequest, username: str) -> HttpResponse:
         f"{username}'s password no longer works. Send them this one-time link to set a new "
         f"one: {request.build_absolute_uri(link)}",
     )
+    return redirect("web:user", username=username)
+
+
+@require_POST
+def user_unlock(request: HttpRequest, username: str) -> HttpResponse:
+    """End a login lockout now: the user may try their password again."""
+    try:
+        done = unlock_user(username, change=_change(request))
+    except LockoutError as exc:
+        messages.error(request, str(exc))
+        return redirect("web:users")
+    if done.was_locked_until is None:
+        messages.info(request, f"{username} was not locked out.")
+    else:
+        messages.success(request, f"Unlocked {username}: they may sign in again now.")
     return redirect("web:user", username=username)
 
 

@@ -8,7 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from advocacy.core.lockout import LockoutError, lockouts, unlock
+from advocacy.core.lockout import LockoutError, lockouts
+from advocacy.people.models import Via
+from advocacy.people.services import Change, unlock_user
 
 
 class Command(BaseCommand):
@@ -58,7 +60,8 @@ class Command(BaseCommand):
 
     def _unlock(self, options: dict[str, Any]) -> None:
         try:
-            done = unlock(options["username"], actor=None, now=timezone.now())
+            change = Change(actor=None, via=Via.CLI, now=timezone.now())
+            done = unlock_user(options["username"], change=change)
         except LockoutError as exc:
             raise CommandError(str(exc)) from exc
         if options["json"]:
