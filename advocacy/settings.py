@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 
 from advocacy.core.env import env_bool, env_choice, env_int, env_list, env_parsed, env_str
+from advocacy.core.rates import parse_rate
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("ADVOCACY_DATA_DIR", str(BASE_DIR.parent / "var"))).resolve()
@@ -213,6 +214,10 @@ REFERENCE_FILL_ALERT = env_parsed("ADVOCACY_REFERENCE_FILL_ALERT", 0.70, _share)
 IMPORT_CHUNK_SIZE = env_int("ADVOCACY_IMPORT_CHUNK_SIZE", 5000, minimum=100)
 IMPORT_MAX_STORED_ERRORS = env_int("ADVOCACY_IMPORT_MAX_STORED_ERRORS", 100_000, minimum=100)
 IMPORT_MAX_UPLOAD_MB = env_int("ADVOCACY_IMPORT_MAX_UPLOAD_MB", 200, minimum=1)
+# A file up to this size is imported within the request (web UI, API); a larger one as a job.
+IMPORT_INLINE_MAX_BYTES = env_int("ADVOCACY_IMPORT_INLINE_MAX_BYTES", 1_000_000, minimum=0)
+# Jobs (long work out of the request): how many one API key may start per window.
+JOB_RATE = env_parsed("ADVOCACY_JOB_RATE", parse_rate("10/hour"), parse_rate)
 # Content: assets whose consent expires within this many days are flagged for re-permission.
 CONTENT_REPERMISSION_DAYS = env_int("ADVOCACY_CONTENT_REPERMISSION_DAYS", 30, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
