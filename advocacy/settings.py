@@ -23,6 +23,7 @@ from advocacy.core.env import (
     env_parsed,
     env_str,
 )
+from advocacy.core.rates import parse_rate
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("ADVOCACY_DATA_DIR", str(BASE_DIR.parent / "var"))).resolve()
@@ -286,6 +287,10 @@ SIGNAL_EARLIEST = env_date(
     minimum=date(1970, 1, 1),
     maximum=date(2099, 12, 31),
 )
+# A file up to this size is imported within the request (web UI, API); a larger one as a job.
+IMPORT_INLINE_MAX_BYTES = env_int("ADVOCACY_IMPORT_INLINE_MAX_BYTES", 1_000_000, minimum=0)
+# Jobs (long work out of the request): how many one API key may start per window.
+JOB_RATE = env_parsed("ADVOCACY_JOB_RATE", parse_rate("10/hour"), parse_rate)
 # Content: assets whose consent expires within this many days are flagged for re-permission.
 CONTENT_REPERMISSION_DAYS = env_int("ADVOCACY_CONTENT_REPERMISSION_DAYS", 30, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

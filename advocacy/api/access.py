@@ -101,6 +101,11 @@ OPERATIONS: dict[str, Action] = {
     "reset_user_password": A.USERS_MANAGE,
     "unlock_user": A.USERS_MANAGE,
     "list_audit_entries": A.AUDIT_VIEW,
+    "list_jobs": A.VIEW,
+    "get_job": A.VIEW,
+    "get_job_artefact": A.VIEW,
+    "resume_import": A.IMPORTS_RUN,
+    "build_council_report": A.VIEW,
     "export_contact": A.PRIVACY_MANAGE,
     "erase_contact": A.PRIVACY_MANAGE,
 }

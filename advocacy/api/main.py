@@ -26,6 +26,7 @@ from advocacy.api.routers.contacts import router as contacts_router
 from advocacy.api.routers.content import router as content_router
 from advocacy.api.routers.guards import router as guards_router
 from advocacy.api.routers.imports import router as imports_router
+from advocacy.api.routers.jobs import router as jobs_router
 from advocacy.api.routers.metrics import router as metrics_router
 from advocacy.api.routers.plays import router as plays_router
 from advocacy.api.routers.privacy import router as privacy_router
@@ -34,6 +35,7 @@ from advocacy.api.routers.references import router as references_router
 from advocacy.api.routers.signals import router as signals_router
 from advocacy.api.routers.users import router as users_router
 from advocacy.content.services import ContentError, InvalidAssetTransition, UseRefused
+from advocacy.core.jobs import Throttled
 from advocacy.core.lockout import LockoutError
 from advocacy.engine.asks import CapExceeded
 from advocacy.engine.plays import PlaybookError
@@ -61,6 +63,7 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/contacts", contacts_router)
 api.add_router("/signals", signals_router)
 api.add_router("/imports", imports_router)
+api.add_router("/jobs", jobs_router)
 api.add_router("/plays", plays_router)
 api.add_router("/asks", asks_router)
 api.add_router("/content", content_router)
@@ -145,6 +148,14 @@ def _capped(request: HttpRequest, exc: CapExceeded) -> HttpResponse:
 def _conflict(request: HttpRequest, exc: Exception) -> HttpResponse:
     """It conflicts with the state things are in (a cap, a move, a consent): 409."""
     return _detail(request, str(exc), 409)
+
+
+@api.exception_handler(Throttled)
+def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    """The key started as many jobs as ADVOCACY_JOB_RATE allows: 429, and when to retry."""
+    response = _detail(request, str(exc), 429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(Excluded)

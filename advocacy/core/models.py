@@ -93,3 +93,97 @@ class TaskLease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id} held by {self.worker_id} until {self.expires_at}"
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+FINISHED_STATES = (JobState.DONE, JobState.FAILED)
+
+
+class Job(models.Model):
+    """One piece of long work run in the background (advocacy.core.jobs): what, how far, how it
+    ended, and who started it.
+
+    `done` of `total` (in `unit`) is written once per chunk of the work, in the same transaction
+    as the chunk when the work commits chunk by chunk, so it never runs ahead of what is done.
+    `total` is empty while unknown. The result is a small JSON object; a produced file (a PDF)
+    is the `artefact`.
+    """
+
+    kind = models.CharField(max_length=30)
+    state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.QUEUED)
+    title = models.CharField(max_length=300)
+    params = models.JSONField(default=dict, blank=True)
+    done = models.PositiveBigIntegerField(default=0)
+    total = models.PositiveBigIntegerField(null=True, blank=True)
+    unit = models.CharField(max_length=30, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    artefact = models.FileField(upload_to="jobs/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    api_key = models.CharField(
+        max_length=16, blank=True, help_text="Prefix of the API key that started it, if any."
+    )
+    task_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    queued_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(help_text="When it last reported progress.")
+
+    class Meta:
+        ordering = ["-queued_at", "-id"]
+        indexes = [models.Index(fields=["state", "queued_at"], name="job_state_queued")]
+
+    def __str__(self) -> str:
+        return f"job {self.pk}: {self.title} ({self.state})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in FINISHED_STATES
+
+    @property
+    def kind_label(self) -> str:
+        """The name people read for its kind, as the app that runs it registered it."""
+        from advocacy.core.jobs import KINDS
+
+        kind = KINDS.get(self.kind)
+        return kind.label if kind else self.kind
+
+    @property
+    def percent(self) -> int | None:
+        """Whole percent done, or None while the total is unknown."""
+        if self.state == JobState.DONE:
+            return 100
+        if not self.total:
+            return None
+        return min(100, self.done * 100 // self.total)
+
+
+class JobQuota(models.Model):
+    """How many jobs one holder (an API key) started in one window of ADVOCACY_JOB_RATE.
+
+    Unique per (holder, window start); a start takes a slot with a conditional UPDATE
+    (`used < limit`), so concurrent requests can never take more slots than the rate allows.
+    """
+
+    holder = models.CharField(max_length=100)
+    window_start = models.DateTimeField()
+    used = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["holder", "window_start"], name="jobquota_unique_holder_window"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.holder}: {self.used} from {self.window_start}"

@@ -6,6 +6,7 @@ from typing import Any
 
 from django_tasks import task
 
+from advocacy.core.jobs import execute
 from advocacy.core.maintenance import analyze
 
 
@@ -13,3 +14,9 @@ from advocacy.core.maintenance import analyze
 def analyze_database() -> dict[str, Any]:
     """Refresh the planner statistics (see advocacy.core.maintenance)."""
     return {"analyzed": analyze()}
+
+
+@task()
+def run_job(job_id: int) -> dict[str, Any]:
+    """Run one job (advocacy.core.jobs): the work of its kind, its progress on its record."""
+    return execute(job_id)

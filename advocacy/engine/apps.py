@@ -9,8 +9,10 @@ class EngineConfig(AppConfig):
 
     def ready(self) -> None:
         from advocacy.core.scheduler import Job, register
+        from advocacy.engine.jobs import register as register_jobs
         from advocacy.engine.tasks import evaluate_plays
 
+        register_jobs()
         register(
             Job(
                 "evaluate-plays",

@@ -5,13 +5,16 @@ asks and tap claims exist only while it runs, so caps and holdouts behave exactl
 have, and nothing remains afterwards. Decisions and asks made from `start` on are set aside
 for the replay and tap claims start fresh. On SQLite this holds the write lock while it runs.
 Profiles are taken at each step of the clock (default: daily), not at each signal's moment.
+`progress(steps done, steps in all)` is called after each step; the web UI and the API run the
+simulation as a job (advocacy.engine.jobs), which reports it.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -62,6 +65,22 @@ class Simulation:
             "weeks": [w.as_dict() for w in self.weeks],
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Simulation:
+        """The simulation `as_dict` described (a job's result), weeks starting at midnight UTC."""
+        weeks = []
+        for week in data["weeks"]:
+            day = date.fromisoformat(week["week"])
+            counts = Counter({o: week.get(o, 0) for o in Outcome.values})
+            weeks.append(Week(datetime(day.year, day.month, day.day, tzinfo=UTC), counts))
+        return cls(
+            start=datetime.fromisoformat(data["from"]),
+            end=datetime.fromisoformat(data["to"]),
+            plays=list(data["plays"]),
+            weeks=weeks,
+            by_play={p: Counter(c) for p, c in data["by_play"].items()},
+        )
+
 
 def simulate(
     start: datetime,
@@ -70,6 +89,7 @@ def simulate(
     names: list[str] | None = None,
     step: timedelta = timedelta(days=1),
     policy: Policy = DEFAULT_POLICY,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Simulation:
     """Evaluate the plays at every `step` from `start` to `end`; report outcomes week by week."""
     if end <= start:
@@ -83,6 +103,7 @@ def simulate(
         weeks[week0 + timedelta(weeks=n)] = Week(week0 + timedelta(weeks=n))
         n += 1
     played: set[str] = set()
+    steps = (end - start) // step + 1
     try:
         with transaction.atomic():
             # Replay from a clean slate: what the plays would have done from `start` on, as if
@@ -91,6 +112,7 @@ def simulate(
             Ask.objects.filter(opened_at__gte=start).delete()
             TapClaim.objects.all().delete()
             now = start
+            done = 0
             while now <= end:
                 for run in run_plays(now=now, names=names, policy=policy):
                     played.add(run.play)
@@ -99,6 +121,9 @@ def simulate(
                         weeks[week].outcomes.update(run.outcomes)
                     by_play[run.play].update(run.outcomes)
                 now += step
+                done += 1
+                if progress is not None:
+                    progress(done, steps)
             raise _Rollback
     except _Rollback:
         pass

@@ -11,7 +11,7 @@ and PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -109,15 +109,20 @@ def profile_rows(now: datetime, policy: Policy) -> QuerySet[Any]:
     return qs.values("pk", *COLUMNS)
 
 
-@transaction.atomic
 def refresh_profiles(
     *,
     now: datetime,
     contact_ids: Iterable[int] | None = None,
     policy: Policy = DEFAULT_POLICY,
     chunk: int = 20_000,
+    progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Rewrite the profiles of the given contacts (all when None); returns how many."""
+    """Rewrite the profiles of the given contacts (all when None); returns how many.
+
+    Each chunk of contacts is its own transaction, so a long refresh holds no lock for long and
+    `progress(profiles written, contacts in all)` after each chunk tells the truth; every
+    profile says the moment it is as of.
+    """
     table = connection.ops.quote_name(ContactProfile._meta.db_table)
     q = connection.ops.quote_name
     cols = ", ".join(q(c) for c in ("contact_id", *COLUMNS))
@@ -141,8 +146,9 @@ def refresh_profiles(
             Contact.objects.filter(pk__in=ids[i : i + chunk]).order_by()
             for i in range(0, len(ids), chunk)
         ]
-    with connection.cursor() as cursor:
-        for batch in batches:
+    everyone = (Contact.objects.count() if ids is None else len(ids)) if progress is not None else 0
+    for batch in batches:
+        with transaction.atomic(), connection.cursor() as cursor:
             fill_rows(cursor, batch, now)
             sql, params = profile_rows(now, policy).query.sql_with_params()
             # "WHERE true" settles SQLite's parsing of INSERT ... SELECT ... ON CONFLICT.
@@ -152,6 +158,8 @@ def refresh_profiles(
                 params,
             )
             total += cursor.rowcount if cursor.rowcount and cursor.rowcount > 0 else 0
+            if progress is not None:
+                progress(total, max(total, everyone))
     return total
 
 

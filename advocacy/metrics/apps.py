@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class MetricsConfig(AppConfig):
     name = "advocacy.metrics"
     label = "metrics"
+
+    def ready(self) -> None:
+        from advocacy.metrics.jobs import register
+
+        register()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -277,12 +277,31 @@ def council_html(period: Period, *, now: datetime, policy: Policy) -> str:
     return render_to_string("metrics/council.html", council_context(period, now=now, policy=policy))
 
 
-def council_pdf(period: Period, *, now: datetime, policy: Policy) -> bytes:
-    """The council report as PDF (WeasyPrint renders the same HTML; no network is used)."""
+# The steps of the council PDF, for its progress: the numbers, the HTML, the PDF.
+COUNCIL_PDF_STEPS = 3
+
+
+def council_pdf(
+    period: Period,
+    *,
+    now: datetime,
+    policy: Policy,
+    progress: Callable[[int, int], None] | None = None,
+) -> bytes:
+    """The council report as PDF (WeasyPrint renders the same HTML; no network is used);
+    `progress(step, COUNCIL_PDF_STEPS)` after each step."""
     from weasyprint import HTML
 
-    html = council_html(period, now=now, policy=policy)
+    def step(done: int) -> None:
+        if progress is not None:
+            progress(done, COUNCIL_PDF_STEPS)
+
+    context = council_context(period, now=now, policy=policy)
+    step(1)
+    html = render_to_string("metrics/council.html", context)
+    step(2)
     pdf: bytes = HTML(string=html, url_fetcher=_no_fetch).write_pdf()
+    step(3)
     return pdf
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import models
 
+from advocacy.core.models import Job
 from advocacy.customers.models import Account, Contact
 
 
@@ -141,14 +142,26 @@ class ImportKind(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    PREVIEWING = "previewing", "Previewing"
     PREVIEWED = "previewed", "Previewed"
+    COMMITTING = "committing", "Committing"
     COMMITTED = "committed", "Committed"
     REJECTED = "rejected", "Rejected (strict mode, nothing written)"
     FAILED = "failed", "Failed"
 
 
+# A run in one of these is under way, or was stopped (a killed process): it can be resumed.
+UNDER_WAY = (ImportStatus.PREVIEWING, ImportStatus.COMMITTING)
+
+
 class ImportRun(models.Model):
-    """One import of one file: what it would do (preview) or did (commit), and its bad rows."""
+    """One import of one file: what it would do (preview) or did (commit), and its bad rows.
+
+    While a pass runs (previewing, committing) its counts are written with each chunk, in the
+    chunk's transaction: they always say what is done. `attempt` fences the passes: each pass
+    takes the next number, and a chunk is kept only while the run's number is still its own,
+    so a resumed run never counts or writes a row twice.
+    """
 
     kind = models.CharField(max_length=20, choices=ImportKind.choices)
     status = models.CharField(max_length=20, choices=ImportStatus.choices)
@@ -163,11 +176,16 @@ class ImportRun(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
     upload = models.FileField(upload_to="imports/", blank=True)
+    file_bytes = models.PositiveBigIntegerField(default=0)
+    checksum = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the file.")
+    attempt = models.PositiveIntegerField(default=0)
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     mapping = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     started_at = models.DateTimeField(auto_now_add=True)
+    progressed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -175,6 +193,10 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} import of {self.filename}"
+
+    @property
+    def under_way(self) -> bool:
+        return self.status in UNDER_WAY
 
 
 class ImportRowError(models.Model):

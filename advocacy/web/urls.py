@@ -10,6 +10,7 @@ from advocacy.web.views import (
     dashboard,
     guards,
     imports,
+    jobs,
     metrics,
     pipeline,
     plays,
@@ -133,7 +134,11 @@ urlpatterns = [
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
     path("imports/<int:pk>/commit/", imports.import_commit, name="import_commit"),
     path("imports/<int:pk>/cancel/", imports.import_cancel, name="import_cancel"),
+    path("imports/<int:pk>/resume/", imports.import_resume, name="import_resume"),
     path("imports/<int:pk>/errors.csv", imports.import_errors, name="import_errors"),
+    path("jobs/", jobs.job_list, name="jobs"),
+    path("jobs/<int:pk>/", jobs.job_detail, name="job"),
+    path("jobs/<int:pk>/artefact/", jobs.job_artefact, name="job_artefact"),
     path("metrics/", metrics.dashboard, name="metrics"),
     path("metrics/scorecard/", metrics.scorecard_page, name="metrics_scorecard"),
     path(
@@ -142,7 +147,7 @@ urlpatterns = [
         name="metrics_scorecard_remove",
     ),
     path("metrics/council/", metrics.council, name="metrics_council"),
-    path("metrics/council.pdf", metrics.council, {"fmt": "pdf"}, name="metrics_council_pdf"),
+    path("metrics/council/pdf/", metrics.council_pdf_start, name="metrics_council_pdf"),
     path("metrics/export/<slug:name>.csv", metrics.export, name="metrics_export"),
     path("metrics/<slug:code>/", metrics.metric_rows, name="metric"),
 ]

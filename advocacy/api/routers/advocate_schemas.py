@@ -73,11 +73,6 @@ class AdvocateFilters(Schema):
     size_band: SizeBand | None = None
 
 
-class RefreshOut(Schema):
-    refreshed: int = Field(description="How many profiles were written")
-    as_of: datetime
-
-
 class AsOfQuery(Schema):
     as_of: Moment | None = Field(None, description="Explain as of this moment (default: now)")
 

@@ -1,33 +1,36 @@
 """/api/advocates: who is ready for what; /api/contacts/{id}/next-best-asks: and why.
 
 The advocates list reads the stored profiles (ContactProfile), refreshed by the engine's runs or
-by POST /api/advocates/refresh (`plays:run`). The next best asks are computed live, as of now or
-of any moment.
+by POST /api/advocates/refresh (`plays:run`; a job, since it profiles every contact). The next
+best asks are computed live, as of now or of any moment.
 """
 
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Path, Query
 from ninja.pagination import paginate
+from ninja.responses import Status
 
+from advocacy.api.auth import principal_of
 from advocacy.api.routers.advocate_schemas import (
     AdvocateFilters,
     AdvocateOut,
     AsOfQuery,
     ExplanationOut,
-    RefreshOut,
 )
+from advocacy.api.routers.jobs import STARTED, STARTED_HEADERS, accepted, key_prefix
 from advocacy.api.routing import ScopedRouter
 from advocacy.api.schemas import MAX_ID, Page
+from advocacy.core.models import Job
 from advocacy.customers.models import Contact
 from advocacy.engine.explain import next_best_asks
+from advocacy.engine.jobs import start_profile_refresh
 from advocacy.engine.models import ContactProfile
 from advocacy.engine.services import current_policy
-from advocacy.engine.state import refresh_profiles
 
 router = ScopedRouter(tags=["advocates"])
 
@@ -57,11 +60,19 @@ def list_advocates(
     return profiles
 
 
-@router.post("/advocates/refresh", response=RefreshOut, operation_id="refresh_advocates")
-def refresh_advocates(request: HttpRequest) -> dict[str, Any]:
-    """Recompute every contact's stored profile as of now."""
-    now = timezone.now()
-    return {"refreshed": refresh_profiles(now=now, policy=current_policy()), "as_of": now}
+@router.post(
+    "/advocates/refresh",
+    response=STARTED,
+    operation_id="refresh_advocates",
+    openapi_extra=STARTED_HEADERS,
+)
+def refresh_advocates(request: HttpRequest, response: HttpResponse) -> Status[Job]:
+    """Recompute every contact's stored profile as of now: 202 with the job doing it; once
+    done its `result` holds `refreshed` (how many) and `as_of`."""
+    job = start_profile_refresh(
+        now=timezone.now(), actor=principal_of(request).user, api_key=key_prefix(request)
+    )
+    return accepted(response, job)
 
 
 @router.get(

@@ -47,21 +47,33 @@ class ImportIn(Schema):
 class ImportRunOut(Schema):
     id: int
     kind: str
-    status: str = Field(description="previewed, committed, rejected (strict) or failed")
+    status: str = Field(
+        description="previewing or committing (under way, or stopped: see resume), previewed, "
+        "committed, rejected (strict) or failed"
+    )
     filename: str
     preset: str
     strict: bool
     encoding: str
     delimiter: str
-    rows_total: int
+    file_bytes: int
+    rows_total: int = Field(description="Rows done: while under way, those committed so far")
     created: int
     updated: int
     unchanged: int
     rejected: int
     started_at: datetime
+    progressed_at: datetime | None = Field(description="When its counts last moved")
     finished_at: datetime | None
     errors_url: str
+    job_url: str | None = Field(description="The job doing it, when it went to one")
 
     @staticmethod
     def resolve_errors_url(obj: Any) -> str:
         return reverse("api:import_errors", kwargs={"run_id": obj.pk})
+
+    @staticmethod
+    def resolve_job_url(obj: Any) -> str | None:
+        if obj.job_id is None:
+            return None
+        return reverse("api:get_job", kwargs={"job_id": obj.job_id})

@@ -2,12 +2,15 @@
 
 The same pipeline as the CLI and the web wizard (advocacy.signals.imports). The upload is kept
 in a temporary file for the run; a preview (`dry_run`) keeps its own copy, so it can be
-committed later with POST /api/imports/{id}/commit.
+committed later with POST /api/imports/{id}/commit. A file larger than
+ADVOCACY_IMPORT_INLINE_MAX_BYTES is imported by a job (202, see /api/jobs) from a copy kept with
+its run; a run that stopped under way is taken up again with POST /api/imports/{id}/resume.
 """
 
 import codecs
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -23,9 +26,24 @@ from ninja.responses import Status
 
 from advocacy.api.auth import principal_of
 from advocacy.api.routers.import_schemas import ImportIn, ImportRunOut
+from advocacy.api.routers.jobs import STARTED, STARTED_HEADERS, accepted, key_prefix
 from advocacy.api.routing import ScopedRouter
 from advocacy.api.schemas import MAX_ID, Page
-from advocacy.signals.imports import commit_import, preview_import, run_import, write_errors_csv
+from advocacy.signals.imports import (
+    ImportFileError,
+    commit_import,
+    preview_import,
+    resume_import,
+    run_import,
+    write_errors_csv,
+)
+from advocacy.signals.jobs import (
+    commit_as_job,
+    file_size,
+    goes_to_a_job,
+    queue_import_job,
+    start_import_job,
+)
 from advocacy.signals.models import ImportRun
 
 router = ScopedRouter(tags=["imports"])
@@ -51,11 +69,17 @@ def _save_text_upload(upload: UploadedFile, path: Path) -> None:
             out.write(chunk)
 
 
-@router.post("", response={201: ImportRunOut}, operation_id="create_import")
+@router.post(
+    "",
+    response={201: ImportRunOut, **STARTED},
+    operation_id="create_import",
+    openapi_extra=STARTED_HEADERS,
+)
 def create_import(
-    request: HttpRequest, form: Form[ImportIn], file: File[UploadedFile]
-) -> Status[ImportRun]:
-    """Import a CSV file (or only preview it with `dry_run`); answers the run with its counts."""
+    request: HttpRequest, response: HttpResponse, form: Form[ImportIn], file: File[UploadedFile]
+) -> Status[Any]:
+    """Import a CSV file (or only preview it with `dry_run`): 201 with the run and its counts,
+    or, for a file past ADVOCACY_IMPORT_INLINE_MAX_BYTES, 202 with the job doing it."""
     limit = settings.IMPORT_MAX_UPLOAD_MB * 1024 * 1024
     if file.size is not None and file.size > limit:
         raise HttpError(413, f"file is {file.size} bytes, at most {limit} allowed")
@@ -64,27 +88,71 @@ def create_import(
     with tempfile.TemporaryDirectory(prefix="advocacy-import-") as folder:
         path = Path(folder) / "upload.csv"
         _save_text_upload(file, path)
+        options: dict[str, Any] = {
+            "filename": filename,
+            "preset": form.preset or None,
+            "mapping": form.mapping_dict(),
+            "strict": form.strict,
+            "actor": actor,
+        }
+        if goes_to_a_job(path.stat().st_size):
+            job = queue_import_job(
+                form.kind,
+                path,
+                dry_run=form.dry_run,
+                now=now,
+                api_key=key_prefix(request),
+                **options,
+            )
+            return accepted(response, job)
         start = preview_import if form.dry_run else run_import
-        run = start(
-            form.kind,
-            path,
-            filename=filename,
-            preset=form.preset or None,
-            mapping=form.mapping_dict(),
-            strict=form.strict,
-            actor=actor,
-            now=now,
-        )
+        run = start(form.kind, path, now=now, **options)
     return Status(201, run)
 
 
-@router.post("/{int:run_id}/commit", response={200: ImportRunOut}, operation_id="commit_import")
+@router.post(
+    "/{int:run_id}/commit",
+    response={200: ImportRunOut, **STARTED},
+    operation_id="commit_import",
+    openapi_extra=STARTED_HEADERS,
+)
 def commit_previewed_import(
-    request: HttpRequest, run_id: int = PathParam(..., ge=1, le=MAX_ID)
-) -> ImportRun:
-    """Commit a previewed import from its stored copy of the file."""
+    request: HttpRequest, response: HttpResponse, run_id: int = PathParam(..., ge=1, le=MAX_ID)
+) -> Any:
+    """Commit a previewed import from its stored copy of the file: 200 with the run, or 202
+    with the job doing it when the file is past ADVOCACY_IMPORT_INLINE_MAX_BYTES."""
     run = get_object_or_404(ImportRun, pk=run_id)
-    return commit_import(run, actor=principal_of(request).user, now=timezone.now())
+    actor, now = principal_of(request).user, timezone.now()
+    if goes_to_a_job(file_size(run)):
+        job = commit_as_job(run, actor=actor, now=now, api_key=key_prefix(request))
+        return run if job is None else accepted(response, job)
+    return commit_import(run, actor=actor, now=now)
+
+
+@router.post(
+    "/{int:run_id}/resume",
+    response={200: ImportRunOut, **STARTED},
+    operation_id="resume_import",
+    openapi_extra=STARTED_HEADERS,
+)
+def resume_stopped_import(
+    request: HttpRequest, response: HttpResponse, run_id: int = PathParam(..., ge=1, le=MAX_ID)
+) -> Any:
+    """Take up an import that stopped under way (previewing or committing: a killed process,
+    a failed job) from the rows it holds, from its stored copy: nothing is written or counted
+    twice. 200 with the run, or 202 with the job for a file past the inline size."""
+    run = get_object_or_404(ImportRun, pk=run_id)
+    if not run.under_way:
+        raise ImportFileError(
+            f"import {run.pk} is {run.get_status_display().lower()}: only an import under way "
+            "(previewing or committing) can be resumed"
+        )
+    actor, now = principal_of(request).user, timezone.now()
+    if goes_to_a_job(file_size(run)):
+        return accepted(
+            response, start_import_job(run, actor=actor, now=now, api_key=key_prefix(request))
+        )
+    return resume_import(run, actor=actor, now=now)
 
 
 @router.get("", response=list[ImportRunOut], operation_id="list_imports")

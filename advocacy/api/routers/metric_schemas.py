@@ -32,6 +32,12 @@ class MetricFilters(Schema):
         return {k: str(v) for k, v in given.items() if v}
 
 
+class CouncilIn(AsOfIn):
+    month: Annotated[str, bounded(7)] = Field(
+        "", description="YYYY-MM (default: the month before `as_of`)"
+    )
+
+
 class PeriodOut(Schema):
     label: str
     start: datetime

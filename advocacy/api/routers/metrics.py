@@ -1,20 +1,23 @@
 """/api/metrics: the catalogue's values for a period and segment, the scorecard, the report.
 
 Reads need `read`; changing the scorecard needs `scorecard:write`. A period or segment that
-cannot be read answers 422 naming the accepted forms; an unknown metric 404.
+cannot be read answers 422 naming the accepted forms; an unknown metric 404. The council
+report's PDF is built by a job (POST /api/metrics/council, `read`: it changes nothing).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Path, Query
 from ninja.responses import Status
 
 from advocacy.api.auth import principal_of
+from advocacy.api.routers.jobs import STARTED, STARTED_HEADERS, accepted, key_prefix
 from advocacy.api.routers.metric_schemas import (
+    CouncilIn,
     MetricFilters,
     MetricsOut,
     MetricValueOut,
@@ -25,10 +28,12 @@ from advocacy.api.routers.metric_schemas import (
 )
 from advocacy.api.routing import ScopedRouter
 from advocacy.api.schemas import as_of
+from advocacy.core.models import Job
 from advocacy.engine.services import current_policy
 from advocacy.metrics.catalogue import BY_CODE, compute
+from advocacy.metrics.jobs import start_council_pdf
 from advocacy.metrics.models import ScorecardEntry
-from advocacy.metrics.report import report_dict, value_dict
+from advocacy.metrics.report import council_period, report_dict, value_dict
 from advocacy.metrics.scorecard import ScorecardError, remove_entry, scorecard, set_entry
 from advocacy.metrics.services import evaluation, report_for
 
@@ -89,6 +94,25 @@ def get_report(request: HttpRequest, filters: Query[MetricFilters]) -> dict[str,
     moment, persona, play and channel, each play's lift with its interval, review tactics."""
     report = report_for(filters.period, filters.segment(), now=timezone.now())
     return report_dict(report)
+
+
+@router.post(
+    "/council",
+    response=STARTED,
+    operation_id="build_council_report",
+    openapi_extra=STARTED_HEADERS,
+)
+def build_council_report(
+    request: HttpRequest, response: HttpResponse, payload: CouncilIn
+) -> Status[Job]:
+    """Build the monthly advocacy council report as PDF: 202 with the job; once done, the PDF
+    is at its `artefact_url`. Needs only `read`: it changes nothing."""
+    now = as_of(payload.as_of)
+    period = council_period(payload.month or None, now=now)  # PeriodError: 422
+    job = start_council_pdf(
+        period, now=now, actor=principal_of(request).user, api_key=key_prefix(request)
+    )
+    return accepted(response, job)
 
 
 @router.get("/{code}", response=MetricValueOut, operation_id="get_metric")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Annotated, Any
 
 from django.utils import timezone
@@ -153,18 +153,3 @@ class SimulationQuery(Schema):
             timezone.make_aware(datetime.combine(self.start, time.min)),
             timezone.make_aware(datetime.combine(self.end, time(23, 59, 59))),
         )
-
-
-class WeekOut(OutcomeCounts):
-    week: date = Field(description="The Monday the week starts")
-
-
-class SimulationOut(Schema):
-    """What the plays would have decided, week by week; nothing was written."""
-
-    start: datetime = Field(alias="from")
-    end: datetime = Field(alias="to")
-    plays: list[str]
-    totals: OutcomeCounts
-    by_play: dict[str, OutcomeCounts]
-    weeks: list[WeekOut]

@@ -1,20 +1,23 @@
 """/api/plays: the loaded plays with their decisions; load the playbook, run, simulate.
 
 Loading and running need `plays:run`. A simulation only reads: it replays the plays inside a
-transaction that is rolled back, so it is a GET.
+transaction that is rolled back, so it is a GET. It is unbounded work (up to a year of days),
+so it runs as a job: 202 and the job to follow, a start per key counted by ADVOCACY_JOB_RATE.
 """
 
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Path, Query
 from ninja.errors import HttpError
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from advocacy.api.auth import principal_of
+from advocacy.api.routers.jobs import STARTED, STARTED_HEADERS, accepted, key_prefix
 from advocacy.api.routers.play_schemas import (
     PLAY_NAME_PATTERN,
     DecisionFilters,
@@ -25,15 +28,15 @@ from advocacy.api.routers.play_schemas import (
     PlayOut,
     RunIn,
     RunOut,
-    SimulationOut,
     SimulationQuery,
 )
 from advocacy.api.routing import ScopedRouter
 from advocacy.api.schemas import Page, as_of
+from advocacy.core.models import Job
 from advocacy.engine.evaluation import run_plays
+from advocacy.engine.jobs import start_simulation
 from advocacy.engine.models import Decision, Outcome, Play
 from advocacy.engine.services import current_policy, load_configured_playbook
-from advocacy.engine.simulation import simulate
 
 router = ScopedRouter(tags=["plays"])
 NAME = Path(
@@ -88,12 +91,28 @@ def run(request: HttpRequest, payload: RunIn) -> dict[str, Any]:
     return {"as_of": now, "plays": [r.as_dict() for r in runs]}
 
 
-@router.get("/simulate", response=SimulationOut, operation_id="simulate_plays", by_alias=True)
-def simulate_plays(request: HttpRequest, query: Query[SimulationQuery]) -> dict[str, Any]:
-    """Replay the plays day by day over a past period (at most 366 days); nothing is written."""
+@router.get(
+    "/simulate",
+    response=STARTED,
+    operation_id="simulate_plays",
+    openapi_extra=STARTED_HEADERS,
+)
+def simulate_plays(
+    request: HttpRequest, response: HttpResponse, query: Query[SimulationQuery]
+) -> Status[Job]:
+    """Replay the plays day by day over a past period (at most 366 days); nothing is written.
+    Answers 202 with the job; once done its `result` is the simulation, week by week."""
     check_plays(query.play)
     start, end = query.period()
-    return simulate(start, end, names=query.play or None, policy=current_policy()).as_dict()
+    job = start_simulation(
+        start,
+        end,
+        names=query.play or None,
+        now=timezone.now(),
+        actor=principal_of(request).user,
+        api_key=key_prefix(request),
+    )
+    return accepted(response, job)
 
 
 @router.get("/{name}", response=PlayDetailOut, operation_id="get_play")

@@ -69,6 +69,13 @@ def anonymous() -> ApiClient:
 
 
 @pytest.fixture(autouse=True)
+def _jobs_run_at_once(settings: Any) -> None:
+    """Long work answers 202 with its job; here the job runs within the request, as the
+    ImmediateBackend runs tasks, so a test reads its result at once."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
     """The persona fixtures hash a password; a slow hasher would dominate these tests."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -199,10 +199,12 @@ def test_simulate_replays_week_by_week_and_writes_nothing(api, playbook):
     response = api.get(
         "/api/plays/simulate", {"from": "2026-03-01", "to": "2026-03-14", "play": PROMOTER}
     )
-    assert response.status_code == 200
-    assert response.json() == {
-        "from": "2026-03-01T00:00:00Z",
-        "to": "2026-03-14T23:59:59Z",
+    assert response.status_code == 202
+    job = api.get(response["Location"]).json()
+    assert job["state"] == "done"
+    assert job["result"] == {
+        "from": "2026-03-01T00:00:00+00:00",
+        "to": "2026-03-14T23:59:59+00:00",
         "plays": [PROMOTER],
         "totals": {**ZERO, "asked": 1, "not_in_audience": 1},
         "by_play": {PROMOTER: {**ZERO, "asked": 1, "not_in_audience": 1}},

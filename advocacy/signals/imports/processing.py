@@ -180,6 +180,14 @@ class Processor:
     def process(self, chunk: Chunk) -> ChunkResult:
         raise NotImplementedError
 
+    def remember(self, chunk: Chunk) -> None:
+        """Take in a chunk an earlier pass already did (a resumed run), writing nothing: what
+        the processor keeps across chunks must hold those rows too, so the rest of the file
+        gets the outcomes one uninterrupted pass would give it. A preview writes nothing
+        anyway, so it processes the chunk again and drops the counts."""
+        if not self.write:
+            self.process(chunk)
+
     def external(self, values: dict, name: str) -> tuple[str, str] | None:
         given = values.get(name)
         if not given:
@@ -191,6 +199,22 @@ class Processor:
 class AccountProcessor(Processor):
     def process(self, chunk: Chunk) -> ChunkResult:
         result = ChunkResult()
+        records, lines = self.stage(chunk, result)
+        if records:
+            outcome = upsert_accounts(
+                records, actor=self.actor, now=self.now, dry_run=not self.write
+            )
+            self.rejected(lines, outcome, result)
+        return result
+
+    def remember(self, chunk: Chunk) -> None:
+        if self.write:
+            self.stage(chunk, ChunkResult())
+        else:
+            super().remember(chunk)
+
+    def stage(self, chunk: Chunk, result: ChunkResult) -> tuple[list[AccountRecord], list[int]]:
+        """The chunk's records new in this file, with their lines; the others counted."""
         records: list[AccountRecord] = []
         lines: list[int] = []
         for line, _row, values in self.convert(chunk, result):
@@ -228,17 +252,32 @@ class AccountProcessor(Processor):
             if self.dedupe(line, keys, record, result):
                 records.append(record)
                 lines.append(line)
-        if records:
-            outcome = upsert_accounts(
-                records, actor=self.actor, now=self.now, dry_run=not self.write
-            )
-            self.rejected(lines, outcome, result)
-        return result
+        return records, lines
 
 
 class ContactProcessor(Processor):
     def process(self, chunk: Chunk) -> ChunkResult:
         result = ChunkResult()
+        records, lines = self.stage(chunk, result)
+        if records:
+            outcome = upsert_contacts(
+                records,
+                actor=self.actor,
+                now=self.now,
+                dry_run=not self.write,
+                create_accounts=True,
+            )
+            self.rejected(lines, outcome, result)
+        return result
+
+    def remember(self, chunk: Chunk) -> None:
+        if self.write:
+            self.stage(chunk, ChunkResult())
+        else:
+            super().remember(chunk)
+
+    def stage(self, chunk: Chunk, result: ChunkResult) -> tuple[list[ContactRecord], list[int]]:
+        """The chunk's records new in this file, with their lines; the others counted."""
         records: list[ContactRecord] = []
         lines: list[int] = []
         for line, _row, values in self.convert(chunk, result):
@@ -270,16 +309,7 @@ class ContactProcessor(Processor):
             if self.dedupe(line, keys, record, result):
                 records.append(record)
                 lines.append(line)
-        if records:
-            outcome = upsert_contacts(
-                records,
-                actor=self.actor,
-                now=self.now,
-                dry_run=not self.write,
-                create_accounts=True,
-            )
-            self.rejected(lines, outcome, result)
-        return result
+        return records, lines
 
 
 class SignalProcessor(Processor):
@@ -289,6 +319,11 @@ class SignalProcessor(Processor):
         super().__init__(plan, actor=actor, now=now, write=write)
         self.seen_keys: set[int] = set()  # previews only: a commit lets the database dedupe
         self.payload_columns = list(enumerate(plan.header))
+
+    def remember(self, chunk: Chunk) -> None:
+        """A commit keeps nothing across chunks (the database dedupes by (source, key))."""
+        if not self.write:
+            super().remember(chunk)
 
     def process(self, chunk: Chunk) -> ChunkResult:
         result = ChunkResult()

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from advocacy.customers.models import Contact
+from advocacy.signals.models import ImportRun
 from advocacy.signals.tests.files import write_hubspot_contacts
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +77,38 @@ def test_unusable_file_and_mapping_are_command_errors(tmp_path):
     mapping.write_text("colums: {}\n")
     with pytest.raises(CommandError, match="mapping: unknown key 'colums'"):
         run("contacts", str(path), "--mapping", str(mapping))
+
+
+def test_the_progress_bar_goes_to_stderr(tmp_path):
+    path = tmp_path / "contacts.csv"
+    write_hubspot_contacts(path, 20, bad=False)
+    err = io.StringIO()
+    call_command(
+        "import", "contacts", str(path), "--preset", "hubspot", stdout=io.StringIO(), stderr=err
+    )
+    size = path.stat().st_size
+    assert err.getvalue().startswith("importing contacts ━")
+    assert f"{size / 1000:.1f}/{size / 1000:.1f} kB" in err.getvalue()
+
+
+def test_resume_takes_up_a_stopped_run_with_the_same_file(tmp_path):
+    path = tmp_path / "contacts.csv"
+    write_hubspot_contacts(path, 20, bad=False)
+    run("contacts", str(path), "--preset", "hubspot")
+    stopped = ImportRun.objects.get()
+    # As if it had been killed after its first 5 rows (the other 15 are in the database too).
+    ImportRun.objects.filter(pk=stopped.pk).update(status="committing", rows_total=5, created=5)
+    result = json.loads(run("contacts", str(path), "--resume", str(stopped.pk), "--json"))
+    assert {k: result[k] for k in ("run", "status", "rows", "created", "unchanged")} == {
+        "run": stopped.pk,
+        "status": "committed",
+        "rows": 20,
+        "created": 5,  # counted before it stopped; the 15 left are already there
+        "unchanged": 15,
+    }
+    with pytest.raises(CommandError, match=f"--resume: run {stopped.pk} imports contacts, not"):
+        run("accounts", str(path), "--resume", str(stopped.pk))
+    with pytest.raises(CommandError, match="--resume: no import run 999"):
+        run("contacts", str(path), "--resume", "999")
+    with pytest.raises(CommandError, match="only an import under way"):
+        run("contacts", str(path), "--resume", str(stopped.pk))

@@ -63,6 +63,13 @@ def make_signal(
 
 
 @pytest.fixture(autouse=True)
+def jobs_run_at_once(settings: Any) -> None:
+    """Long work goes to a job; here it runs as it is queued (the ImmediateBackend), so the
+    job's page, or the page that started it, shows the result at once."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
     """PBKDF2 costs half a second per login or user; tests need no stretching."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

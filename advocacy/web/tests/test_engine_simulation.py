@@ -1,4 +1,4 @@
-"""The simulation of a play on its page: the form, the chart week by week, and its table."""
+"""The simulation of a play on its page: the form, its job, the chart week by week, its table."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.http import urlencode
 
+from advocacy.core.models import Job
 from advocacy.engine.evaluation import in_holdout
 from advocacy.engine.models import Decision, Play, TapClaim
 from advocacy.engine.plays import load_playbook
@@ -50,10 +52,19 @@ def simulate_url() -> str:
     return reverse("web:play_simulate", kwargs={"name": PLAY})
 
 
+def simulate(client: Client, query: dict[str, str]) -> Any:
+    """Ask for a simulation: it starts a job and lands on the address of its result."""
+    response = client.get(simulate_url(), query, follow=True)
+    job = Job.objects.filter(kind="simulation").latest("pk")
+    address = f"{simulate_url()}?{urlencode({**query, 'job': job.pk})}"
+    assert response.redirect_chain == [(address, 302)]
+    return response
+
+
 def test_the_chart_has_one_bar_group_per_week_with_the_expected_numbers(
     staff_client: Client, history: dict[str, Any]
 ) -> None:
-    response = staff_client.get(simulate_url(), PERIOD)
+    response = simulate(staff_client, PERIOD)
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" in html
@@ -89,7 +100,7 @@ def test_the_chart_has_one_bar_group_per_week_with_the_expected_numbers(
 def test_the_table_behind_the_chart_and_the_legend(
     staff_client: Client, history: dict[str, Any]
 ) -> None:
-    response = staff_client.get(simulate_url(), PERIOD)
+    response = simulate(staff_client, PERIOD)
     html = response.content.decode()
     totals = dict((key, count) for key, _, count in response.context["totals"])
     assert totals["asked"] + totals["held_out"] == 20
@@ -105,11 +116,43 @@ def test_the_table_behind_the_chart_and_the_legend(
 def test_simulation_over_htmx_swaps_the_form_and_the_chart(
     staff_client: Client, history: dict[str, Any]
 ) -> None:
-    html = staff_client.get(simulate_url(), PERIOD, **HTMX).content.decode()
+    response = staff_client.get(simulate_url(), PERIOD, **HTMX)
+    html = response.content.decode()
     assert "<html" not in html
     assert 'data-testid="simulation-form"' in html
     assert html.count('data-testid="chart-week"') == 3
     assert 'value="2026-03-02"' in html
+    job = Job.objects.get(kind="simulation")
+    assert response["HX-Push-Url"] == f"{simulate_url()}?{urlencode({**PERIOD, 'job': job.pk})}"
+
+
+def test_a_simulation_under_way_shows_its_progress_until_it_is_done(
+    staff_client: Client, history: dict[str, Any], settings: Any
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    html = staff_client.get(simulate_url(), PERIOD, follow=True).content.decode()
+    job = Job.objects.get(kind="simulation")
+    assert (job.state, job.total, job.unit) == ("queued", 21, "days")
+    assert f'hx-get="/jobs/{job.pk}/?then=reload" hx-trigger="every 1s"' in html
+    assert "Waiting for a worker" in html
+    assert 'data-testid="chart"' not in html
+    Job.objects.filter(pk=job.pk).update(state="running", done=7)
+    html = staff_client.get(simulate_url(), {**PERIOD, "job": job.pk}).content.decode()
+    assert '<progress class="job__bar" max="21" value="7"' in html
+    assert "33%: 7 of 21 days" in html
+    from advocacy.core.tasks import run_job
+
+    run_job.call(job.pk)
+    html = staff_client.get(simulate_url(), {**PERIOD, "job": job.pk}).content.decode()
+    assert "hx-trigger" not in html
+    assert html.count('data-testid="chart-week"') == 3
+
+
+def test_another_job_is_not_this_plays_simulation(
+    staff_client: Client, history: dict[str, Any]
+) -> None:
+    assert staff_client.get(simulate_url(), {**PERIOD, "job": "999"}).status_code == 404
+    assert staff_client.get(simulate_url(), {**PERIOD, "job": "x"}).status_code == 404
 
 
 def test_the_play_page_offers_the_last_twelve_weeks(
@@ -180,9 +223,7 @@ def test_a_disabled_play_has_nothing_to_replay(
 def test_an_empty_period_says_nothing_would_have_been_decided(
     staff_client: Client, history: dict[str, Any]
 ) -> None:
-    html = staff_client.get(
-        simulate_url(), {"start": "2026-01-05", "end": "2026-01-18"}
-    ).content.decode()
+    html = simulate(staff_client, {"start": "2026-01-05", "end": "2026-01-18"}).content.decode()
     assert html.count('data-total="0"') == 2
     assert "Nothing would have been decided in this period" in html
     assert "would have made <strong>no decision</strong>" in html

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.test import Client
 
+from advocacy.core.models import Job
 from advocacy.metrics.models import ScorecardEntry
 from advocacy.metrics.tests.world import NOW, World, build, set_example_targets
 
@@ -145,9 +146,12 @@ def test_council_report_html_and_pdf(staff_client: Client, world: World):
     html = staff_client.get("/metrics/council/", {"month": "2026-05"}).content.decode()
     assert "Advocacy council report" in html
     assert "Conversion by moment" in html
-    pdf = staff_client.get("/metrics/council.pdf", {"month": "2026-05"})
+    started = staff_client.post("/metrics/council/pdf/", {"month": "2026-05"}, follow=True)
+    assert "The council report for 2026-05 is ready" in started.content.decode()
+    job = Job.objects.get(kind="council_pdf")
+    pdf = staff_client.get(f"/jobs/{job.pk}/artefact/")
     assert pdf["Content-Type"] == "application/pdf"
-    assert pdf.content[:5] == b"%PDF-"
+    assert b"".join(pdf.streaming_content)[:5] == b"%PDF-"
     bad = staff_client.get("/metrics/council/", {"month": "May"})
     assert (bad.status_code, bad.content) == (400, b"unknown month 'May': expected YYYY-MM")
 

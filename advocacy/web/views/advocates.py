@@ -7,7 +7,6 @@ costs a fixed number of queries; the contact's next best ask is computed live by
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
@@ -17,13 +16,14 @@ from django.views.decorators.http import require_POST
 
 from advocacy.customers.models import Contact
 from advocacy.engine.explain import next_best_asks
+from advocacy.engine.jobs import start_profile_refresh
 from advocacy.engine.models import ContactProfile, Decision
-from advocacy.engine.state import refresh_profiles
 from advocacy.web.engine_forms import AdvocateFilterForm
 from advocacy.web.htmx import render_page
 from advocacy.web.views.customers import LIST_PAGE_SIZE, paginate
 from advocacy.web.views.engine import (
     PolicyProblem,
+    actor,
     ask_type_names,
     policy_in_force,
     policy_or_message,
@@ -54,15 +54,12 @@ def advocate_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def advocates_refresh(request: HttpRequest) -> HttpResponse:
-    """Compute every contact's profile now (the background job keeps them fresh after)."""
-    policy = policy_or_message(request)
-    if policy is not None:
-        count = refresh_profiles(now=timezone.now(), policy=policy)
-        if count:
-            messages.success(request, f"Profiles computed for {count:,} contact(s).")
-        else:
-            messages.warning(request, "There are no contacts to profile yet: import some first.")
-    return redirect("web:advocates")
+    """Compute every contact's profile now, as a job (the background job keeps them fresh
+    after); its page shows the progress and then how many were computed."""
+    if policy_or_message(request) is None:
+        return redirect("web:advocates")
+    job = start_profile_refresh(now=timezone.now(), actor=actor(request))
+    return redirect("web:job", pk=job.pk)
 
 
 @login_required

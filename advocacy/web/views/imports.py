@@ -2,6 +2,8 @@
 
 The views only move the file and the choices to the CSV pipeline (advocacy.signals.imports),
 the same one behind the CLI and the API; every count and every rejected row comes from there.
+A file past ADVOCACY_IMPORT_INLINE_MAX_BYTES is previewed and committed by a job: the run's page
+shows the job's progress bar meanwhile, and a run that stopped under way can be resumed.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -27,7 +28,15 @@ from advocacy.signals.imports import (
     ImportFileError,
     commit_import,
     preview_import,
+    resume_import,
     write_errors_csv,
+)
+from advocacy.signals.jobs import (
+    commit_as_job,
+    file_size,
+    goes_to_a_job,
+    queue_import_job,
+    start_import_job,
 )
 from advocacy.signals.models import ImportRun, ImportStatus
 from advocacy.web.forms import ImportUploadForm
@@ -50,36 +59,34 @@ def import_list(request: HttpRequest) -> HttpResponse:
 
 
 def _preview_upload(request: HttpRequest, form: ImportUploadForm) -> ImportRun:
-    """Hand the uploaded file to the pipeline from a path on disk, then drop the temporary copy."""
+    """Hand the uploaded file to the pipeline from a path on disk, then drop the temporary copy;
+    a file past the inline size goes to a job, and its run is shown under way."""
     upload: UploadedFile = form.cleaned_data["file"]
     name = upload.name or "upload.csv"
+    options = {
+        "filename": name,
+        "preset": form.cleaned_data["preset"],
+        "mapping": form.cleaned_data["mapping_file"],
+        "strict": form.cleaned_data["strict"],
+        "actor": _actor(request),
+    }
+    kind, now = form.cleaned_data["kind"], timezone.now()
+
+    def preview(path: Path) -> ImportRun:
+        if goes_to_a_job(upload.size):
+            job = queue_import_job(kind, path, dry_run=True, now=now, **options)
+            return ImportRun.objects.get(job=job)
+        return preview_import(kind, path, now=now, **options)
+
     temporary_path = getattr(upload, "temporary_file_path", None)
     if temporary_path is not None:
-        return preview_import(
-            form.cleaned_data["kind"],
-            Path(temporary_path()),
-            filename=name,
-            preset=form.cleaned_data["preset"],
-            mapping=form.cleaned_data["mapping_file"],
-            strict=form.cleaned_data["strict"],
-            actor=_actor(request),
-            now=timezone.now(),
-        )
+        return preview(Path(temporary_path()))
     handle, path = tempfile.mkstemp(suffix=Path(name).suffix or ".csv")
     try:
         with os.fdopen(handle, "wb") as out:
             for chunk in upload.chunks():
                 out.write(chunk)
-        return preview_import(
-            form.cleaned_data["kind"],
-            Path(path),
-            filename=name,
-            preset=form.cleaned_data["preset"],
-            mapping=form.cleaned_data["mapping_file"],
-            strict=form.cleaned_data["strict"],
-            actor=_actor(request),
-            now=timezone.now(),
-        )
+        return preview(Path(path))
     finally:
         Path(path).unlink(missing_ok=True)
 
@@ -111,33 +118,26 @@ def import_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Step 2 (a previewed run: commit or cancel) and step 3 (the result)."""
-    run = get_object_or_404(ImportRun.objects.select_related("created_by"), pk=pk)
+    """Step 2 (a previewed run: commit or cancel), the run under way (its job's progress, or,
+    stopped, the way to resume it) and step 3 (the result)."""
+    run = get_object_or_404(ImportRun.objects.select_related("created_by", "job"), pk=pk)
     errors = list(run.row_errors.all()[:ERRORS_SHOWN])
+    job = run.job if run.under_way and run.job and not run.job.finished else None
     context = {
         "section": "imports",
         "run": run,
         "errors": errors,
         "errors_shown": len(errors),
-        "is_preview": run.status == ImportStatus.PREVIEWED,
-        "step": 2 if run.status == ImportStatus.PREVIEWED else 3,
+        "is_preview": run.status in (ImportStatus.PREVIEWED, ImportStatus.PREVIEWING),
+        "step": 2 if run.status in (ImportStatus.PREVIEWED, ImportStatus.PREVIEWING) else 3,
+        "job": job,
+        "then": "reload",
+        "stopped": run.under_way and job is None,
     }
     return render_page(request, "web/imports/detail.html", context)
 
 
-@login_required
-@require_POST
-def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
-    with transaction.atomic():
-        run = get_object_or_404(ImportRun.objects.select_for_update(), pk=pk)
-        if run.status != ImportStatus.PREVIEWED:
-            messages.warning(request, f"This import is already {run.get_status_display().lower()}.")
-            return redirect("web:import_detail", pk=run.pk)
-    try:
-        run = commit_import(run, actor=_actor(request), now=timezone.now())
-    except ImportFileError as exc:
-        messages.error(request, f"The import could not be committed: {exc}")
-        return redirect("web:import_detail", pk=run.pk)
+def _committed_message(request: HttpRequest, run: ImportRun) -> None:
     if run.status == ImportStatus.REJECTED:
         messages.error(
             request,
@@ -149,6 +149,48 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
             f"Imported: {run.created} created, {run.updated} updated, "
             f"{run.unchanged} unchanged, {run.rejected} rejected.",
         )
+
+
+@login_required
+@require_POST
+def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(ImportRun, pk=pk)
+    if run.status != ImportStatus.PREVIEWED:
+        messages.warning(request, f"This import is already {run.get_status_display().lower()}.")
+        return redirect("web:import_detail", pk=run.pk)
+    try:
+        if goes_to_a_job(file_size(run)):
+            if commit_as_job(run, actor=_actor(request), now=timezone.now()) is not None:
+                return redirect("web:import_detail", pk=run.pk)
+        else:
+            run = commit_import(run, actor=_actor(request), now=timezone.now())
+    except ImportFileError as exc:
+        messages.error(request, f"The import could not be committed: {exc}")
+        return redirect("web:import_detail", pk=run.pk)
+    _committed_message(request, run)
+    return redirect("web:import_detail", pk=run.pk)
+
+
+@login_required
+@require_POST
+def import_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take up a run that stopped under way from the rows it holds (nothing twice)."""
+    run = get_object_or_404(ImportRun, pk=pk)
+    if not run.under_way:
+        messages.warning(request, f"This import is {run.get_status_display().lower()}.")
+        return redirect("web:import_detail", pk=run.pk)
+    try:
+        if goes_to_a_job(file_size(run)):
+            start_import_job(run, actor=_actor(request), now=timezone.now())
+            return redirect("web:import_detail", pk=run.pk)
+        run = resume_import(run, actor=_actor(request), now=timezone.now())
+    except ImportFileError as exc:
+        messages.error(request, f"The import could not be resumed: {exc}")
+        return redirect("web:import_detail", pk=run.pk)
+    if run.status == ImportStatus.PREVIEWED:
+        messages.success(request, "Preview resumed and finished.")
+    else:
+        _committed_message(request, run)
     return redirect("web:import_detail", pk=run.pk)
 
 

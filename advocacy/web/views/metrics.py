@@ -24,16 +24,11 @@ from advocacy.customers.models import Persona, Region, SizeBand
 from advocacy.engine.services import current_policy
 from advocacy.metrics import dashboard as data
 from advocacy.metrics.catalogue import BY_CODE, GROUPS, compute, rows
+from advocacy.metrics.jobs import start_council_pdf
 from advocacy.metrics.models import Cadence, ScorecardEntry, Window
 from advocacy.metrics.periods import DEFAULT_PERIOD, PERIOD_FORMS, PeriodError
 from advocacy.metrics.queries import Evaluation
-from advocacy.metrics.report import (
-    Report,
-    build_report,
-    council_html,
-    council_pdf,
-    council_period,
-)
+from advocacy.metrics.report import Report, build_report, council_html, council_period
 from advocacy.metrics.scorecard import ScorecardError, remove_entry, scorecard, set_entry
 from advocacy.metrics.services import export_csv, filters
 from advocacy.references.stats import desk_stats
@@ -250,16 +245,25 @@ def scorecard_remove(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def council(request: HttpRequest, fmt: str = "html") -> HttpResponse:
+def council(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     try:
         period = council_period(request.GET.get("month") or None, now=now)
     except PeriodError as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
-    if fmt == "pdf":
-        response = HttpResponse(
-            council_pdf(period, now=now, policy=current_policy()), content_type="application/pdf"
-        )
-        response["Content-Disposition"] = f'inline; filename="council-{period.label}.pdf"'
-        return response
     return HttpResponse(council_html(period, now=now, policy=current_policy()))
+
+
+@login_required
+@require_POST
+def council_pdf_start(request: HttpRequest) -> HttpResponse:
+    """Build the council report's PDF as a job (WeasyPrint takes its time); its page shows
+    the progress, then the download."""
+    now = timezone.now()
+    try:
+        period = council_period(request.POST.get("month") or None, now=now)
+    except PeriodError as exc:
+        messages.error(request, str(exc))
+        return redirect("web:metrics")
+    job = start_council_pdf(period, now=now, actor=actor(request))
+    return redirect("web:job", pk=job.pk)

@@ -2,7 +2,9 @@
 
 Loading and running go through the engine's services (`load_playbook`, `run_plays`), the same
 ones as `advocacy playbook load` and `advocacy run`. The simulation is a GET: it replays inside
-a transaction that is rolled back, so it writes nothing and its address can be bookmarked.
+a transaction that is rolled back, so it writes nothing. It is a job (advocacy.engine.jobs): a
+period asked for starts one and lands on the address of its result (`?start&end&job`), which
+shows the job's progress bar until the chart is ready, and can be bookmarked.
 """
 
 from __future__ import annotations
@@ -15,19 +17,23 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from advocacy.core.models import Job
 from advocacy.engine.evaluation import PlayRun, run_plays
+from advocacy.engine.jobs import SIMULATION, start_simulation
 from advocacy.engine.models import Decision, Play
 from advocacy.engine.plays import DEFAULT_PLAYBOOK, PlaybookError, load_playbook
-from advocacy.engine.simulation import Simulation, simulate
+from advocacy.engine.simulation import Simulation
 from advocacy.pipeline.models import Ask, AskType
 from advocacy.web import charts, playbook_text
 from advocacy.web.engine_forms import DecisionFilterForm, SimulationForm
-from advocacy.web.htmx import render_page
+from advocacy.web.htmx import render_page, wants_partial
 from advocacy.web.views.engine import (
     OUTCOME_SERIES,
     OUTCOME_WORDS,
@@ -237,16 +243,36 @@ def _chart(result: Simulation) -> charts.StackedBars:
     return charts.stacked_bars(labels, rows, OUTCOME_SERIES, titles=titles)
 
 
+def _simulation_job(request: HttpRequest, play: Play) -> Job | None:
+    """The simulation job of this play named by ?job=, if any (404 for another job)."""
+    given = request.GET.get("job", "")
+    if not given:
+        return None
+    job = Job.objects.filter(pk=int(given) if given.isdigit() else 0, kind=SIMULATION).first()
+    if job is None or job.params.get("plays") != [play.name]:
+        raise Http404(f"no simulation {given} of {play.name}")
+    return job
+
+
 @login_required
 def play_simulate(request: HttpRequest, name: str) -> HttpResponse:
-    """Replay this play over a period, day by day, and chart its decisions week by week."""
+    """Replay this play over a period, day by day, and chart its decisions week by week.
+
+    A period asked for starts the replay as a job and lands on `?start&end&job`, where the
+    job's progress bar stands until the chart is ready."""
     play = get_object_or_404(Play, name=name)
+    job = _simulation_job(request, play)
     asked_for = "start" in request.GET or "end" in request.GET
     data = request.GET if asked_for else SimulationForm.defaults(timezone.localdate())
     form = SimulationForm(data)
     result: Simulation | None = None
     problem = ""
-    if form.is_valid():
+    if job is not None:
+        if job.state == "done":
+            result = Simulation.from_dict(job.result)
+        elif job.state == "failed":
+            problem = f"The simulation failed: {job.message}"
+    elif asked_for and form.is_valid():
         if not play.enabled:
             problem = (
                 "This play is disabled (enabled: false in its file, or no longer in the "
@@ -254,10 +280,39 @@ def play_simulate(request: HttpRequest, name: str) -> HttpResponse:
             )
         else:
             try:
-                start, end = form.period()
-                result = simulate(start, end, names=[play.name], policy=policy_in_force())
+                policy_in_force()  # a broken policy file is said here, not in the job
             except PolicyProblem as exc:
                 problem = str(exc)
+            else:
+                start, end = form.period()
+                job = start_simulation(
+                    start, end, names=[play.name], now=timezone.now(), actor=actor(request)
+                )
+                query: dict[str, str | int] = {
+                    "start": str(data["start"]),
+                    "end": str(data["end"]),
+                    "job": job.pk,
+                }
+                address = f"{reverse('web:play_simulate', kwargs={'name': play.name})}?"
+                address += urlencode(query)
+                if not wants_partial(request):
+                    return redirect(address)
+                if job.state == "done":
+                    result = Simulation.from_dict(job.result)
+                response = _render_simulation(request, play, form, job, result, problem)
+                response["HX-Push-Url"] = address
+                return response
+    return _render_simulation(request, play, form, job, result, problem)
+
+
+def _render_simulation(
+    request: HttpRequest,
+    play: Play,
+    form: SimulationForm,
+    job: Job | None,
+    result: Simulation | None,
+    problem: str,
+) -> HttpResponse:
     chart = _chart(result) if result else None
     totals = result.totals() if result else {}
     context = {
@@ -266,6 +321,8 @@ def play_simulate(request: HttpRequest, name: str) -> HttpResponse:
         "sim_form": form,
         "result": result,
         "problem": problem,
+        "job": job if job is not None and not job.finished else None,
+        "then": "reload",
         "chart": chart,
         "rows": list(zip(chart.groups, result.weeks, strict=True)) if chart and result else [],
         "totals": [(s.key, s.label, totals.get(s.key, 0)) for s in OUTCOME_SERIES],

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.table import Table
 
+from advocacy.core.management.progress import progress_bar
 from advocacy.engine.clock import parse_moment
 from advocacy.engine.models import Outcome, Play
 from advocacy.engine.services import current_policy
@@ -36,14 +37,19 @@ class Command(BaseCommand):
             raise CommandError("--step-hours: expected 1 to 48 (the shortest trigger window)")
         if not Play.objects.filter(enabled=True).exists():
             raise CommandError("no plays are loaded: run `advocacy playbook load` first")
+        step = timedelta(hours=opts["step_hours"])
+        steps = max(0, (end - start) // step + 1)
+        unit = "days" if opts["step_hours"] == 24 else "steps"
         try:
-            result = simulate(
-                start,
-                end,
-                names=opts["play"],
-                step=timedelta(hours=opts["step_hours"]),
-                policy=current_policy(),
-            )
+            with progress_bar(self.stderr, "simulating", unit=unit, total=steps) as update:
+                result = simulate(
+                    start,
+                    end,
+                    names=opts["play"],
+                    step=step,
+                    policy=current_policy(),
+                    progress=update,
+                )
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         if opts["json"]:

@@ -11,10 +11,12 @@ from rich.console import Console
 from rich.table import Table
 
 from advocacy.core.management.clock import add_as_of, as_of
+from advocacy.core.management.progress import progress_bar
 from advocacy.engine.services import current_policy
 from advocacy.metrics.catalogue import GROUPS
 from advocacy.metrics.periods import PERIOD_FORMS, PeriodError
 from advocacy.metrics.report import (
+    COUNCIL_PDF_STEPS,
     Report,
     council_html,
     council_pdf,
@@ -78,7 +80,11 @@ class Command(BaseCommand):
         policy = current_policy()
         path = Path(output)
         if path.suffix.lower() == ".pdf":
-            path.write_bytes(council_pdf(period, now=now, policy=policy))
+            with progress_bar(
+                self.stderr, "council report", unit="steps", total=COUNCIL_PDF_STEPS
+            ) as update:
+                pdf = council_pdf(period, now=now, policy=policy, progress=update)
+            path.write_bytes(pdf)
         else:
             path.write_text(council_html(period, now=now, policy=policy), encoding="utf-8")
         self.stdout.write(f"council report for {period.label} written to {path}")

@@ -1,5 +1,9 @@
 """`advocacy import accounts|contacts|signals FILE`: the CSV import pipeline from a terminal.
 
+The import runs in this process, with a progress bar on stderr. `--resume RUN` takes up a run
+that stopped under way (the process was killed) from the rows it holds, reading FILE again
+(it must be the very file: same size and SHA-256).
+
 Exit status: 0 when the import ran (rejected rows, if any, are reported), 1 when the file or
 mapping is unusable, 2 when --strict refused the file (nothing written).
 """
@@ -14,13 +18,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from advocacy.core.management.progress import progress_bar
 from advocacy.signals.imports import (
     PRESETS,
     ImportFileError,
     load_mapping_file,
+    resume_import,
     run_import,
     write_errors_csv,
 )
@@ -46,6 +51,13 @@ class Command(BaseCommand):
         parser.add_argument("--strict", action="store_true", help="write nothing if any row is bad")
         parser.add_argument("--report", type=Path, help="write the rejected rows to this CSV")
         parser.add_argument("--json", action="store_true", help="print one JSON object")
+        parser.add_argument(
+            "--resume",
+            type=int,
+            metavar="RUN",
+            help="take up run RUN that stopped under way, from the rows it holds (FILE: the "
+            "same file)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -55,31 +67,29 @@ class Command(BaseCommand):
             mapping = load_mapping_file(options["mapping"]) if options["mapping"] else None
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
-        err = Console(stderr=True)
-        columns = (
-            TextColumn(f"importing {options['kind']}"),
-            BarColumn(),
-            DownloadColumn(),
-            TimeRemainingColumn(),
-        )
-        with Progress(*columns, console=err, transient=True) as bar:
-            task = bar.add_task("import", total=path.stat().st_size)
-
-            def progress(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
-
+        label = f"{'resuming' if options['resume'] else 'importing'} {options['kind']}"
+        with progress_bar(self.stderr, label, unit="bytes", total=path.stat().st_size) as update:
             try:
-                run = run_import(
-                    options["kind"],
-                    path,
-                    filename=path.name,
-                    preset=options["preset"],
-                    mapping=mapping,
-                    strict=options["strict"],
-                    dry_run=options["dry_run"],
-                    now=timezone.now(),
-                    progress=progress,
-                )
+                if options["resume"]:
+                    run = resume_import(
+                        self.stopped_run(options),
+                        path=path,
+                        actor=None,
+                        now=timezone.now(),
+                        progress=update,
+                    )
+                else:
+                    run = run_import(
+                        options["kind"],
+                        path,
+                        filename=path.name,
+                        preset=options["preset"],
+                        mapping=mapping,
+                        strict=options["strict"],
+                        dry_run=options["dry_run"],
+                        now=timezone.now(),
+                        progress=update,
+                    )
             except ImportFileError as exc:
                 raise CommandError(f"{path.name}: {exc}") from exc
         if options["report"]:
@@ -95,6 +105,16 @@ class Command(BaseCommand):
             )
 
     @staticmethod
+    def stopped_run(options: dict[str, Any]) -> ImportRun:
+        """The run --resume names, if it is of this kind; the options it had stay its own."""
+        run = ImportRun.objects.filter(pk=options["resume"]).first()
+        if run is None:
+            raise CommandError(f"--resume: no import run {options['resume']}")
+        if run.kind != options["kind"]:
+            raise CommandError(f"--resume: run {run.pk} imports {run.kind}, not {options['kind']}")
+        return run
+
+    @staticmethod
     def as_json(run: ImportRun, options: dict[str, Any]) -> dict[str, Any]:
         errors = run.row_errors.order_by("line", "id").values(
             "line", "column", "expected", "found", "message"
@@ -103,7 +123,7 @@ class Command(BaseCommand):
             "run": run.pk,
             "kind": run.kind,
             "status": run.status,
-            "dry_run": options["dry_run"],
+            "dry_run": run.status == ImportStatus.PREVIEWED,
             "strict": run.strict,
             "filename": run.filename,
             "preset": run.preset,
@@ -122,7 +142,7 @@ class Command(BaseCommand):
     def print_summary(self, run: ImportRun, options: dict[str, Any]) -> None:
         # The stream under Django's OutputWrapper, which would add a newline to each write.
         console = Console(file=getattr(self.stdout, "_out", None), soft_wrap=True)
-        would = options["dry_run"] or run.status == ImportStatus.REJECTED
+        would = run.status in (ImportStatus.PREVIEWED, ImportStatus.REJECTED)
         table = Table(title=f"{run.filename}: {run.get_status_display()}", title_justify="left")
         table.add_column("rows")
         table.add_column("count", justify="right")
