@@ -72,18 +72,6 @@ def key_principal(request: HttpRequest, token: str) -> Principal | None:
     return principal
 
 
-def current_user(request: HttpRequest) -> User | None:
-    """The user behind this request's credentials (key first, then session), unchecked scopes."""
-    token = bearer_token(request)
-    if token is not None:
-        principal = key_principal(request, token)
-        return None if principal is None else principal.user
-    user: Any = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return user
-    return None
-
-
 class ApiKeyAuth(HttpBearer):
     """`Authorization: Bearer adv_...`: a key created with `advocacy apikey create`."""
 
