@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "advocacy.api.middleware.JsonApiErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "advocacy.web.middleware.SessionIdleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -297,9 +298,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Idle timeout (ASVS V3.3.2): a session expires this long after its last request. Django keeps
-# the expiry in the session row and the cookie, and saving every request moves it on.
+# the expiry in the session row and the cookie; SessionIdleMiddleware moves it on, saving the
+# session with the first request of each minute rather than with every request.
 SESSION_COOKIE_AGE = 60 * env_int("ADVOCACY_SESSION_IDLE_MINUTES", 30, minimum=1)
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("ADVOCACY_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -67,7 +67,7 @@ def test_a_file_past_the_inline_size_is_imported_by_a_job(api):
     }
     assert body["result_url"] == f"/api/imports/{run.pk}"
     assert body["message"] == "40 rows read, 0 rejected"
-    assert body["started_by"] == "member"
+    assert body["started_by"] == "owner"
     assert Account.objects.count() == 40
     assert api.get(response["Location"]).json() == body
     imported = api.get(body["result_url"]).json()

@@ -62,15 +62,18 @@ def test_every_router_is_covered() -> None:
         "advocates",
         "agreements",
         "asks",
+        "audit",
         "checklists",
         "contacts",
         "content",
         "imports",
+        "jobs",
         "metrics",
         "plays",
         "references",
         "routing-rules",
         "signals",
+        "users",
     }
     assert len(ID_ROUTES) >= 30
 

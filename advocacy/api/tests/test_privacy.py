@@ -93,14 +93,14 @@ def test_an_admin_session_may(world: World, owner: Any) -> None:
 
 
 def test_a_key_needs_the_scope_and_an_admin_owner(
-    world: World, make_client: Callable[..., ApiClient], owner: Any
+    world: World, make_client: Callable[..., ApiClient], owner: Any, member: Any
 ) -> None:
     reader = make_client(Scope.READ, user=owner)
     response = reader.get(f"/api/contacts/{world.ann.pk}/export")
     assert (response.status_code, response.json()) == (
         403, {"detail": "missing scope 'privacy:write': this API key has read"}
     )  # fmt: skip
-    members_key = make_client(Scope.PRIVACY_WRITE)  # held by `member`: never beyond its owner
+    members_key = make_client(Scope.PRIVACY_WRITE, user=member)  # never beyond its owner
     response = members_key.post(f"/api/contacts/{world.ann.pk}/erase", {"reason": "r"})
     assert (response.status_code, response.json()) == (403, {"detail": NOT_FOR_CS})
 

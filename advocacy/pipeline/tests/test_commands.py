@@ -62,14 +62,14 @@ def test_bad_input_is_a_clear_error(args: tuple[str, ...], message: str) -> None
         run(*args)
 
 
-def test_show_edit_and_tick(tmp_path: Path, member: Any) -> None:
+def test_show_edit_and_tick(tmp_path: Path, owner: Any, member: Any) -> None:
     assert run("checklists", "show", "review").startswith("# review, version 1\n- title: Review")
     listed = json.loads(run("checklists", "list", "--json"))
     assert {"ask_type": "review", "version": 1, "steps": 4} in listed["templates"]
     running = make_ask("review", status=AskStatus.COMPLETED)
     steps = tmp_path / "review.yaml"
     steps.write_text("- {title: Ask in the QBR, role: cs, status: sent}\n", encoding="utf-8")
-    saved = json.loads(run("checklists", "edit", "review", str(steps), "--as", "member", "--json"))
+    saved = json.loads(run("checklists", "edit", "review", str(steps), "--as", "owner", "--json"))
     assert saved == {"ask_type": "review", "version": 2, "steps": 1}
     assert (
         json.loads(run("checklists", "show", "review", "--version", "1", "--json"))["version"] == 1

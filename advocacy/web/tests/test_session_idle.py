@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
@@ -47,9 +48,39 @@ def test_a_session_in_use_stays_logged_in(client: Client, member: Any) -> None:
 
 
 def test_the_cookie_lasts_as_long_as_the_idle_limit(client: Client, member: Any) -> None:
-    client.force_login(member)
-    response = client.get(PAGE)
+    with at(0):
+        client.force_login(member)
+    with at(1):
+        response = client.get(PAGE)
     assert response.cookies["sessionid"]["max-age"] == 1800
+
+
+def test_a_session_is_saved_once_a_minute_not_with_every_request(
+    client: Client, member: Any
+) -> None:
+    def expiry() -> datetime:
+        return Session.objects.get(session_key=client.session.session_key).expire_date
+
+    with at(0):
+        client.force_login(member)
+    with at(0.5):
+        assert "sessionid" not in client.get(PAGE).cookies
+        assert expiry() == T0 + timedelta(minutes=30)
+    with at(1):
+        assert client.get(PAGE).cookies["sessionid"]["max-age"] == 1800
+        assert expiry() == T0 + timedelta(minutes=31)
+
+
+def test_a_session_is_saved_within_a_tenth_of_a_short_limit(
+    settings: Any, client: Client, member: Any
+) -> None:
+    settings.SESSION_COOKIE_AGE = 5 * 60
+    with at(0):
+        client.force_login(member)
+    with at(0.4):
+        assert "sessionid" not in client.get(PAGE).cookies
+    with at(0.5):
+        assert client.get(PAGE).cookies["sessionid"]["max-age"] == 300
 
 
 def test_the_limit_comes_from_the_settings(settings: Any, client: Client, member: Any) -> None:
