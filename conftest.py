@@ -26,6 +26,13 @@ def _fast_password_hasher(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def django_db_serialized_rollback() -> None:
+    """Every transactional test restores the rows the migrations wrote (pytest-django reads this
+    fixture's name). Were one test without it, its flush would re-create the content types and
+    the next test that restores them would collide with them; with it, Django skips that."""
+
+
 @pytest.fixture
 def owner(django_user_model: Any) -> Any:
     """An admin of the program."""
