@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 from advocacy.core.env import (
     SettingError,
@@ -82,6 +83,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",  # serves the API docs page's Swagger UI from its own static files, not a CDN
+    "csp",  # the Content-Security-Policy header (advocacy/web/csp.py, docs/security.md)
     "axes",  # counts failed logins and locks the username out (docs/security.md)
     "advocacy.core",
     "advocacy.people",
@@ -110,6 +112,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "advocacy.web.access.AccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "advocacy.web.middleware.HtmxLoginRedirectMiddleware",
     # Last, as django-axes requires: it turns a refused login into the lockout page.
@@ -305,6 +308,22 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("ADVOCACY_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (ASVS V14.4.3): scripts, styles, images and fonts from this site only,
+# no inline script or style; `data:` images for the API docs page's icons. advocacy/web/csp.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

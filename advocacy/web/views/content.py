@@ -41,6 +41,7 @@ from advocacy.web.content_forms import (
     LibraryFilterForm,
     UseForm,
 )
+from advocacy.web.csp import standalone_document
 from advocacy.web.htmx import render_page
 from advocacy.web.views.customers import paginate
 from advocacy.web.views.engine import actor
@@ -233,7 +234,7 @@ def asset_use(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def asset_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The asset rendered as it may be shown: only what consent covers."""
-    return HttpResponse(render_html(_asset(pk)))
+    return standalone_document(render_html(_asset(pk)))
 
 
 @login_required

@@ -33,6 +33,7 @@ from advocacy.metrics.scorecard import ScorecardError, remove_entry, scorecard, 
 from advocacy.metrics.services import export_csv, filters
 from advocacy.references.stats import desk_stats
 from advocacy.web import charts
+from advocacy.web.csp import standalone_document
 from advocacy.web.forms import ANY, industry_choices
 from advocacy.web.htmx import render_page
 from advocacy.web.views.engine import actor
@@ -251,7 +252,7 @@ def council(request: HttpRequest) -> HttpResponse:
         period = council_period(request.GET.get("month") or None, now=now)
     except PeriodError as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
-    return HttpResponse(council_html(period, now=now, policy=current_policy()))
+    return standalone_document(council_html(period, now=now, policy=current_policy()))
 
 
 @login_required
