@@ -74,7 +74,7 @@ api.add_router("", agreements_router)  # /agreements and /contacts/{id}/opt-out
 api.add_router("", process_router)  # /routing-rules, /checklists, /asks/{id}/checklist
 api.add_router("", privacy_router)  # /contacts/{id}/export and /contacts/{id}/erase
 api.add_router("/metrics", metrics_router)
-api.add_router("", users_router)  # /users and /audit
+api.add_router("", users_router)  # /users, /keys and /audit
 
 
 def _detail(request: HttpRequest, detail: Any, status: int) -> HttpResponse:

@@ -1,4 +1,5 @@
-"""/api/users and /api/audit: the team's accounts and the log of every change, for admins."""
+"""/api/users, /api/keys and /api/audit: the team's accounts, their API keys and the log of every
+change, for admins."""
 
 from datetime import datetime
 from typing import Any
@@ -15,11 +16,15 @@ from advocacy.api.auth import principal_of
 from advocacy.api.routing import ScopedRouter
 from advocacy.api.schemas import Page
 from advocacy.people import audit
-from advocacy.people.models import AuditEntry, Role, User, Via
+from advocacy.people.models import AuditEntry, Role, Scope, User, Via
 from advocacy.people.services import (
+    ApiKeyInfo,
     Change,
     invite_user,
+    issue_api_key,
+    list_api_keys,
     reset_password,
+    revoke_api_key,
     unlock_user,
     update_user,
     users,
@@ -152,6 +157,87 @@ def unlock(request: HttpRequest, username: str) -> UnlockedOut:
     return UnlockedOut(
         username=done.username, was_locked_until=done.was_locked_until, cleared=done.cleared
     )
+
+
+class KeyOut(Schema):
+    prefix: str
+    name: str
+    user: str
+    scopes: list[Scope]
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class KeyIn(Schema):
+    user: str = Field(min_length=1, max_length=150, description="The username the key acts as.")
+    name: str = Field(min_length=1, max_length=100, description="What uses it: 'crm sync'.")
+    scopes: list[Scope] = Field(min_length=1)
+
+
+class IssuedKeyOut(Schema):
+    key: KeyOut
+    secret: str = Field(description="The key itself: shown this once, never again.")
+
+
+class KeyFilters(Schema):
+    active: bool = Field(False, description="Only keys not revoked.")
+
+
+class RevokedOut(Schema):
+    prefix: str
+    revoked: bool = Field(description="False when the key was already revoked.")
+
+
+def _key_out(key: ApiKeyInfo) -> KeyOut:
+    return KeyOut(
+        prefix=key.prefix,
+        name=key.name,
+        user=key.username,
+        scopes=[Scope(s) for s in key.scopes],
+        created_at=key.created_at,
+        last_used_at=key.last_used_at,
+        revoked_at=key.revoked_at,
+    )
+
+
+@router.get("/keys", response=list[KeyOut], operation_id="list_api_keys")
+def list_keys(request: HttpRequest, filters: Query[KeyFilters]) -> list[KeyOut]:
+    """Every API key, newest first, never its secret."""
+    return [_key_out(key) for key in list_api_keys(include_revoked=not filters.active)]
+
+
+@router.post("/keys", response={201: IssuedKeyOut}, operation_id="create_api_key")
+def create_key(request: HttpRequest, payload: KeyIn) -> Status[IssuedKeyOut]:
+    """Issue a key for a user; it never grants more than the user's role allows."""
+    change = _change(request)
+    key, secret = issue_api_key(
+        payload.user,
+        name=payload.name,
+        scopes=[str(scope) for scope in payload.scopes],
+        actor=change.actor,
+        now=change.now,
+        via=Via.API,
+        ip=change.ip,
+    )
+    info = ApiKeyInfo(
+        prefix=key.prefix,
+        name=key.name,
+        username=payload.user,
+        scopes=tuple(key.scopes),
+        created_at=key.created_at,
+        last_used_at=None,
+        revoked_at=None,
+    )
+    return Status(201, IssuedKeyOut(key=_key_out(info), secret=secret))
+
+
+@router.post("/keys/{prefix}/revoke", response=RevokedOut, operation_id="revoke_api_key")
+def revoke_key(request: HttpRequest, prefix: str) -> RevokedOut:
+    """Revoke a key now: it opens nothing from its next request on. Revoking twice is harmless."""
+    change = _change(request)
+    revoked = revoke_api_key(prefix, actor=change.actor, now=change.now, via=Via.API, ip=change.ip)
+    return RevokedOut(prefix=prefix, revoked=revoked)
 
 
 @router.get("/audit", response=list[AuditOut], operation_id="list_audit_entries")
