@@ -108,12 +108,13 @@ def _operations():
 
 # The designed exceptions: building the council PDF is a POST that starts a job changing
 # nothing; a person's export is a GET of their whole file, guarded like the erasure; the users
-# are read by those who manage them.
+# and their keys are read by those who manage them.
 READ_ONLY_POSTS = {"build_council_report"}
 GUARDED_READS = {
     "export_contact": Scope.PRIVACY_WRITE,
     "list_users": Scope.USERS_WRITE,
     "get_user": Scope.USERS_WRITE,
+    "list_api_keys": Scope.USERS_WRITE,
 }
 
 

@@ -68,6 +68,7 @@ def test_every_router_is_covered() -> None:
         "content",
         "imports",
         "jobs",
+        "keys",
         "metrics",
         "plays",
         "references",
