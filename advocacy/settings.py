@@ -69,6 +69,8 @@ ALLOWED_HOSTS = env_list(
 )
 CSRF_TRUSTED_ORIGINS = env_list("ADVOCACY_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("ADVOCACY_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Magic links in messages to advocates open the portal for this many days.
+PORTAL_LINK_DAYS = env_int("ADVOCACY_PORTAL_LINK_DAYS", 14, minimum=1, maximum=90)
 PORT = env_int("ADVOCACY_PORT", 8000, minimum=1, maximum=65535)
 
 INSTALLED_APPS = [
@@ -94,6 +96,7 @@ INSTALLED_APPS = [
     "advocacy.content",
     "advocacy.references",
     "advocacy.metrics",
+    "advocacy.messaging",
     "advocacy.privacy",
     "advocacy.api",
     "advocacy.demo",
