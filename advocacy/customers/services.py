@@ -486,10 +486,13 @@ def _load_contacts(
 def _plan_contacts(
     records: Sequence[ContactRecord], *, now: datetime, lock: bool, create_accounts: bool
 ) -> tuple[UpsertResult, _Writes]:
+    # Contacts first, then accounts: a contact is committed with (or after) its account, so an
+    # account read after the contact is always there for it. Read the other way round, another
+    # import's account and contact could commit in between: the contact found, its account not.
+    by_email, by_external = _load_contacts(records, lock=lock)
     index = AccountIndex.load(
         [r.account_ref for r in records], extra_domains={_email_domain(r.email) for r in records}
     )
-    by_email, by_external = _load_contacts(records, lock=lock)
     writes = _Writes()
     rejected: list[RecordError] = []
     counts = {"created": 0, "updated": 0, "unchanged": 0}

@@ -37,8 +37,20 @@ def clean(data: Mapping[str, Any] | None) -> dict[str, Any]:
             value = value[0]
         if isinstance(value, str) and len(value) > MAX_VALUE:
             value = value[:MAX_VALUE] + "…"
-        out[name] = value
+        out[_storable(name)] = _storable(value)
     return out
+
+
+def _storable(value: Any) -> Any:
+    """The value with each NUL character shown as U+FFFD: PostgreSQL's JSON refuses NUL, and a
+    request may carry one anywhere (in a field the operation ignores, say)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, Mapping):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(v) for v in value]
+    return value
 
 
 def record(

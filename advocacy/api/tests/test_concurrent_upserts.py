@@ -17,7 +17,7 @@ from django.test import Client
 from advocacy.api.tests.racing import Answer, Call, race
 from advocacy.customers.models import Account, AccountIdentity, Contact, ContactIdentity
 from advocacy.people.models import ApiKey, Scope
-from advocacy.signals.models import ImportRun
+from advocacy.signals.models import ImportRowError, ImportRun
 
 WORKERS = 8
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -183,7 +183,7 @@ def test_eight_processes_importing_the_same_files(send):
         assert statuses(answers, call) == {201: WORKERS}, [a[call] for a in answers]
         assert {(a[call].body["status"], a[call].body["rejected"]) for a in answers} == {
             ("committed", 0)
-        }
+        }, sorted(set(ImportRowError.objects.values_list("message", flat=True)))
         assert totals(answers, call) == {
             "created": created,
             "updated": 0,

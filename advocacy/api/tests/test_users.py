@@ -125,3 +125,13 @@ def test_the_audit_log_lists_what_was_changed(admin: ApiClient, member: Any) -> 
     assert [(e["actor"], e["via"], e["action"]) for e in page["items"]] == [
         ("owner", "api", "users.update")
     ]
+
+
+def test_a_nul_character_anywhere_in_a_write_is_logged_not_a_server_error(api: ApiClient) -> None:
+    """PostgreSQL's JSON holds no NUL: the log shows each as U+FFFD (the body's unknown field
+    is ignored by the operation, but the log records what was submitted)."""
+    body = {"items": [{"name": "Acme", "domain": "acme.example", "note\x00": ["a\x00b"]}]}
+    response = api.post("/api/accounts/batch", body)
+    assert response.status_code == 201
+    (entry,) = AuditEntry.objects.filter(target="POST /api/accounts/batch")
+    assert entry.detail["items"]["note\ufffd"] == ["a\ufffdb"]  # a list of one is its item
