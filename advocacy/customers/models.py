@@ -192,6 +192,8 @@ class ContactIdentity(models.Model):
 class SuppressionKind(models.TextChoices):
     EMAIL = "email", "Email"
     IDENTITY = "identity", "Identity in another system"
+    # Unsubscribed from email: never written to again, but still imported (it is no erasure).
+    MAIL = "mail", "Unsubscribed from email"
 
 
 class Suppression(models.Model):
