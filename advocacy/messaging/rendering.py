@@ -117,7 +117,9 @@ def _incentive(message: Message) -> str:
 
 
 def context(message: Message, *, link: str | None = None) -> dict[str, Any]:
-    """The merge fields of one message."""
+    """The merge fields of one message. A test never carries the advocate's working link."""
+    if message.kind == K.TEST and link is None:
+        link = f"{settings.SITE_URL}/portal/enter/TEST-the-advocate-gets-their-own-link/"
     ask, contact = message.ask, message.contact
     product = settings.PRODUCT_NAME
     owner = signer(message)
