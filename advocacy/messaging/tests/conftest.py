@@ -51,7 +51,7 @@ class Sink:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.vanish:
-            session.transport.close()
+            server.transport.close()  # the connection drops mid-conversation
             await asyncio.sleep(0)
             return "421 gone"
         if self.data:
