@@ -29,7 +29,7 @@ from django.template.loader import render_to_string
 
 from advocacy.messaging.links import link_url
 from advocacy.messaging.models import Message, MessageKind
-from advocacy.messaging.unsubscribe import test_token, unsubscribe_mailto, unsubscribe_url
+from advocacy.messaging.unsubscribe import trial_token, unsubscribe_mailto, unsubscribe_url
 
 K = MessageKind
 
@@ -144,7 +144,7 @@ def context(message: Message, *, link: str | None = None) -> dict[str, Any]:
 
 def _unsubscribe_url(message: Message) -> str:
     if message.kind == K.TEST:  # a team member's click must never opt the advocate out
-        return f"{settings.SITE_URL}/unsubscribe/{test_token(message.contact_id)}/"
+        return f"{settings.SITE_URL}/unsubscribe/{trial_token(message.contact_id)}/"
     return unsubscribe_url(message.contact_id)
 
 

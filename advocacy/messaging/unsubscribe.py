@@ -37,7 +37,7 @@ def unsubscribe_token(contact_id: int) -> str:
     return signing.Signer(salt=SALT).sign(str(contact_id))
 
 
-def test_token(contact_id: int) -> str:
+def trial_token(contact_id: int) -> str:
     """The token of a test sent to a team member: the page opens, nothing changes."""
     return signing.Signer(salt=SALT).sign(f"test-{contact_id}")
 
