@@ -16,6 +16,8 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db.models import QuerySet
 
 from advocacy.messaging import outbox
@@ -65,6 +67,10 @@ def send_test(ask: Ask, *, actor: Any, now: datetime, to: str = "") -> Message:
         raise MessagingError(
             "no address to send the test to: give your user an email address, or name one"
         )
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise MessagingError(f"{address!r} is not an email address") from None
     message = outbox.queue_test(ask, address, actor=actor, now=now)
     return deliver_one(message, now=now)
 
