@@ -38,8 +38,8 @@ def parse_email_url(url: str) -> dict[str, Any]:
     scheme = parts.scheme.lower()
     if scheme not in SCHEMES:
         raise ValueError(
-            f"expected a URL starting smtp://, smtps://, file:// or console://, found "
-            f"{scheme + '://' if scheme else url!r} (for an email service's API, see "
+            "expected a URL starting smtp://, smtps://, file:// or console://, found "
+            f"{scheme + '://' if scheme else 'no scheme'} (for an email service's API, see "
             "django-anymail in docs/settings.md)"
         )
     query = parse_qs(parts.query, keep_blank_values=True)
