@@ -191,7 +191,10 @@ def test_killed_delivering_workers_lose_nothing_and_double_only_in_the_window(
                 before = sink.received
                 proc = spawn("outbox", "--skip-checks", "deliver", "--loop", "--interval",
                              "0.05", "--worker-id", name)  # fmt: skip
-                wait_for("the worker to send", lambda: sink.received > before or proc.poll())
+                wait_for(
+                    "the worker to send",
+                    lambda p=proc, n=before: sink.received > n or p.poll() is not None,
+                )
                 time.sleep(rng.uniform(0.0, BATCH * DATA_DELAY * 2))
                 kill(proc)
                 claimed = list(
