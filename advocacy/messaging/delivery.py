@@ -29,8 +29,10 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import smtplib
 import socket
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -42,14 +44,17 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import sanitize_address
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Concat
+from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, NullIf
 from django.utils import timezone
 
 from advocacy.core.zones import is_zone
+from advocacy.customers.models import Contact
 from advocacy.customers.suppression import mail_suppressed
 from advocacy.engine.models import Play
 from advocacy.messaging.models import (
@@ -69,6 +74,7 @@ logger = logging.getLogger(__name__)
 K, S = MessageKind, MessageStatus
 Clock = Callable[[], datetime]
 ERROR_LENGTH = 500
+AHEAD = 4  # emails rendered ahead of the conversation
 
 
 def default_worker_id() -> str:
@@ -295,15 +301,36 @@ def _load(token: str) -> list[Message]:
     return messages
 
 
+@dataclass(frozen=True)
+class Wire:
+    """An email as Django's SMTP backend puts it on the wire: envelope and bytes, built (in
+    `Courier.prepare`) exactly as its `_send` builds them, ahead of the conversation."""
+
+    mail: EmailMultiAlternatives
+    from_email: str
+    recipients: list[str]
+    data: bytes
+
+
 class Courier:
     """One SMTP conversation for a batch: opened on the first message, reopened after a
-    failure that broke it."""
+    failure that broke it.
+
+    With Django's SMTP backend the email is built into its envelope and bytes beforehand, by the
+    thread that renders, and the conversation thread only talks (its `connection.sendmail`, as
+    the backend's own `_send` does); any other backend (a file, the console, an email service's)
+    gets the email through its `send_messages`.
+    """
 
     def __init__(self, connection: Any = None) -> None:
         self.backend: Any = connection or get_connection()
         self.opened = False
+        self.smtp = isinstance(self.backend, SmtpBackend)
+        self._envelope: tuple[str, str] | None = None  # the envelope sender, encoded once
 
-    def send(self, message: Message) -> Outcome:
+    def prepare(self, message: Message) -> Outcome | EmailMultiAlternatives | Wire:
+        """The email of `message`, or the outcome that stops it before any conversation (it
+        does not render, its address is not one). No query, no network: any thread."""
         try:
             rendered = render(message)
         except Exception as exc:  # a template error must not stop the other messages
@@ -322,19 +349,47 @@ class Courier:
                 f"malformed address: {rendered.to!r}",
                 "bad_address",
             )
+        mail = email_of(rendered)
+        if not self.smtp:
+            return mail
+        try:
+            encoding = mail.encoding or settings.DEFAULT_CHARSET
+            mime = mail.message()
+            # A random boundary of our own: the standard library would otherwise compile a
+            # regular expression per email to find one absent from the text.
+            mime.set_boundary(f"=_{uuid.uuid4().hex}")
+            if self._envelope is None or self._envelope[0] != mail.from_email:
+                self._envelope = (mail.from_email, sanitize_address(mail.from_email, encoding))
+            return Wire(
+                mail,
+                self._envelope[1],
+                [sanitize_address(a, encoding) for a in mail.recipients()],
+                mime.as_bytes(linesep="\r\n"),  # type: ignore[call-arg]
+            )
+        except Exception as exc:  # an address Django cannot encode
+            return classify(message, exc)
+
+    def deliver(self, message: Message, mail: EmailMultiAlternatives | Wire) -> Outcome:
+        """Hand one prepared email to the server; what came of it."""
         try:
             if not self.opened:
                 self.backend.open()
                 self.opened = True
-            mail = email_of(rendered)
-            mail.connection = self.backend
-            self.backend.send_messages([mail])
+            if isinstance(mail, Wire):
+                self.backend.connection.sendmail(mail.from_email, mail.recipients, mail.data)
+            else:
+                mail.connection = self.backend
+                self.backend.send_messages([mail])
         except Exception as exc:
             outcome = classify(message, exc)
             if outcome.broken:
                 self.close()
             return outcome
         return Outcome(message, AttemptResult.SENT)
+
+    def send(self, message: Message) -> Outcome:
+        prepared = self.prepare(message)
+        return prepared if isinstance(prepared, Outcome) else self.deliver(message, prepared)
 
     def close(self) -> None:
         if not self.opened:
@@ -389,21 +444,7 @@ def record(outcomes: list[Outcome], *, token: str, worker_id: str, now: datetime
             report.failed += 1
             failures.append(o)
         changed.append(m)
-    Message.objects.bulk_update(
-        changed,
-        [
-            "status",
-            "attempts",
-            "due_at",
-            "sent_at",
-            "reason_code",
-            "reason",
-            "lease_until",
-            "claim",
-            "subject",
-            "to_address",
-        ],
-    )
+    _write_outcomes(changed, now)
     MessageAttempt.objects.bulk_create(
         [
             MessageAttempt(
@@ -421,6 +462,38 @@ def record(outcomes: list[Outcome], *, token: str, worker_id: str, now: datetime
         advance_asks(first_sent, AskStatus.SENT, actor=None, now=now, note="the email went out")
     _tell_owners(failures, now)
     return report
+
+
+def _write_outcomes(changed: list[Message], now: datetime) -> None:
+    """The rows' new states: the sent ones in one UPDATE per subject (a batch has one or a
+    few), the rest (failures, rare) row by row in one statement."""
+    sent = [m for m in changed if m.status == S.SENT]
+    by_subject: dict[str, list[int]] = defaultdict(list)
+    for m in sent:
+        by_subject[m.subject].append(m.pk)
+    for subject, ids in by_subject.items():
+        Message.objects.filter(pk__in=ids).update(
+            status=S.SENT,
+            sent_at=now,
+            attempts=F("attempts") + 1,
+            reason_code="",
+            reason="",
+            lease_until=None,
+            claim="",
+            subject=subject,
+            # The address it went to: the test's, else the contact's as it was read.
+            to_address=Coalesce(
+                NullIf(F("test_to"), Value("")),
+                Subquery(Contact.objects.filter(pk=OuterRef("contact_id")).values("email")[:1]),
+            ),
+        )
+    others = [m for m in changed if m.status != S.SENT]
+    if others:
+        Message.objects.bulk_update(
+            others,
+            ["status", "attempts", "due_at", "reason_code", "reason", "lease_until", "claim",
+             "subject", "to_address"],
+        )  # fmt: skip
 
 
 def _tell_owners(failures: list[Outcome], now: datetime) -> None:
@@ -458,12 +531,34 @@ def deliver_batch(
     messages = _load(token)
     lease_end = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     margin = timedelta(seconds=min(60, settings.OUTBOX_LEASE_SECONDS / 4))
+    # The next email is rendered while the one before is in conversation with the server: a
+    # thread of its own holds the SMTP conversation (waiting on the network frees the other).
+    handed: queue.Queue[tuple[Message, Outcome | EmailMultiAlternatives | Wire] | None]
+    handed = queue.Queue(maxsize=AHEAD)
     outcomes: list[Outcome] = []
-    for i, message in enumerate(messages):
-        if clock() > lease_end - margin:
-            report.released += _release(messages[i:])
-            break
-        outcomes.append(courier.send(message))
+
+    def converse() -> None:
+        while (item := handed.get()) is not None:
+            message, prepared = item
+            if isinstance(prepared, Outcome):
+                outcomes.append(prepared)
+            else:
+                outcomes.append(courier.deliver(message, prepared))
+
+    sender = threading.Thread(target=converse, name="outbox-smtp", daemon=True)
+    sender.start()
+    try:
+        for i, message in enumerate(messages):
+            if clock() > lease_end - margin:
+                handed.put(None)
+                sender.join()
+                report.released += _release(messages[i:])
+                break
+            handed.put((message, courier.prepare(message)))
+    finally:
+        if sender.is_alive():
+            handed.put(None)
+            sender.join()
     if outcomes:
         report.add(record(outcomes, token=token, worker_id=worker_id, now=clock()))
     report.batches += 1
