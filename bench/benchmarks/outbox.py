@@ -116,7 +116,8 @@ def run(ctx: Context) -> Iterable[Figure]:
         ):
             sample = Message.objects.select_related("contact__account", "ask__ask_type").first()
             assert sample is not None
-            payload = email_of(render(sample)).message().as_bytes(linesep="\r\n")
+            mime = email_of(render(sample)).message()
+            payload = mime.as_bytes(linesep="\r\n")  # type: ignore[call-arg]
             ctx.log(f"bare smtplib loop: {n:,} messages of {len(payload):,} bytes")
             baseline = bare(n, port, payload)
             ctx.log(f"deliver_due, batches of {settings.OUTBOX_BATCH}")
