@@ -10,7 +10,8 @@ One batch (ADVOCACY_OUTBOX_BATCH messages) at a time:
    Claimed rows are `sending`, with this batch's token and a lease of
    ADVOCACY_OUTBOX_LEASE_SECONDS.
 2. **Check**, set-based, one UPDATE per reason: the person opted out, left their company, is
-   unsubscribed or erased (the suppression list) → held; the ask moved on → cancelled; the ask
+   unsubscribed or erased (the suppression list) → held; the ask (or the content to approve)
+   moved on → cancelled; the ask
    is paused → held until it is resumed; the person's quiet hours → queued again for their end.
 3. **Send** the rest, one SMTP conversation per batch. A transient failure (4xx, a connection
    refused or lost) is retried after ADVOCACY_OUTBOX_RETRY_SECONDS, doubled at each attempt,
@@ -53,6 +54,7 @@ from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce, Concat, NullIf
 from django.utils import timezone
 
+from advocacy.content.models import Asset, AssetStatus
 from advocacy.core.zones import is_zone
 from advocacy.customers.models import Contact
 from advocacy.customers.suppression import mail_suppressed
@@ -184,6 +186,16 @@ def check(token: str, now: datetime) -> DeliveryReport:
         "ask_moved",
         Concat(Value(f"{label}: it is "), _ask_field("status"), output_field=CharField()),
     )
+    report.cancelled += _settle(
+        to_people.filter(kind=K.APPROVAL).exclude(asset__status=AssetStatus.ADVOCATE_REVIEW),
+        S.CANCELLED,
+        "content_moved",
+        Concat(
+            Value(f"{Reason.CONTENT_MOVED.label}: it is "),
+            Subquery(Asset.objects.filter(pk=OuterRef("asset_id")).values("status")[:1]),
+            output_field=CharField(),
+        ),
+    )
     report.held += _settle(
         to_people.filter(ask__paused_at__isnull=False),
         S.HELD,
@@ -289,7 +301,7 @@ def _load(token: str) -> list[Message]:
     messages = list(
         Message.objects.filter(claim=token, status=S.SENDING)
         .select_related(
-            "contact__account__owner", "ask__ask_type", "ask__owner", "ask__trigger_signal"
+            "contact__account__owner", "ask__ask_type", "ask__owner", "ask__trigger_signal", "asset"
         )
         .order_by("due_at", "pk")
     )

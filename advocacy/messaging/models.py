@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from advocacy.content.models import Asset
 from advocacy.customers.models import Contact
 from advocacy.pipeline.models import Ask
 
@@ -36,6 +37,7 @@ class MessageKind(models.TextChoices):
     INVITE = "invite", "Reference call invitation"
     REMINDER = "reminder", "Reminder"
     THANKS = "thanks", "Thank-you"
+    APPROVAL = "approval", "Content approval request"
     TEST = "test", "Test to a team member"
 
 
@@ -57,6 +59,7 @@ class Reason(models.TextChoices):
     LEFT_COMPANY = "left_company", "The person left their company"
     PAUSED = "paused", "The ask is paused"
     ASK_MOVED = "ask_moved", "The ask moved on without this email"
+    CONTENT_MOVED = "content_moved", "The content moved on without this email"
     QUIET_HOURS = "quiet_hours", "Quiet hours in the person's time zone"
     RETRYING = "retrying", "The mail server failed for now; it will be tried again"
     REFUSED = "refused", "The mail server refused it"
@@ -92,6 +95,10 @@ class Message(models.Model):
         Ask, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
     )
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="messages")
+    # An approval request is about a piece of content (and its ask, if it came from one).
+    asset = models.ForeignKey(
+        Asset, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
     # A test goes to the team member who asked for it, not to the contact.
     test_to = models.EmailField(max_length=254, blank=True)
     requested_by = models.ForeignKey(

@@ -8,8 +8,9 @@
 Which asks are emailed: those whose channel is email, and manual asks (no channel: email is the
 default). An ask that enters queued gets its ask email; one opened already sent with an email
 channel (the reference desk's offer) its invitation; one that completes its thank-you, whatever
-its channel. Each (ask, kind) once: a unique constraint holds it, so a hook run twice, a retry
-of the transaction or a race writes one row.
+its channel; a draft of content sent to its advocate for review, the approval request. Each
+(ask, kind) once: a unique constraint holds it, so a hook run twice, a retry of the
+transaction or a race writes one row (approval requests: one per round of review).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
+from advocacy.content.models import Asset, AssetStatus
 from advocacy.messaging.models import Message, MessageKind, MessageStatus, Reason
 from advocacy.pipeline.models import Ask, AskStatus
 
@@ -61,6 +63,28 @@ def on_asks_entered(ask_ids: Sequence[int], status: str, now: datetime, opened: 
             asks = asks.filter(channel__in=channels)
         rows = asks.order_by().values_list("pk", "contact_id")
         _write(kind, rows, now)
+
+
+def on_assets_entered(asset_ids: Sequence[int], status: str, now: datetime) -> None:
+    """Content's hook: a draft sent to its advocate for review asks them to approve it (every
+    round of review its own email: an asset sent back for edits comes again)."""
+    if status != AssetStatus.ADVOCATE_REVIEW:
+        return
+    rows = Asset.objects.filter(pk__in=list(asset_ids)).values_list("pk", "contact_id", "ask_id")
+    Message.objects.bulk_create(
+        [
+            Message(
+                kind=K.APPROVAL,
+                asset_id=pk,
+                ask_id=ask_id,
+                contact_id=contact_id,
+                message_id=new_message_id(),
+                created_at=now,
+                due_at=now,
+            )
+            for pk, contact_id, ask_id in rows
+        ]
+    )
 
 
 def _write(kind: str, rows: Iterable[tuple[int, int]], now: datetime) -> int:

@@ -51,6 +51,7 @@ SUBJECTS = {
     "general": "A small ask, {first_name}: {ask_name}",
     "reminder": "Following up: {subject}",
     "thanks": "Thank you, {first_name}",
+    "approval": "Would you approve your {asset_kind}?",
 }
 PEERS = {
     "executive": "leaders",
@@ -87,6 +88,8 @@ def letter_of(message: Message) -> str:
         return "reminder"
     if message.kind == K.THANKS:
         return "thanks"
+    if message.kind == K.APPROVAL:
+        return "approval"
     code = message.ask.ask_type.code if message.ask is not None else ""
     return LETTER_OF_TYPE.get(code, "general")
 
@@ -141,6 +144,8 @@ def context(message: Message, *, link: str | None = None) -> dict[str, Any]:
         "unsubscribe_url": _unsubscribe_url(message),
         "program": settings.PROGRAM_NAME,
         "test": message.kind == K.TEST,
+        "asset_title": message.asset.title if message.asset is not None else "",
+        "asset_kind": (message.asset.get_kind_display().lower() if message.asset else "content"),
     }
 
 
@@ -166,7 +171,8 @@ def render(message: Message, *, link: str | None = None) -> Rendered:
     letter = letter_of(message)
     ctx = context(message, link=link)
     first = letter_of_first(message)
-    subject = SUBJECTS[letter].format(subject=SUBJECTS[first].format(**ctx), **ctx)
+    ctx["subject"] = ""
+    subject = SUBJECTS[letter].format(**{**ctx, "subject": SUBJECTS[first].format(**ctx)})
     if message.kind == K.TEST:
         subject = f"[Test] {subject}"
     ctx["subject"] = subject

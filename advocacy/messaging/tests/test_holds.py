@@ -154,3 +154,28 @@ def test_a_reference_offer_is_an_invitation_with_talking_points(smtp_sink, ada):
     text = mail.get_body(("plain",)).get_content()
     assert "We've been helping prospects learn from customers like you" in text
     assert "- Your implementation experience" in text
+
+
+def test_a_draft_sent_for_review_asks_its_advocate_to_approve_it(smtp_sink, ada, member):
+    from advocacy.content.models import Asset
+    from advocacy.content.services import move_asset
+
+    asset = Asset.objects.create(
+        kind="quote", title="Acme halved its onboarding time", contact=ada, account=ada.account,
+        body="We halved our onboarding time.", created_at=NOW, updated_at=NOW,
+    )  # fmt: skip
+    move_asset(asset, "advocate_review", actor=member, now=NOW)
+    (m,) = Message.objects.all()
+    assert (m.kind, m.asset_id) == ("approval", asset.pk)
+    assert deliver_due(now=NOW).sent == 1
+    mail = smtp_sink.received[0]
+    assert mail["Subject"] == "Would you approve your quote?"
+    assert '"Acme halved its onboarding time"' in mail.get_body(("plain",)).get_content()
+    # Back to draft before the next delivery: the next request goes, the stale one does not.
+    move_asset(asset, "draft", actor=member, now=NOW)
+    move_asset(asset, "advocate_review", actor=member, now=NOW)
+    move_asset(asset, "draft", actor=member, now=NOW)
+    assert deliver_due(now=NOW).cancelled == 1
+    assert Message.objects.filter(status="cancelled").get().reason == (
+        "The content moved on without this email: it is draft"
+    )
