@@ -24,6 +24,8 @@ from advocacy.core.env import (
     env_parsed,
     env_str,
 )
+from advocacy.core.mailurl import parse_email_url
+from advocacy.core.quiet import parse_quiet_hours
 from advocacy.core.rates import parse_rate
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -212,13 +214,38 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# Email (docs/settings.md, "Email"): ADVOCACY_EMAIL_URL when set, else the ADVOCACY_SMTP_*.
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = env_str("ADVOCACY_SMTP_HOST", "127.0.0.1")
 EMAIL_PORT = env_int("ADVOCACY_SMTP_PORT", 25, minimum=1, maximum=65535)
 EMAIL_HOST_USER = env_str("ADVOCACY_SMTP_USER", "")
 EMAIL_HOST_PASSWORD = env_str("ADVOCACY_SMTP_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("ADVOCACY_SMTP_STARTTLS", False)
+EMAIL_USE_SSL = False
+EMAIL_TIMEOUT = 30  # seconds a connection may hang before the attempt counts as failed
+EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+if _email_url := env_str("ADVOCACY_EMAIL_URL", ""):
+    try:
+        globals().update(parse_email_url(_email_url))
+    except ValueError as exc:  # the URL itself is never echoed: it may hold a password
+        raise SettingError(f"ADVOCACY_EMAIL_URL: {exc}") from None
 DEFAULT_FROM_EMAIL = env_str("ADVOCACY_FROM_EMAIL", "advocacy@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# How the emails to advocates name the program and the product they use.
+PROGRAM_NAME = env_str("ADVOCACY_PROGRAM_NAME", "Customer advocacy")
+PRODUCT_NAME = env_str("ADVOCACY_PRODUCT_NAME", "our product")
+# The outbox (docs/operations.md, "The outbox"): quiet hours in the recipient's time zone,
+# messages claimed per batch under a lease, transient failures retried with a doubling wait.
+QUIET_HOURS = env_parsed(
+    "ADVOCACY_QUIET_HOURS", parse_quiet_hours("20:00-08:00"), parse_quiet_hours
+)
+OUTBOX_BATCH = env_int("ADVOCACY_OUTBOX_BATCH", 50, minimum=1, maximum=1000)
+OUTBOX_LEASE_SECONDS = env_int("ADVOCACY_OUTBOX_LEASE_SECONDS", 600, minimum=5)
+OUTBOX_RETRY_SECONDS = env_int("ADVOCACY_OUTBOX_RETRY_SECONDS", 60, minimum=1)
+OUTBOX_MAX_ATTEMPTS = env_int("ADVOCACY_OUTBOX_MAX_ATTEMPTS", 8, minimum=1, maximum=30)
+OUTBOX_POLL_SECONDS = env_int("ADVOCACY_OUTBOX_POLL_SECONDS", 5, minimum=1)
+# The mailbox an unsubscribe by email goes to (List-Unsubscribe's mailto:); default: From's.
+UNSUBSCRIBE_MAILTO = env_str("ADVOCACY_UNSUBSCRIBE_MAILTO", "")
 
 TASKS = {
     "default": {

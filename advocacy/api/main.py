@@ -27,6 +27,7 @@ from advocacy.api.routers.content import router as content_router
 from advocacy.api.routers.guards import router as guards_router
 from advocacy.api.routers.imports import router as imports_router
 from advocacy.api.routers.jobs import router as jobs_router
+from advocacy.api.routers.messages import router as messages_router
 from advocacy.api.routers.metrics import router as metrics_router
 from advocacy.api.routers.plays import router as plays_router
 from advocacy.api.routers.privacy import router as privacy_router
@@ -75,6 +76,7 @@ api.add_router("", process_router)  # /routing-rules, /checklists, /asks/{id}/ch
 api.add_router("", privacy_router)  # /contacts/{id}/export and /contacts/{id}/erase
 api.add_router("/metrics", metrics_router)
 api.add_router("", users_router)  # /users, /keys and /audit
+api.add_router("", messages_router)  # /messages and /asks/{id}/email, /asks/{id}/email/test
 
 
 def _detail(request: HttpRequest, detail: Any, status: int) -> HttpResponse:

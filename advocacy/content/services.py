@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from advocacy.content.hooks import assets_entered
 from advocacy.content.models import (
     SCOPE_FIELDS,
     TRANSITIONS,
@@ -242,6 +243,7 @@ def move_asset(asset: Asset, to_status: str, *, actor: Any, now: datetime, note:
         note=note,
         at=now,
     )
+    assets_entered([asset.pk], to_status, now=now)  # the approval request's email, if any
     asset.status, asset.updated_at = to_status, now
     return asset
 

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from advocacy.core.models import TimestampedModel
+from advocacy.core.zones import validate_zone
 
 
 class Region(models.TextChoices):
@@ -138,6 +139,15 @@ class Contact(TimestampedModel):
     title = models.CharField(max_length=200, blank=True)
     persona = models.CharField(max_length=20, choices=Persona.choices, blank=True, db_index=True)
     phone = models.CharField(max_length=50, blank=True)
+    # The person's own time zone (IANA name), for quiet hours; blank: ADVOCACY_TIME_ZONE.
+    timezone = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        db_default="",  # rows written as plain SQL (the demo, bulk loaders) leave it blank
+        validators=[validate_zone],
+        help_text="IANA name, e.g. Europe/Paris.",
+    )
     left_company_at = models.DateTimeField(null=True, blank=True)
     opted_out_at = models.DateTimeField(null=True, blank=True)
 
@@ -182,6 +192,8 @@ class ContactIdentity(models.Model):
 class SuppressionKind(models.TextChoices):
     EMAIL = "email", "Email"
     IDENTITY = "identity", "Identity in another system"
+    # Unsubscribed from email: never written to again, but still imported (it is no erasure).
+    MAIL = "mail", "Unsubscribed from email"
 
 
 class Suppression(models.Model):

@@ -124,6 +124,7 @@ class ContactRecord:
     title: str = ""
     persona: str = ""
     phone: str = ""
+    timezone: str = ""  # an IANA name, already validated (advocacy.core.zones)
     left_company_at: datetime | None = None
     opted_out_at: datetime | None = None
 

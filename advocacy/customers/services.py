@@ -85,6 +85,7 @@ CONTACT_FIELDS = (
     "title",
     "persona",
     "phone",
+    "timezone",
     "left_company_at",
     "opted_out_at",
 )

@@ -6,12 +6,16 @@
     suppressed(emails) -> dict[str, datetime]      # the erased ones among `emails`, and when
     suppressed_identities(keys) -> dict[(source, id), datetime]
     refused(records) -> dict[int, RecordError]     # the contact records to refuse, by index
+    suppress_mail(emails, *, now)                  # unsubscribed: never emailed again
+    mail_suppressed(emails) -> {email: (why, at)}  # the ones never to email: unsubscribed, erased
     refusal(erased_at) -> str                      # "erased on request on 2026-06-01; ..."
 
 The key is ADVOCACY_SUPPRESSION_KEY, else one derived from the secret key (so rotating the
-secret key would then let erased people back in: docs/privacy.md). Every lookup is one query
-per chunk of keys; the contact upsert calls `refused` once per batch, and the signal writers
-call `suppressed` for the emails they found no contact for.
+secret key would then let erased people back in: docs/privacy.md). An unsubscribe is kept
+the same way under its own prefix, so it never refuses an import (it is no erasure) and an
+erased address is never mistaken for one. Every lookup is one query per chunk of keys; the
+contact upsert calls `refused` once per batch, and the signal writers call `suppressed` for
+the emails they found no contact for.
 """
 
 from __future__ import annotations
@@ -127,3 +131,35 @@ def refused(records: Sequence[ContactRecord]) -> dict[int, RecordError]:
             found = f"{erased[0]}:{erased[1]}"
             out[i] = RecordError(i, "external_ids", EXPECTED, found, refusal(ids[erased]))
     return out
+
+
+def digest_mail(email: str, secret: bytes | None = None) -> str:
+    """The keyed hash of an unsubscribed address: a prefix of its own, apart from erasures."""
+    return _digest("mail:" + email.strip().lower(), secret)
+
+
+def suppress_mail(emails: Iterable[str], *, now: datetime) -> list[Suppression]:
+    """Never email these addresses again (a second time changes nothing)."""
+    secret = key()
+    rows = [
+        Suppression(digest=digest_mail(e, secret), kind=SuppressionKind.MAIL, erased_at=now)
+        for e in sorted(set(emails))
+    ]
+    Suppression.objects.bulk_create(rows, ignore_conflicts=True)
+    return rows
+
+
+def mail_suppressed(emails: Iterable[str]) -> dict[str, tuple[str, datetime]]:
+    """The addresses among `emails` that must not be written to, each with why and since
+    when: `unsubscribed`, or `erased` (on the list as erased on request). One query a chunk."""
+    secret = key()
+    wanted: dict[str, tuple[str, str]] = {}
+    for email in set(emails):
+        wanted[digest_mail(email, secret)] = (email, "unsubscribed")
+        wanted[digest_email(email, secret)] = (email, "erased")
+    found: dict[str, tuple[str, datetime]] = {}
+    for digest, at in _erased(wanted).items():
+        email, why = wanted[digest]
+        if why == "erased" or email not in found:
+            found[email] = (why, at)
+    return found

@@ -19,6 +19,7 @@ from advocacy.core.bulk import insert_returning, insert_rows
 from advocacy.engine.caps import claim_taps
 from advocacy.engine.models import CapOverride
 from advocacy.engine.policy import DEFAULT_POLICY, Policy
+from advocacy.pipeline.hooks import asks_entered
 from advocacy.pipeline.models import Ask, AskEvent, AskStatus, AskType
 from advocacy.pipeline.process import asks_opened
 from advocacy.pipeline.routing import Opening, route_openings
@@ -183,6 +184,11 @@ def open_asks(
         )
     routed = routes is not None
     asks_opened([pk for _, pk in result.granted], now=now, actor=actor, routed=routed)
+    by_status: dict[str, list[int]] = defaultdict(list)
+    for r, pk in result.granted:
+        by_status[r.status].append(pk)
+    for status, ids in by_status.items():
+        asks_entered(ids, status, now=now, opened=True)  # the outbox writes its rows here
     return result
 
 

@@ -5,3 +5,12 @@ class MessagingConfig(AppConfig):
     name = "advocacy.messaging"
     label = "messaging"
     verbose_name = "Messages to advocates"
+
+    def ready(self) -> None:
+        from advocacy.content import hooks as content_hooks
+        from advocacy.messaging.outbox import on_asks_entered, on_assets_entered
+        from advocacy.pipeline import hooks as ask_hooks
+
+        # Outbox rows are written in the transaction of the ask's (or content's) move.
+        ask_hooks.register("messaging.outbox", on_asks_entered)
+        content_hooks.register("messaging.outbox", on_assets_entered)

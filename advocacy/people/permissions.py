@@ -56,6 +56,8 @@ class Action(StrEnum):
     KEYS_MANAGE = "keys.manage"
     AUDIT_VIEW = "audit.view"
     PRIVACY_MANAGE = "privacy.manage"
+    MESSAGES_TEST = "messages.test"
+    MESSAGES_RETRY = "messages.retry"
 
 
 ADMIN, CS, SALES, MARKETING, VIEWER = (
@@ -133,6 +135,12 @@ TABLE: dict[Action, Right] = {
     Action.KEYS_MANAGE: _right(Scope.USERS_WRITE, "issue and revoke API keys"),
     Action.AUDIT_VIEW: _right(Scope.READ, "read and export the audit log"),
     Action.PRIVACY_MANAGE: _right(Scope.PRIVACY_WRITE, "export or erase a person's data"),
+    Action.MESSAGES_TEST: _right(
+        Scope.ASKS_WRITE, "send a test of an ask's email to oneself", CS, MARKETING
+    ),
+    Action.MESSAGES_RETRY: _right(
+        Scope.ASKS_WRITE, "send a failed email to an advocate again", CS, MARKETING
+    ),
 }
 
 
@@ -232,6 +240,8 @@ CLI: dict[tuple[str, str], Action] = {
     ("audit", "export"): Action.AUDIT_VIEW,
     ("privacy", "export"): Action.PRIVACY_MANAGE,
     ("privacy", "erase"): Action.PRIVACY_MANAGE,
+    ("outbox", "test"): Action.MESSAGES_TEST,
+    ("outbox", "retry"): Action.MESSAGES_RETRY,
 }
 
 

@@ -21,6 +21,7 @@ from django.db.models import Value
 from django.db.models.functions import Coalesce
 
 from advocacy.pipeline.activities import record_activities
+from advocacy.pipeline.hooks import asks_entered
 from advocacy.pipeline.models import OPEN_STATUSES, TRANSITIONS, Ask, AskEvent, AskStatus
 from advocacy.pipeline.process_models import stage_of
 from advocacy.pipeline.routing import route_asks
@@ -127,6 +128,7 @@ def advance_ask(
     )
     if record_activity:
         record_activities([ask.pk], to_status, now=now)
+    asks_entered([ask.pk], to_status, now=now, opened=False)
     if to_status == AskStatus.SENT and ask.sent_at is None:
         ask.sent_at = now
     ask.status, ask.updated_at = to_status, now
@@ -190,6 +192,7 @@ def advance_asks(
         ]
     )
     record_activities(movable, to_status, now=now)
+    asks_entered(sorted(movable), to_status, now=now, opened=False)
     return result
 
 

@@ -24,7 +24,8 @@ A = Action
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # Routes anyone may reach, logged in or not.
-PUBLIC = frozenset({"login", "logout", "password_set", "password_set_done"})
+# `unsubscribe` is the link in every email to advocates: it must work without a login.
+PUBLIC = frozenset({"login", "logout", "password_set", "password_set_done", "unsubscribe"})
 
 # url name → (action for GET, action for POST). A page whose GET only shows a form for a write
 # asks for the write's action on GET too, so nobody is shown a form they cannot submit.
@@ -48,6 +49,12 @@ ROUTES: dict[str, tuple[Action, Action]] = {
     "pipeline": (A.VIEW, A.VIEW),
     "ask": (A.VIEW, A.VIEW),
     "ask_move": (A.ASKS_MOVE, A.ASKS_MOVE),
+    "ask_email": (A.VIEW, A.VIEW),
+    "ask_email_html": (A.VIEW, A.VIEW),
+    "ask_email_test": (A.MESSAGES_TEST, A.MESSAGES_TEST),
+    "outbox": (A.VIEW, A.VIEW),
+    "message": (A.VIEW, A.VIEW),
+    "message_retry": (A.MESSAGES_RETRY, A.MESSAGES_RETRY),
     "ask_pause": (A.ASKS_GUARD, A.ASKS_GUARD),
     "ask_resume": (A.ASKS_GUARD, A.ASKS_GUARD),
     "ask_reassign": (A.ASKS_ASSIGN, A.ASKS_ASSIGN),

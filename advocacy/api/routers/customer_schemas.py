@@ -18,6 +18,7 @@ from advocacy.api.schemas import (
     Instant,
     bounded,
 )
+from advocacy.core.zones import zone_name
 from advocacy.customers.models import Persona, Region, SizeBand
 from advocacy.customers.records import (
     AccountRecord,
@@ -36,6 +37,7 @@ Tag = Annotated[str, bounded(100, min_length=1)]
 # The same normalisation as every other writer (lower-cased email, bare host name).
 Email = Annotated[str, bounded(254, min_length=3), AfterValidator(clean_email)]
 Domain = Annotated[str, bounded(255, min_length=1), AfterValidator(clean_domain)]
+TimeZone = Annotated[str, bounded(64, min_length=1), AfterValidator(zone_name)]
 
 
 def _external_ids(obj: Any) -> list[dict[str, str]]:
@@ -163,6 +165,7 @@ class ContactOut(Schema):
     title: str
     persona: str
     phone: str
+    timezone: str
     left_company_at: datetime | None
     opted_out_at: datetime | None
     created_at: datetime
@@ -192,6 +195,9 @@ class ContactIn(Schema):
     title: Annotated[str, bounded(200)] | None = None
     persona: Persona | None = None
     phone: Annotated[str, bounded(50)] | None = None
+    timezone: TimeZone | None = Field(
+        None, description="The person's IANA time zone (Europe/Paris), for quiet hours"
+    )
     left_company_at: Instant | None = None
     opted_out_at: Instant | None = None
 
@@ -205,6 +211,7 @@ class ContactIn(Schema):
             title=self.title or "",
             persona=self.persona or "",
             phone=self.phone or "",
+            timezone=self.timezone or "",
             left_company_at=self.left_company_at,
             opted_out_at=self.opted_out_at,
         )

@@ -69,6 +69,7 @@ def test_every_router_is_covered() -> None:
         "imports",
         "jobs",
         "keys",
+        "messages",
         "metrics",
         "plays",
         "references",

@@ -183,3 +183,20 @@ def test_demo_fills_the_content_library_from_the_asks() -> None:
     assert Consent.objects.count() == summary["content"]
     assert Asset.objects.filter(ask__isnull=True).count() == 0
     assert seed_content(now=Asset.objects.get(pk=Asset.objects.first().pk).created_at) == 0  # type: ignore[union-attr]
+
+
+@pytest.mark.django_db
+def test_demo_delivers_its_outbox_into_a_folder(settings: Any, tmp_path: Path) -> None:
+    """GIVEN the file backend (as scripts/demo sets it) WHEN the demo runs THEN every email its
+    asks wrote is settled (sent, or held or cancelled with a reason), the sent ones as files."""
+    from advocacy.messaging.models import Message
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path)
+    settings.QUIET_HOURS = None
+    summary = run_demo(*TINY)
+    outbox = summary["outbox"]
+    assert outbox["sent"] == Message.objects.filter(status="sent").count()
+    assert Message.objects.filter(status__in=["queued", "sending"]).count() == 0
+    written = "".join(p.read_text() for p in tmp_path.iterdir())
+    assert written.count("List-Unsubscribe-Post: List-Unsubscribe=One-Click") == outbox["sent"]

@@ -113,6 +113,8 @@ class World:
             # Killed on purpose more often than any real crash loop: never out of attempts.
             "ADVOCACY_TASK_MAX_ATTEMPTS": str(2 * KILLS + 1),
             "ADVOCACY_LOG_LEVEL": "ERROR",
+            # The asks' emails (the workers deliver the outbox too) stay in a folder.
+            "ADVOCACY_EMAIL_URL": f"file://{data / 'mail'}",
         }
         self.started = 0
         self.logs: dict[int, Path] = {}

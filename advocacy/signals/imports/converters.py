@@ -13,6 +13,7 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from advocacy.core import zones
 from advocacy.customers.models import Persona, Region, SizeBand
 from advocacy.customers.records import clean_domain, clean_email
 from advocacy.signals.models import SignalKind
@@ -121,6 +122,14 @@ def text(max_length: int) -> Convert:
         return cell
 
     return convert
+
+
+ZONE_EXPECTED = zones.EXPECTED
+
+
+def time_zone(cell: str) -> str:
+    """An IANA zone name, as the tz database spells it (Europe/Paris)."""
+    return zones.zone_name(cell)
 
 
 def industry(cell: str) -> str:

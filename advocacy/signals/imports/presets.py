@@ -64,6 +64,7 @@ def fields_for(kind: str, tz: tzinfo, formats: tuple[str, ...] = ()) -> dict[str
             "title": c.Field("title", c.text(200), "200 characters at most"),
             "persona": c.Field("persona", c.choice(c._PERSONAS, "persona"), persona_names),
             "phone": c.Field("phone", c.text(50), "50 characters at most"),
+            "timezone": c.Field("timezone", c.time_zone, c.ZONE_EXPECTED),
             "external_id": c.Field("external_id", c.text(255), "an id"),
             "external_source": c.Field("external_source", c.text(50), "a source name"),
             **account_ref,
@@ -147,6 +148,7 @@ PRESETS: dict[str, Preset] = {
                 "last_name": ("Last Name",),
                 "title": ("Job Title",),
                 "phone": ("Phone Number", "Mobile Phone Number"),
+                "timezone": ("Time Zone",),
                 "persona": ("Persona",),
                 "account_name": ("Company Name", "Associated Company"),
                 "account_external_id": (
@@ -184,6 +186,7 @@ PRESETS: dict[str, Preset] = {
                 "last_name": ("Last Name",),
                 "title": ("Title",),
                 "phone": ("Phone", "Mobile"),
+                "timezone": ("Time Zone",),
                 "account_external_id": ("Account ID",),
                 "account_name": ("Account Name",),
                 "account_domain": ("Website",),

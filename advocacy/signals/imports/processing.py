@@ -300,6 +300,7 @@ class ContactProcessor(Processor):
                 title=values.get("title", ""),
                 persona=values.get("persona", ""),
                 phone=values.get("phone", ""),
+                timezone=values.get("timezone", ""),
                 left_company_at=values.get("left_company_at"),
                 opted_out_at=values.get("opted_out_at"),
             )

@@ -45,6 +45,7 @@ from advocacy.demo.services import (
 )
 from advocacy.demo.serving import HOST, exec_gunicorn
 from advocacy.engine.services import warm_start
+from advocacy.messaging.delivery import deliver_due
 
 
 def _count(text: str) -> int:
@@ -151,6 +152,7 @@ class Command(BaseCommand):
                 f"{engine['decisions']:,} moments and opened {engine['asks']:,} asks."
             )
         ensure_demo_user()
+        summary["outbox"] = self._deliver(console)
         url = f"http://{HOST}:{options['port']}/"
         summary.update(
             seconds=round(time.monotonic() - started, 1),
@@ -162,6 +164,28 @@ class Command(BaseCommand):
         if options["serve"]:
             console.print(f"Serving on [bold]{url}[/bold] (Ctrl-C to stop)")
             exec_gunicorn(options["port"], workers=2)
+
+    def _deliver(self, console: Console) -> dict[str, int]:
+        """Send the outbox's emails when they stay on this machine (a folder, the console):
+        the demo never writes to a real mail server; `advocacy worker` does that."""
+        if settings.EMAIL_BACKEND not in LOCAL_BACKENDS:
+            console.print(
+                "The outbox holds the demo's emails; `advocacy worker --batch` sends them "
+                "(set ADVOCACY_EMAIL_URL=file:///some/folder to keep them as files)."
+            )
+            return {}
+        with console.status("Delivering the outbox"):
+            report = deliver_due(worker_id="demo")
+        where = getattr(settings, "EMAIL_FILE_PATH", "")
+        console.print(
+            f"Outbox: {report}."
+            + (
+                f" The emails are files in {where}."
+                if "filebased" in settings.EMAIL_BACKEND
+                else ""
+            )
+        )
+        return report.as_dict()
 
     def _progress(self, console: Console, program: DemoProgram) -> _Bars:
         return _Bars(console, program)
@@ -186,6 +210,13 @@ class Command(BaseCommand):
             "[yellow]Warning: this password is public; the demo user is for a local demo "
             "only. Never run the demo on a server others can reach.[/yellow]"
         )
+
+
+LOCAL_BACKENDS = (
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+)
 
 
 class _Bars:

@@ -1,0 +1,646 @@
+"""Deliver the outbox: claim due messages under a lease, check who must not be written to,
+send over one SMTP connection, record every attempt.
+
+One batch (ADVOCACY_OUTBOX_BATCH messages) at a time:
+
+1. **Claim**, in one short transaction: the due rows (queued and due, or sending under a lease
+   that ran out) are read `FOR UPDATE SKIP LOCKED` on PostgreSQL, so concurrent workers take
+   different rows without waiting; SQLite has one writer at a time (IMMEDIATE transactions),
+   and there the claim is the conditional UPDATE itself (`WHERE id IN (...) AND <still due>`).
+   Claimed rows are `sending`, with this batch's token and a lease of
+   ADVOCACY_OUTBOX_LEASE_SECONDS.
+2. **Check**, set-based, one UPDATE per reason: the person opted out, left their company, is
+   unsubscribed or erased (the suppression list) → held; the ask (or the content to approve)
+   moved on → cancelled; the ask
+   is paused → held until it is resumed; the person's quiet hours → queued again for their end.
+3. **Send** the rest, one SMTP conversation per batch. A transient failure (4xx, a connection
+   refused or lost) is retried after ADVOCACY_OUTBOX_RETRY_SECONDS, doubled at each attempt,
+   up to ADVOCACY_OUTBOX_MAX_ATTEMPTS; a permanent one (5xx, a malformed address) fails at
+   once and tells the ask's owner on the ask's history.
+4. **Record** the batch's outcomes in one transaction: the rows, their attempts, and the asks
+   whose first email went out moved from queued to sent.
+
+Delivery is at least once. The window in which a crash sends a message twice is exactly this:
+from the moment the server accepts a message's DATA to the commit of step 4 for its batch. A
+worker killed in it leaves the rows `sending`; once their lease runs out another worker claims
+and sends them again, with the same Message-ID. docs/operations.md, "The outbox".
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import smtplib
+import socket
+import threading
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import sanitize_address
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, NullIf
+from django.utils import timezone
+
+from advocacy.content.models import Asset, AssetStatus
+from advocacy.core.zones import is_zone
+from advocacy.customers.models import Contact
+from advocacy.customers.suppression import mail_suppressed
+from advocacy.engine.models import Play
+from advocacy.messaging.models import (
+    AttemptResult,
+    Message,
+    MessageAttempt,
+    MessageKind,
+    MessageStatus,
+    Reason,
+)
+from advocacy.messaging.outbox import queue_reminders
+from advocacy.messaging.rendering import email_of, render
+from advocacy.pipeline.models import Ask, AskEvent, AskStatus
+from advocacy.pipeline.services import advance_asks
+
+logger = logging.getLogger(__name__)
+K, S = MessageKind, MessageStatus
+Clock = Callable[[], datetime]
+ERROR_LENGTH = 500
+AHEAD = 4  # emails rendered ahead of the conversation
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"[:64]
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    held: int = 0
+    cancelled: int = 0
+    deferred: int = 0  # quiet hours
+    reminders_queued: int = 0
+    batches: int = 0
+    released: int = 0  # back to queued untried: the batch ran near the end of its lease
+
+    def add(self, other: DeliveryReport) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def as_dict(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+    def __str__(self) -> str:
+        return (
+            f"{self.sent} sent, {self.retrying} to retry, {self.failed} failed, "
+            f"{self.held} held, {self.cancelled} cancelled, {self.deferred} waiting for the end "
+            f"of quiet hours"
+        )
+
+
+# 1. Claim -------------------------------------------------------------------------------
+
+
+def claim(now: datetime, *, worker_id: str, size: int) -> str | None:
+    """Claim up to `size` due messages for this worker; the batch's token, or None."""
+    with transaction.atomic():
+        ids = list(
+            Message.objects.due(now)
+            .order_by("due_at", "pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:size]
+        )
+        if not ids:
+            return None
+        token = uuid.uuid4().hex
+        claimed = (
+            Message.objects.filter(pk__in=ids)
+            .due(now)
+            .update(
+                status=S.SENDING,
+                claim=token,
+                claimed_by=worker_id,
+                lease_until=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS),
+            )
+        )
+    return token if claimed else None
+
+
+# 2. Check -------------------------------------------------------------------------------
+
+
+def _ask_field(name: str) -> Subquery:
+    return Subquery(Ask.objects.filter(pk=OuterRef("ask_id")).values(name)[:1])
+
+
+def _settle(rows: QuerySet[Message], status: str, code: str, reason: Any = None) -> int:
+    return rows.update(
+        status=status,
+        reason_code=code,
+        reason=Value(Reason(code).label) if reason is None else reason,
+        lease_until=None,
+        claim="",
+    )
+
+
+def check(token: str, now: datetime) -> DeliveryReport:
+    """Settle the claimed messages that must not go now, one UPDATE per reason."""
+    report = DeliveryReport()
+    claimed = Message.objects.filter(claim=token, status=S.SENDING)
+    to_people = claimed.exclude(kind=K.TEST)
+    report.held += _settle(
+        to_people.filter(contact__opted_out_at__isnull=False), S.HELD, "opted_out"
+    )
+    report.held += _settle(
+        to_people.filter(contact__left_company_at__isnull=False), S.HELD, "left_company"
+    )
+    emails = dict(to_people.values_list("contact__email", "contact_id"))
+    barred: dict[str, list[int]] = defaultdict(list)
+    for email, (why, _at) in mail_suppressed(emails).items():
+        barred[why].append(emails[email])
+    for why, code in (("erased", "suppressed"), ("unsubscribed", "unsubscribed")):
+        if barred[why]:
+            rows = to_people.filter(contact_id__in=barred[why])
+            report.held += _settle(rows, S.HELD, code)
+    moved = (
+        Q(kind=K.ASK) & ~Q(ask__status=AskStatus.QUEUED)
+        | Q(kind__in=[K.REMINDER, K.INVITE]) & ~Q(ask__status=AskStatus.SENT)
+        | Q(kind=K.THANKS) & ~Q(ask__status__in=[AskStatus.COMPLETED, AskStatus.PUBLISHED])
+    )
+    label = Reason.ASK_MOVED.label
+    report.cancelled += _settle(
+        to_people.filter(moved),
+        S.CANCELLED,
+        "ask_moved",
+        Concat(Value(f"{label}: it is "), _ask_field("status"), output_field=CharField()),
+    )
+    report.cancelled += _settle(
+        to_people.filter(kind=K.APPROVAL).exclude(asset__status=AssetStatus.ADVOCATE_REVIEW),
+        S.CANCELLED,
+        "content_moved",
+        Concat(
+            Value(f"{Reason.CONTENT_MOVED.label}: it is "),
+            Subquery(Asset.objects.filter(pk=OuterRef("asset_id")).values("status")[:1]),
+            output_field=CharField(),
+        ),
+    )
+    report.held += _settle(
+        to_people.filter(ask__paused_at__isnull=False),
+        S.HELD,
+        "paused",
+        Concat(
+            Value(f"{Reason.PAUSED.label} ("),
+            _ask_field("paused_reason"),
+            Value("); it goes once the ask is resumed"),
+            output_field=CharField(),
+        ),
+    )
+    report.deferred += _quiet_hours(to_people, now)
+    return report
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name if name and is_zone(name) else settings.TIME_ZONE)
+
+
+def _quiet_hours(rows: QuerySet[Message], now: datetime) -> int:
+    """Put back the messages whose recipient is in quiet hours, due when they end there: one
+    read, one UPDATE per distinct end (a few time zones)."""
+    window = settings.QUIET_HOURS
+    if window is None:
+        return 0
+    until: dict[tuple[datetime, str], list[int]] = defaultdict(list)
+    for pk, name in rows.filter(status=S.SENDING).values_list("pk", "contact__timezone"):
+        zone = _zone(name)
+        end = window.holds_until(now, zone)
+        if end is not None:
+            until[(end, str(zone))].append(pk)
+    for (end, zone_name), ids in until.items():
+        Message.objects.filter(pk__in=ids).update(
+            status=S.QUEUED,
+            due_at=end,
+            reason_code="quiet_hours",
+            reason=f"Quiet hours ({window}) in {zone_name}: goes at {end:%H:%M} there",
+            lease_until=None,
+            claim="",
+        )
+    return sum(len(ids) for ids in until.values())
+
+
+def release_resumed(now: datetime) -> int:
+    """Queue again the messages held for a paused ask that has been resumed since."""
+    return Message.objects.filter(
+        status=S.HELD, reason_code="paused", ask__paused_at__isnull=True
+    ).update(status=S.QUEUED, due_at=now, reason_code="", reason="")
+
+
+# 3. Send --------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    message: Message
+    result: str
+    code: int | None = None
+    error: str = ""
+    reason_code: str = ""
+    broken: bool = False  # the connection is no use any more
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def classify(message: Message, exc: BaseException) -> Outcome:
+    """What an exception from the mail backend means: retry (transient) or stop (permanent)."""
+    t, p = AttemptResult.TRANSIENT, AttemptResult.PERMANENT
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, said = next(iter(exc.recipients.values()), (550, b"recipient refused"))
+        text = f"{code} {_text(said)}"
+        if 400 <= code < 500:
+            return Outcome(message, t, code, text, "retrying")
+        return Outcome(message, p, code, text, "refused")
+    if isinstance(exc, smtplib.SMTPConnectError | smtplib.SMTPAuthenticationError):
+        text = f"{exc.smtp_code} {_text(exc.smtp_error)}"
+        return Outcome(message, t, exc.smtp_code, text, "retrying", broken=True)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        code = exc.smtp_code
+        text = f"{code} {_text(exc.smtp_error)}"
+        if 400 <= code < 500 or code < 200:
+            # After a 421 the server closes the conversation.
+            return Outcome(message, t, code, text, "retrying", broken=code == 421)
+        return Outcome(message, p, code, text, "refused")
+    if isinstance(exc, smtplib.SMTPServerDisconnected | OSError):
+        what = (
+            "the mail server closed the connection"
+            if isinstance(exc, smtplib.SMTPServerDisconnected)
+            else "the mail server could not be reached"
+        )
+        return Outcome(message, t, None, f"{what}: {exc}", "retrying", broken=True)
+    if isinstance(exc, ValueError):  # Django refuses an address it cannot encode
+        return Outcome(message, p, None, f"malformed address: {exc}", "bad_address")
+    return Outcome(message, t, None, f"{type(exc).__name__}: {exc}", "retrying", broken=True)
+
+
+def _load(token: str) -> list[Message]:
+    messages = list(
+        Message.objects.filter(claim=token, status=S.SENDING)
+        .select_related(
+            "contact__account__owner", "ask__ask_type", "ask__owner", "ask__trigger_signal", "asset"
+        )
+        .order_by("due_at", "pk")
+    )
+    plays = {m.ask.play for m in messages if m.ask is not None and m.ask.play}
+    by_name = {p.name: p for p in Play.objects.filter(name__in=plays)} if plays else {}
+    for m in messages:
+        if m.ask is not None:
+            m.ask.play_row = by_name.get(m.ask.play)  # type: ignore[attr-defined]
+    return messages
+
+
+@dataclass(frozen=True)
+class Wire:
+    """An email as Django's SMTP backend puts it on the wire: envelope and bytes, built (in
+    `Courier.prepare`) exactly as its `_send` builds them, ahead of the conversation."""
+
+    mail: EmailMultiAlternatives
+    from_email: str
+    recipients: list[str]
+    data: bytes
+
+
+class Courier:
+    """One SMTP conversation for a batch: opened on the first message, reopened after a
+    failure that broke it.
+
+    With Django's SMTP backend the email is built into its envelope and bytes beforehand, by the
+    thread that renders, and the conversation thread only talks (its `connection.sendmail`, as
+    the backend's own `_send` does); any other backend (a file, the console, an email service's)
+    gets the email through its `send_messages`.
+    """
+
+    def __init__(self, connection: Any = None) -> None:
+        self.backend: Any = connection or get_connection()
+        self.opened = False
+        self.smtp = isinstance(self.backend, SmtpBackend)
+        self._envelope: tuple[str, str] | None = None  # the envelope sender, encoded once
+
+    def prepare(self, message: Message) -> Outcome | EmailMultiAlternatives | Wire:
+        """The email of `message`, or the outcome that stops it before any conversation (it
+        does not render, its address is not one). No query, no network: any thread."""
+        try:
+            rendered = render(message)
+        except Exception as exc:  # a template error must not stop the other messages
+            logger.exception("message %s could not be rendered", message.pk)
+            return Outcome(
+                message, AttemptResult.TRANSIENT, None, f"not rendered: {exc}", "retrying"
+            )
+        message.subject, message.to_address = rendered.subject[:300], rendered.to[:254]
+        try:
+            validate_email(rendered.to)
+        except ValidationError:
+            return Outcome(
+                message,
+                AttemptResult.PERMANENT,
+                None,
+                f"malformed address: {rendered.to!r}",
+                "bad_address",
+            )
+        mail = email_of(rendered)
+        if not self.smtp:
+            return mail
+        try:
+            encoding = mail.encoding or settings.DEFAULT_CHARSET
+            mime = mail.message()
+            # A random boundary of our own: the standard library would otherwise compile a
+            # regular expression per email to find one absent from the text.
+            mime.set_boundary(f"=_{uuid.uuid4().hex}")
+            if self._envelope is None or self._envelope[0] != mail.from_email:
+                self._envelope = (mail.from_email, sanitize_address(mail.from_email, encoding))
+            return Wire(
+                mail,
+                self._envelope[1],
+                [sanitize_address(a, encoding) for a in mail.recipients()],
+                mime.as_bytes(linesep="\r\n"),  # type: ignore[call-arg]
+            )
+        except Exception as exc:  # an address Django cannot encode
+            return classify(message, exc)
+
+    def deliver(self, message: Message, mail: EmailMultiAlternatives | Wire) -> Outcome:
+        """Hand one prepared email to the server; what came of it."""
+        try:
+            if not self.opened:
+                self.backend.open()
+                self.opened = True
+            if isinstance(mail, Wire):
+                self.backend.connection.sendmail(mail.from_email, mail.recipients, mail.data)
+            else:
+                mail.connection = self.backend
+                self.backend.send_messages([mail])
+        except Exception as exc:
+            outcome = classify(message, exc)
+            if outcome.broken:
+                self.close()
+            return outcome
+        return Outcome(message, AttemptResult.SENT)
+
+    def send(self, message: Message) -> Outcome:
+        prepared = self.prepare(message)
+        return prepared if isinstance(prepared, Outcome) else self.deliver(message, prepared)
+
+    def close(self) -> None:
+        if not self.opened:
+            return
+        self.opened = False
+        try:
+            self.backend.close()
+        except Exception:  # closing a broken conversation may fail too; it is gone either way
+            self.backend.connection = None
+
+
+# 4. Record ------------------------------------------------------------------------------
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the `attempts`-th failed attempt: the retry time, doubled each time."""
+    seconds = settings.OUTBOX_RETRY_SECONDS * 2 ** max(0, attempts - 1)
+    return timedelta(seconds=min(seconds, 24 * 3600))
+
+
+@transaction.atomic
+def record(outcomes: list[Outcome], *, token: str, worker_id: str, now: datetime) -> DeliveryReport:
+    """Write a batch's outcomes, their attempts and the asks' moves: a few statements."""
+    report = DeliveryReport()
+    changed: list[Message] = []
+    first_sent: list[int] = []
+    failures: list[Outcome] = []
+    limit = settings.OUTBOX_MAX_ATTEMPTS
+    for o in outcomes:
+        m = o.message
+        m.attempts += 1
+        m.lease_until, m.claim = None, ""
+        if o.result == AttemptResult.SENT:
+            m.status, m.sent_at, m.reason_code, m.reason = S.SENT, now, "", ""
+            report.sent += 1
+            if m.kind == K.ASK and m.ask_id is not None:
+                first_sent.append(m.ask_id)
+        elif o.result == AttemptResult.TRANSIENT and m.attempts < limit:
+            m.status, m.due_at = S.QUEUED, now + backoff(m.attempts)
+            m.reason_code = "retrying"
+            next_at = f"{m.due_at:%Y-%m-%d %H:%M} UTC"
+            m.reason = f"attempt {m.attempts} of {limit} failed ({o.error}); next at {next_at}"
+            m.reason = m.reason[:500]
+            report.retrying += 1
+        else:
+            gave_up = o.result == AttemptResult.TRANSIENT
+            m.status = S.FAILED
+            m.reason_code = "gave_up" if gave_up else o.reason_code
+            label = Reason(m.reason_code).label
+            tail = f" ({m.attempts} attempts)" if gave_up else ""
+            m.reason = f"{label}{tail}: {o.error}"[:500]
+            report.failed += 1
+            failures.append(o)
+        changed.append(m)
+    _write_outcomes(changed, now)
+    MessageAttempt.objects.bulk_create(
+        [
+            MessageAttempt(
+                message_id=o.message.pk,
+                at=now,
+                worker=worker_id,
+                result=o.result,
+                smtp_code=o.code,
+                error=o.error[:ERROR_LENGTH],
+            )
+            for o in outcomes
+        ]
+    )
+    if first_sent:
+        advance_asks(first_sent, AskStatus.SENT, actor=None, now=now, note="the email went out")
+    _tell_owners(failures, now)
+    return report
+
+
+def _write_outcomes(changed: list[Message], now: datetime) -> None:
+    """The rows' new states: the sent ones in one UPDATE per subject (a batch has one or a
+    few), the rest (failures, rare) row by row in one statement."""
+    sent = [m for m in changed if m.status == S.SENT]
+    by_subject: dict[str, list[int]] = defaultdict(list)
+    for m in sent:
+        by_subject[m.subject].append(m.pk)
+    for subject, ids in by_subject.items():
+        Message.objects.filter(pk__in=ids).update(
+            status=S.SENT,
+            sent_at=now,
+            attempts=F("attempts") + 1,
+            reason_code="",
+            reason="",
+            lease_until=None,
+            claim="",
+            subject=subject,
+            # The address it went to: the test's, else the contact's as it was read.
+            to_address=Coalesce(
+                NullIf(F("test_to"), Value("")),
+                Subquery(Contact.objects.filter(pk=OuterRef("contact_id")).values("email")[:1]),
+            ),
+        )
+    others = [m for m in changed if m.status != S.SENT]
+    if others:
+        Message.objects.bulk_update(
+            others,
+            ["status", "attempts", "due_at", "reason_code", "reason", "lease_until", "claim",
+             "subject", "to_address"],
+        )  # fmt: skip
+
+
+def _tell_owners(failures: list[Outcome], now: datetime) -> None:
+    """Note each permanent failure on its ask's history, where its owner sees it."""
+    events = [
+        AskEvent(
+            ask=o.message.ask,
+            from_status=o.message.ask.status,
+            to_status=o.message.ask.status,
+            actor=None,
+            note=f"email to {o.message.to_address or o.message.contact.email} failed: "
+            f"{o.message.reason}"[:300],
+            at=now,
+        )
+        for o in failures
+        if o.message.ask is not None and o.message.kind != K.TEST
+    ]
+    AskEvent.objects.bulk_create(events)
+
+
+def _release(messages: list[Message]) -> int:
+    """Put untried messages back, due at once (the batch ran short of its lease)."""
+    return Message.objects.filter(pk__in=[m.pk for m in messages], status=S.SENDING).update(
+        status=S.QUEUED, lease_until=None, claim=""
+    )
+
+
+# The whole pass -------------------------------------------------------------------------
+
+
+def deliver_batch(
+    token: str, *, now: datetime, clock: Clock, worker_id: str, courier: Courier
+) -> DeliveryReport:
+    report = check(token, now)
+    messages = _load(token)
+    lease_end = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    margin = timedelta(seconds=min(60, settings.OUTBOX_LEASE_SECONDS / 4))
+    # The next email is rendered while the one before is in conversation with the server: a
+    # thread of its own holds the SMTP conversation (waiting on the network frees the other).
+    handed: queue.Queue[tuple[Message, Outcome | EmailMultiAlternatives | Wire] | None]
+    handed = queue.Queue(maxsize=AHEAD)
+    outcomes: list[Outcome] = []
+
+    def converse() -> None:
+        while (item := handed.get()) is not None:
+            message, prepared = item
+            if isinstance(prepared, Outcome):
+                outcomes.append(prepared)
+            else:
+                outcomes.append(courier.deliver(message, prepared))
+
+    sender = threading.Thread(target=converse, name="outbox-smtp", daemon=True)
+    sender.start()
+    try:
+        for i, message in enumerate(messages):
+            if clock() > lease_end - margin:
+                handed.put(None)
+                sender.join()
+                report.released += _release(messages[i:])
+                break
+            handed.put((message, courier.prepare(message)))
+    finally:
+        if sender.is_alive():
+            handed.put(None)
+            sender.join()
+    if outcomes:
+        report.add(record(outcomes, token=token, worker_id=worker_id, now=clock()))
+    report.batches += 1
+    return report
+
+
+def deliver_due(
+    *,
+    now: datetime | None = None,
+    worker_id: str = "",
+    batch_size: int | None = None,
+    connection: Any = None,
+    reminders: bool = True,
+    max_batches: int | None = None,
+) -> DeliveryReport:
+    """Deliver every message due now, batch after batch, then return what happened.
+
+    `now`: the moment to deliver as of (tests, `--as-of`); by default the clock, read anew for
+    each batch. `connection`: a mail backend instance (default: the configured one).
+    """
+    clock: Clock = (lambda: now) if now is not None else timezone.now
+    worker_id = worker_id or default_worker_id()
+    size = batch_size or settings.OUTBOX_BATCH
+    report = DeliveryReport()
+    start = clock()
+    release_resumed(start)
+    if reminders:
+        report.reminders_queued = queue_reminders(start)
+    courier = Courier(connection)
+    try:
+        while max_batches is None or report.batches < max_batches:
+            at = clock()
+            token = claim(at, worker_id=worker_id, size=size)
+            if token is None:
+                break
+            report.add(
+                deliver_batch(token, now=at, clock=clock, worker_id=worker_id, courier=courier)
+            )
+    finally:
+        courier.close()
+    return report
+
+
+def deliver_one(message: Message, *, now: datetime, worker_id: str = "") -> Message:
+    """Deliver one message now if it is due (a test sent from the UI): claimed like any other
+    (by id), so a worker never sends it too."""
+    worker_id = worker_id or default_worker_id()
+    with transaction.atomic():
+        token = uuid.uuid4().hex
+        claimed = (
+            Message.objects.filter(pk=message.pk)
+            .due(now)
+            .update(
+                status=S.SENDING,
+                claim=token,
+                claimed_by=worker_id,
+                lease_until=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS),
+            )
+        )
+    if claimed:
+        courier = Courier()
+        try:
+            deliver_batch(token, now=now, clock=lambda: now, worker_id=worker_id, courier=courier)
+        finally:
+            courier.close()
+    message.refresh_from_db()
+    return message
+
+
+def status_counts(messages: QuerySet[Message] | None = None) -> dict[str, int]:
+    """How many messages are in each status: the outbox page's tally, one query."""
+    rows = (messages if messages is not None else Message.objects.all()).order_by()
+    return dict(rows.values("status").annotate(n=Count("pk")).values_list("status", "n"))

@@ -1,0 +1,187 @@
+"""advocacy outbox list|show|preview|test|retry|deliver: the emails to advocates."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import IO, Any, cast
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console
+from rich.table import Table
+
+from advocacy.core.management.clock import add_as_of, as_of
+from advocacy.messaging.delivery import deliver_due, status_counts
+from advocacy.messaging.models import Message, MessageStatus
+from advocacy.messaging.services import (
+    MessagingError,
+    attempts_of,
+    listing,
+    preview,
+    send_again,
+    send_test,
+    with_related,
+)
+from advocacy.people.management.acting import acting_user
+from advocacy.pipeline.models import Ask
+
+
+def message_row(m: Message) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "kind": m.kind,
+        "status": m.status,
+        "ask_id": m.ask_id,
+        "contact_id": m.contact_id,
+        "to": m.to_address or m.test_to or m.contact.email,
+        "subject": m.subject,
+        "message_id": m.message_id,
+        "created_at": m.created_at.isoformat(),
+        "due_at": m.due_at.isoformat(),
+        "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+        "attempts": m.attempts,
+        "reason_code": m.reason_code,
+        "reason": m.reason,
+    }
+
+
+class Command(BaseCommand):
+    help = "The outbox: emails to advocates, their state, previews, tests and delivery."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        listing_ = sub.add_parser("list", help="Messages, newest first.")
+        listing_.add_argument("--status", choices=MessageStatus.values)
+        listing_.add_argument("--ask", type=int, help="Only this ask's.")
+        listing_.add_argument("--limit", type=int, default=100)
+        show = sub.add_parser("show", help="One message and its attempts.")
+        show.add_argument("id", type=int)
+        prev = sub.add_parser("preview", help="The email an ask sends, as it would go now.")
+        prev.add_argument("ask", type=int)
+        prev.add_argument("--kind", default="ask", choices=["ask", "invite", "reminder", "thanks"])
+        prev.add_argument("--html", action="store_true", help="Print the HTML part.")
+        test = sub.add_parser("test", help="Send a test of an ask's email to yourself now.")
+        test.add_argument("ask", type=int)
+        test.add_argument("--to", default="", help="The address (default: --as's email).")
+        retry = sub.add_parser("retry", help="Send failed messages again.")
+        retry.add_argument("ids", type=int, nargs="+")
+        deliver = sub.add_parser("deliver", help="Deliver what is due now (and exit).")
+        deliver.add_argument("--loop", action="store_true", help="Keep delivering until stopped.")
+        deliver.add_argument("--interval", type=float, default=5.0)
+        deliver.add_argument("--worker-id", default="")
+        for p in (listing_, show, prev, test, retry, deliver):
+            p.add_argument("--json", action="store_true", help="Print one JSON object.")
+        for p in (test, retry):
+            p.add_argument("--as", dest="as_user", help="Act as this username.")
+            add_as_of(p)
+        add_as_of(deliver, "Deliver as of this moment (default: now).")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        self.user = acting_user("outbox", opts)  # refused before anything is looked up
+        try:
+            getattr(self, f"do_{opts['action']}")(opts)
+        except MessagingError as exc:
+            raise CommandError(str(exc)) from None
+
+    def _ask(self, pk: int) -> Ask:
+        ask = (
+            Ask.objects.select_related("contact__account__owner", "ask_type", "owner")
+            .filter(pk=pk)
+            .first()
+        )
+        if ask is None:
+            raise CommandError(f"no ask with id {pk}")
+        return ask
+
+    def _json(self, value: Any) -> None:
+        self.stdout.write(json.dumps(value))
+
+    def do_list(self, opts: dict[str, Any]) -> None:
+        rows = [
+            message_row(m)
+            for m in listing(status=opts["status"] or "", ask_id=opts["ask"])[: opts["limit"]]
+        ]
+        if opts["json"]:
+            self._json({"counts": status_counts(), "messages": rows})
+            return
+        counts = status_counts()
+        tally = ", ".join(
+            f"{counts.get(s, 0)} {label.lower()}" for s, label in MessageStatus.choices
+        )
+        table = Table(title=f"{len(rows)} message(s); in all: {tally}")
+        for column in ("id", "kind", "status", "to", "subject", "due", "why"):
+            table.add_column(column)
+        for r in rows:
+            table.add_row(
+                str(r["id"]), r["kind"], r["status"], r["to"], r["subject"] or "—",
+                r["due_at"][:16], r["reason"] or "",
+            )  # fmt: skip
+        Console(file=cast(IO[str], self.stdout)).print(table)
+
+    def do_show(self, opts: dict[str, Any]) -> None:
+        m = with_related(Message.objects.filter(pk=opts["id"])).first()
+        if m is None:
+            raise CommandError(f"no message with id {opts['id']}")
+        attempts: list[dict[str, Any]] = [
+            {"at": a.at.isoformat(), "result": a.result, "smtp_code": a.smtp_code, "error": a.error}
+            for a in attempts_of(m)
+        ]
+        if opts["json"]:
+            self._json({**message_row(m), "attempts": attempts})
+            return
+        row, status = message_row(m), m.get_status_display().lower()
+        self.stdout.write(f"message {m.pk}: {m.get_kind_display()} to {row['to']}, {status}")
+        if m.reason:
+            self.stdout.write(f"  why: {m.reason}")
+        self.stdout.write(f"  Message-ID: {m.message_id}")
+        for a in attempts:
+            code = f" {a['smtp_code']}" if a["smtp_code"] else ""
+            self.stdout.write(f"  {a['at'][:19]} {a['result']}{code} {a['error']}".rstrip())
+
+    def do_preview(self, opts: dict[str, Any]) -> None:
+        r = preview(self._ask(opts["ask"]), kind=opts["kind"])
+        if opts["json"]:
+            self._json(
+                {
+                    "subject": r.subject,
+                    "from": r.from_header,
+                    "to": r.to,
+                    "headers": r.headers,
+                    "text": r.text,
+                    "html": r.html,
+                }
+            )
+            return
+        self.stdout.write(f"From: {r.from_header}\nTo: {r.to}\nSubject: {r.subject}\n")
+        self.stdout.write(r.html if opts["html"] else r.text)
+
+    def do_test(self, opts: dict[str, Any]) -> None:
+        m = send_test(self._ask(opts["ask"]), actor=self.user, now=as_of(opts), to=opts["to"])
+        if opts["json"]:
+            self._json(message_row(m))
+            return
+        if m.status == MessageStatus.SENT:
+            self.stdout.write(f"test sent to {m.test_to}: {m.subject}")
+        else:
+            self.stdout.write(
+                f"test to {m.test_to} not sent: {m.get_status_display().lower()}, {m.reason}"
+            )
+
+    def do_retry(self, opts: dict[str, Any]) -> None:
+        count = send_again(opts["ids"], now=as_of(opts))
+        if opts["json"]:
+            self._json({"queued": count})
+            return
+        self.stdout.write(f"{count} message(s) queued again")
+
+    def do_deliver(self, opts: dict[str, Any]) -> None:
+        fixed = as_of(opts) if opts.get("as_of") else None
+        while True:
+            report = deliver_due(now=fixed, worker_id=opts["worker_id"])
+            if opts["json"]:
+                self._json(report.as_dict())
+            elif report.batches or not opts["loop"]:
+                self.stdout.write(f"outbox: {report}")
+            if not opts["loop"]:
+                return
+            time.sleep(max(0.1, opts["interval"]))

@@ -1,0 +1,149 @@
+"""Write outbox rows in the transaction of what causes them; queue the reminders that are due.
+
+    on_asks_entered(ids, status, now, opened)   # the pipeline's hook (advocacy.pipeline.hooks)
+    queue_reminders(now) -> int                 # asks sent by email with no answer by follow-up
+    queue_test(ask, to, *, actor, now)          # "send a test to me"
+    send_again(messages, *, actor, now) -> int  # failed ones queued again by hand
+
+Which asks are emailed: those whose channel is email, and manual asks (no channel: email is the
+default). An ask that enters queued gets its ask email; one opened already sent with an email
+channel (the reference desk's offer) its invitation; one that completes its thank-you, whatever
+its channel; a draft of content sent to its advocate for review, the approval request. Each
+(ask, kind) once: a unique constraint holds it, so a hook run twice, a retry of the
+transaction or a race writes one row (approval requests: one per round of review).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+
+from advocacy.content.models import Asset, AssetStatus
+from advocacy.messaging.models import Message, MessageKind, MessageStatus, Reason
+from advocacy.pipeline.models import Ask, AskStatus
+
+K, S = MessageKind, MessageStatus
+EMAIL_CHANNELS = ("", "email")
+CHUNK = 5_000
+
+
+def new_message_id() -> str:
+    """A Message-ID header value, unique in the world: random, at the sender's domain."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(" >") or "localhost"
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+def _kind_for(status: str, opened: bool) -> tuple[str, tuple[str, ...] | None] | None:
+    """The kind of message an ask entering `status` causes, and the channels it needs."""
+    if status == AskStatus.QUEUED:
+        return K.ASK, EMAIL_CHANNELS
+    if status == AskStatus.SENT and opened:
+        return K.INVITE, ("email",)
+    if status == AskStatus.COMPLETED:
+        return K.THANKS, None
+    return None
+
+
+def on_asks_entered(ask_ids: Sequence[int], status: str, now: datetime, opened: bool) -> None:
+    """Write the message each of these asks now needs: one read and one insert per chunk."""
+    wanted = _kind_for(status, opened)
+    if wanted is None:
+        return
+    kind, channels = wanted
+    ids = sorted(set(ask_ids))
+    for start in range(0, len(ids), CHUNK):
+        asks = Ask.objects.filter(pk__in=ids[start : start + CHUNK])
+        if channels is not None:
+            asks = asks.filter(channel__in=channels)
+        rows = asks.order_by().values_list("pk", "contact_id")
+        _write(kind, rows, now)
+
+
+def on_assets_entered(asset_ids: Sequence[int], status: str, now: datetime) -> None:
+    """Content's hook: a draft sent to its advocate for review asks them to approve it (every
+    round of review its own email: an asset sent back for edits comes again)."""
+    if status != AssetStatus.ADVOCATE_REVIEW:
+        return
+    rows = Asset.objects.filter(pk__in=list(asset_ids)).values_list("pk", "contact_id", "ask_id")
+    Message.objects.bulk_create(
+        [
+            Message(
+                kind=K.APPROVAL,
+                asset_id=pk,
+                ask_id=ask_id,
+                contact_id=contact_id,
+                message_id=new_message_id(),
+                created_at=now,
+                due_at=now,
+            )
+            for pk, contact_id, ask_id in rows
+        ]
+    )
+
+
+def _write(kind: str, rows: Iterable[tuple[int, int]], now: datetime) -> int:
+    messages = [
+        Message(
+            kind=kind,
+            ask_id=ask_id,
+            contact_id=contact_id,
+            message_id=new_message_id(),
+            created_at=now,
+            due_at=now,
+        )
+        for ask_id, contact_id in rows
+    ]
+    # A second row for the same (ask, kind) is dropped by the unique constraint.
+    Message.objects.bulk_create(messages, ignore_conflicts=True)
+    return len(messages)
+
+
+@transaction.atomic
+def queue_reminders(now: datetime, *, limit: int = 10_000) -> int:
+    """Queue a reminder for each ask whose first email went out, with no answer by its
+    follow-up date (the play's "reminder after N days"): one read, one insert."""
+    first_sent = Message.objects.filter(
+        ask=OuterRef("pk"), kind__in=[K.ASK, K.INVITE], status=S.SENT
+    )
+    reminded = Message.objects.filter(ask=OuterRef("pk"), kind=K.REMINDER)
+    due = (
+        Ask.objects.needs_follow_up(now)
+        .filter(paused_at__isnull=True, channel__in=EMAIL_CHANNELS)
+        .filter(Exists(first_sent))
+        .exclude(Exists(reminded))
+        .order_by("follow_up_at")
+        .values_list("pk", "contact_id")[:limit]
+    )
+    return _write(K.REMINDER, list(due), now)
+
+
+def queue_test(ask: Ask, to: str, *, actor: Any, now: datetime) -> Message:
+    """A copy of the ask's email, to `to` (the team member asking), due at once."""
+    return Message.objects.create(
+        kind=K.TEST,
+        ask=ask,
+        contact_id=ask.contact_id,
+        test_to=to,
+        requested_by=actor if getattr(actor, "pk", None) else None,
+        message_id=new_message_id(),
+        created_at=now,
+        due_at=now,
+    )
+
+
+@transaction.atomic
+def send_again(messages: Any, *, now: datetime) -> int:
+    """Queue failed messages again, their attempts counted afresh; returns how many."""
+    return messages.filter(status=S.FAILED).update(
+        status=S.QUEUED, due_at=now, attempts=0, reason_code="", reason="", lease_until=None
+    )
+
+
+def hold_label(code: str) -> str:
+    return Reason(code).label if code in Reason.values else code
