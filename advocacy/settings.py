@@ -71,6 +71,21 @@ CSRF_TRUSTED_ORIGINS = env_list("ADVOCACY_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("ADVOCACY_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Magic links in messages to advocates open the portal for this many days.
 PORTAL_LINK_DAYS = env_int("ADVOCACY_PORTAL_LINK_DAYS", 14, minimum=1, maximum=90)
+# A portal session (opened by a link) ends after this many hours, however busy; and, like every
+# session, after ADVOCACY_SESSION_IDLE_MINUTES unused.
+PORTAL_SESSION_HOURS = env_int("ADVOCACY_PORTAL_SESSION_HOURS", 8, minimum=1, maximum=72)
+
+
+def _logo(value: str) -> str:
+    """A path on this site (/static/brand.svg) or an http(s) address; empty: no logo."""
+    if value and not value.startswith(("/", "https://", "http://")):
+        raise ValueError("expected a path starting with / or an http(s):// address")
+    return value
+
+
+# The program as advocates see it in the portal: its name, and its logo.
+PROGRAM_NAME = env_str("ADVOCACY_PROGRAM_NAME", "Customer advocates")
+PROGRAM_LOGO_URL = env_parsed("ADVOCACY_PROGRAM_LOGO_URL", "", _logo)
 PORT = env_int("ADVOCACY_PORT", 8000, minimum=1, maximum=65535)
 
 INSTALLED_APPS = [
@@ -101,6 +116,7 @@ INSTALLED_APPS = [
     "advocacy.api",
     "advocacy.demo",
     "advocacy.web",
+    "advocacy.portal",
 ]
 
 MIDDLEWARE = [
@@ -327,6 +343,10 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+if PROGRAM_LOGO_URL.startswith(("https://", "http://")):
+    # The program's logo may live on its own site: images from there, and nothing else.
+    _scheme, _, _rest = PROGRAM_LOGO_URL.partition("://")
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_scheme}://{_rest.split('/')[0]}")
 
 LOGGING = {
     "version": 1,

@@ -26,6 +26,11 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Routes anyone may reach, logged in or not.
 PUBLIC = frozenset({"login", "logout", "password_set", "password_set_done"})
 
+# Areas with their own guard, which this middleware leaves to it: the REST API (API keys and
+# the staff session, advocacy.api.auth) and the advocate portal (a portal session opened by a
+# magic link, advocacy.portal.session; a staff login never opens it). Any other area is refused.
+OWN_AREAS = frozenset({"api", "portal"})
+
 # url name → (action for GET, action for POST). A page whose GET only shows a form for a write
 # asks for the write's action on GET too, so nobody is shown a form they cannot submit.
 ROUTES: dict[str, tuple[Action, Action]] = {
@@ -200,7 +205,11 @@ class AccessMiddleware:
         view_kwargs: Any,
     ) -> HttpResponse | None:
         match = request.resolver_match
-        if match is None or match.namespace != "web" or match.url_name in PUBLIC:
+        if match is None or match.namespace in OWN_AREAS:
+            return None
+        if match.namespace != "web":
+            return forbidden(request, "this page belongs to no area; nobody may open it")
+        if match.url_name in PUBLIC:
             return None
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
