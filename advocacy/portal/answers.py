@@ -146,9 +146,9 @@ def decline(ask: Ask, *, now: datetime, policy: Policy, reason: str = "") -> Ask
     )
     name = ask.ask_type.name.lower()
     said = " ".join(reason.split())[:MAX_REASON]
-    text = f"{_who(ask.contact)} declined the {name} ask" + (f": “{said}”" if said else ".")
+    text = f"{_who(ask.contact)} declined the {name} ask" + (f": “{said}”." if said else ".")
     if alternative is not None:
-        text += f" The alternative ({alternative.ask_type.name.lower()}) was offered to them."
+        text += f" They were offered the alternative: {alternative.ask_type.name}."
     notify([_notice(ask, NoticeKind.ASK_DECLINED, text)], now=now)
     return alternative
 

@@ -193,7 +193,7 @@ def send_changes(asset: Asset, changes: Mapping[str, object], *, note: str, now:
             _notice(
                 asset,
                 NoticeKind.CONTENT_EDITED,
-                text + (f": “{note}”" if note else "."),
+                text + (f": “{note}”." if note else "."),
                 now,
             )
         ],
@@ -217,6 +217,6 @@ def decline(asset: Asset, *, reason: str, now: datetime) -> Asset:
         )
     except InvalidAssetTransition as exc:
         raise ApprovalRefused(str(exc)) from None
-    text = f"{_who(asset)} declined “{asset.title}”" + (f": “{reason}”" if reason else ".")
+    text = f"{_who(asset)} declined “{asset.title}”" + (f": “{reason}”." if reason else ".")
     notify([_notice(asset, NoticeKind.CONTENT_DECLINED, text, now)], now=now)
     return asset

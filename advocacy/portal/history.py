@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Exists, OuterRef
+
 from advocacy.content.models import Asset, AssetEvent, AssetStatus, Consent
 from advocacy.customers.models import Contact
 from advocacy.engine.models import Play
@@ -28,10 +30,13 @@ class AskLine:
 
 
 def history_of(contact: Contact) -> dict[str, Any]:
+    # An ask reached the advocate when it went to sent (opened so, or moved there later).
+    sent = AskEvent.objects.filter(ask=OuterRef("pk"), to_status=AskStatus.SENT)
     asks = list(
-        Ask.objects.filter(contact=contact, sent_at__isnull=False)
+        Ask.objects.filter(contact=contact)
+        .filter(Exists(sent))
         .select_related("ask_type")
-        .order_by("-sent_at", "-pk")
+        .order_by("-opened_at", "-pk")
     )
     ids = [a.pk for a in asks]
     answered: dict[int, tuple[str, datetime]] = {}
