@@ -70,9 +70,19 @@ class Preferences:
     counts: dict[str, int] = field(default_factory=dict)  # ask type code → their number
     channels: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # code → name, of those read back
 
     def frequency_label(self) -> str:
         return dict(FREQUENCIES).get(self.every_days, f"At most once every {self.every_days} days")
+
+    def unwilling_names(self) -> list[str]:
+        return sorted(self.names.get(code, code) for code in self.unwilling)
+
+    def channel_labels(self) -> list[str]:
+        return [label for value, label in ReachChannel.choices if value in self.channels]
+
+    def topic_labels(self) -> list[str]:
+        return [label for value, label in Topic.choices if value in self.topics]
 
 
 def choices(policy: Policy) -> list[Choice]:
@@ -96,9 +106,10 @@ def choices(policy: Policy) -> list[Choice]:
 def preferences_of(contact: Contact) -> Preferences:
     """What the advocate has said so far (three queries)."""
     prefs = Preferences()
-    for code, willing, max_asks in AskTypePreference.objects.filter(contact=contact).values_list(
-        "ask_type__code", "willing", "max_asks"
-    ):
+    for code, name, willing, max_asks in AskTypePreference.objects.filter(
+        contact=contact
+    ).values_list("ask_type__code", "ask_type__name", "willing", "max_asks"):
+        prefs.names[code] = name
         if not willing:
             prefs.unwilling.add(code)
         if max_asks is not None:

@@ -44,9 +44,3 @@ class AdvocatePreferences(models.Model):
 
     def __str__(self) -> str:
         return f"preferences of {self.contact_id}"
-
-    def channel_labels(self) -> list[str]:
-        return [label for value, label in ReachChannel.choices if value in self.channels]
-
-    def topic_labels(self) -> list[str]:
-        return [label for value, label in Topic.choices if value in self.topics]

@@ -10,7 +10,6 @@ from advocacy.customers.models import Contact
 from advocacy.engine.policy import Policy
 from advocacy.engine.preferences import Preferences, set_preferences
 from advocacy.pipeline.agreement_services import OptOutResult, opt_out
-from advocacy.pipeline.models import AskType
 from advocacy.pipeline.notices import NoticeDraft, NoticeKind, notify
 
 
@@ -36,10 +35,9 @@ def save_preferences(
 ) -> Preferences:
     """Record what the advocate said (it tightens their tap caps at once); their CSM is told."""
     saved = set_preferences(contact, wanted, policy=policy, now=now)
-    names = dict(AskType.objects.filter(code__in=saved.unwilling).values_list("code", "name"))
     text = f"{_who(contact)} changed their preferences: {saved.frequency_label().lower()}"
-    if names:
-        text += f"; not for {', '.join(sorted(n.lower() for n in names.values()))}"
+    if saved.unwilling:
+        text += f"; not for {', '.join(n.lower() for n in saved.unwilling_names())}"
     notify(
         [
             _to_csm(

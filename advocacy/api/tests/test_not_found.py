@@ -70,6 +70,7 @@ def test_every_router_is_covered() -> None:
         "jobs",
         "keys",
         "metrics",
+        "notices",
         "plays",
         "references",
         "routing-rules",
