@@ -22,7 +22,9 @@ def program() -> dict[str, str]:
 def portal_render(
     request: HttpRequest, template: str, context: Mapping[str, Any], *, status: int = 200
 ) -> HttpResponse:
-    response = render(request, template, {"program": program(), **context}, status=status)
+    # The advocate of the session, for the header and the footer, on every page that has one.
+    base = {"program": program(), "contact": getattr(request, "advocate", None)}
+    response = render(request, template, {**base, **context}, status=status)
     add_never_cache_headers(response)  # no-cache, no-store, must-revalidate, private
     return response
 
