@@ -9,7 +9,7 @@ from advocacy.pipeline.models import AskStatus
 
 register = template.Library()
 
-ASK_WORDS = {
+ASK_WORDS: dict[str, str] = {
     AskStatus.PROPOSED: "Planned",
     AskStatus.QUEUED: "Planned",
     AskStatus.SENT: "Waiting for your answer",
@@ -21,7 +21,7 @@ ASK_WORDS = {
     AskStatus.PUBLISHED: "Published",
     AskStatus.CANCELLED: "Withdrawn",
 }
-ASSET_WORDS = {
+ASSET_WORDS: dict[str, str] = {
     AssetStatus.DRAFT: "Being drafted",
     AssetStatus.ADVOCATE_REVIEW: "Waiting for your review",
     AssetStatus.APPROVED: "Approved",
