@@ -58,12 +58,12 @@ def alternatives(contact: Contact) -> list[Ask]:
     )
 
 
-def declined_of(alternative: Ask) -> Ask | None:
-    """The declined ask an alternative stands in for."""
-    ref = alternative.moment.removeprefix(FALLBACK_PREFIX)
-    if not ref.isdigit():
-        return None
-    return Ask.objects.select_related("ask_type").filter(pk=int(ref)).first()
+def declined_of(alternatives: list[Ask]) -> dict[int, Ask]:
+    """The declined ask each alternative stands in for (one query), by the alternative's id."""
+    refs = {a.pk: a.moment.removeprefix(FALLBACK_PREFIX) for a in alternatives}
+    wanted = {int(ref) for ref in refs.values() if ref.isdigit()}
+    found = Ask.objects.select_related("ask_type").in_bulk(wanted) if wanted else {}
+    return {pk: found[int(ref)] for pk, ref in refs.items() if ref.isdigit() and int(ref) in found}
 
 
 def _who(contact: Contact) -> str:

@@ -81,6 +81,13 @@ def scope_words(scopes: Iterable[str]) -> str:
     return "; ".join(words) if words else "Nothing that names you or quotes you"
 
 
+def offered_scopes(asset: Asset) -> list[str]:
+    """The scopes the advocate may grant: all, but the logo when their company is under an NDA
+    (no logo use), which is the company's to lift, not theirs."""
+    nda = asset.account.nda
+    return [s for s in ConsentScope.values if not (nda and s == ConsentScope.LOGO)]
+
+
 def suggested_scopes(asset: Asset) -> list[str]:
     """The scopes the asset needs to be used at all (a quote needs its words quoted)."""
     return [s for s in ConsentScope.values if s in KIND_NEEDS[asset.kind]]
@@ -124,6 +131,11 @@ def approve(asset: Asset, scopes: Iterable[str], *, until: date, now: datetime) 
     """Record the consent the advocate grants until the end of `until`, then approve."""
     _check_review(asset)
     granted = parse_scopes(scopes)
+    refused = sorted(set(granted) - set(offered_scopes(asset)))
+    if refused:
+        raise ApprovalRefused(
+            "your company's agreement with us does not let us show its logo or name it"
+        )
     expires = end_of(until)
     if expires <= now:
         raise ApprovalRefused("the permission must last until a day after today")

@@ -82,6 +82,8 @@ class PreferencesForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
+    """The consent the advocate grants; `offered` leaves out what is not theirs to grant."""
+
     scopes = forms.MultipleChoiceField(
         label="What may we do with it?",
         choices=[(s, SCOPE_WORDS[s]) for s in ConsentScope.values],
@@ -93,6 +95,10 @@ class ApproveForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="After this day we ask you again before using it.",
     )
+
+    def __init__(self, *args: Any, offered: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scopes"].choices = [(s, SCOPE_WORDS[s]) for s in offered]  # type: ignore[attr-defined]
 
 
 class ChangesForm(forms.Form):

@@ -17,10 +17,10 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 from advocacy.customers.models import Contact
-from advocacy.portal.render import need_link
+from advocacy.portal.render import need_link, portal_render
 
 CONTACT_KEY = "portal_contact_id"
 SINCE_KEY = "portal_since"
@@ -79,7 +79,8 @@ View = Callable[..., HttpResponse]
 
 def advocate_required(view: View) -> View:
     """The view runs for the advocate of the portal session (`request.advocate`); anyone else
-    gets the page that says a link is needed (403)."""
+    gets the page that says a link is needed (403). What the view does not find among the
+    advocate's own is the portal's "not found" page (404), not the staff UI's."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -87,6 +88,9 @@ def advocate_required(view: View) -> View:
         if contact is None:
             return need_link(request)
         request.advocate = contact  # type: ignore[attr-defined]
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            return portal_render(request, "portal/not_found.html", {}, status=404)
 
     return wrapper

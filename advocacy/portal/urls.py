@@ -7,14 +7,15 @@ portal to that check, and a test walks every route to hold it so.
 
 from django.urls import path
 
-from advocacy.portal.views import account, asks, content, enter
+from advocacy.portal.views import account, asks, content, enter, pages
 
 app_name = "portal"
 
 # Routes reached with a link instead of a portal session.
 LINK_ROUTES = frozenset({"enter", "fresh_link"})
-# Routes open to anyone, with or without a session: leaving one.
-OPEN_ROUTES = frozenset({"leave"})
+# Routes open to anyone, with or without a session: leaving one, and the page for an address
+# that names nothing.
+OPEN_ROUTES = frozenset({"leave", "not_found"})
 
 urlpatterns = [
     path("", asks.home, name="home"),
@@ -32,4 +33,5 @@ urlpatterns = [
     path("opt-out/", account.opt_out, name="opt_out"),
     path("history/", account.history, name="history"),
     path("leave/", account.leave, name="leave"),
+    path("<path:rest>", pages.not_found, name="not_found"),  # last: what nothing above matched
 ]

@@ -119,6 +119,7 @@ def test_another_contacts_ask_is_not_found(ann_client: Client, world: World) -> 
     for name in ("portal:ask_answer", "portal:ask_alternative", "portal:ask_time"):
         response = ann_client.post(reverse(name, args=[theirs.pk]), {"answer": "accept"})
         assert response.status_code == 404, name
+        assert b'data-testid="portal-not-found"' in response.content  # the portal's own page
     assert Ask.objects.get(pk=theirs.pk).status == AskStatus.SENT
     assert ann_client.post(reverse("portal:ask_answer", args=[999_999])).status_code == 404
 
@@ -138,3 +139,13 @@ def test_answers_need_a_portal_session(client: Client, world: World, member: Any
     assert response.status_code == 403
     assert 'data-testid="need-link"' in response.content.decode()
     assert Ask.objects.get(pk=world.testimonial.pk).status == AskStatus.SENT
+
+
+def test_an_address_that_names_nothing_gets_the_portals_page(
+    ann_client: Client, client: Client, world: World
+) -> None:
+    for who in (ann_client, client):
+        response = who.get("/portal/no/such/page/")
+        assert response.status_code == 404
+        assert b'data-testid="portal-not-found"' in response.content
+    assert ann_client.get("/portal/history")["Location"] == "/portal/history/"

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from advocacy.content.models import Asset, AssetEvent, AssetStatus, Consent
 from advocacy.content.services import create_asset, move_asset
-from advocacy.customers.models import Contact
+from advocacy.customers.models import Account, Contact
 from advocacy.pipeline.notices import Notice, NoticeKind
 from advocacy.portal.tests.conftest import World
 
@@ -178,3 +178,19 @@ def test_another_contacts_content_is_not_found(
         assert response.status_code == 404, name
     theirs.refresh_from_db()
     assert theirs.status == AssetStatus.ADVOCATE_REVIEW
+
+
+def test_under_an_nda_the_logo_is_not_theirs_to_grant(
+    ann_client: Client, world: World, marketer: Any
+) -> None:
+    Account.objects.filter(pk=world.ann.account_id).update(nda=True)
+    asset = draft(world.ann, marketer)
+    html = ann_client.get(reverse("portal:asset", args=[asset.pk])).content.decode()
+    assert "Show our company's logo" not in html and "Show my name" in html
+    until = (timezone.now() + timedelta(days=30)).date().isoformat()
+    response = ann_client.post(
+        reverse("portal:asset_approve", args=[asset.pk]), {"scopes": ["logo"], "until": until}
+    )
+    assert response.status_code == 422
+    asset.refresh_from_db()
+    assert asset.status == AssetStatus.ADVOCATE_REVIEW

@@ -40,12 +40,12 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("due_at", "opened_at", "pk")
     )
     alternatives = answers.alternatives(contact)
-    declined = {a.pk: answers.declined_of(a) for a in alternatives}
+    declined = answers.declined_of(alternatives)
     context = {
         "section": "asks",
         "contact": contact,
         "open": cards(answers.answerable(contact), now=now),
-        "alternatives": [(card, declined[card.pk]) for card in cards(alternatives, now=now)],
+        "alternatives": [(card, declined.get(card.pk)) for card in cards(alternatives, now=now)],
         "in_progress": cards(in_progress, now=now),
         "content_waiting": len(awaiting(contact)),
         "reason_form": ReasonForm(),

@@ -55,10 +55,11 @@ def _detail(
         "reviewing": asset.status == AssetStatus.ADVOCATE_REVIEW,
         "approve_form": approve
         or ApproveForm(
+            offered=approvals.offered_scopes(asset),
             initial={
                 "scopes": approvals.suggested_scopes(asset),
                 "until": approvals.default_until(now),
-            }
+            },
         ),
         "changes_form": changes or ChangesForm(asset=asset),
         "decline_form": ReasonForm(),
@@ -80,7 +81,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @advocate_required
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
     asset = _own_asset(request, pk)
-    form = ApproveForm(request.POST)
+    form = ApproveForm(request.POST, offered=approvals.offered_scopes(asset))
     if not form.is_valid():
         return _detail(request, asset, approve=form, status=422)
     try:

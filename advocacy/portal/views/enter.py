@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from advocacy.portal.links import LinkRefused, check_link, redeem_link, request_fresh_link
 from advocacy.portal.render import portal_render
-from advocacy.portal.session import open_session, portal_contact, staff_signed_in
+from advocacy.portal.session import open_session, staff_signed_in
 
 # A refused link's page answers with the status that says what happened to it.
 REFUSED_STATUS = {"expired": 410, "used": 410, "closed": 410, "forged": 404}
@@ -42,7 +42,7 @@ def enter(request: HttpRequest, token: str) -> HttpResponse:
         return portal_render(
             request,
             "portal/enter.html",
-            {"token": token, "staff": staff, "signed_in": portal_contact(request) is not None},
+            {"token": token, "staff": staff},
             status=403 if staff and request.method == "POST" else 200,
         )
     try:
