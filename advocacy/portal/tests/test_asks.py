@@ -6,10 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from advocacy.pipeline.models import Ask, AskEvent, AskStatus
+from advocacy.engine.asks import AskRequest, open_asks
+from advocacy.pipeline.models import Ask, AskEvent, AskStatus, AskType
 from advocacy.pipeline.notices import Notice, NoticeKind
 from advocacy.portal.tests.conftest import World, ask_for
 
@@ -149,3 +152,34 @@ def test_an_address_that_names_nothing_gets_the_portals_page(
         assert response.status_code == 404
         assert b'data-testid="portal-not-found"' in response.content
     assert ann_client.get("/portal/history")["Location"] == "/portal/history/"
+
+
+def test_the_page_costs_the_same_queries_however_many_asks(
+    ann_client: Client, world: World, member: Any
+) -> None:
+    """One ask of each kind on the page (waiting, an alternative, said yes to), then three."""
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert ann_client.get(reverse("portal:home")).status_code == 200
+        return len(seen.captured_queries)
+
+    def opened(code: str, moment: str, status: str = AskStatus.SENT) -> Ask:
+        request = AskRequest(world.ann.pk, AskType.objects.get(code=code), moment,
+                             play="renewal-testimonial", status=status)  # fmt: skip
+        result = open_asks([request], now=world.now, actor=member, override_reason="a test")
+        return result.opened[0]
+
+    answer(ann_client, world.testimonial, "decline")  # an alternative
+    answer(ann_client, opened("review", "a"), "accept")  # said yes to
+    opened("community", "b")  # waiting
+    few = count()
+    for n, code in enumerate(("case_study", "video_testimonial")):
+        opened(code, f"more:{n}")
+        answer(ann_client, opened("speaker", f"yes:{n}"), "accept")
+        opened("anonymous_quote", f"fallback:{world.testimonial.pk + 100 + n}", AskStatus.PROPOSED)
+    html = ann_client.get(reverse("portal:home")).content.decode()
+    assert html.count('data-testid="open-ask"') == 3
+    assert html.count('data-testid="alternative"') == 3
+    assert html.count('data-testid="in-progress"') == 3
+    assert count() == few
