@@ -75,7 +75,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
             if alternative is not None:
                 messages.info(
                     request,
-                    f"You declined the {name}: no hard feelings. Would something lighter work "
+                    f"You declined the {name}: no hard feelings. Would something else work "
                     "instead? It is below.",
                 )
                 target += f"#ask-{alternative.pk}"
