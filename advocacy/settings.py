@@ -73,6 +73,21 @@ CSRF_TRUSTED_ORIGINS = env_list("ADVOCACY_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("ADVOCACY_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Magic links in messages to advocates open the portal for this many days.
 PORTAL_LINK_DAYS = env_int("ADVOCACY_PORTAL_LINK_DAYS", 14, minimum=1, maximum=90)
+# A portal session (opened by a link) ends after this many hours, however busy; and, like every
+# session, after ADVOCACY_SESSION_IDLE_MINUTES unused.
+PORTAL_SESSION_HOURS = env_int("ADVOCACY_PORTAL_SESSION_HOURS", 8, minimum=1, maximum=72)
+
+
+def _logo(value: str) -> str:
+    """A path on this site (/static/brand.svg) or an http(s) address; empty: no logo."""
+    if value and not value.startswith(("/", "https://", "http://")):
+        raise ValueError("expected a path starting with / or an http(s):// address")
+    return value
+
+
+# The program as advocates see it in the portal: its name, and its logo.
+PROGRAM_NAME = env_str("ADVOCACY_PROGRAM_NAME", "Customer advocates")
+PROGRAM_LOGO_URL = env_parsed("ADVOCACY_PROGRAM_LOGO_URL", "", _logo)
 PORT = env_int("ADVOCACY_PORT", 8000, minimum=1, maximum=65535)
 
 INSTALLED_APPS = [
@@ -103,6 +118,7 @@ INSTALLED_APPS = [
     "advocacy.api",
     "advocacy.demo",
     "advocacy.web",
+    "advocacy.portal",
 ]
 
 MIDDLEWARE = [
@@ -231,8 +247,7 @@ if _email_url := env_str("ADVOCACY_EMAIL_URL", ""):
         raise SettingError(f"ADVOCACY_EMAIL_URL: {exc}") from None
 DEFAULT_FROM_EMAIL = env_str("ADVOCACY_FROM_EMAIL", "advocacy@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# How the emails to advocates name the program and the product they use.
-PROGRAM_NAME = env_str("ADVOCACY_PROGRAM_NAME", "Customer advocacy")
+# How the emails to advocates name the product they use (the program's name is PROGRAM_NAME).
 PRODUCT_NAME = env_str("ADVOCACY_PRODUCT_NAME", "our product")
 # The outbox (docs/operations.md, "The outbox"): quiet hours in the recipient's time zone,
 # messages claimed per batch under a lease, transient failures retried with a doubling wait.
@@ -354,6 +369,10 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+if PROGRAM_LOGO_URL.startswith(("https://", "http://")):
+    # The program's logo may live on its own site: images from there, and nothing else.
+    _scheme, _, _rest = PROGRAM_LOGO_URL.partition("://")
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_scheme}://{_rest.split('/')[0]}")
 
 LOGGING = {
     "version": 1,

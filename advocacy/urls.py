@@ -1,4 +1,4 @@
-"""URL map: the staff web UI at /, the REST API under /api/.
+"""URL map: the staff web UI at /, the REST API under /api/, the advocate portal under /portal/.
 
 A path under /api/ that no route matches answers JSON, not the web UI's 404 page: see
 `advocacy.api.middleware`.
@@ -8,5 +8,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("api/", include("advocacy.api.urls")),
+    path("portal/", include("advocacy.portal.urls")),
     path("", include("advocacy.web.urls")),
 ]

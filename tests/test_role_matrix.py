@@ -1,5 +1,6 @@
 """Every route of the web UI, the API and the CLI, for every role: refused exactly when the
-permission table says so.
+permission table says so; and every page of the advocate portal, refused to all but the
+advocate whose portal session it is.
 
 The routes come from the URLconf, the OpenAPI schema and the CLI's parsers, not from a list
 kept by hand, so a new route without a rule fails here. A refusal is 403 (the CLI: an error
@@ -21,8 +22,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from advocacy.api.access import OPERATIONS
 from advocacy.api.main import api
+from advocacy.customers.models import Account, Contact
+from advocacy.messaging.links import link_path
 from advocacy.people.models import ApiKey, Role, Scope, User
 from advocacy.people.permissions import CLI, TABLE, Action
+from advocacy.portal.urls import LINK_ROUTES, OPEN_ROUTES
 from advocacy.web.access import PUBLIC, ROUTES, action_for
 
 ROLES = [role.value for role in Role]
@@ -197,3 +201,65 @@ def test_cli_subcommands_for_each_role(role: str) -> None:
         else:
             refused = False
         assert refused is not may, f"{role}: advocacy {command} {sub} ({action.value})"
+
+
+def portal_routes() -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each named route of the portal namespace, with arguments that name nothing."""
+    resolver = next(
+        p
+        for p in get_resolver().url_patterns
+        if isinstance(p, URLResolver) and p.namespace == "portal"
+    )
+    for pattern in resolver.url_patterns:
+        assert isinstance(pattern, URLPattern) and pattern.name
+        kwargs: dict[str, Any] = {}
+        for name, converter in pattern.pattern.converters.items():
+            kind = type(converter).__name__
+            kwargs[name] = MISSING if kind == "IntConverter" else "no-such-thing"
+        yield pattern.name, kwargs
+
+
+def _portal_client() -> Client:
+    """A browser holding the portal session of a contact, as a redeemed link leaves it."""
+    account = Account.objects.create(name="Acme", domain="acme.example")
+    contact = Contact.objects.create(account=account, email="ann@acme.example")
+    client = Client(raise_request_exception=True)
+    assert client.post(link_path(contact.pk)).status_code == 302
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [*ROLES, "anonymous"])
+def test_every_portal_page_needs_a_portal_session(role: str) -> None:
+    """Staff of every role, and nobody at all, get the page that says a link is needed: a staff
+    login never opens the portal as some contact."""
+    client = Client(raise_request_exception=True)
+    if role != "anonymous":
+        client.force_login(_user(role))
+    checked = 0
+    for name, kwargs in portal_routes():
+        if name in LINK_ROUTES | OPEN_ROUTES:
+            continue
+        url = reverse(f"portal:{name}", kwargs=kwargs)
+        for method in ("GET", "POST"):
+            response = client.get(url) if method == "GET" else client.post(url, {})
+            assert response.status_code in (403, 405), f"{role} {method} {url}"
+            if response.status_code == 403:
+                assert b'data-testid="need-link"' in response.content, f"{role} {method} {url}"
+                checked += 1
+    assert checked >= 12
+
+
+@pytest.mark.django_db
+def test_a_portal_session_reaches_no_staff_page_and_no_api_operation() -> None:
+    client = _portal_client()
+    assert client.get(reverse("portal:home")).status_code == 200
+    for name, kwargs in web_routes():
+        if name in PUBLIC:
+            continue
+        url = reverse(f"web:{name}", kwargs=kwargs)
+        for response in (client.get(url), client.post(url, {})):
+            assert response.status_code == 302, f"{url}: {response.status_code}"
+            assert response["Location"].startswith("/login/"), url
+    for method, path, _ in api_operations():
+        assert _call(client, method, path).status_code == 401, f"{method} {path}"

@@ -30,6 +30,7 @@ from advocacy.api.routers.jobs import router as jobs_router
 from advocacy.api.routers.messages import router as messages_router
 from advocacy.api.routers.metrics import router as metrics_router
 from advocacy.api.routers.plays import router as plays_router
+from advocacy.api.routers.portal import router as portal_router
 from advocacy.api.routers.privacy import router as privacy_router
 from advocacy.api.routers.process import router as process_router
 from advocacy.api.routers.references import router as references_router
@@ -74,6 +75,7 @@ api.add_router("", guards_router)  # /asks/guard, /asks/{id}/pause|resume|replac
 api.add_router("", agreements_router)  # /agreements and /contacts/{id}/opt-out
 api.add_router("", process_router)  # /routing-rules, /checklists, /asks/{id}/checklist
 api.add_router("", privacy_router)  # /contacts/{id}/export and /contacts/{id}/erase
+api.add_router("", portal_router)  # /contacts/{id}/portal-link and /notices
 api.add_router("/metrics", metrics_router)
 api.add_router("", users_router)  # /users, /keys and /audit
 api.add_router("", messages_router)  # /messages and /asks/{id}/email, /asks/{id}/email/test

@@ -39,6 +39,7 @@ class Action(StrEnum):
     ASKS_ESCALATE = "asks.escalate"
     AGREEMENTS_WRITE = "agreements.write"
     OPT_OUT = "contacts.opt_out"
+    PORTAL_LINK = "portal.link"
     ROUTING_EDIT = "routing.edit"
     ROUTING_APPLY = "routing.apply"
     CHECKLISTS_EDIT = "checklists.edit"
@@ -104,6 +105,9 @@ TABLE: dict[Action, Right] = {
     Action.OPT_OUT: _right(
         Scope.CUSTOMERS_WRITE, "record that someone opted out", CS, SALES, MARKETING
     ),
+    Action.PORTAL_LINK: _right(
+        Scope.CUSTOMERS_WRITE, "send an advocate a link to their portal", CS, MARKETING
+    ),
     Action.ROUTING_EDIT: _right(Scope.ASKS_WRITE, "add, change or remove routing rules"),
     Action.ROUTING_APPLY: _right(Scope.ASKS_WRITE, "re-route open asks by the rules", CS),
     Action.CHECKLISTS_EDIT: _right(Scope.ASKS_WRITE, "rewrite an ask type's checklist"),
@@ -146,7 +150,9 @@ TABLE: dict[Action, Right] = {
 
 # Actions whose services write their own audit entries, with the before and after; the
 # delivery layers do not log them a second time.
-SELF_AUDITED = frozenset({Action.USERS_MANAGE, Action.KEYS_MANAGE, Action.PRIVACY_MANAGE})
+SELF_AUDITED = frozenset(
+    {Action.USERS_MANAGE, Action.KEYS_MANAGE, Action.PRIVACY_MANAGE, Action.PORTAL_LINK}
+)
 
 
 class Forbidden(PermissionError):
@@ -216,6 +222,7 @@ CLI: dict[tuple[str, str], Action] = {
     ("agreements", "update"): Action.AGREEMENTS_WRITE,
     ("agreements", "end"): Action.AGREEMENTS_WRITE,
     ("agreements", "opt-out"): Action.OPT_OUT,
+    ("portal", "link"): Action.PORTAL_LINK,
     ("checklists", "edit"): Action.CHECKLISTS_EDIT,
     ("checklists", "tick"): Action.ASKS_STEP,
     ("content", "create"): Action.CONTENT_CREATE,
@@ -227,6 +234,7 @@ CLI: dict[tuple[str, str], Action] = {
     ("references", "offer"): Action.REFERENCES_DESK,
     ("references", "respond"): Action.REFERENCES_DESK,
     ("references", "schedule"): Action.REFERENCES_CALL,
+    ("references", "times"): Action.REFERENCES_CALL,
     ("references", "outcome"): Action.REFERENCES_CALL,
     ("references", "result"): Action.REFERENCES_FILE,
     ("references", "close"): Action.REFERENCES_FILE,

@@ -21,6 +21,7 @@ FIELDS = (
     "public",
     "prerequisites",
     "description",
+    "time_needed",
     "source",
 )
 
@@ -78,6 +79,7 @@ def load_catalogue(items: list[dict[str, Any]]) -> int:
             public=bool(item.get("public", False)),
             prerequisites=item.get("prerequisites") or {},
             description=item.get("description", ""),
+            time_needed=item.get("time_needed", ""),
             source=item.get("source", ""),
         )
         for item in items

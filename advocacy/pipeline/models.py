@@ -87,7 +87,10 @@ class AskType(models.Model):
         default=False, help_text="Shows the advocate's name or logo publicly (NDA excludes)."
     )
     prerequisites = models.JSONField(default=dict, blank=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, help_text="What is asked, in the advocate's words.")
+    time_needed = models.CharField(
+        max_length=100, blank=True, help_text="How long it takes the advocate (about 5 minutes)."
+    )
     source = models.CharField(max_length=200, blank=True, help_text="Where the default comes from.")
     activity_kind = models.CharField(
         max_length=30,
@@ -229,5 +232,10 @@ class AskEvent(TransitionEvent):
     to_status = models.CharField(max_length=20, choices=AskStatus.choices)
 
 
-# The advocacy agreement lives in its own module; imported here so Django registers it.
+# The advocacy agreement, the notices of what advocates did in the portal, their reach
+# preferences and the times offered to them live in their own modules; imported here so Django
+# registers them.
 from advocacy.pipeline.agreements import Agreement, AgreementStatus  # noqa: E402, F401
+from advocacy.pipeline.notices import Notice  # noqa: E402, F401
+from advocacy.pipeline.preferences import AdvocatePreferences  # noqa: E402, F401
+from advocacy.pipeline.slots import AskSlot  # noqa: E402, F401

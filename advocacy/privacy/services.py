@@ -13,8 +13,9 @@ The erasure runs in one transaction: the requests this person's live offer or ca
 to open (as a decline or a no-show leaves them); their mentions in earlier audit entries, in
 rejected import rows and in stored API answers are blanked or dropped; the contact is deleted
 with everything that hangs off it (each model's `on_delete`: identities, signals, profile,
-preferences, tap claims, decisions, asks with their events and steps, agreements, content with
-its consents, uses and reminders, reference offers and calls, the pool row); and only keyed
+preferences, tap claims, decisions, asks with their events, steps and the call times offered,
+agreements, content with its consents, uses and reminders, reference offers and calls, the pool
+row, the portal's notices and the links they used); and only keyed
 hashes of the email and of each external identity stay, on the suppression list, so the person
 is never re-imported. Set-based: a constant number of statements, whatever the person held.
 """
@@ -49,6 +50,8 @@ from advocacy.people import audit
 from advocacy.people.models import AuditEntry
 from advocacy.pipeline.agreements import Agreement
 from advocacy.pipeline.models import Ask
+from advocacy.pipeline.notices import Notice
+from advocacy.pipeline.preferences import AdvocatePreferences
 from advocacy.references.models import Offer as ReferenceOffer
 from advocacy.references.models import (
     OfferStatus,
@@ -157,6 +160,8 @@ CALL_FIELDS = ("id", "uid", "starts_at", "duration_minutes", "outcome", "rating"
 POOL_FIELDS = ("ready", "quiet_until", "next_allowed_at", "last_tapped_at", "calls_completed",
                "rating_sum", "rating_count", "declines", "standing", "refreshed_at")  # fmt: skip
 AUDIT_FIELDS = ("at", "actor_name", "via", "action", "target", "summary", "detail")
+SLOT_FIELDS = ("starts_at", "duration_minutes", "offered_at", "chosen_at")
+NOTICE_FIELDS = ("kind", "ask_id", "text", "at", "delivered_at")
 
 
 def person_document(contact: Contact, *, now: datetime) -> dict[str, Any]:
@@ -168,9 +173,10 @@ def person_document(contact: Contact, *, now: datetime) -> dict[str, Any]:
     asks = (
         Ask.objects.filter(contact=contact)
         .select_related("ask_type", "owner", "escalated_to")
-        .prefetch_related("events__actor", "steps__done_by", "cap_overrides__actor")
+        .prefetch_related("events__actor", "steps__done_by", "cap_overrides__actor", "slots")
         .order_by("opened_at", "id")
     )
+    reach = AdvocatePreferences.objects.filter(contact=contact).first()
     assets = (
         Asset.objects.filter(contact=contact)
         .select_related("account", "created_by")
@@ -220,6 +226,7 @@ def person_document(contact: Contact, *, now: datetime) -> dict[str, Any]:
                 .select_related("ask_type")
                 .order_by("ask_type__code")
             ],
+            "reach": None if reach is None else _row(reach, ("channels", "topics", "updated_at")),
         },
         "tap_claims": [
             _row(t, ("effort", "last_tapped_at", "next_allowed_at"))
@@ -247,8 +254,13 @@ def person_document(contact: Contact, *, now: datetime) -> dict[str, Any]:
                     {"actor": _who(o.actor), "reason": o.reason, "at": _value(o.at)}
                     for o in a.cap_overrides.all()
                 ],
+                "times_offered": [_row(t, SLOT_FIELDS) for t in a.slots.all()],
             }
             for a in asks
+        ],
+        "notices": [
+            _row(n, NOTICE_FIELDS)
+            for n in Notice.objects.filter(contact=contact).order_by("at", "id")
         ],
         "agreements": [
             {**_row(g, AGREEMENT_FIELDS), "created_by": _who(g.created_by)}

@@ -308,12 +308,19 @@ def schedule_call(
     also: Sequence[ReferenceRequest] = (),
     actor: Any,
     now: datetime,
+    organizer: Any = None,
+    note: str = "call scheduled",
 ) -> ReferenceCall:
     """Schedule the call of an accepted offer; `also` makes it a group call of 2-4 requests.
 
     The other requests must be open; they get the same advocate (an accepted offer tied to the
-    same ask: one call is one tap). Every request becomes scheduled and filled now.
+    same ask: one call is one tap). Every request becomes scheduled and filled now. The invite
+    is sent by `organizer` (default: the actor); a time the advocate chose has no actor, and
+    the desk user who offered it organises.
     """
+    organizer = organizer or actor
+    if organizer is None:
+        raise DeskError("a call needs an organizer: the desk user who sends the invite")
     if made.status != OfferStatus.ACCEPTED:
         raise DeskError(f"offer {made.pk} is {made.status}: only an accepted offer is scheduled")
     requests = [made.request, *also]
@@ -331,7 +338,7 @@ def schedule_call(
         raise DeskError(f"the call would start in the past ({starts_at.isoformat()})")
     if starts_at > now + MAX_AHEAD:
         raise DeskError(f"the call must start within {MAX_AHEAD.days} days")
-    advance_ask(made.ask, AskStatus.SCHEDULED, actor=actor, now=now, note="call scheduled")
+    advance_ask(made.ask, AskStatus.SCHEDULED, actor=actor, now=now, note=note)
     for other in also:
         try:
             with transaction.atomic():
@@ -340,7 +347,7 @@ def schedule_call(
                     contact_id=made.contact_id,
                     ask=made.ask,
                     status=OfferStatus.ACCEPTED,
-                    offered_by=actor,
+                    offered_by=organizer,
                     offered_at=now,
                     answered_at=now,
                     note=f"joined the group call of request {made.request_id}",
@@ -350,7 +357,7 @@ def schedule_call(
         move_request(other, R.OFFERED, now=now)
     call = ReferenceCall.objects.create(
         contact_id=made.contact_id,
-        organizer=actor,
+        organizer=organizer,
         uid=f"{uuid.uuid4()}@advocacy-reference-desk",
         starts_at=starts_at,
         duration_minutes=duration_minutes,

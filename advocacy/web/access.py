@@ -27,6 +27,11 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # `unsubscribe` is the link in every email to advocates: it must work without a login.
 PUBLIC = frozenset({"login", "logout", "password_set", "password_set_done", "unsubscribe"})
 
+# Areas with their own guard, which this middleware leaves to it: the REST API (API keys and
+# the staff session, advocacy.api.auth) and the advocate portal (a portal session opened by a
+# magic link, advocacy.portal.session; a staff login never opens it). Any other area is refused.
+OWN_AREAS = frozenset({"api", "portal"})
+
 # url name → (action for GET, action for POST). A page whose GET only shows a form for a write
 # asks for the write's action on GET too, so nobody is shown a form they cannot submit.
 ROUTES: dict[str, tuple[Action, Action]] = {
@@ -60,6 +65,7 @@ ROUTES: dict[str, tuple[Action, Action]] = {
     "ask_reassign": (A.ASKS_ASSIGN, A.ASKS_ASSIGN),
     "contact_agreement": (A.AGREEMENTS_WRITE, A.AGREEMENTS_WRITE),
     "contact_opt_out": (A.OPT_OUT, A.OPT_OUT),
+    "contact_portal_link": (A.PORTAL_LINK, A.PORTAL_LINK),
     "agreement_end": (A.AGREEMENTS_WRITE, A.AGREEMENTS_WRITE),
     "ask_step_done": (A.ASKS_STEP, A.ASKS_STEP),
     "escalate": (A.ASKS_ESCALATE, A.ASKS_ESCALATE),
@@ -87,6 +93,7 @@ ROUTES: dict[str, tuple[Action, Action]] = {
     "reference_close": (A.REFERENCES_FILE, A.REFERENCES_FILE),
     "reference_respond": (A.REFERENCES_DESK, A.REFERENCES_DESK),
     "reference_schedule": (A.REFERENCES_CALL, A.REFERENCES_CALL),
+    "reference_times": (A.REFERENCES_CALL, A.REFERENCES_CALL),
     "reference_invite": (A.VIEW, A.VIEW),
     "reference_outcome": (A.REFERENCES_CALL, A.REFERENCES_CALL),
     "imports": (A.VIEW, A.VIEW),
@@ -207,7 +214,11 @@ class AccessMiddleware:
         view_kwargs: Any,
     ) -> HttpResponse | None:
         match = request.resolver_match
-        if match is None or match.namespace != "web" or match.url_name in PUBLIC:
+        if match is None or match.namespace in OWN_AREAS:
+            return None
+        if match.namespace != "web":
+            return forbidden(request, "this page belongs to no area; nobody may open it")
+        if match.url_name in PUBLIC:
             return None
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())

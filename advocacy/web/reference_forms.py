@@ -67,6 +67,28 @@ class RequestForm(forms.Form):
         )  # fmt: skip
 
 
+class TimesForm(forms.Form):
+    """Up to three times the advocate chooses from (the advocate chooses the time)."""
+
+    first = forms.DateTimeField(
+        label="A time", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    second = forms.DateTimeField(
+        label="Another time",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    third = forms.DateTimeField(
+        label="And another",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    duration_minutes = forms.IntegerField(label="Minutes", min_value=5, max_value=240, initial=20)
+
+    def times(self) -> list[Any]:
+        return [t for name in ("first", "second", "third") if (t := self.cleaned_data.get(name))]
+
+
 class ScheduleForm(forms.Form):
     starts_at = forms.DateTimeField(
         label="Starts at", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})

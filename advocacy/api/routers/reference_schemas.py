@@ -145,6 +145,20 @@ class CallIn(AsOfIn):
     )
 
 
+class TimesIn(AsOfIn):
+    starts_at: list[datetime] = Field(
+        ..., min_length=1, max_length=5,
+        description="1-5 times the advocate chooses from, with offsets (without: UTC)",
+    )  # fmt: skip
+    duration_minutes: Annotated[int, Field(ge=5, le=240), WHOLE] = 20
+
+
+class TimeOut(Schema):
+    id: int
+    starts_at: datetime
+    duration_minutes: int
+
+
 class OutcomeIn(AsOfIn):
     outcome: CallOutcome = Field(description="held, no_show or cancelled")
     rating: Annotated[int, Field(ge=1, le=5), WHOLE] | None = None

@@ -34,6 +34,8 @@ from advocacy.api.routers.reference_schemas import (
     ResultIn,
     StatsFilters,
     StatsOut,
+    TimeOut,
+    TimesIn,
 )
 from advocacy.api.routing import ScopedRouter
 from advocacy.api.schemas import MAX_ID, ErrorOut, Page, as_of
@@ -43,6 +45,7 @@ from advocacy.references import services as desk
 from advocacy.references.invite import filename, invite
 from advocacy.references.models import Offer, ReferenceCall, ReferenceRequest
 from advocacy.references.stats import desk_stats
+from advocacy.references.times import offer_times
 
 router = ScopedRouter(tags=["references"])
 ID = Path(..., ge=1, le=MAX_ID)
@@ -157,6 +160,25 @@ def schedule(request: HttpRequest, payload: CallIn, offer_id: int = ID) -> Statu
         actor=principal_of(request).user, now=now,
     )  # fmt: skip
     return Status(201, calls().get(pk=call.pk))
+
+
+@router.post(
+    "/offers/{int:offer_id}/times",
+    response={200: list[TimeOut], 409: ErrorOut},
+    operation_id="offer_reference_times",
+)
+def times(request: HttpRequest, payload: TimesIn, offer_id: int = ID) -> list[Any]:
+    """Offer the advocate of an accepted offer 1-5 times; they choose one in their portal and
+    the call is scheduled at it. Answers every time still open."""
+    made = get_object_or_404(Offer.objects.select_related("request", "ask"), pk=offer_id)
+    now = as_of(payload.as_of)
+    starts = [t if t.tzinfo is not None else t.replace(tzinfo=UTC) for t in payload.starts_at]
+    if any(abs(t.year - now.year) > 2 for t in starts):
+        raise desk.DeskError(f"every time must be within {desk.MAX_AHEAD.days} days")
+    return offer_times(
+        made, starts, duration_minutes=payload.duration_minutes,
+        actor=principal_of(request).user, now=now,
+    )  # fmt: skip
 
 
 @router.get(

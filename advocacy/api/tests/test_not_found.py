@@ -71,6 +71,7 @@ def test_every_router_is_covered() -> None:
         "keys",
         "messages",
         "metrics",
+        "notices",
         "plays",
         "references",
         "routing-rules",

@@ -16,7 +16,7 @@ import time_machine
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
@@ -49,6 +49,14 @@ def test_demo_generates_data_and_the_demo_user_can_log_in() -> None:
     user = authenticate(login, username="demo", password=DEMO_PASSWORD)
     assert user is not None
     assert (user.role, user.is_staff) == ("admin", True)  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db
+def test_demo_gives_a_portal_link_that_opens_the_portal() -> None:
+    summary = run_demo(*TINY)
+    link = summary["portal_link"]
+    assert link.startswith("http://127.0.0.1:8000/portal/enter/")
+    assert Client().post(link.removeprefix("http://127.0.0.1:8000")).status_code == 302
 
 
 @pytest.mark.django_db

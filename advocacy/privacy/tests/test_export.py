@@ -10,6 +10,10 @@ import pytest
 import time_machine
 
 from advocacy.people.models import AuditEntry
+from advocacy.pipeline.models import Ask
+from advocacy.pipeline.notices import NoticeDraft, NoticeKind, notify
+from advocacy.pipeline.preferences import AdvocatePreferences
+from advocacy.pipeline.slots import AskSlot
 from advocacy.privacy.services import FORMAT, PrivacyError, export_person, find_person
 from advocacy.privacy.tests.world import DAY, NOW, World, build
 from advocacy.signals.models import Signal
@@ -34,8 +38,8 @@ def test_the_document_holds_every_kind_of_record(world: World, owner: Any) -> No
     assert json.loads(json.dumps(doc)) == doc  # JSON as it is
     assert list(doc) == [
         "format", "version", "exported_at", "contact", "identities", "account", "signals",
-        "profile", "preferences", "tap_claims", "decisions", "asks", "agreements", "content",
-        "references", "audit",
+        "profile", "preferences", "tap_claims", "decisions", "asks", "notices", "agreements",
+        "content", "references", "audit",
     ]  # fmt: skip
     assert (doc["format"], doc["version"], doc["exported_at"]) == (FORMAT, 1, T)
     assert doc["contact"] == {
@@ -65,6 +69,7 @@ def test_the_document_holds_every_kind_of_record(world: World, owner: Any) -> No
         "efforts": [{"effort": "high", "min_days_between": 120, "updated_at": T}],
         "ask_types": [{"ask_type": "reference_call", "willing": True, "max_asks": 2,
                        "updated_at": at(9)}],
+        "reach": None,
     }  # fmt: skip
     assert doc["tap_claims"] == [
         {"effort": "low", "last_tapped_at": at(19), "next_allowed_at": (NOW + DAY).isoformat()}
@@ -89,6 +94,7 @@ def test_the_document_holds_every_kind_of_record(world: World, owner: Any) -> No
         "steps": [{"position": 1, "title": "Send the link", "owner_role": "", "done_at": at(19),
                    "note": "sent to Ann", "done_by": "owner"}],
         "cap_overrides": [{"actor": "owner", "reason": "asked for it", "at": at(20)}],
+        "times_offered": [],
     }  # fmt: skip
     assert (call["ask_type"], call["status"], call["steps"]) == ("reference_call", "scheduled", [])
     assert doc["agreements"] == [
@@ -157,6 +163,30 @@ def test_the_document_holds_every_kind_of_record(world: World, owner: Any) -> No
     }  # fmt: skip
 
 
+def test_what_the_portal_keeps_is_exported(world: World, owner: Any) -> None:
+    """Their reach preferences, the notices of what they did there, the call times offered."""
+    call = Ask.objects.get(contact=world.ann, ask_type__code="reference_call")
+    AdvocatePreferences.objects.create(
+        contact=world.ann, channels=["email"], topics=["results"], updated_at=NOW
+    )
+    AskSlot.objects.create(ask=call, starts_at=NOW + DAY, offered_by=owner, offered_at=NOW)
+    notify([NoticeDraft("k", NoticeKind.ASK_ACCEPTED, world.ann.pk, "Ann accepted.", None, "cs",
+                        call.pk)], now=NOW)  # fmt: skip
+    doc = export_person(world.ann, actor=owner, via="cli", now=NOW)
+    assert doc["preferences"]["reach"] == {
+        "channels": ["email"], "topics": ["results"], "updated_at": T
+    }  # fmt: skip
+    (exported,) = (a for a in doc["asks"] if a["id"] == call.pk)
+    assert exported["times_offered"] == [
+        {"starts_at": (NOW + DAY).isoformat(), "duration_minutes": 20, "offered_at": T,
+         "chosen_at": None}
+    ]  # fmt: skip
+    assert doc["notices"] == [
+        {"kind": "ask_accepted", "ask_id": call.pk, "text": "Ann accepted.", "at": T,
+         "delivered_at": None}
+    ]  # fmt: skip
+
+
 def test_the_export_is_recorded_without_the_email(world: World, owner: Any) -> None:
     export_person(world.ann, actor=owner, via="api", now=NOW)
     entry = AuditEntry.objects.get(action="privacy.export")
@@ -174,14 +204,15 @@ def test_the_export_is_recorded_without_the_email(world: World, owner: Any) -> N
 def test_the_export_costs_the_same_queries_however_much_is_held(
     world: World, owner: Any, django_assert_max_num_queries: Any
 ) -> None:
-    with django_assert_max_num_queries(35):
+    # 35, and three for what the portal keeps (reach preferences, notices, times offered)
+    with django_assert_max_num_queries(38):
         export_person(world.ann, actor=owner, via="cli", now=NOW)
     Signal.objects.bulk_create(
         Signal(source="x", key=f"s{i}", kind="activity", account=world.account,
                contact=world.ann, occurred_at=NOW - DAY)
         for i in range(300)
     )  # fmt: skip
-    with django_assert_max_num_queries(35):
+    with django_assert_max_num_queries(38):
         doc = export_person(world.ann, actor=owner, via="cli", now=NOW)
     assert len(doc["signals"]) == 302
 

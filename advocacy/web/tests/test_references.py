@@ -11,7 +11,10 @@ from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
 
+from advocacy.engine.policy import DEFAULT_POLICY
 from advocacy.pipeline.models import Ask
+from advocacy.pipeline.slots import AskSlot
+from advocacy.references import services as desk
 from advocacy.references.models import Offer, ReferenceCall, ReferenceRequest
 from advocacy.references.tests.world import NOW, advocate, refresh
 
@@ -135,3 +138,26 @@ def test_desk_page_lists_requests_and_shows_the_fill_rate_alert(
     body = unfilled.content.decode()
     assert body.lstrip().startswith('<div id="requests"')
     assert "Deal 1" in body and "Deal 0" not in body
+
+
+def test_the_desk_offers_times_and_the_advocate_chooses_in_her_portal(
+    staff_client: Client, member: Any, seller: Any
+) -> None:
+    ann = advocate("ann.lee@a.example")
+    refresh()
+    data = desk.RequestData(opportunity="Globex", prospect_company="Globex", industry="SaaS",
+                            needed_by=(NOW + dt.timedelta(days=14)).date())  # fmt: skip
+    made = desk.offer(desk.file_request(data, actor=seller, now=NOW), ann, actor=member, now=NOW,
+                      policy=DEFAULT_POLICY)  # fmt: skip
+    desk.respond(made, True, actor=member, now=NOW, policy=DEFAULT_POLICY)
+    page = staff_client.get(reverse("web:reference", args=[made.request_id])).content.decode()
+    assert 'data-testid="times-form"' in page
+    times = reverse("web:reference_times", args=[made.pk])
+    bad = staff_client.post(times, {"first": "2020-01-01T10:00", "duration_minutes": 20})
+    assert bad.status_code == 302 and AskSlot.objects.count() == 0
+    form = {"first": "2026-06-03T10:00", "second": "2026-06-04T15:30", "duration_minutes": 20}
+    staff_client.post(times, form)
+    assert AskSlot.objects.filter(ask=made.ask, offered_by=member).count() == 2
+    page = staff_client.get(reverse("web:reference", args=[made.request_id])).content.decode()
+    offered = "Offered in their portal: Wed 3 Jun, 10:00; Thu 4 Jun, 15:30."
+    assert f'data-testid="times-offered">{offered}' in page

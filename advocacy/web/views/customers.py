@@ -22,6 +22,7 @@ from advocacy.signals.models import VALUE_RANGES, Signal, SignalKind
 from advocacy.web import charts
 from advocacy.web.forms import AccountFilterForm, ContactFilterForm
 from advocacy.web.htmx import render_page
+from advocacy.web.views.portal_links import portal_context
 
 LIST_PAGE_SIZE = 50
 TIMELINE_PAGE_SIZE = 100
@@ -134,5 +135,6 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "page": page,
         "months": charts.group_by_month(page.object_list),
         "can_manage_privacy": allowed(request.user, Action.PRIVACY_MANAGE),
+        **portal_context(contact),
     }
     return render_page(request, "web/contacts/detail.html", context, partial="timeline")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from advocacy.customers.models import Account, Contact
 from advocacy.signals.models import ImportRun, Signal, SignalKind
 from advocacy.web.htmx import render_page
+from advocacy.web.views.portal_links import notices_for
 
 RECENT_DAYS = 30
 LATEST_IMPORTS = 5
@@ -59,5 +60,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "signal_rows": signal_rows,
         "imports": list(ImportRun.objects.select_related("created_by")[:LATEST_IMPORTS]),
         "is_empty": accounts["total"] == 0,
+        "notices": notices_for(request.user, now=now),
     }
     return render_page(request, "web/dashboard/home.html", context)

@@ -33,6 +33,7 @@ from advocacy.references.models import (
     RequestStatus,
 )
 from advocacy.references.stats import desk_stats
+from advocacy.references.times import offer_times, offered_times
 from advocacy.web.htmx import render_page
 from advocacy.web.reference_forms import (
     DeskFilterForm,
@@ -40,6 +41,7 @@ from advocacy.web.reference_forms import (
     RequestForm,
     ResultForm,
     ScheduleForm,
+    TimesForm,
 )
 from advocacy.web.views.engine import actor, policy_or_message
 
@@ -118,6 +120,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "candidates": candidates,
         "problem": problem,
         "schedule_form": ScheduleForm(request=found, initial={"duration_minutes": 20}),
+        "times_form": TimesForm(initial={"duration_minutes": 20}),
+        "times": offered_times(accepted) if accepted is not None else [],
         "outcome_form": OutcomeForm(),
         "result_form": ResultForm(initial={"result": found.result}),
     }
@@ -188,6 +192,26 @@ def offer_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     return _done(
         request, True, f"Call {call.pk} scheduled: the request is filled.", made.request_id
     )
+
+
+@login_required
+@require_POST
+def offer_times_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Offer the advocate of an accepted offer times to choose from, in their portal."""
+    made = get_object_or_404(Offer.objects.select_related("request", "ask"), pk=pk)
+    form = TimesForm(request.POST)
+    if not form.is_valid():
+        return _done(request, False, f"No times offered: {_errors(form)}.", made.request_id)
+    times = [t.replace(tzinfo=UTC) if t.tzinfo is None else t for t in form.times()]
+    try:
+        slots = offer_times(
+            made, times, duration_minutes=form.cleaned_data["duration_minutes"],
+            actor=actor(request), now=timezone.now(),
+        )  # fmt: skip
+    except REFUSED as exc:
+        return _done(request, False, f"No times offered: {exc}.", made.request_id)
+    text = f"{len(slots)} time(s) offered: the advocate chooses one in their portal."
+    return _done(request, True, text, made.request_id)
 
 
 @login_required

@@ -30,6 +30,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from advocacy.customers.models import Contact
 from advocacy.demo.content import seed_content
 from advocacy.demo.csv_export import write_csv
 from advocacy.demo.generator import DemoProgram, DemoSize
@@ -46,6 +47,8 @@ from advocacy.demo.services import (
 from advocacy.demo.serving import HOST, exec_gunicorn
 from advocacy.engine.services import warm_start
 from advocacy.messaging.delivery import deliver_due
+from advocacy.messaging.links import link_path
+from advocacy.pipeline.models import Ask, AskStatus
 
 
 def _count(text: str) -> int:
@@ -159,6 +162,7 @@ class Command(BaseCommand):
             username=DEMO_USERNAME,
             password=DEMO_PASSWORD,
             url=url,
+            portal_link=demo_portal_link(url),
         )
         self._finish(console, summary, as_json, csv=False)
         if options["serve"]:
@@ -206,6 +210,11 @@ class Command(BaseCommand):
             f"Log in at [bold]{summary['url']}[/bold] as [bold]{summary['username']}[/bold] "
             f"with password [bold]{summary['password']}[/bold]"
         )
+        if summary.get("portal_link"):
+            console.print(
+                "See the portal as an advocate does, in a private window (the link opens "
+                f"once): [bold]{summary['portal_link']}[/bold]"
+            )
         console.print(
             "[yellow]Warning: this password is public; the demo user is for a local demo "
             "only. Never run the demo on a server others can reach.[/yellow]"
@@ -217,6 +226,18 @@ LOCAL_BACKENDS = (
     "django.core.mail.backends.console.EmailBackend",
     "django.core.mail.backends.locmem.EmailBackend",
 )
+def demo_portal_link(url: str) -> str:
+    """A portal link of an advocate with an ask waiting for an answer, else of any reachable
+    contact (empty: there is none)."""
+    reachable = Contact.objects.filter(left_company_at__isnull=True, opted_out_at__isnull=True)
+    waiting = Ask.objects.filter(
+        status=AskStatus.SENT, paused_at__isnull=True, contact__in=reachable
+    )
+    contact_id = (
+        waiting.order_by("pk").values_list("contact_id", flat=True).first()
+        or reachable.order_by("pk").values_list("pk", flat=True).first()
+    )
+    return "" if contact_id is None else url.rstrip("/") + link_path(contact_id)
 
 
 class _Bars:

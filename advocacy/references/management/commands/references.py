@@ -1,5 +1,5 @@
-"""advocacy references file|list|show|match|offer|respond|schedule|invite|outcome|result|close|
-stats|refresh: the reference desk from the command line."""
+"""advocacy references file|list|show|match|offer|respond|times|schedule|invite|outcome|result|
+close|stats|refresh: the reference desk from the command line."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ from advocacy.references.models import (
 )
 from advocacy.references.pool import refresh_pool
 from advocacy.references.stats import desk_stats
+from advocacy.references.times import offer_times
 
 
 def request_row(r: ReferenceRequest) -> dict[str, Any]:
@@ -103,6 +104,15 @@ class Command(BaseCommand):
         respond = sub.add_parser("respond", help="Record the advocate's answer to an offer.")
         respond.add_argument("offer", type=int)
         respond.add_argument("answer", choices=("accept", "decline"))
+        times = sub.add_parser(
+            "times", help="Offer the advocate of an accepted offer times to choose from."
+        )
+        times.add_argument("offer", type=int)
+        times.add_argument(
+            "--at", required=True, action="append", default=None,
+            help="YYYY-MM-DDTHH:MM (local time); repeat for up to 5 times.",
+        )  # fmt: skip
+        times.add_argument("--minutes", type=int, default=20)
         schedule = sub.add_parser("schedule", help="Schedule the call of an accepted offer.")
         schedule.add_argument("offer", type=int)
         schedule.add_argument("--at", required=True, help="YYYY-MM-DDTHH:MM (local time)")
@@ -128,14 +138,27 @@ class Command(BaseCommand):
         stats = sub.add_parser("stats", help="Fill rate and time-to-fill per segment.")
         stats.add_argument("--days", type=int, default=90, help="The period: the last N days.")
         refresh = sub.add_parser("refresh", help="Rewrite the pool of reference-ready advocates.")
-        for p in (f, offer, respond, schedule, outcome, result, close):
+        for p in (f, offer, respond, times, schedule, outcome, result, close):
             p.add_argument("--as", dest="as_user", help="Act as this username.")
             add_as_of(p)
         add_as_of(stats, help="The last N days up to this date or date-time (default: now).")
         add_as_of(refresh, help="Whom the pool holds as of this date or date-time (default: now).")
         for p in (respond, outcome):
             p.add_argument("--note", default="")
-        for p in (f, ls, show, match, offer, respond, schedule, outcome, result, close, stats):
+        for p in (
+            f,
+            ls,
+            show,
+            match,
+            offer,
+            respond,
+            times,
+            schedule,
+            outcome,
+            result,
+            close,
+            stats,
+        ):
             p.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def console(self) -> Console:
@@ -271,6 +294,19 @@ class Command(BaseCommand):
         made.request.refresh_from_db()
         data = {"offer": made.pk, "status": made.status, "request_status": made.request.status}
         self.out(opts, data, f"offer {made.pk} {made.status}; request is {made.request.status}")
+
+    def do_times(self, opts: dict[str, Any]) -> None:
+        made = self._offer(opts["offer"])
+        slots = offer_times(
+            made, [_moment(at) for at in opts["at"]], duration_minutes=opts["minutes"],
+            actor=self.actor(opts), now=as_of(opts),
+        )  # fmt: skip
+        data = {
+            "offer": made.pk,
+            "times": [{"id": s.pk, "starts_at": s.starts_at.isoformat()} for s in slots],
+        }
+        text = "; ".join(s.starts_at.isoformat() for s in slots)
+        self.out(opts, data, f"offered to the advocate to choose from: {text}")
 
     def do_schedule(self, opts: dict[str, Any]) -> None:
         made = self._offer(opts["offer"])

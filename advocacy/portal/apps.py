@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "advocacy.portal"
+    label = "portal"
+    verbose_name = "Advocate portal"
