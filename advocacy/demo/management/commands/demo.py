@@ -226,6 +226,8 @@ LOCAL_BACKENDS = (
     "django.core.mail.backends.console.EmailBackend",
     "django.core.mail.backends.locmem.EmailBackend",
 )
+
+
 def demo_portal_link(url: str) -> str:
     """A portal link of an advocate with an ask waiting for an answer, else of any reachable
     contact (empty: there is none)."""
