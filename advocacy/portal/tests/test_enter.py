@@ -61,6 +61,16 @@ def test_the_session_key_changes_when_the_link_is_redeemed(client: Client, world
     assert client.session.session_key != before
 
 
+def test_the_link_again_in_the_browser_it_opened_goes_back_to_the_portal(
+    client: Client, world: World
+) -> None:
+    path = link_path(world.ann.pk)
+    assert client.post(path).status_code == 302
+    for again in (client.get(path), client.post(path)):  # back, reload, a second click
+        assert (again.status_code, again["Location"]) == (302, "/portal/")
+    assert RedeemedLink.objects.count() == 1
+
+
 def test_a_link_works_once(client: Client, world: World) -> None:
     path = link_path(world.ann.pk)
     assert client.post(path).status_code == 302

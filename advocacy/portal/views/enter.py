@@ -13,9 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from advocacy.portal.links import LinkRefused, check_link, redeem_link, request_fresh_link
+from advocacy.portal.links import (
+    LinkRefused,
+    check_link,
+    genuine_claim,
+    redeem_link,
+    request_fresh_link,
+)
 from advocacy.portal.render import portal_render
-from advocacy.portal.session import open_session, staff_signed_in
+from advocacy.portal.session import NONCE_KEY, open_session, portal_contact, staff_signed_in
 
 # A refused link's page answers with the status that says what happened to it.
 REFUSED_STATUS = {"expired": 410, "used": 410, "closed": 410, "forged": 404}
@@ -32,6 +38,8 @@ def refused_page(request: HttpRequest, token: str, refused: LinkRefused) -> Http
 
 @require_http_methods(["GET", "POST"])
 def enter(request: HttpRequest, token: str) -> HttpResponse:
+    if _redeemed_here(request, token):
+        return redirect("portal:home")  # back, or reloaded: this session is the link's
     staff = staff_signed_in(request)
     if request.method == "GET" or staff:
         try:
@@ -54,6 +62,16 @@ def enter(request: HttpRequest, token: str) -> HttpResponse:
     if redemption.ask_id is not None:
         target += f"#ask-{redemption.ask_id}"
     return redirect(target)
+
+
+def _redeemed_here(request: HttpRequest, token: str) -> bool:
+    """This browser's portal session is the one this very link opened."""
+    claim = genuine_claim(token)
+    return (
+        claim is not None
+        and request.session.get(NONCE_KEY) == claim.nonce
+        and portal_contact(request) is not None
+    )
 
 
 @require_POST
