@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from advocacy.customers.models import Account, Contact
+from advocacy.messaging.models import Message, MessageStatus
 from advocacy.signals.models import ImportRun, Signal, SignalKind
 from advocacy.web.htmx import render_page
 
@@ -59,5 +60,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "signal_rows": signal_rows,
         "imports": list(ImportRun.objects.select_related("created_by")[:LATEST_IMPORTS]),
         "is_empty": accounts["total"] == 0,
+        # The owner's own asks whose email failed for good: theirs to look at.
+        "my_failed_emails": Message.objects.filter(
+            status=MessageStatus.FAILED, ask__owner_id=request.user.pk
+        ).count(),
     }
     return render_page(request, "web/dashboard/home.html", context)
