@@ -211,9 +211,14 @@ def check(token: str, now: datetime) -> DeliveryReport:
     return report
 
 
-@cache
 def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name if name and is_zone(name) else settings.TIME_ZONE)
+    """The person's zone, else the program's (ADVOCACY_TIME_ZONE)."""
+    return _named_zone(name if name and is_zone(name) else settings.TIME_ZONE)
+
+
+@cache
+def _named_zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
 
 def _quiet_hours(rows: QuerySet[Message], now: datetime) -> int:
@@ -456,7 +461,7 @@ def record(outcomes: list[Outcome], *, token: str, worker_id: str, now: datetime
             report.failed += 1
             failures.append(o)
         changed.append(m)
-    _write_outcomes(changed, now)
+    _write_outcomes(changed, token, now)
     MessageAttempt.objects.bulk_create(
         [
             MessageAttempt(
@@ -476,15 +481,16 @@ def record(outcomes: list[Outcome], *, token: str, worker_id: str, now: datetime
     return report
 
 
-def _write_outcomes(changed: list[Message], now: datetime) -> None:
+def _write_outcomes(changed: list[Message], token: str, now: datetime) -> None:
     """The rows' new states: the sent ones in one UPDATE per subject (a batch has one or a
-    few), the rest (failures, rare) row by row in one statement."""
+    few), the rest (failures, rare) row by row in one statement. A sent row is written only if
+    this batch still holds it (a lease that ran out and was claimed again is the other's)."""
     sent = [m for m in changed if m.status == S.SENT]
     by_subject: dict[str, list[int]] = defaultdict(list)
     for m in sent:
         by_subject[m.subject].append(m.pk)
     for subject, ids in by_subject.items():
-        Message.objects.filter(pk__in=ids).update(
+        Message.objects.filter(pk__in=ids, claim=token).update(
             status=S.SENT,
             sent_at=now,
             attempts=F("attempts") + 1,

@@ -135,7 +135,8 @@ def naming(contact: Contact, targets: list[str]) -> QuerySet[AuditEntry]:
 
 
 CONTACT_FIELDS = ("id", "email", "first_name", "last_name", "title", "persona", "phone",
-                  "left_company_at", "opted_out_at", "created_at", "updated_at")  # fmt: skip
+                  "timezone", "left_company_at", "opted_out_at", "created_at",
+                  "updated_at")  # fmt: skip
 SIGNAL_FIELDS = ("id", "source", "key", "kind", "occurred_at", "value", "text", "payload",
                  "received_at")  # fmt: skip
 PROFILE_FIELDS = ("as_of", "nps", "nps_at", "health", "open_tickets", "last_activity_at",

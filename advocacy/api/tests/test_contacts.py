@@ -57,6 +57,7 @@ def test_get_one(api, contacts, acme):
         "title": "",
         "persona": "champion",
         "phone": "",
+        "timezone": "",
         "left_company_at": None,
         "opted_out_at": None,
         "created_at": body["created_at"],
@@ -124,3 +125,14 @@ def test_batch_with_a_bad_email_names_the_item(api, acme):
     assert (error["item"], error["field"]) == (1, "email")
     assert "not a valid email address" in error["msg"]
     assert Contact.objects.count() == 0
+
+
+def test_a_contact_takes_an_iana_time_zone_and_a_bad_one_is_refused(api, acme):
+    ok = api.post("/api/contacts", {"email": "ada@acme.com", "timezone": "Asia/Tokyo"})
+    assert (ok.status_code, ok.json()["timezone"]) == (201, "Asia/Tokyo")
+    bad = api.post("/api/contacts", {"email": "ada@acme.com", "timezone": "+02:00"})
+    assert bad.status_code == 422
+    assert "'+02:00' is not an IANA time zone name" in str(bad.json())
+    # An update without the field keeps the zone.
+    api.post("/api/contacts", {"email": "ada@acme.com", "title": "CTO"})
+    assert Contact.objects.get().timezone == "Asia/Tokyo"

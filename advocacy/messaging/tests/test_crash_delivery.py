@@ -241,3 +241,59 @@ def test_killed_delivering_workers_lose_nothing_and_double_only_in_the_window(
             if proc.poll() is None:
                 proc.kill()
         controller.stop()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_workers_delivering_side_by_side_send_each_email_once(tmp_path: Path) -> None:
+    """Three workers started together on the same outbox: the claims never overlap, so with
+    no crash every email goes exactly once, with one attempt."""
+    sink = CountingSink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        with shared_database(tmp_path) as url:
+            queue_emails()
+            (tmp_path / "data").mkdir()
+            env = {
+                **os.environ,
+                "ADVOCACY_DATABASE_URL": url,
+                "ADVOCACY_DATA_DIR": str(tmp_path / "data"),
+                "ADVOCACY_SECRET_KEY": "crash-test",
+                "ADVOCACY_EMAIL_URL": f"smtp://127.0.0.1:{port}",
+                "ADVOCACY_QUIET_HOURS": "off",
+                "ADVOCACY_OUTBOX_BATCH": str(BATCH),
+                "ADVOCACY_LOG_LEVEL": "ERROR",
+            }
+            for n in range(3):
+                procs.append(
+                    subprocess.Popen(
+                        [
+                            sys.executable,
+                            "-m",
+                            "advocacy.cli",
+                            "outbox",
+                            "--skip-checks",
+                            "deliver",
+                            "--worker-id",
+                            f"side-{n}",
+                        ],
+                        env=env,
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    )
+                )
+            assert [p.wait(timeout=WAIT) for p in procs] == [0, 0, 0]
+            assert Counter(Message.objects.values_list("status", flat=True)) == {"sent": MESSAGES}
+            assert set(sink.copies.values()) == {1}
+            assert len(sink.copies) == MESSAGES
+            attempts = MessageAttempt.objects.all()
+            assert attempts.count() == MESSAGES
+            workers = set(attempts.values_list("worker", flat=True))
+            assert len(workers) >= 2, workers  # they did deliver side by side
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+        controller.stop()

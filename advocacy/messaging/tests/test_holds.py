@@ -179,3 +179,25 @@ def test_a_draft_sent_for_review_asks_its_advocate_to_approve_it(smtp_sink, ada,
     assert Message.objects.filter(status="cancelled").get().reason == (
         "The content moved on without this email: it is draft"
     )
+
+
+def test_an_unsubscribe_outlives_the_contact_and_its_reimport(smtp_sink, ada, member):
+    """GIVEN a person unsubscribed by the link in an email, WHEN their contact is deleted and
+    imported again (a CRM resync), THEN their next email is still held."""
+    from advocacy.customers.records import AccountRef, ContactRecord
+    from advocacy.customers.services import upsert_contacts
+    from advocacy.messaging.unsubscribe import unsubscribe, unsubscribe_token
+
+    unsubscribe(unsubscribe_token(ada.pk), now=NOW)
+    Contact.objects.filter(pk=ada.pk).delete()
+    upsert_contacts(
+        [ContactRecord(email="ada@acme.example", account_ref=AccountRef(domain="acme.example"))],
+        actor=None,
+        now=NOW,
+    )
+    again = Contact.objects.get(email="ada@acme.example")
+    assert again.opted_out_at is None  # a new record: only the suppression list remembers
+    queued_ask(again)
+    deliver_due(now=NOW)
+    assert state() == ("held", "unsubscribed")
+    assert smtp_sink.received == []

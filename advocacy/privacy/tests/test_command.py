@@ -58,7 +58,7 @@ def test_export_prints_the_document_or_writes_a_private_file(world: World, tmp_p
 def test_erase_with_yes(world: World) -> None:
     out, _ = run("erase", "ann@acme.example", "--reason", "her email", "--yes", "--as", "owner")
     assert out == (
-        f"contact {world.ann.pk} erased: 33 record(s) deleted, 1 reference request(s) open "
+        f"contact {world.ann.pk} erased: 34 record(s) deleted, 1 reference request(s) open "
         "again, 3 audit entr(ies) blanked; the email and identities are on the suppression list\n"
     )
     assert not Contact.objects.filter(email="ann@acme.example").exists()

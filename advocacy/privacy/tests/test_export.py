@@ -45,7 +45,8 @@ def test_the_document_holds_every_kind_of_record(world: World, owner: Any) -> No
     assert doc["contact"] == {
         "id": ann.pk, "email": "ann@acme.example", "first_name": "Ann", "last_name": "Lee",
         "title": "VP Operations", "persona": "champion", "phone": "+44 20 7946 0000",
-        "left_company_at": None, "opted_out_at": None, "created_at": T, "updated_at": T,
+        "timezone": "", "left_company_at": None, "opted_out_at": None, "created_at": T,
+        "updated_at": T,
     }  # fmt: skip
     assert doc["identities"] == [
         {"source": "hubspot", "external_id": "hs-ann"},

@@ -113,3 +113,12 @@ def test_a_forged_or_test_token_changes_nothing(client, member):
     assert 'data-testid="unsubscribe-test"' in page.content.decode()
     ada.refresh_from_db()
     assert ada.opted_out_at is None
+
+
+def test_the_owner_is_told_on_the_dashboard(client, member, smtp_sink):  # noqa: F811
+    assert queued_ask(promoter(member)).owner_id == member.pk
+    smtp_sink.rcpt = "550 5.1.1 no such user"
+    deliver_due(now=NOW)
+    client.force_login(member)
+    body = client.get("/").content.decode()
+    assert "1 email of your asks could not be delivered" in body

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from advocacy.customers.models import Account, Contact
+from advocacy.messaging.models import Message, MessageStatus
 from advocacy.signals.models import ImportRun, Signal, SignalKind
 from advocacy.web.htmx import render_page
 from advocacy.web.views.portal_links import notices_for
@@ -61,5 +62,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "imports": list(ImportRun.objects.select_related("created_by")[:LATEST_IMPORTS]),
         "is_empty": accounts["total"] == 0,
         "notices": notices_for(request.user, now=now),
+        # The owner's own asks whose email failed for good: theirs to look at.
+        "my_failed_emails": Message.objects.filter(
+            status=MessageStatus.FAILED, ask__owner_id=request.user.pk
+        ).count(),
     }
     return render_page(request, "web/dashboard/home.html", context)
