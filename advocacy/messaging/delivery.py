@@ -114,7 +114,12 @@ class DeliveryReport:
 
 
 def claim(now: datetime, *, worker_id: str, size: int) -> str | None:
-    """Claim up to `size` due messages for this worker; the batch's token, or None."""
+    """Claim up to `size` due messages for this worker; the batch's token, or None.
+
+    First one read outside any transaction: with nothing due (the usual case for a worker
+    that polls) no write lock is taken, which on SQLite would hold up every other writer."""
+    if not Message.objects.due(now).exists():
+        return None
     with transaction.atomic():
         ids = list(
             Message.objects.due(now)
@@ -246,10 +251,14 @@ def _quiet_hours(rows: QuerySet[Message], now: datetime) -> int:
 
 
 def release_resumed(now: datetime) -> int:
-    """Queue again the messages held for a paused ask that has been resumed since."""
-    return Message.objects.filter(
+    """Queue again the messages held for a paused ask that has been resumed since (a read
+    first, so that nothing to release takes no write lock)."""
+    resumed = Message.objects.filter(
         status=S.HELD, reason_code="paused", ask__paused_at__isnull=True
-    ).update(status=S.QUEUED, due_at=now, reason_code="", reason="")
+    )
+    if not resumed.exists():
+        return 0
+    return resumed.update(status=S.QUEUED, due_at=now, reason_code="", reason="")
 
 
 # 3. Send --------------------------------------------------------------------------------
