@@ -1,9 +1,10 @@
 """Write outbox rows in the transaction of what causes them; queue the reminders that are due.
 
     on_asks_entered(ids, status, now, opened)   # the pipeline's hook (advocacy.pipeline.hooks)
+    on_assets_entered(ids, status, now)         # content's hook (advocacy.content.hooks)
     queue_reminders(now) -> int                 # asks sent by email with no answer by follow-up
     queue_test(ask, to, *, actor, now)          # "send a test to me"
-    send_again(messages, *, actor, now) -> int  # failed ones queued again by hand
+    send_again(messages, *, now) -> int         # failed ones queued again by hand
 
 Which asks are emailed: those whose channel is email, and manual asks (no channel: email is the
 default). An ask that enters queued gets its ask email; one opened already sent with an email
