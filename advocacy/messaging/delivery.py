@@ -30,10 +30,8 @@ from __future__ import annotations
 
 import logging
 import os
-import queue
 import smtplib
 import socket
-import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -76,7 +74,6 @@ logger = logging.getLogger(__name__)
 K, S = MessageKind, MessageStatus
 Clock = Callable[[], datetime]
 ERROR_LENGTH = 500
-AHEAD = 4  # emails rendered ahead of the conversation
 
 
 def default_worker_id() -> str:
@@ -114,7 +111,12 @@ class DeliveryReport:
 
 
 def claim(now: datetime, *, worker_id: str, size: int) -> str | None:
-    """Claim up to `size` due messages for this worker; the batch's token, or None."""
+    """Claim up to `size` due messages for this worker; the batch's token, or None.
+
+    First one read outside any transaction: with nothing due (the usual case for a worker
+    that polls) no write lock is taken, which on SQLite would hold up every other writer."""
+    if not Message.objects.due(now).exists():
+        return None
     with transaction.atomic():
         ids = list(
             Message.objects.due(now)
@@ -246,10 +248,14 @@ def _quiet_hours(rows: QuerySet[Message], now: datetime) -> int:
 
 
 def release_resumed(now: datetime) -> int:
-    """Queue again the messages held for a paused ask that has been resumed since."""
-    return Message.objects.filter(
+    """Queue again the messages held for a paused ask that has been resumed since (a read
+    first, so that nothing to release takes no write lock)."""
+    resumed = Message.objects.filter(
         status=S.HELD, reason_code="paused", ask__paused_at__isnull=True
-    ).update(status=S.QUEUED, due_at=now, reason_code="", reason="")
+    )
+    if not resumed.exists():
+        return 0
+    return resumed.update(status=S.QUEUED, due_at=now, reason_code="", reason="")
 
 
 # 3. Send --------------------------------------------------------------------------------
@@ -333,10 +339,10 @@ class Courier:
     """One SMTP conversation for a batch: opened on the first message, reopened after a
     failure that broke it.
 
-    With Django's SMTP backend the email is built into its envelope and bytes beforehand, by the
-    thread that renders, and the conversation thread only talks (its `connection.sendmail`, as
-    the backend's own `_send` does); any other backend (a file, the console, an email service's)
-    gets the email through its `send_messages`.
+    With Django's SMTP backend the email is built into its envelope and bytes beforehand, as the
+    backend's own `_send` builds them, and the conversation only talks (its
+    `connection.sendmail`); any other backend (a file, the console, an email service's) gets
+    the email through its `send_messages`.
     """
 
     def __init__(self, connection: Any = None) -> None:
@@ -347,7 +353,7 @@ class Courier:
 
     def prepare(self, message: Message) -> Outcome | EmailMultiAlternatives | Wire:
         """The email of `message`, or the outcome that stops it before any conversation (it
-        does not render, its address is not one). No query, no network: any thread."""
+        does not render, its address is not one). No query, no network."""
         try:
             rendered = render(message)
         except Exception as exc:  # a template error must not stop the other messages
@@ -549,34 +555,16 @@ def deliver_batch(
     messages = _load(token)
     lease_end = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     margin = timedelta(seconds=min(60, settings.OUTBOX_LEASE_SECONDS / 4))
-    # The next email is rendered while the one before is in conversation with the server: a
-    # thread of its own holds the SMTP conversation (waiting on the network frees the other).
-    handed: queue.Queue[tuple[Message, Outcome | EmailMultiAlternatives | Wire] | None]
-    handed = queue.Queue(maxsize=AHEAD)
+    # Every email of the batch is built first, then the conversation only talks: measured
+    # faster than building the next while the last is in conversation on a thread of its own,
+    # where the two threads take turns at the interpreter (docs/benchmarks.md, "outbox").
+    prepared = [(message, courier.prepare(message)) for message in messages]
     outcomes: list[Outcome] = []
-
-    def converse() -> None:
-        while (item := handed.get()) is not None:
-            message, prepared = item
-            if isinstance(prepared, Outcome):
-                outcomes.append(prepared)
-            else:
-                outcomes.append(courier.deliver(message, prepared))
-
-    sender = threading.Thread(target=converse, name="outbox-smtp", daemon=True)
-    sender.start()
-    try:
-        for i, message in enumerate(messages):
-            if clock() > lease_end - margin:
-                handed.put(None)
-                sender.join()
-                report.released += _release(messages[i:])
-                break
-            handed.put((message, courier.prepare(message)))
-    finally:
-        if sender.is_alive():
-            handed.put(None)
-            sender.join()
+    for i, (message, item) in enumerate(prepared):
+        if clock() > lease_end - margin:  # a slow server: stop before the lease runs out
+            report.released += _release([m for m, _ in prepared[i:]])
+            break
+        outcomes.append(item if isinstance(item, Outcome) else courier.deliver(message, item))
     if outcomes:
         report.add(record(outcomes, token=token, worker_id=worker_id, now=clock()))
     report.batches += 1

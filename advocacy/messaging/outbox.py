@@ -1,9 +1,10 @@
 """Write outbox rows in the transaction of what causes them; queue the reminders that are due.
 
     on_asks_entered(ids, status, now, opened)   # the pipeline's hook (advocacy.pipeline.hooks)
+    on_assets_entered(ids, status, now)         # content's hook (advocacy.content.hooks)
     queue_reminders(now) -> int                 # asks sent by email with no answer by follow-up
     queue_test(ask, to, *, actor, now)          # "send a test to me"
-    send_again(messages, *, actor, now) -> int  # failed ones queued again by hand
+    send_again(messages, *, now) -> int         # failed ones queued again by hand
 
 Which asks are emailed: those whose channel is email, and manual asks (no channel: email is the
 default). An ask that enters queued gets its ask email; one opened already sent with an email
@@ -104,10 +105,10 @@ def _write(kind: str, rows: Iterable[tuple[int, int]], now: datetime) -> int:
     return len(messages)
 
 
-@transaction.atomic
 def queue_reminders(now: datetime, *, limit: int = 10_000) -> int:
     """Queue a reminder for each ask whose first email went out, with no answer by its
-    follow-up date (the play's "reminder after N days"): one read, one insert."""
+    follow-up date (the play's "reminder after N days"): one read, then one insert only if
+    there is something to write (no write lock otherwise)."""
     first_sent = Message.objects.filter(
         ask=OuterRef("pk"), kind__in=[K.ASK, K.INVITE], status=S.SENT
     )
@@ -120,7 +121,10 @@ def queue_reminders(now: datetime, *, limit: int = 10_000) -> int:
         .order_by("follow_up_at")
         .values_list("pk", "contact_id")[:limit]
     )
-    return _write(K.REMINDER, list(due), now)
+    rows = list(due)
+    if not rows:
+        return 0
+    return _write(K.REMINDER, rows, now)
 
 
 def queue_test(ask: Ask, to: str, *, actor: Any, now: datetime) -> Message:

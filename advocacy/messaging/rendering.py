@@ -170,9 +170,9 @@ def render(message: Message, *, link: str | None = None) -> Rendered:
     """The email of `message`, as the worker sends it and the preview shows it."""
     letter = letter_of(message)
     ctx = context(message, link=link)
-    first = letter_of_first(message)
-    ctx["subject"] = ""
-    subject = SUBJECTS[letter].format(**{**ctx, "subject": SUBJECTS[first].format(**ctx)})
+    # A reminder's subject follows the first email's ("Following up: Quick favor?").
+    first = SUBJECTS[letter_of_first(message)].format(**ctx)
+    subject = SUBJECTS[letter].format(**{**ctx, "subject": first})
     if message.kind == K.TEST:
         subject = f"[Test] {subject}"
     ctx["subject"] = subject

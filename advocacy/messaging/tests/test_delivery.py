@@ -133,3 +133,25 @@ def test_a_failed_message_can_be_sent_again(smtp_sink, ada):
     assert send_again([the_message().pk], now=NOW) == 1
     assert deliver_due(now=NOW).sent == 1
     assert the_message().status == "sent"
+
+
+def test_a_batch_near_the_end_of_its_lease_puts_the_rest_back_untried(smtp_sink, member):
+    from advocacy.messaging.delivery import Courier, claim, deliver_batch
+
+    for i in range(3):
+        queued_ask(promoter(member, email=f"p{i}@acme.example"))
+    token = claim(NOW, worker_id="slow", size=10)
+    ticks = iter(
+        [NOW, NOW + dt.timedelta(minutes=9, seconds=59), NOW + dt.timedelta(minutes=9, seconds=59)]
+    )
+    courier = Courier()
+    try:
+        report = deliver_batch(
+            token, now=NOW, clock=lambda: next(ticks), worker_id="slow", courier=courier
+        )
+    finally:
+        courier.close()
+    assert (report.sent, report.released) == (1, 2)
+    assert sorted(Message.objects.values_list("status", flat=True)) == ["queued", "queued", "sent"]
+    assert len(smtp_sink.received) == 1
+    assert MessageAttempt.objects.count() == 1  # the two put back were not tried
