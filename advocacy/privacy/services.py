@@ -227,7 +227,8 @@ def person_document(contact: Contact, *, now: datetime) -> dict[str, Any]:
                 .select_related("ask_type")
                 .order_by("ask_type__code")
             ],
-            "reach": None if reach is None else _row(reach, ("channels", "topics", "updated_at")),
+            # A list like the other preferences (the API's schema says so): none, or the one row.
+            "reach": [] if reach is None else [_row(reach, ("channels", "topics", "updated_at"))],
         },
         "tap_claims": [
             _row(t, ("effort", "last_tapped_at", "next_allowed_at"))

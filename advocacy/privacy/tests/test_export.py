@@ -70,7 +70,7 @@ def test_the_document_holds_every_kind_of_record(world: World, owner: Any) -> No
         "efforts": [{"effort": "high", "min_days_between": 120, "updated_at": T}],
         "ask_types": [{"ask_type": "reference_call", "willing": True, "max_asks": 2,
                        "updated_at": at(9)}],
-        "reach": None,
+        "reach": [],
     }  # fmt: skip
     assert doc["tap_claims"] == [
         {"effort": "low", "last_tapped_at": at(19), "next_allowed_at": (NOW + DAY).isoformat()}
@@ -174,9 +174,9 @@ def test_what_the_portal_keeps_is_exported(world: World, owner: Any) -> None:
     notify([NoticeDraft("k", NoticeKind.ASK_ACCEPTED, world.ann.pk, "Ann accepted.", None, "cs",
                         call.pk)], now=NOW)  # fmt: skip
     doc = export_person(world.ann, actor=owner, via="cli", now=NOW)
-    assert doc["preferences"]["reach"] == {
-        "channels": ["email"], "topics": ["results"], "updated_at": T
-    }  # fmt: skip
+    assert doc["preferences"]["reach"] == [
+        {"channels": ["email"], "topics": ["results"], "updated_at": T}
+    ]  # fmt: skip
     (exported,) = (a for a in doc["asks"] if a["id"] == call.pk)
     assert exported["times_offered"] == [
         {"starts_at": (NOW + DAY).isoformat(), "duration_minutes": 20, "offered_at": T,

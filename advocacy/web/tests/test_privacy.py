@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from advocacy.customers.models import Contact, Suppression
+from advocacy.messaging.models import Message
 from advocacy.people.models import AuditEntry
 from advocacy.privacy.tests.world import NOW, World, build
 from advocacy.web.views.privacy import CONFIRM
@@ -89,11 +90,13 @@ def test_a_wrong_email_or_no_reason_erases_nothing(world: World, admin: Client) 
 
 
 def test_typing_the_email_erases_and_lands_on_the_contacts(world: World, admin: Client) -> None:
+    # 34 records: her data, her ask's events, and the email the outbox wrote for her ask.
+    assert Message.objects.filter(contact=world.ann).count() == 1
     url = reverse("web:contact_erase", args=[world.ann.pk])
     response = admin.post(url, {CONFIRM: " ANN@acme.example ", "reason": "her email of 30 May"})
     assert (response.status_code, response["Location"]) == (302, reverse("web:contacts"))
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        f"Contact {world.ann.pk} erased: 33 record(s) deleted. Their email and identities are on "
+        f"Contact {world.ann.pk} erased: 34 record(s) deleted. Their email and identities are on "
         "the suppression list: they will not be imported again."
     ]
     assert not Contact.objects.filter(pk=world.ann.pk).exists()
