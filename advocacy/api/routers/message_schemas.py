@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
 from advocacy.api.schemas import MAX_ID
-from advocacy.messaging.models import MessageKind, MessageStatus
+from advocacy.messaging.models import MessageStatus
 
 
 class MessageFilters(Schema):
@@ -54,7 +54,9 @@ class MessageDetailOut(MessageOut):
 
 
 class PreviewFilters(Schema):
-    kind: MessageKind = Field(MessageKind.ASK, description="ask, invite, reminder or thanks")
+    kind: Literal["ask", "invite", "reminder", "thanks"] = Field(
+        "ask", description="Which of the ask's emails: ask, invite, reminder or thanks"
+    )
 
 
 class PreviewOut(Schema):

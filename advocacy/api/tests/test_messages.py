@@ -40,6 +40,7 @@ def test_preview_and_test_email(client, member, smtp_sink):  # noqa: F811
     assert shown["subject"] == "Quick favor? (2 minutes)"
     assert shown["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "PREVIEW-" in shown["text"]
+    assert client.get(f"/api/asks/{ask.pk}/email?kind=test").status_code == 422
     reminder = client.get(f"/api/asks/{ask.pk}/email?kind=reminder").json()
     assert reminder["subject"] == "Following up: Quick favor? (2 minutes)"
     sent = client.post(f"/api/asks/{ask.pk}/email/test", {}, content_type="application/json")
