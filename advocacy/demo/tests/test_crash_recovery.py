@@ -19,26 +19,24 @@ import json
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Count, Max
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from advocacy.core import scheduler
 from advocacy.core.models import TaskLease
+from advocacy.core.tests.processes import WAIT, shared_database, wait_for
 from advocacy.customers.models import Account, Contact
 from advocacy.engine.evaluation import in_holdout
 from advocacy.engine.models import Decision, Outcome, Play
@@ -59,42 +57,6 @@ ANSWERS = 60  # contacts answering NPS in each file: 50 promoters (the trigger),
 FILLER = 4000  # activity rows per file, so that an import lasts long enough to be hit
 BAD = 4  # rejected rows per file: an unknown email, an NPS of 11
 PLAY = "nps-promoter-review"
-WAIT = 300.0  # seconds: the longest any step may take before the test gives up
-
-
-@contextmanager
-def shared_database(tmp_path: Path) -> Iterator[str]:
-    """This test's database, as a URL other processes can open.
-
-    PostgreSQL: the test database itself. SQLite: the test database lives in this process's
-    memory, so it is copied to a file and this process works on the file until the end.
-    """
-    memory = connections["default"]
-    if memory.vendor == "postgresql":
-        s = memory.settings_dict
-        auth = quote(s["USER"]) + (f":{quote(s['PASSWORD'])}" if s["PASSWORD"] else "")
-        yield f"postgresql://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-        return
-    path = tmp_path / "shared.sqlite3"
-    memory.ensure_connection()
-    target = sqlite3.connect(path)
-    memory.connection.backup(target)
-    target.close()
-    shared = memory.__class__({**memory.settings_dict, "NAME": str(path)}, alias="default")
-    connections["default"] = shared
-    try:
-        yield f"sqlite:///{path}"
-    finally:
-        shared.close()
-        connections["default"] = memory
-
-
-def wait_for(what: str, done: Callable[[], object], timeout: float = WAIT) -> None:
-    deadline = time.monotonic() + timeout
-    while not done():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting {timeout:.0f} s for {what}")
-        time.sleep(0.01)
 
 
 class World:

@@ -19,25 +19,22 @@ import email
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from advocacy.core.tests.processes import WAIT, shared_database, wait_for
 from advocacy.customers.models import Account, Contact
 from advocacy.engine.asks import AskRequest, open_asks
 from advocacy.engine.policy import Policy
@@ -53,39 +50,7 @@ KILLS = 22  # kills that hit a worker holding a claimed batch
 BATCH = 20
 LEASE_SECONDS = 5
 DATA_DELAY = 0.006  # seconds the server takes per message, so that a worker is caught mid-batch
-WAIT = 300.0
 NO_CAPS = Policy(cap_days=dict.fromkeys(("low", "medium", "high", "very_high"), 0), ask_types={})
-
-
-@contextmanager
-def shared_database(tmp_path: Path) -> Iterator[str]:
-    """This test's database as a URL other processes open (SQLite: copied to a file first)."""
-    memory = connections["default"]
-    if memory.vendor == "postgresql":
-        s = memory.settings_dict
-        auth = quote(s["USER"]) + (f":{quote(s['PASSWORD'])}" if s["PASSWORD"] else "")
-        yield f"postgresql://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-        return
-    path = tmp_path / "shared.sqlite3"
-    memory.ensure_connection()
-    target = sqlite3.connect(path)
-    memory.connection.backup(target)
-    target.close()
-    shared = memory.__class__({**memory.settings_dict, "NAME": str(path)}, alias="default")
-    connections["default"] = shared
-    try:
-        yield f"sqlite:///{path}"
-    finally:
-        shared.close()
-        connections["default"] = memory
-
-
-def wait_for(what: str, done: Callable[[], object], timeout: float = WAIT) -> None:
-    deadline = time.monotonic() + timeout
-    while not done():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting {timeout:.0f} s for {what}")
-        time.sleep(0.005)
 
 
 class CountingSink:
