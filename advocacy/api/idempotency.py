@@ -45,7 +45,12 @@ OPENAPI_PARAMETER = {
         "A unique string per logical write (a UUID). Re-sending the same request with the same "
         "key returns the first answer without writing again."
     ),
-    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_KEY_LENGTH,
+        "pattern": r"^[^\x00]*$",
+    },
 }
 
 Run = Callable[..., HttpResponseBase]
@@ -125,6 +130,8 @@ def idempotent(run: Run) -> Run:
                 422,
                 f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters, found {len(key)}",
             )
+        if "\x00" in key:
+            return _error(422, f"{HEADER} must not contain a NUL character")
         refused = run_checks(run, request)
         if refused is not None:
             return refused  # not authenticated, not allowed or no CSRF token: nothing stored

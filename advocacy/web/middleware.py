@@ -1,4 +1,5 @@
-"""Sessions: the idle timeout, and the login page for an htmx request whose session has ended.
+"""Sessions: the idle timeout, the login page for an htmx request whose session has ended, and
+the refusal of NUL characters in what a form or a link sends.
 
 A request from htmx whose session has ended goes to the login page as a whole page. Such a
 request is answered, like any other, by a redirect to the login page; the browser's fetch would
@@ -14,8 +15,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.exceptions import BadRequest
 from django.dispatch import receiver
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import resolve_url
 from django_htmx.http import HttpResponseClientRedirect
@@ -77,3 +79,29 @@ class SessionIdleMiddleware:
 def touch_on_login(sender: object, request: HttpRequest | None, **kwargs: object) -> None:
     if request is not None and hasattr(request, "session"):
         touch(request.session)
+
+
+class RefuseNulMiddleware:
+    """Answer 400 to a page request whose query or form fields hold a NUL character.
+
+    PostgreSQL refuses NUL in text, so such a value would fail deep inside a view as a server
+    error. Django's form fields refuse it already; this covers the values views read directly.
+    The REST API refuses it in its schemas, with a 422 naming the field, so /api/ is left to it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if not request.path.startswith("/api/"):
+            if _holds_nul(request.GET):
+                raise BadRequest("a link parameter holds a NUL character")
+            if request.method == "POST" and _holds_nul(request.POST):
+                raise BadRequest("a form field holds a NUL character")
+        return self.get_response(request)
+
+
+def _holds_nul(fields: QueryDict) -> bool:
+    return any(
+        "\x00" in name or "\x00" in value for name, values in fields.lists() for value in values
+    )

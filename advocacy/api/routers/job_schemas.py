@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.urls import reverse
 from ninja import Field, Schema
 
+from advocacy.api.schemas import bounded
 from advocacy.core.models import Job, JobState
 
 RESULTS = (
@@ -67,7 +68,7 @@ class JobOut(Schema):
 
 
 class JobFilters(Schema):
-    kind: str = Field(
-        "", max_length=30, description="Only jobs of this kind: import, simulation, …"
+    kind: Annotated[str, bounded(30)] = Field(
+        "", description="Only jobs of this kind: import, simulation, …"
     )
     state: JobState | None = Field(None, description="Only jobs in this state")

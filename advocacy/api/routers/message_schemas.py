@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from advocacy.api.schemas import MAX_ID
+from advocacy.api.schemas import MAX_ID, bounded
 from advocacy.messaging.models import MessageStatus
 
 
@@ -69,7 +69,9 @@ class PreviewOut(Schema):
 
 
 class TestIn(Schema):
-    to: str = Field("", max_length=254, description="Where to send it (default: your address)")
+    to: Annotated[str, bounded(254)] = Field(
+        "", description="Where to send it (default: your address)"
+    )
 
 
 class RetryOut(Schema):

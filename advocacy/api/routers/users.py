@@ -2,19 +2,19 @@
 change, for admins."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Query, Schema
+from ninja import Field, Path, Query, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
 from advocacy.api.auth import principal_of
 from advocacy.api.routing import ScopedRouter
-from advocacy.api.schemas import Page
+from advocacy.api.schemas import NO_NUL, Page, bounded
 from advocacy.people import audit
 from advocacy.people.models import AuditEntry, Role, Scope, User, Via
 from advocacy.people.services import (
@@ -32,6 +32,10 @@ from advocacy.people.services import (
 
 router = ScopedRouter(tags=["users and audit"])
 
+# Path parameters: PostgreSQL refuses NUL in text, so they are refused at the door.
+Username = Annotated[str, Path(max_length=150, pattern=NO_NUL)]
+KeyPrefix = Annotated[str, Path(max_length=50, pattern=NO_NUL)]
+
 
 class UserOut(Schema):
     username: str
@@ -43,9 +47,9 @@ class UserOut(Schema):
 
 
 class InviteIn(Schema):
-    username: str = Field(min_length=1, max_length=150)
+    username: Annotated[str, bounded(150, min_length=1)]
     role: Role
-    email: str = Field("", max_length=254)
+    email: Annotated[str, bounded(254)] = ""
 
 
 class InvitedOut(Schema):
@@ -55,7 +59,7 @@ class InvitedOut(Schema):
 
 class UserChangeIn(Schema):
     role: Role | None = None
-    email: str | None = Field(None, max_length=254)
+    email: Annotated[str, bounded(254)] | None = None
     is_active: bool | None = None
 
 
@@ -76,8 +80,10 @@ class AuditOut(Schema):
 
 
 class AuditFilters(Schema):
-    actor: str = ""
-    action: str = Field("", description="An action, or its area: `content.move`, `users`.")
+    actor: Annotated[str, bounded(150)] = Field("", description="A username.")
+    action: Annotated[str, bounded(100)] = Field(
+        "", description="An action, or its area: `content.move`, `users`."
+    )
     via: Via | None = None
     since: datetime | None = None
     until: datetime | None = None
@@ -110,7 +116,7 @@ def list_users(request: HttpRequest) -> list[UserOut]:
 
 
 @router.get("/users/{username}", response=UserOut, operation_id="get_user")
-def get_user(request: HttpRequest, username: str) -> UserOut:
+def get_user(request: HttpRequest, username: Username) -> UserOut:
     return _out(get_object_or_404(User, username=username))
 
 
@@ -124,7 +130,7 @@ def create_user(request: HttpRequest, payload: InviteIn) -> Status[InvitedOut]:
 
 
 @router.patch("/users/{username}", response=UserOut, operation_id="update_user")
-def patch_user(request: HttpRequest, username: str, payload: UserChangeIn) -> UserOut:
+def patch_user(request: HttpRequest, username: Username, payload: UserChangeIn) -> UserOut:
     """Change a role or email, or deactivate (`is_active: false`): audited with before/after."""
     user = update_user(
         username,
@@ -139,7 +145,7 @@ def patch_user(request: HttpRequest, username: str, payload: UserChangeIn) -> Us
 @router.post(
     "/users/{username}/password-reset", response=LinkOut, operation_id="reset_user_password"
 )
-def password_reset(request: HttpRequest, username: str) -> LinkOut:
+def password_reset(request: HttpRequest, username: Username) -> LinkOut:
     """The user's password stops working; the answer is the one-time link to set a new one."""
     return LinkOut(link=reset_password(username, change=_change(request)))
 
@@ -151,7 +157,7 @@ class UnlockedOut(Schema):
 
 
 @router.post("/users/{username}/unlock", response=UnlockedOut, operation_id="unlock_user")
-def unlock(request: HttpRequest, username: str) -> UnlockedOut:
+def unlock(request: HttpRequest, username: Username) -> UnlockedOut:
     """End a login lockout now; `was_locked_until` is null when there was none."""
     done = unlock_user(username, change=_change(request))
     return UnlockedOut(
@@ -170,8 +176,12 @@ class KeyOut(Schema):
 
 
 class KeyIn(Schema):
-    user: str = Field(min_length=1, max_length=150, description="The username the key acts as.")
-    name: str = Field(min_length=1, max_length=100, description="What uses it: 'crm sync'.")
+    user: Annotated[str, bounded(150, min_length=1)] = Field(
+        description="The username the key acts as."
+    )
+    name: Annotated[str, bounded(100, min_length=1)] = Field(
+        description="What uses it: 'crm sync'."
+    )
     scopes: list[Scope] = Field(min_length=1)
 
 
@@ -233,7 +243,7 @@ def create_key(request: HttpRequest, payload: KeyIn) -> Status[IssuedKeyOut]:
 
 
 @router.post("/keys/{prefix}/revoke", response=RevokedOut, operation_id="revoke_api_key")
-def revoke_key(request: HttpRequest, prefix: str) -> RevokedOut:
+def revoke_key(request: HttpRequest, prefix: KeyPrefix) -> RevokedOut:
     """Revoke a key now: it opens nothing from its next request on. Revoking twice is harmless."""
     change = _change(request)
     revoked = revoke_api_key(prefix, actor=change.actor, now=change.now, via=Via.API, ip=change.ip)

@@ -127,3 +127,63 @@ def test_no_two_schemas_share_a_name() -> None:
                     clashes.append((name, seen[name], module.__name__))
                 seen[name] = module.__name__
     assert clashes == []
+
+
+def _free_strings(node: object, where: str):
+    """Every string schema under `node` that takes any text: no enum, no format, no pattern."""
+    if isinstance(node, dict):
+        if (
+            node.get("type") == "string"
+            and "enum" not in node
+            and "pattern" not in node
+            and "format" not in node
+        ):
+            yield where
+        for key, value in node.items():
+            yield from _free_strings(value, f"{where}.{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _free_strings(value, f"{where}[{index}]")
+
+
+def _inputs(schema: dict):
+    """(where, schema) of every parameter and request body, with the components they use."""
+    components = schema["components"]["schemas"]
+    seen: set[str] = set()
+
+    def expand(node: object):
+        if isinstance(node, dict):
+            if "$ref" in node:
+                name = node["$ref"].rsplit("/", 1)[-1]
+                if name not in seen:
+                    seen.add(name)
+                    yield name, components[name]
+                    yield from expand(components[name])
+            for value in node.values():
+                yield from expand(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from expand(value)
+
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            for parameter in operation.get("parameters", []):
+                where = f"{method} {path} {parameter['in']} {parameter['name']}"
+                yield where, parameter["schema"]
+                yield from expand(parameter["schema"])
+            body = operation.get("requestBody")
+            if body:
+                yield from expand(body)
+
+
+# Strings that are parsed into numbers before they reach the database.
+PARSED = {"AccountIn.properties.arr.anyOf[1]", "RequestIn.properties.amount.anyOf[1]"}
+
+
+def test_no_input_string_can_carry_a_nul() -> None:
+    """PostgreSQL refuses NUL in text and answers a server error, so every free-text input
+    (parameter or body field) carries the schema's no-NUL pattern and is refused at the door."""
+    free = {
+        spot for where, node in _inputs(current_schema()) for spot in _free_strings(node, where)
+    }
+    assert free - PARSED == set()
