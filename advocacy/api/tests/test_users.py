@@ -91,15 +91,20 @@ def test_an_admin_issues_lists_and_revokes_a_key(admin: ApiClient, member: Any) 
     ("body", "detail"),
     [
         ({"user": "ghost", "name": "x", "scopes": ["read"]}, "no user named 'ghost'"),
-        ({"user": "member", "name": "  ", "scopes": ["read"]}, "a key needs a name"),
+        # A blank name is refused by the schema (surrounding blanks are stripped), on the field.
+        ({"user": "member", "name": "  ", "scopes": ["read"]}, ["body", "name"]),
     ],
 )
 def test_a_key_that_cannot_be_is_refused(
-    admin: ApiClient, member: Any, body: dict[str, Any], detail: str
+    admin: ApiClient, member: Any, body: dict[str, Any], detail: str | list[str]
 ) -> None:
     response = admin.post("/api/keys", body)
     assert response.status_code == 422
-    assert detail in response.json()["detail"]
+    found = response.json()["detail"]
+    if isinstance(detail, str):
+        assert detail in found
+    else:
+        assert [error["loc"] for error in found] == [detail]
     assert ApiKey.objects.filter(name=body["name"]).count() == 0
 
 
