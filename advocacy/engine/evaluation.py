@@ -350,10 +350,18 @@ def learn_templates(plays: Iterable[Play], policy: Policy, now: datetime) -> int
                     cut = watermark if inc else 0
                     return candidate_query(play, options, at, policy, cut, level)
 
-                template = prepare(build, now, 1)
+                fingerprint = _fingerprint(play, options, policy, incremental, level)
+                key = ("candidates", fingerprint)
+                # This process learnt it already (the same play reloaded unchanged): the
+                # fingerprint names everything the SQL depends on, so it is the same template.
+                template = _PREPARED.template(key)
+                if template is None:
+                    template = prepare(build, now, 1)
+                    if template is not None:
+                        _PREPARED.put(key, template)
                 data = template.to_json() if template is not None else None
                 if data:
-                    learned[_fingerprint(play, options, policy, incremental, level)] = data
+                    learned[fingerprint] = data
         if learned:
             _keep_templates(play, learned)
             kept += len(learned)

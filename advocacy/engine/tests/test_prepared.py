@@ -234,3 +234,38 @@ def test_values_in_slots_are_bound_at_run_time(db: Any) -> None:
     sql, params, _ = _compile(build(NOW + dt.timedelta(days=3), 41))
     assert sql == template.sql
     assert template.parameters(NOW + dt.timedelta(days=3), slots=[42, 43]) == list(params)
+
+
+@pytest.mark.django_db
+def test_reloading_an_unchanged_playbook_learns_nothing_again(
+    monkeypatch: Any, tmp_path: Any
+) -> None:
+    """This process keeps what it learnt: the same plays loaded again take their templates
+    from it, and a play that changed is learnt again, the others not."""
+    import shutil
+
+    from advocacy.engine import evaluation
+    from advocacy.engine.plays import DEFAULT_PLAYBOOK
+
+    for path in DEFAULT_PLAYBOOK.glob("*.yaml"):
+        shutil.copy(path, tmp_path / path.name)
+    evaluation._PREPARED.clear()
+    learnt: list[str] = []
+    real = evaluation.prepare
+
+    def spy(build: Any, now: dt.datetime, watermark: int = 1) -> Any:
+        learnt.append("once")
+        return real(build, now, watermark)
+
+    monkeypatch.setattr(evaluation, "prepare", spy)
+    load_playbook(tmp_path, now=NOW)
+    plays = Play.objects.filter(enabled=True).count()
+    assert len(learnt) == 4 * plays
+    kept = {p.name: p.templates for p in Play.objects.all()}
+    load_playbook(tmp_path, now=NOW)
+    assert len(learnt) == 4 * plays
+    assert {p.name: p.templates for p in Play.objects.all()} == kept
+    review = tmp_path / "nps-promoter-review.yaml"
+    review.write_text(review.read_text().replace("holdout: 0.1", "holdout: 0.2"))
+    load_playbook(tmp_path, now=NOW)
+    assert len(learnt) == 4 * plays + 4  # that play alone: two runs, two trigger levels
