@@ -57,15 +57,17 @@ from advocacy.core.zones import is_zone
 from advocacy.customers.models import Contact
 from advocacy.customers.suppression import mail_suppressed
 from advocacy.engine.models import Play
+from advocacy.messaging import product
 from advocacy.messaging.models import (
     AttemptResult,
+    Channel,
     Message,
     MessageAttempt,
     MessageKind,
     MessageStatus,
     Reason,
 )
-from advocacy.messaging.outbox import queue_reminders
+from advocacy.messaging.outbox import queue_reminders, queue_steps
 from advocacy.messaging.rendering import email_of, render
 from advocacy.pipeline.models import Ask, AskEvent, AskStatus
 from advocacy.pipeline.services import advance_asks
@@ -89,6 +91,7 @@ class DeliveryReport:
     cancelled: int = 0
     deferred: int = 0  # quiet hours
     reminders_queued: int = 0
+    steps_queued: int = 0  # later steps of asks' channel sequences (advocacy.messaging.outbox)
     batches: int = 0
     released: int = 0  # back to queued untried: the batch ran near the end of its lease
 
@@ -178,7 +181,7 @@ def check(token: str, now: datetime) -> DeliveryReport:
             report.held += _settle(rows, S.HELD, code)
     moved = (
         Q(kind=K.ASK) & ~Q(ask__status=AskStatus.QUEUED)
-        | Q(kind__in=[K.REMINDER, K.INVITE]) & ~Q(ask__status=AskStatus.SENT)
+        | Q(kind__in=[K.REMINDER, K.INVITE, K.NUDGE]) & ~Q(ask__status=AskStatus.SENT)
         | Q(kind=K.THANKS) & ~Q(ask__status__in=[AskStatus.COMPLETED, AskStatus.PUBLISHED])
     )
     label = Reason.ASK_MOVED.label
@@ -209,7 +212,8 @@ def check(token: str, now: datetime) -> DeliveryReport:
             output_field=CharField(),
         ),
     )
-    report.deferred += _quiet_hours(to_people, now)
+    # The product shows an in-product reminder when the person is in it: no quiet hours.
+    report.deferred += _quiet_hours(to_people.filter(channel=Channel.EMAIL), now)
     return report
 
 
@@ -312,7 +316,12 @@ def _load(token: str) -> list[Message]:
     messages = list(
         Message.objects.filter(claim=token, status=S.SENDING)
         .select_related(
-            "contact__account__owner", "ask__ask_type", "ask__owner", "ask__trigger_signal", "asset"
+            "contact__account__owner",
+            "ask__ask_type",
+            "ask__owner",
+            "ask__trigger_signal",
+            "asset",
+            "event",
         )
         .order_by("due_at", "pk")
     )
@@ -528,7 +537,8 @@ def _tell_owners(failures: list[Outcome], now: datetime) -> None:
             from_status=o.message.ask.status,
             to_status=o.message.ask.status,
             actor=None,
-            note=f"email to {o.message.to_address or o.message.contact.email} failed: "
+            note=f"{'in-product reminder' if o.message.channel == Channel.IN_APP else 'email'} "
+            f"to {o.message.to_address or o.message.contact.email} failed: "
             f"{o.message.reason}"[:300],
             at=now,
         )
@@ -552,7 +562,11 @@ def deliver_batch(
     token: str, *, now: datetime, clock: Clock, worker_id: str, courier: Courier
 ) -> DeliveryReport:
     report = check(token, now)
-    messages = _load(token)
+    product.publish(token, now)
+    loaded = _load(token)
+    # In-product reminders go to the product (its feed, its receiver), the rest by email.
+    nudges = [m for m in loaded if m.channel == Channel.IN_APP]
+    messages = [m for m in loaded if m.channel != Channel.IN_APP]
     lease_end = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     margin = timedelta(seconds=min(60, settings.OUTBOX_LEASE_SECONDS / 4))
     # Every email of the batch is built first, then the conversation only talks: measured
@@ -560,6 +574,9 @@ def deliver_batch(
     # where the two threads take turns at the interpreter (docs/benchmarks.md, "outbox").
     prepared = [(message, courier.prepare(message)) for message in messages]
     outcomes: list[Outcome] = []
+    for m in nudges:
+        sent = product.deliver(m, at=clock())
+        outcomes.append(Outcome(m, sent.result, sent.code, sent.error, sent.reason_code))
     for i, (message, item) in enumerate(prepared):
         if clock() > lease_end - margin:  # a slow server: stop before the lease runs out
             report.released += _release([m for m, _ in prepared[i:]])
@@ -593,6 +610,7 @@ def deliver_due(
     release_resumed(start)
     if reminders:
         report.reminders_queued = queue_reminders(start)
+        report.steps_queued = queue_steps(start)
     courier = Courier(connection)
     try:
         while max_batches is None or report.batches < max_batches:
