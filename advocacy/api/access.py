@@ -36,6 +36,8 @@ OPERATIONS: dict[str, Action] = {
     "list_messages": A.VIEW,
     "get_message": A.VIEW,
     "retry_message": A.MESSAGES_RETRY,
+    "list_ask_steps": A.VIEW,
+    "list_product_events": A.PRODUCT_EVENTS_READ,
     "preview_ask_email": A.VIEW,
     "send_test_email": A.MESSAGES_TEST,
     "get_ask": A.VIEW,

@@ -17,14 +17,18 @@ from typing import Any
 import pytest
 
 from advocacy.customers.models import Contact
+from advocacy.engine.evaluation import run_plays
 from advocacy.messaging.delivery import deliver_due
 from advocacy.messaging.models import Message, MessageAttempt, ProductEvent
 from advocacy.messaging.outbox import queue_steps
 from advocacy.messaging.product import SIGNATURE_HEADER
 from advocacy.messaging.tests.conftest import NOW, free_port, promoter
 from advocacy.messaging.tests.test_delivery import queued_ask
+from advocacy.messaging.tests.test_end_to_end import PLAY, asked_promoter
 from advocacy.pipeline.models import Ask, AskStatus
 from advocacy.pipeline.services import advance_asks
+from advocacy.signals.records import SignalRecord
+from advocacy.signals.services import record_signals
 
 pytestmark = pytest.mark.django_db
 SECRET = "s3cret-for-tests"
@@ -203,3 +207,24 @@ def test_an_email_step_is_a_reminder_email(smtp_sink, settings, ada):
     (m,) = Message.objects.filter(kind="reminder")
     assert (m.step, m.channel) == (1, "email")
     assert smtp_sink.received[-1]["Subject"].startswith("Following up:")
+
+
+def test_the_play_gives_its_ask_the_sequence_and_the_reminder_follows(
+    smtp_sink, settings, playbook, member
+):
+    """GIVEN the NPS play (email, then in_app after 120 hours), WHEN a promoter's ask goes
+    out and five days pass unanswered, THEN the product event is on the feed."""
+    settings.PRODUCT_EVENTS_URL = ""
+    ada = asked_promoter(member)
+    record_signals(
+        [SignalRecord("survey", f"nps-{ada.pk}", "nps", NOW.replace(hour=7),
+                      contact_email=ada.email, value=10)],
+        actor=None, now=NOW,
+    )  # fmt: skip
+    run_plays(now=NOW, names=[PLAY])
+    ask = Ask.objects.get(contact=ada)
+    assert [s["channel"] for s in ask.sequence] == ["email", "in_app"]
+    deliver_due(now=NOW)
+    deliver_due(now=LATER)
+    (event,) = ProductEvent.objects.all()
+    assert (event.ask_id, event.contact_id) == (ask.pk, ada.pk)
