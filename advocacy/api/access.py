@@ -98,6 +98,7 @@ OPERATIONS: dict[str, Action] = {
     "offer_reference_times": A.REFERENCES_CALL,
     "reference_call_invite": A.VIEW,
     "record_reference_call_outcome": A.REFERENCES_CALL,
+    "reschedule_reference_call": A.REFERENCES_CALL,
     "record_opportunity_result": A.REFERENCES_FILE,
     "close_reference_request": A.REFERENCES_FILE,
     "reference_desk_stats": A.VIEW,

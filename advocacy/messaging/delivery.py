@@ -165,19 +165,37 @@ def check(token: str, now: datetime) -> DeliveryReport:
     report = DeliveryReport()
     claimed = Message.objects.filter(claim=token, status=S.SENDING)
     to_people = claimed.exclude(kind=K.TEST)
+    # The contact's own holds bind what goes to the contact; a call invite to a seller or a
+    # prospect (`to_email`) is held only if that address is on the suppression list.
+    to_contact = to_people.filter(to_email="")
     report.held += _settle(
-        to_people.filter(contact__opted_out_at__isnull=False), S.HELD, "opted_out"
+        to_contact.filter(contact__opted_out_at__isnull=False), S.HELD, "opted_out"
     )
     report.held += _settle(
-        to_people.filter(contact__left_company_at__isnull=False), S.HELD, "left_company"
+        to_contact.filter(contact__left_company_at__isnull=False), S.HELD, "left_company"
     )
-    emails = dict(to_people.values_list("contact__email", "contact_id"))
+    emails: dict[str, int] = {}
+    others: set[str] = set()
+    for to_email, email, contact_id in to_people.values_list(
+        "to_email", "contact__email", "contact_id"
+    ):
+        if to_email:
+            others.add(to_email)
+        else:
+            emails[email] = contact_id
     barred: dict[str, list[int]] = defaultdict(list)
-    for email, (why, _at) in mail_suppressed(emails).items():
-        barred[why].append(emails[email])
+    barred_to: dict[str, list[str]] = defaultdict(list)
+    for email, (why, _at) in mail_suppressed([*emails, *others]).items():
+        if email in emails:
+            barred[why].append(emails[email])
+        if email in others:
+            barred_to[why].append(email)
     for why, code in (("erased", "suppressed"), ("unsubscribed", "unsubscribed")):
         if barred[why]:
-            rows = to_people.filter(contact_id__in=barred[why])
+            rows = to_contact.filter(contact_id__in=barred[why])
+            report.held += _settle(rows, S.HELD, code)
+        if barred_to[why]:
+            rows = to_people.filter(to_email__in=barred_to[why])
             report.held += _settle(rows, S.HELD, code)
     moved = (
         Q(kind=K.ASK) & ~Q(ask__status=AskStatus.QUEUED)
@@ -190,6 +208,13 @@ def check(token: str, now: datetime) -> DeliveryReport:
         S.CANCELLED,
         "ask_moved",
         Concat(Value(f"{label}: it is "), _ask_field("status"), output_field=CharField()),
+    )
+    report.cancelled += _settle(
+        to_people.filter(kind=K.CALENDAR).filter(
+            ~Q(call__outcome="scheduled") | Q(call_sequence__lt=F("call__sequence"))
+        ),
+        S.CANCELLED,
+        "call_moved",
     )
     report.cancelled += _settle(
         to_people.filter(kind=K.APPROVAL).exclude(asset__status=AssetStatus.ADVOCATE_REVIEW),
@@ -213,7 +238,7 @@ def check(token: str, now: datetime) -> DeliveryReport:
         ),
     )
     # The product shows an in-product reminder when the person is in it: no quiet hours.
-    report.deferred += _quiet_hours(to_people.filter(channel=Channel.EMAIL), now)
+    report.deferred += _quiet_hours(to_contact.filter(channel=Channel.EMAIL), now)
     return report
 
 
@@ -322,6 +347,8 @@ def _load(token: str) -> list[Message]:
             "ask__trigger_signal",
             "asset",
             "event",
+            "call__organizer",
+            "call__contact__account",
         )
         .order_by("due_at", "pk")
     )
@@ -516,7 +543,7 @@ def _write_outcomes(changed: list[Message], token: str, now: datetime) -> None:
             subject=subject,
             # The address it went to: the test's, else the contact's as it was read.
             to_address=Coalesce(
-                NullIf(F("test_to"), Value("")),
+                NullIf(F("to_email"), Value("")),
                 Subquery(Contact.objects.filter(pk=OuterRef("contact_id")).values("email")[:1]),
             ),
         )
@@ -562,10 +589,10 @@ def deliver_batch(
     token: str, *, now: datetime, clock: Clock, worker_id: str, courier: Courier
 ) -> DeliveryReport:
     report = check(token, now)
-    product.publish(token, now)
     loaded = _load(token)
     # In-product reminders go to the product (its feed, its receiver), the rest by email.
     nudges = [m for m in loaded if m.channel == Channel.IN_APP]
+    product.publish(nudges, now)
     messages = [m for m in loaded if m.channel != Channel.IN_APP]
     lease_end = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     margin = timedelta(seconds=min(60, settings.OUTBOX_LEASE_SECONDS / 4))

@@ -34,6 +34,7 @@ from django.db.models import Q
 from advocacy.content.models import Asset
 from advocacy.customers.models import Contact
 from advocacy.pipeline.models import Ask
+from advocacy.references.models import ReferenceCall
 
 
 class MessageKind(models.TextChoices):
@@ -44,6 +45,7 @@ class MessageKind(models.TextChoices):
     APPROVAL = "approval", "Content approval request"
     TEST = "test", "Test to a team member"
     NUDGE = "nudge", "In-product reminder"
+    CALENDAR = "calendar", "Reference call calendar invite"
 
 
 class Channel(models.TextChoices):
@@ -76,6 +78,7 @@ class Reason(models.TextChoices):
     BAD_ADDRESS = "bad_address", "The address is not a valid email address"
     GAVE_UP = "gave_up", "Every attempt failed"
     HOOK_REFUSED = "hook_refused", "The product's receiver refused it"
+    CALL_MOVED = "call_moved", "The call was rescheduled or ended since"
 
 
 S = MessageStatus
@@ -115,8 +118,15 @@ class Message(models.Model):
     asset = models.ForeignKey(
         Asset, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
     )
-    # A test goes to the team member who asked for it, not to the contact.
-    test_to = models.EmailField(max_length=254, blank=True)
+    # An address other than the contact's: a test's team member, or the seller and the
+    # prospects a reference call's invite goes to (the contact is then the call's advocate,
+    # whom the message is about). Empty: it goes to the contact.
+    to_email = models.EmailField(max_length=254, blank=True)
+    # A reference call's calendar invite: the call, and the revision (its SEQUENCE) written.
+    call = models.ForeignKey(
+        ReferenceCall, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    call_sequence = models.PositiveIntegerField(default=0)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -145,12 +155,18 @@ class Message(models.Model):
                 fields=["ask", "kind", "step"],
                 condition=Q(kind__in=ONCE_PER_ASK),
                 name="message_once_per_ask_kind_step",
-            )
+            ),
+            # A call's invite once per revision and recipient (the advocate: no `to_email`).
+            models.UniqueConstraint(
+                fields=["call", "call_sequence", "to_email"],
+                condition=Q(kind="calendar"),
+                name="message_once_per_call_revision_recipient",
+            ),
         ]
         indexes = [models.Index(fields=["status", "due_at"], name="message_status_due")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} to {self.test_to or self.contact}"
+        return f"{self.get_kind_display()} to {self.to_email or self.contact}"
 
     @property
     def is_problem(self) -> bool:

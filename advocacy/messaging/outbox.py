@@ -2,6 +2,7 @@
 
     on_asks_entered(ids, status, now, opened)   # the pipeline's hook (advocacy.pipeline.hooks)
     on_assets_entered(ids, status, now)         # content's hook (advocacy.content.hooks)
+    on_call_invited(call, now)                  # the reference desk's (advocacy.references.hooks)
     queue_reminders(now) -> int                 # asks sent by email with no answer by follow-up
     queue_steps(now) -> int                     # the later steps of asks' channel sequences
     queue_test(ask, to, *, actor, now)          # "send a test to me"
@@ -30,6 +31,7 @@ from django.db.models.functions import Coalesce
 from advocacy.content.models import Asset, AssetStatus
 from advocacy.messaging.models import Channel, Message, MessageKind, MessageStatus, Reason
 from advocacy.pipeline.models import Ask, AskStatus
+from advocacy.references.models import Offer, ReferenceCall
 
 K, S = MessageKind, MessageStatus
 EMAIL_CHANNELS = ("", "email")
@@ -87,6 +89,47 @@ def on_assets_entered(asset_ids: Sequence[int], status: str, now: datetime) -> N
             )
             for pk, contact_id, ask_id in rows
         ]
+    )
+
+
+def on_call_invited(call: ReferenceCall, now: datetime) -> None:
+    """The reference desk's hook: the call's calendar invite (this revision) to the advocate,
+    to each seller who asked for it and to each prospect contact on its requests. One row per
+    recipient and revision: the hook run twice writes each once. Three reads, one insert."""
+    ask_id = (
+        Offer.objects.filter(request__calls=call, contact_id=call.contact_id)
+        .order_by("pk")
+        .values_list("ask_id", flat=True)
+        .first()
+    )
+    advocate = call.contact.email.strip().lower()
+    others: list[str] = []
+    for seller, prospects in call.requests.order_by("pk").values_list(
+        "requested_by__email", "prospect_contacts"
+    ):
+        others += [seller or "", *(prospects or [])]
+    seen = {advocate, ""}
+    addresses = []
+    for email in (e.strip() for e in others):
+        if email.lower() not in seen:
+            seen.add(email.lower())
+            addresses.append(email)
+    Message.objects.bulk_create(
+        [
+            Message(
+                kind=K.CALENDAR,
+                call=call,
+                call_sequence=call.sequence,
+                ask_id=ask_id,
+                contact_id=call.contact_id,
+                to_email=to,
+                message_id=new_message_id(),
+                created_at=now,
+                due_at=now,
+            )
+            for to in ["", *addresses]
+        ],
+        ignore_conflicts=True,
     )
 
 
@@ -190,7 +233,7 @@ def queue_test(ask: Ask, to: str, *, actor: Any, now: datetime) -> Message:
         kind=K.TEST,
         ask=ask,
         contact_id=ask.contact_id,
-        test_to=to,
+        to_email=to,
         requested_by=actor if getattr(actor, "pk", None) else None,
         message_id=new_message_id(),
         created_at=now,

@@ -1,6 +1,6 @@
 """In-product reminders: the events the customer's product shows, read from a feed or POSTed.
 
-    publish(token, now) -> int        # the events of a claimed batch's in_app messages
+    publish(messages, now) -> int     # the events of a claimed batch's in_app messages
     deliver(message, *, at) -> Sent   # POST one event to ADVOCACY_PRODUCT_EVENTS_URL, signed
     signature(body, *, at) -> str     # the Advocacy-Signature header of a body
     feed(since, limit) -> list        # the events after the cursor `since`, oldest first
@@ -26,20 +26,18 @@ import http.client
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
 
 from advocacy.messaging.links import link_url
 from advocacy.messaging.models import (
     AttemptResult,
-    Channel,
     Message,
-    MessageStatus,
     ProductEvent,
 )
 
@@ -92,14 +90,11 @@ def _lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FEED_LOCK])
 
 
-def publish(token: str, now: datetime) -> int:
-    """Write the event of each in_app message of the batch still to go (it passed the holds),
-    once: a message that is retried keeps the event it has. One read, one insert."""
-    rows = list(
-        Message.objects.filter(claim=token, status=MessageStatus.SENDING, channel=Channel.IN_APP)
-        .exclude(Exists(ProductEvent.objects.filter(message=OuterRef("pk"))))
-        .select_related("contact__account", "ask__ask_type")
-    )
+def publish(messages: Sequence[Message], now: datetime) -> int:
+    """Write the event of each in_app message of a batch still to go (loaded after the holds,
+    with its `event`), once: a message that is retried keeps the event it has. One insert,
+    none for a batch without one; the new events are set on the messages."""
+    rows = [m for m in messages if _event_of(m) is None]
     if not rows:
         return 0
     with transaction.atomic():
@@ -118,7 +113,20 @@ def publish(token: str, now: datetime) -> int:
             ],
             ignore_conflicts=True,
         )
+    # ignore_conflicts leaves the ids unknown: read them back, one query.
+    made = ProductEvent.objects.filter(message_id__in=[m.pk for m in rows])
+    by_message = {e.message_id: e for e in made}
+    for m in rows:
+        if m.pk in by_message:
+            m.event = by_message[m.pk]
     return len(rows)
+
+
+def _event_of(message: Message) -> ProductEvent | None:
+    try:
+        return message.event
+    except ProductEvent.DoesNotExist:
+        return None
 
 
 def body_of(event: ProductEvent) -> bytes:
@@ -138,10 +146,8 @@ def deliver(message: Message, *, at: datetime) -> Sent:
     """POST the message's event to the product's receiver; with none configured the event on
     the feed is the delivery, and the message is sent at once."""
     message.subject = subject_of(message)
-    event = getattr(message, "event", None)
-    if event is None:  # published by this batch; never absent once publish ran
-        event = ProductEvent.objects.filter(message_id=message.pk).first()
-    if event is None:
+    event = _event_of(message)
+    if event is None:  # never, once publish ran
         return Sent(AttemptResult.TRANSIENT, None, "the event is not on the feed yet", "retrying")
     url = settings.PRODUCT_EVENTS_URL
     if not url:

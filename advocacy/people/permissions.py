@@ -238,6 +238,7 @@ CLI: dict[tuple[str, str], Action] = {
     ("references", "offer"): Action.REFERENCES_DESK,
     ("references", "respond"): Action.REFERENCES_DESK,
     ("references", "schedule"): Action.REFERENCES_CALL,
+    ("references", "reschedule"): Action.REFERENCES_CALL,
     ("references", "times"): Action.REFERENCES_CALL,
     ("references", "outcome"): Action.REFERENCES_CALL,
     ("references", "result"): Action.REFERENCES_FILE,

@@ -52,7 +52,7 @@ class MessageOut(Schema):
 
     @staticmethod
     def resolve_to(obj: Any) -> str:
-        return str(obj.to_address or obj.test_to or obj.contact.email)
+        return str(obj.to_address or obj.to_email or obj.contact.email)
 
 
 class MessageDetailOut(MessageOut):

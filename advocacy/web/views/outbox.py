@@ -131,10 +131,10 @@ def ask_email_test(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, f"No test sent: {exc}.")
         return redirect("web:ask", pk=ask.pk)
     if sent.status == MessageStatus.SENT:
-        messages.success(request, f"Test sent to {sent.test_to}: “{sent.subject}”.")
+        messages.success(request, f"Test sent to {sent.to_email}: “{sent.subject}”.")
     else:
         messages.error(
-            request, f"The test to {sent.test_to} is {sent.get_status_display().lower()}: "
+            request, f"The test to {sent.to_email} is {sent.get_status_display().lower()}: "
             f"{sent.reason}",
         )  # fmt: skip
     return redirect("web:ask", pk=ask.pk)

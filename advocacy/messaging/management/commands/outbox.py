@@ -38,7 +38,7 @@ def message_row(m: Message) -> dict[str, Any]:
         "status": m.status,
         "ask_id": m.ask_id,
         "contact_id": m.contact_id,
-        "to": m.to_address or m.test_to or m.contact.email,
+        "to": m.to_address or m.to_email or m.contact.email,
         "subject": m.subject,
         "message_id": m.message_id,
         "created_at": m.created_at.isoformat(),
@@ -211,10 +211,10 @@ class Command(BaseCommand):
             self._json(message_row(m))
             return
         if m.status == MessageStatus.SENT:
-            self.stdout.write(f"test sent to {m.test_to}: {m.subject}")
+            self.stdout.write(f"test sent to {m.to_email}: {m.subject}")
         else:
             self.stdout.write(
-                f"test to {m.test_to} not sent: {m.get_status_display().lower()}, {m.reason}"
+                f"test to {m.to_email} not sent: {m.get_status_display().lower()}, {m.reason}"
             )
 
     def do_retry(self, opts: dict[str, Any]) -> None:
