@@ -62,10 +62,10 @@ def test_erasure_removes_them(ada, owner):
 
 
 def test_erasure_removes_the_invites_to_their_address_for_someone_elses_call(
-    smtp_sink,
+    smtp_sink,  # noqa: F811
     seller,
     member,
-    owner,  # noqa: F811
+    owner,
 ):
     scheduled(seller, member)  # the prospect cto@globex.example is invited
     cto = Contact.objects.create(
