@@ -350,6 +350,7 @@ def _load(token: str) -> list[Message]:
             "call__organizer",
             "call__contact__account",
         )
+        .prefetch_related("call__requests__requested_by")
         .order_by("due_at", "pk")
     )
     plays = {m.ask.play for m in messages if m.ask is not None and m.ask.play}

@@ -32,7 +32,7 @@ from django.utils.html import escape
 from advocacy.messaging.links import link_url
 from advocacy.messaging.models import Message, MessageKind
 from advocacy.messaging.unsubscribe import trial_token, unsubscribe_mailto, unsubscribe_url
-from advocacy.references.invite import invite
+from advocacy.references.invite import invite, requests_of
 
 K = MessageKind
 
@@ -159,7 +159,7 @@ def _call_fields(message: Message) -> dict[str, Any]:
     call = message.call
     if call is None:
         return {"call_when": "", "call_minutes": 0, "prospects": ""}
-    requests = list(call.requests.order_by("pk").values_list("prospect_company", flat=True))
+    requests = [r.prospect_company for r in requests_of(call)]
     return {
         "call_when": f"{call.starts_at:%a %d %b %Y, %H:%M} UTC",
         "call_minutes": call.duration_minutes,

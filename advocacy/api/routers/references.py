@@ -198,7 +198,10 @@ def times(request: HttpRequest, payload: TimesIn, offer_id: int = ID) -> list[An
 def call_invite(request: HttpRequest, call_id: int = ID) -> HttpResponse:
     """The call's calendar invite as an .ics file."""
     call = get_object_or_404(
-        ReferenceCall.objects.select_related("contact__account", "organizer"), pk=call_id
+        ReferenceCall.objects.select_related("contact__account", "organizer").prefetch_related(
+            "requests__requested_by"
+        ),
+        pk=call_id,
     )
     response = HttpResponse(invite(call, now=timezone.now()), content_type="text/calendar")
     response["Content-Disposition"] = f'attachment; filename="{filename(call)}"'

@@ -218,7 +218,10 @@ def offer_times_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def call_invite(request: HttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(
-        ReferenceCall.objects.select_related("contact__account", "organizer"), pk=pk
+        ReferenceCall.objects.select_related("contact__account", "organizer").prefetch_related(
+            "requests__requested_by"
+        ),
+        pk=pk,
     )
     response = HttpResponse(invite(call, now=timezone.now()), content_type="text/calendar")
     response["Content-Disposition"] = f'attachment; filename="{filename(call)}"'

@@ -208,7 +208,9 @@ class Command(BaseCommand):
         return found
 
     def _call(self, pk: int) -> ReferenceCall:
-        found = ReferenceCall.objects.select_related("contact__account", "organizer")
+        found = ReferenceCall.objects.select_related(
+            "contact__account", "organizer"
+        ).prefetch_related("requests__requested_by")
         call = found.filter(pk=pk).first()
         if call is None:
             raise CommandError(f"no reference call with id {pk}")
