@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from advocacy.core.quiet import parse_quiet_hours
 from advocacy.customers.models import Contact
 from advocacy.engine.evaluation import run_plays
 from advocacy.messaging.delivery import deliver_due
@@ -228,3 +229,15 @@ def test_the_play_gives_its_ask_the_sequence_and_the_reminder_follows(
     deliver_due(now=LATER)
     (event,) = ProductEvent.objects.all()
     assert (event.ask_id, event.contact_id) == (ask.pk, ada.pk)
+
+
+def test_an_in_product_reminder_ignores_quiet_hours_but_not_a_pause(smtp_sink, settings, ada):
+    settings.PRODUCT_EVENTS_URL = ""
+    ask = sent_ask(ada)
+    settings.QUIET_HOURS = parse_quiet_hours("00:00-23:59")  # always quiet for email
+    Contact.objects.filter(pk=ada.pk).update(timezone="Europe/London")
+    assert deliver_due(now=LATER).sent == 1  # the product shows it when they are in it
+    Message.objects.filter(kind="nudge").delete()
+    ProductEvent.objects.all().delete()
+    Ask.objects.filter(pk=ask.pk).update(paused_at=LATER, paused_reason="support issue")
+    assert deliver_due(now=LATER + dt.timedelta(hours=1)).steps_queued == 0
