@@ -260,6 +260,15 @@ OUTBOX_LEASE_SECONDS = env_int("ADVOCACY_OUTBOX_LEASE_SECONDS", 600, minimum=5)
 OUTBOX_RETRY_SECONDS = env_int("ADVOCACY_OUTBOX_RETRY_SECONDS", 60, minimum=1)
 OUTBOX_MAX_ATTEMPTS = env_int("ADVOCACY_OUTBOX_MAX_ATTEMPTS", 8, minimum=1, maximum=30)
 OUTBOX_POLL_SECONDS = env_int("ADVOCACY_OUTBOX_POLL_SECONDS", 5, minimum=1)
+# In-product reminders (docs/settings.md, "Product events"): the customer's product reads them
+# from GET /api/product-events; with a URL each is also POSTed there, signed with the secret.
+PRODUCT_EVENTS_URL = env_str("ADVOCACY_PRODUCT_EVENTS_URL", "")
+if PRODUCT_EVENTS_URL and not PRODUCT_EVENTS_URL.startswith(("http://", "https://")):
+    raise SettingError("ADVOCACY_PRODUCT_EVENTS_URL: an http:// or https:// URL")
+PRODUCT_EVENTS_SECRET = env_str("ADVOCACY_PRODUCT_EVENTS_SECRET", "")
+if PRODUCT_EVENTS_URL and not PRODUCT_EVENTS_SECRET:
+    raise SettingError("ADVOCACY_PRODUCT_EVENTS_SECRET: needed with ADVOCACY_PRODUCT_EVENTS_URL")
+PRODUCT_EVENTS_TIMEOUT = env_int("ADVOCACY_PRODUCT_EVENTS_TIMEOUT", 10, minimum=1, maximum=120)
 # The mailbox an unsubscribe by email goes to (List-Unsubscribe's mailto:); default: From's.
 UNSUBSCRIBE_MAILTO = env_str("ADVOCACY_UNSUBSCRIBE_MAILTO", "")
 

@@ -36,6 +36,8 @@ class AskRequest:
     owner_id: int | None = None
     owner_role: str = ""
     channel: str = ""
+    # The play's channel sequence, (channel, after_hours) pairs; see Ask.sequence.
+    sequence: tuple[tuple[str, int], ...] = ()
     due_at: datetime | None = None  # the deadline for the advocate's answer (the play's SLA)
     follow_up_at: datetime | None = None
     send_by: datetime | None = None  # when the ask must go out (the play's timing)
@@ -69,6 +71,7 @@ class OpenResult:
                 owner_id=r.owner_id,
                 owner_role=r.owner_role,
                 channel=r.channel,
+                sequence=sequence_of(r.sequence),
                 opened_at=self.opened_at,
                 due_at=r.due_at,
                 follow_up_at=r.follow_up_at,
@@ -228,12 +231,18 @@ _ASK_COLUMNS = (
     "owner_id",
     "owner_role",
     "channel",
+    "sequence",
     "opened_at",
     "due_at",
     "follow_up_at",
     "send_by",
     "updated_at",
 )
+
+
+def sequence_of(pairs: tuple[tuple[str, int], ...]) -> list[dict[str, Any]]:
+    """The sequence as the ask stores it: [{"channel": ..., "after_hours": ...}, ...]."""
+    return [{"channel": channel, "after_hours": hours} for channel, hours in pairs]
 
 
 def _insert_asks(requests: Sequence[AskRequest], now: datetime) -> list[tuple[AskRequest, int]]:
@@ -243,6 +252,8 @@ def _insert_asks(requests: Sequence[AskRequest], now: datetime) -> list[tuple[As
     A duplicate (play, contact, moment) raises IntegrityError and the caller's transaction,
     tap claims included, rolls back: an ask is never half opened.
     """
+    # One list per distinct sequence (a run has one), so it is turned into JSON once.
+    sequences: dict[tuple[tuple[str, int], ...], list[dict[str, Any]]] = {}
     returned = insert_returning(
         Ask,
         _ASK_COLUMNS,
@@ -257,6 +268,7 @@ def _insert_asks(requests: Sequence[AskRequest], now: datetime) -> list[tuple[As
                 r.owner_id,
                 r.owner_role,
                 r.channel,
+                sequences.setdefault(r.sequence, sequence_of(r.sequence)),
                 now,
                 r.due_at,
                 r.follow_up_at,

@@ -485,6 +485,8 @@ def evaluate_play(
     owner = d.get("owner", {})
     timing = d.get("timing", {})
     channels = d.get("channels") or [{"channel": ""}]
+    sequence = tuple((str(c["channel"]), int(c.get("after_hours", 0))) for c in channels)
+    sequence = sequence if len(sequence) > 1 else ()
     sla_days = d.get("sla", {}).get("respond_within_days")
     reminder = timing.get("reminder_after_days")
     within = timing.get("within_hours")
@@ -525,6 +527,7 @@ def evaluate_play(
                 owner_id=owner_id if owner.get("account_owner") else None,
                 owner_role=owner.get("role", ""),
                 channel=channels[0]["channel"],
+                sequence=sequence,
                 due_at=due_at,
                 follow_up_at=follow_up_at,
                 send_by=_moment(trigger_at) + timedelta(hours=within) if within else None,

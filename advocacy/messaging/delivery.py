@@ -57,15 +57,17 @@ from advocacy.core.zones import is_zone
 from advocacy.customers.models import Contact
 from advocacy.customers.suppression import mail_suppressed
 from advocacy.engine.models import Play
+from advocacy.messaging import product
 from advocacy.messaging.models import (
     AttemptResult,
+    Channel,
     Message,
     MessageAttempt,
     MessageKind,
     MessageStatus,
     Reason,
 )
-from advocacy.messaging.outbox import queue_reminders
+from advocacy.messaging.outbox import queue_reminders, queue_steps
 from advocacy.messaging.rendering import email_of, render
 from advocacy.pipeline.models import Ask, AskEvent, AskStatus
 from advocacy.pipeline.services import advance_asks
@@ -89,6 +91,7 @@ class DeliveryReport:
     cancelled: int = 0
     deferred: int = 0  # quiet hours
     reminders_queued: int = 0
+    steps_queued: int = 0  # later steps of asks' channel sequences (advocacy.messaging.outbox)
     batches: int = 0
     released: int = 0  # back to queued untried: the batch ran near the end of its lease
 
@@ -162,23 +165,41 @@ def check(token: str, now: datetime) -> DeliveryReport:
     report = DeliveryReport()
     claimed = Message.objects.filter(claim=token, status=S.SENDING)
     to_people = claimed.exclude(kind=K.TEST)
+    # The contact's own holds bind what goes to the contact; a call invite to a seller or a
+    # prospect (`to_email`) is held only if that address is on the suppression list.
+    to_contact = to_people.filter(to_email="")
     report.held += _settle(
-        to_people.filter(contact__opted_out_at__isnull=False), S.HELD, "opted_out"
+        to_contact.filter(contact__opted_out_at__isnull=False), S.HELD, "opted_out"
     )
     report.held += _settle(
-        to_people.filter(contact__left_company_at__isnull=False), S.HELD, "left_company"
+        to_contact.filter(contact__left_company_at__isnull=False), S.HELD, "left_company"
     )
-    emails = dict(to_people.values_list("contact__email", "contact_id"))
+    emails: dict[str, int] = {}
+    others: set[str] = set()
+    for to_email, email, contact_id in to_people.values_list(
+        "to_email", "contact__email", "contact_id"
+    ):
+        if to_email:
+            others.add(to_email)
+        else:
+            emails[email] = contact_id
     barred: dict[str, list[int]] = defaultdict(list)
-    for email, (why, _at) in mail_suppressed(emails).items():
-        barred[why].append(emails[email])
+    barred_to: dict[str, list[str]] = defaultdict(list)
+    for email, (why, _at) in mail_suppressed([*emails, *others]).items():
+        if email in emails:
+            barred[why].append(emails[email])
+        if email in others:
+            barred_to[why].append(email)
     for why, code in (("erased", "suppressed"), ("unsubscribed", "unsubscribed")):
         if barred[why]:
-            rows = to_people.filter(contact_id__in=barred[why])
+            rows = to_contact.filter(contact_id__in=barred[why])
+            report.held += _settle(rows, S.HELD, code)
+        if barred_to[why]:
+            rows = to_people.filter(to_email__in=barred_to[why])
             report.held += _settle(rows, S.HELD, code)
     moved = (
         Q(kind=K.ASK) & ~Q(ask__status=AskStatus.QUEUED)
-        | Q(kind__in=[K.REMINDER, K.INVITE]) & ~Q(ask__status=AskStatus.SENT)
+        | Q(kind__in=[K.REMINDER, K.INVITE, K.NUDGE]) & ~Q(ask__status=AskStatus.SENT)
         | Q(kind=K.THANKS) & ~Q(ask__status__in=[AskStatus.COMPLETED, AskStatus.PUBLISHED])
     )
     label = Reason.ASK_MOVED.label
@@ -187,6 +208,13 @@ def check(token: str, now: datetime) -> DeliveryReport:
         S.CANCELLED,
         "ask_moved",
         Concat(Value(f"{label}: it is "), _ask_field("status"), output_field=CharField()),
+    )
+    report.cancelled += _settle(
+        to_people.filter(kind=K.CALENDAR).filter(
+            ~Q(call__outcome="scheduled") | Q(call_sequence__lt=F("call__sequence"))
+        ),
+        S.CANCELLED,
+        "call_moved",
     )
     report.cancelled += _settle(
         to_people.filter(kind=K.APPROVAL).exclude(asset__status=AssetStatus.ADVOCATE_REVIEW),
@@ -209,7 +237,8 @@ def check(token: str, now: datetime) -> DeliveryReport:
             output_field=CharField(),
         ),
     )
-    report.deferred += _quiet_hours(to_people, now)
+    # The product shows an in-product reminder when the person is in it: no quiet hours.
+    report.deferred += _quiet_hours(to_contact.filter(channel=Channel.EMAIL), now)
     return report
 
 
@@ -312,8 +341,16 @@ def _load(token: str) -> list[Message]:
     messages = list(
         Message.objects.filter(claim=token, status=S.SENDING)
         .select_related(
-            "contact__account__owner", "ask__ask_type", "ask__owner", "ask__trigger_signal", "asset"
+            "contact__account__owner",
+            "ask__ask_type",
+            "ask__owner",
+            "ask__trigger_signal",
+            "asset",
+            "event",
+            "call__organizer",
+            "call__contact__account",
         )
+        .prefetch_related("call__requests__requested_by")
         .order_by("due_at", "pk")
     )
     plays = {m.ask.play for m in messages if m.ask is not None and m.ask.play}
@@ -507,7 +544,7 @@ def _write_outcomes(changed: list[Message], token: str, now: datetime) -> None:
             subject=subject,
             # The address it went to: the test's, else the contact's as it was read.
             to_address=Coalesce(
-                NullIf(F("test_to"), Value("")),
+                NullIf(F("to_email"), Value("")),
                 Subquery(Contact.objects.filter(pk=OuterRef("contact_id")).values("email")[:1]),
             ),
         )
@@ -528,7 +565,8 @@ def _tell_owners(failures: list[Outcome], now: datetime) -> None:
             from_status=o.message.ask.status,
             to_status=o.message.ask.status,
             actor=None,
-            note=f"email to {o.message.to_address or o.message.contact.email} failed: "
+            note=f"{'in-product reminder' if o.message.channel == Channel.IN_APP else 'email'} "
+            f"to {o.message.to_address or o.message.contact.email} failed: "
             f"{o.message.reason}"[:300],
             at=now,
         )
@@ -552,7 +590,11 @@ def deliver_batch(
     token: str, *, now: datetime, clock: Clock, worker_id: str, courier: Courier
 ) -> DeliveryReport:
     report = check(token, now)
-    messages = _load(token)
+    loaded = _load(token)
+    # In-product reminders go to the product (its feed, its receiver), the rest by email.
+    nudges = [m for m in loaded if m.channel == Channel.IN_APP]
+    product.publish(nudges, now)
+    messages = [m for m in loaded if m.channel != Channel.IN_APP]
     lease_end = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     margin = timedelta(seconds=min(60, settings.OUTBOX_LEASE_SECONDS / 4))
     # Every email of the batch is built first, then the conversation only talks: measured
@@ -560,6 +602,9 @@ def deliver_batch(
     # where the two threads take turns at the interpreter (docs/benchmarks.md, "outbox").
     prepared = [(message, courier.prepare(message)) for message in messages]
     outcomes: list[Outcome] = []
+    for m in nudges:
+        sent = product.deliver(m, at=clock())
+        outcomes.append(Outcome(m, sent.result, sent.code, sent.error, sent.reason_code))
     for i, (message, item) in enumerate(prepared):
         if clock() > lease_end - margin:  # a slow server: stop before the lease runs out
             report.released += _release([m for m, _ in prepared[i:]])
@@ -593,6 +638,7 @@ def deliver_due(
     release_resumed(start)
     if reminders:
         report.reminders_queued = queue_reminders(start)
+        report.steps_queued = queue_steps(start)
     courier = Courier(connection)
     try:
         while max_batches is None or report.batches < max_batches:

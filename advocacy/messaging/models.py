@@ -17,6 +17,10 @@ Legal moves of `status`:
     sending -> sending              the lease ran out (the worker died): claimed again
     held    -> queued               only a hold for a paused ask, once the ask is resumed
     failed  -> queued               sent again by hand ("Send again")
+
+A message goes by one of two channels: `email` (SMTP), or `in_app`, an in-product reminder: a
+ProductEvent the customer's product reads from the feed (GET /api/product-events), POSTed to
+its receiver as well when ADVOCACY_PRODUCT_EVENTS_URL is set (advocacy.messaging.product).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from django.db.models import Q
 from advocacy.content.models import Asset
 from advocacy.customers.models import Contact
 from advocacy.pipeline.models import Ask
+from advocacy.references.models import ReferenceCall
 
 
 class MessageKind(models.TextChoices):
@@ -39,6 +44,13 @@ class MessageKind(models.TextChoices):
     THANKS = "thanks", "Thank-you"
     APPROVAL = "approval", "Content approval request"
     TEST = "test", "Test to a team member"
+    NUDGE = "nudge", "In-product reminder"
+    CALENDAR = "calendar", "Reference call calendar invite"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    IN_APP = "in_app", "In the product"
 
 
 class MessageStatus(models.TextChoices):
@@ -65,12 +77,15 @@ class Reason(models.TextChoices):
     REFUSED = "refused", "The mail server refused it"
     BAD_ADDRESS = "bad_address", "The address is not a valid email address"
     GAVE_UP = "gave_up", "Every attempt failed"
+    HOOK_REFUSED = "hook_refused", "The product's receiver refused it"
+    CALL_MOVED = "call_moved", "The call was rescheduled or ended since"
 
 
 S = MessageStatus
 K = MessageKind
-# Kinds written once per ask (a unique constraint holds it); tests may be sent any number.
-ONCE_PER_ASK = (K.ASK, K.INVITE, K.REMINDER, K.THANKS)
+# Kinds written once per ask and step of its sequence (a unique constraint holds it); tests may
+# be sent any number.
+ONCE_PER_ASK = (K.ASK, K.INVITE, K.REMINDER, K.THANKS, K.NUDGE)
 
 
 class MessageQuerySet(models.QuerySet["Message"]):
@@ -90,6 +105,10 @@ class MessageQuerySet(models.QuerySet["Message"]):
 
 class Message(models.Model):
     kind = models.CharField(max_length=10, choices=MessageKind.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    # Which step of the ask's sequence (Ask.sequence) it is: 0 the first (the ask itself, and
+    # the follow-up reminder of the play's timing), 1 and on the later ones.
+    step = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(max_length=10, choices=MessageStatus.choices, default=S.QUEUED)
     ask = models.ForeignKey(
         Ask, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
@@ -99,8 +118,15 @@ class Message(models.Model):
     asset = models.ForeignKey(
         Asset, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
     )
-    # A test goes to the team member who asked for it, not to the contact.
-    test_to = models.EmailField(max_length=254, blank=True)
+    # An address other than the contact's: a test's team member, or the seller and the
+    # prospects a reference call's invite goes to (the contact is then the call's advocate,
+    # whom the message is about). Empty: it goes to the contact.
+    to_email = models.EmailField(max_length=254, blank=True)
+    # A reference call's calendar invite: the call, and the revision (its SEQUENCE) written.
+    call = models.ForeignKey(
+        ReferenceCall, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    call_sequence = models.PositiveIntegerField(default=0)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -126,15 +152,21 @@ class Message(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["ask", "kind"],
+                fields=["ask", "kind", "step"],
                 condition=Q(kind__in=ONCE_PER_ASK),
-                name="message_once_per_ask_kind",
-            )
+                name="message_once_per_ask_kind_step",
+            ),
+            # A call's invite once per revision and recipient (the advocate: no `to_email`).
+            models.UniqueConstraint(
+                fields=["call", "call_sequence", "to_email"],
+                condition=Q(kind="calendar"),
+                name="message_once_per_call_revision_recipient",
+            ),
         ]
         indexes = [models.Index(fields=["status", "due_at"], name="message_status_due")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} to {self.test_to or self.contact}"
+        return f"{self.get_kind_display()} to {self.to_email or self.contact}"
 
     @property
     def is_problem(self) -> bool:
@@ -162,3 +194,28 @@ class MessageAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_result_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ProductEvent(models.Model):
+    """An in-product reminder the customer's product can show: one per in_app message, written
+    when the message passes the holds (advocacy.messaging.product.publish), never changed.
+
+    The feed (GET /api/product-events?since=ID) pages by `id`. Events are inserted under a lock
+    held to the end of their transaction (PostgreSQL; SQLite has one writer), so ids become
+    visible in their order and a reader's cursor never skips one committed later.
+    """
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="event")
+    ask = models.ForeignKey(
+        Ask, null=True, blank=True, on_delete=models.CASCADE, related_name="product_events"
+    )
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="product_events")
+    type = models.CharField(max_length=40)
+    occurred_at = models.DateTimeField()
+    payload = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.type} for {self.contact}"

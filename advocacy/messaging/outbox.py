@@ -2,7 +2,9 @@
 
     on_asks_entered(ids, status, now, opened)   # the pipeline's hook (advocacy.pipeline.hooks)
     on_assets_entered(ids, status, now)         # content's hook (advocacy.content.hooks)
+    on_call_invited(call, now)                  # the reference desk's (advocacy.references.hooks)
     queue_reminders(now) -> int                 # asks sent by email with no answer by follow-up
+    queue_steps(now) -> int                     # the later steps of asks' channel sequences
     queue_test(ask, to, *, actor, now)          # "send a test to me"
     send_again(messages, *, now) -> int         # failed ones queued again by hand
 
@@ -10,7 +12,7 @@ Which asks are emailed: those whose channel is email, and manual asks (no channe
 default). An ask that enters queued gets its ask email; one opened already sent with an email
 channel (the reference desk's offer) its invitation; one that completes its thank-you, whatever
 its channel; a draft of content sent to its advocate for review, the approval request. Each
-(ask, kind) once: a unique constraint holds it, so a hook run twice, a retry of the
+(ask, kind, step) once: a unique constraint holds it, so a hook run twice, a retry of the
 transaction or a race writes one row (approval requests: one per round of review).
 """
 
@@ -18,16 +20,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import DateTimeField, Exists, Min, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from advocacy.content.models import Asset, AssetStatus
-from advocacy.messaging.models import Message, MessageKind, MessageStatus, Reason
+from advocacy.messaging.models import Channel, Message, MessageKind, MessageStatus, Reason
 from advocacy.pipeline.models import Ask, AskStatus
+from advocacy.references.models import Offer, ReferenceCall
 
 K, S = MessageKind, MessageStatus
 EMAIL_CHANNELS = ("", "email")
@@ -88,10 +92,60 @@ def on_assets_entered(asset_ids: Sequence[int], status: str, now: datetime) -> N
     )
 
 
-def _write(kind: str, rows: Iterable[tuple[int, int]], now: datetime) -> int:
+def on_call_invited(call: ReferenceCall, now: datetime) -> None:
+    """The reference desk's hook: the call's calendar invite (this revision) to the advocate,
+    to each seller who asked for it and to each prospect contact on its requests. One row per
+    recipient and revision: the hook run twice writes each once. Three reads, one insert."""
+    ask_id = (
+        Offer.objects.filter(request__calls=call, contact_id=call.contact_id)
+        .order_by("pk")
+        .values_list("ask_id", flat=True)
+        .first()
+    )
+    advocate = call.contact.email.strip().lower()
+    others: list[str] = []
+    for seller, prospects in call.requests.order_by("pk").values_list(
+        "requested_by__email", "prospect_contacts"
+    ):
+        others += [seller or "", *(prospects or [])]
+    seen = {advocate, ""}
+    addresses = []
+    for email in (e.strip() for e in others):
+        if email.lower() not in seen:
+            seen.add(email.lower())
+            addresses.append(email)
+    Message.objects.bulk_create(
+        [
+            Message(
+                kind=K.CALENDAR,
+                call=call,
+                call_sequence=call.sequence,
+                ask_id=ask_id,
+                contact_id=call.contact_id,
+                to_email=to,
+                message_id=new_message_id(),
+                created_at=now,
+                due_at=now,
+            )
+            for to in ["", *addresses]
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _write(
+    kind: str,
+    rows: Iterable[tuple[int, int]],
+    now: datetime,
+    *,
+    step: int = 0,
+    channel: str = Channel.EMAIL,
+) -> int:
     messages = [
         Message(
             kind=kind,
+            channel=channel,
+            step=step,
             ask_id=ask_id,
             contact_id=contact_id,
             message_id=new_message_id(),
@@ -127,13 +181,59 @@ def queue_reminders(now: datetime, *, limit: int = 10_000) -> int:
     return _write(K.REMINDER, rows, now)
 
 
+# What a later step of a sequence sends: an email step is a reminder email, an in_app step an
+# in-product reminder. Other channels (a CSM's own outreach) are people's work, not the outbox's.
+STEP_KINDS = {"email": (K.REMINDER, Channel.EMAIL), "in_app": (K.NUDGE, Channel.IN_APP)}
+
+
+def first_out() -> Coalesce:
+    """When the ask's first email went out; for an ask sent another way, when it was sent."""
+    first = (
+        Message.objects.filter(ask=OuterRef("pk"), kind__in=[K.ASK, K.INVITE], status=S.SENT)
+        .order_by()
+        .values("ask")
+        .annotate(at=Min("sent_at"))
+        .values("at")[:1]
+    )
+    return Coalesce(Subquery(first, output_field=DateTimeField()), "sent_at")
+
+
+def queue_steps(now: datetime, *, limit: int = 10_000) -> int:
+    """Queue each later step of the asks' channel sequences that fell due: its hours after the
+    first email went out, the ask still sent (no answer) and not paused. Once per ask and step
+    (the unique constraint). One read of the distinct sequences (one per play), then one read
+    per step and one insert only where there is something to write."""
+    waiting = Ask.objects.filter(status=AskStatus.SENT, paused_at__isnull=True).exclude(sequence=[])
+    sequences = list(waiting.order_by().values_list("sequence", flat=True).distinct())
+    written = 0
+    for sequence in sequences:
+        for step, entry in enumerate(sequence):
+            wanted = STEP_KINDS.get(str(entry.get("channel", "")))
+            if step == 0 or wanted is None:
+                continue
+            kind, channel = wanted
+            hours = timedelta(hours=float(entry.get("after_hours", 0)))
+            done = Message.objects.filter(ask=OuterRef("pk"), kind=kind, step=step)
+            rows = list(
+                waiting.filter(sequence=sequence)
+                .annotate(first_out=first_out())
+                .filter(first_out__lte=now - hours)
+                .exclude(Exists(done))
+                .order_by("pk")
+                .values_list("pk", "contact_id")[:limit]
+            )
+            if rows:
+                written += _write(kind, rows, now, step=step, channel=channel)
+    return written
+
+
 def queue_test(ask: Ask, to: str, *, actor: Any, now: datetime) -> Message:
     """A copy of the ask's email, to `to` (the team member asking), due at once."""
     return Message.objects.create(
         kind=K.TEST,
         ask=ask,
         contact_id=ask.contact_id,
-        test_to=to,
+        to_email=to,
         requested_by=actor if getattr(actor, "pk", None) else None,
         message_id=new_message_id(),
         created_at=now,

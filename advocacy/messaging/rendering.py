@@ -32,6 +32,7 @@ from django.utils.html import escape
 from advocacy.messaging.links import link_url
 from advocacy.messaging.models import Message, MessageKind
 from advocacy.messaging.unsubscribe import trial_token, unsubscribe_mailto, unsubscribe_url
+from advocacy.references.invite import invite, requests_of
 
 K = MessageKind
 
@@ -52,6 +53,7 @@ SUBJECTS = {
     "reminder": "Following up: {subject}",
     "thanks": "Thank you, {first_name}",
     "approval": "Would you approve your {asset_kind}?",
+    "call_invite": "Reference call: {company} with {prospects}, {call_when}",
 }
 PEERS = {
     "executive": "leaders",
@@ -90,6 +92,8 @@ def letter_of(message: Message) -> str:
         return "thanks"
     if message.kind == K.APPROVAL:
         return "approval"
+    if message.kind == K.CALENDAR:
+        return "call_invite"
     code = message.ask.ask_type.code if message.ask is not None else ""
     return LETTER_OF_TYPE.get(code, "general")
 
@@ -146,6 +150,20 @@ def context(message: Message, *, link: str | None = None) -> dict[str, Any]:
         "test": message.kind == K.TEST,
         "asset_title": message.asset.title if message.asset is not None else "",
         "asset_kind": (message.asset.get_kind_display().lower() if message.asset else "content"),
+        **_call_fields(message),
+    }
+
+
+def _call_fields(message: Message) -> dict[str, Any]:
+    """A call invite's merge fields: when, how long, with whom (the same for every recipient)."""
+    call = message.call
+    if call is None:
+        return {"call_when": "", "call_minutes": 0, "prospects": ""}
+    requests = [r.prospect_company for r in requests_of(call)]
+    return {
+        "call_when": f"{call.starts_at:%a %d %b %Y, %H:%M} UTC",
+        "call_minutes": call.duration_minutes,
+        "prospects": ", ".join(requests) or "a prospect",
     }
 
 
@@ -164,12 +182,18 @@ class Rendered:
     from_header: str
     to: str
     headers: dict[str, str]
+    calendar: bytes = b""  # a call invite's .ics (METHOD:REQUEST), sent as its own part
 
 
 def render(message: Message, *, link: str | None = None) -> Rendered:
     """The email of `message`, as the worker sends it and the preview shows it."""
     letter = letter_of(message)
     ctx = context(message, link=link)
+    # Someone who is not the contact (a seller, a prospect) gets no unsubscribe of the contact's.
+    foreign = bool(message.to_email) and message.kind != K.TEST
+    ctx["may_unsubscribe"] = not foreign
+    if foreign:
+        ctx["unsubscribe_url"] = ""
     # A reminder's subject follows the first email's ("Following up: Quick favor?").
     first = SUBJECTS[letter_of_first(message)].format(**ctx)
     subject = SUBJECTS[letter].format(**{**ctx, "subject": first})
@@ -185,13 +209,18 @@ def render(message: Message, *, link: str | None = None) -> Rendered:
         "From": from_header,
         "Reply-To": from_header,
         "Message-ID": message.message_id,
-        "List-Unsubscribe": f"<{mailto}>, <{unsubscribe}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
+    if not foreign:
+        headers["List-Unsubscribe"] = f"<{mailto}>, <{unsubscribe}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     if from_header != settings.DEFAULT_FROM_EMAIL:
         headers["Sender"] = settings.DEFAULT_FROM_EMAIL
-    to = message.test_to or message.contact.email
-    return Rendered(letter, subject, text, html, from_header, to, headers)
+    to = message.to_email or message.contact.email
+    calendar = b""
+    if message.kind == K.CALENDAR and message.call is not None:
+        # Stamped when the row was written: every attempt carries the same bytes.
+        calendar = invite(message.call, now=message.created_at)
+    return Rendered(letter, subject, text, html, from_header, to, headers, calendar)
 
 
 # The merge fields that differ from one person to the next. The others are the same for every
@@ -260,4 +289,9 @@ def email_of(rendered: Rendered) -> EmailMultiAlternatives:
         headers=rendered.headers,
     )
     mail.attach_alternative(rendered.html, "text/html")
+    if rendered.calendar:
+        # The part calendar clients act on (RFC 6047), and the same as a file to open.
+        ics = rendered.calendar.decode()
+        mail.attach_alternative(ics, "text/calendar; method=REQUEST")
+        mail.attach("invite.ics", rendered.calendar, "application/ics")
     return mail

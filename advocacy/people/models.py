@@ -45,6 +45,7 @@ class Scope(models.TextChoices):
     SCORECARD_WRITE = "scorecard:write", "Set the scorecard's baselines and targets"
     USERS_WRITE = "users:write", "Manage users and API keys"
     PRIVACY_WRITE = "privacy:write", "Export or erase a person's data"
+    PRODUCT_EVENTS_READ = "product_events:read", "Read the product events feed"
 
 
 KEY_PREFIX = "adv_"

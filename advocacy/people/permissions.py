@@ -59,6 +59,7 @@ class Action(StrEnum):
     PRIVACY_MANAGE = "privacy.manage"
     MESSAGES_TEST = "messages.test"
     MESSAGES_RETRY = "messages.retry"
+    PRODUCT_EVENTS_READ = "product_events.read"
 
 
 ADMIN, CS, SALES, MARKETING, VIEWER = (
@@ -144,6 +145,9 @@ TABLE: dict[Action, Right] = {
     ),
     Action.MESSAGES_RETRY: _right(
         Scope.ASKS_WRITE, "send a failed email to an advocate again", CS, MARKETING
+    ),
+    Action.PRODUCT_EVENTS_READ: _right(
+        Scope.PRODUCT_EVENTS_READ, "read the product events feed (in-product reminders)", CS
     ),
 }
 
@@ -234,6 +238,7 @@ CLI: dict[tuple[str, str], Action] = {
     ("references", "offer"): Action.REFERENCES_DESK,
     ("references", "respond"): Action.REFERENCES_DESK,
     ("references", "schedule"): Action.REFERENCES_CALL,
+    ("references", "reschedule"): Action.REFERENCES_CALL,
     ("references", "times"): Action.REFERENCES_CALL,
     ("references", "outcome"): Action.REFERENCES_CALL,
     ("references", "result"): Action.REFERENCES_FILE,
@@ -250,6 +255,7 @@ CLI: dict[tuple[str, str], Action] = {
     ("privacy", "erase"): Action.PRIVACY_MANAGE,
     ("outbox", "test"): Action.MESSAGES_TEST,
     ("outbox", "retry"): Action.MESSAGES_RETRY,
+    ("outbox", "events"): Action.PRODUCT_EVENTS_READ,
 }
 
 

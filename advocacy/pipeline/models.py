@@ -166,6 +166,11 @@ class Ask(models.Model):
     )
     owner_role = models.CharField(max_length=20, blank=True)
     channel = models.CharField(max_length=20, blank=True)
+    # The play's channel sequence as it was when the ask opened: [{"channel": "email",
+    # "after_hours": 0}, {"channel": "in_app", "after_hours": 120}]. The first is `channel`; each
+    # later one goes its hours after the first email went out, if the ask is still unanswered
+    # (advocacy.messaging.outbox.queue_steps). Empty: a manual ask, a single channel.
+    sequence = models.JSONField(default=list, blank=True)
     opened_at = models.DateTimeField()
     # When the ask must go out (the play's timing, e.g. within 48 hours of the signal), apart
     # from `due_at`, the deadline for the advocate's answer (the play's SLA).

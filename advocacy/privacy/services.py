@@ -15,7 +15,8 @@ rejected import rows and in stored API answers are blanked or dropped; the conta
 with everything that hangs off it (each model's `on_delete`: identities, signals, profile,
 preferences, tap claims, decisions, asks with their events, steps and the call times offered,
 agreements, content with its consents, uses and reminders, reference offers and calls, the pool
-row, the portal's notices and the links they used); and only keyed
+row, the portal's notices and the links they used, the outbox's messages and product events,
+with those that went to their address on someone else's behalf); and only keyed
 hashes of the email and of each external identity stay, on the suppression list, so the person
 is never re-imported. Set-based: a constant number of statements, whatever the person held.
 """
@@ -36,6 +37,7 @@ from django.db.models.functions import Cast, Replace
 
 from advocacy.content.models import Asset
 from advocacy.core.models import IdempotencyRecord
+from advocacy.customers.holdings import registered
 from advocacy.customers.models import Contact
 from advocacy.customers.suppression import digest_email, digest_identity, refusal, suppress
 from advocacy.customers.suppression import suppressed as suppressed_emails
@@ -311,6 +313,9 @@ def person_document(contact: Contact, *, now: datetime) -> dict[str, Any]:
             ],
             "pool": None if pool is None else _row(pool, POOL_FIELDS),
         },
+        # What the apps above hold (the outbox's messages and product events), through the
+        # registry they fill: this app may not import them (advocacy.customers.holdings).
+        **{h.key: h.export(contact) for h in registered()},
         "audit": [_row(e, AUDIT_FIELDS) for e in entries],
     }
 
@@ -324,6 +329,7 @@ def export_person(contact: Contact, *, actor: Any, via: str, now: datetime) -> d
     counts = {name: len(document[name]) for name in SECTIONS}
     references = document["references"]
     counts.update(offers=len(references["offers"]), calls=len(references["calls"]))
+    counts.update({h.key: len(document[h.key]) for h in registered()})
     audit.record(
         actor=actor,
         action="privacy.export",
@@ -346,6 +352,7 @@ def holdings(contact: Contact) -> dict[str, int]:
         "Reference offers": ReferenceOffer.objects.filter(contact=contact).count(),
         "Reference calls": ReferenceCall.objects.filter(contact=contact).count(),
         "Play decisions": Decision.objects.filter(contact=contact).count(),
+        **{h.label: h.count(contact) for h in registered()},
     }
 
 
@@ -507,8 +514,14 @@ def erase_person(contact: Contact, *, actor: Any, via: str, now: datetime, reaso
         import_errors = _blank_import_errors(contact)
         answers = _drop_api_answers(contact)
         signals = _delete_signals(contact)
+        elsewhere: dict[str, int] = {}
+        for holding in registered():
+            for label, n in holding.erase(contact, now).items():
+                elsewhere[label] = elsewhere.get(label, 0) + n
         _, deleted = Contact.objects.filter(pk=contact.pk).delete()
         deleted = {**deleted, Signal._meta.label: signals}
+        for label, n in elsewhere.items():
+            deleted[label] = deleted.get(label, 0) + n
         suppress([contact.email], identities, now=now)
         done = Erasure(
             contact_id=contact.pk,

@@ -8,6 +8,7 @@ calendars; SEQUENCE grows with each revision. The description carries seed 003's
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -34,8 +35,14 @@ def _address(email: str, name: str, role: str, *, organizer: bool = False) -> vC
     return address
 
 
+def requests_of(call: ReferenceCall) -> list[Any]:
+    """The call's requests in id order: from a prefetch (`requests__requested_by`) if the caller
+    made one (the outbox renders a batch of invites without a query each), else one query."""
+    return sorted(call.requests.all(), key=lambda r: r.pk)
+
+
 def description(call: ReferenceCall) -> str:
-    requests = list(call.requests.order_by("id"))
+    requests = requests_of(call)
     lines = ["Reference call (15-20 minutes). Thank you for sharing your experience.", ""]
     lines.append("For:" if len(requests) > 1 else "For")
     for r in requests:
@@ -49,7 +56,7 @@ def description(call: ReferenceCall) -> str:
 def invite(call: ReferenceCall, *, now: datetime) -> bytes:
     """The .ics bytes of `call`: one VEVENT, organizer the desk user, everyone invited."""
     contact = call.contact
-    requests = list(call.requests.select_related("requested_by").order_by("id"))
+    requests = requests_of(call)
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from advocacy.customers.models import Contact, Region, SizeBand
 from advocacy.engine.asks import AskRequest, CapExceeded, open_asks
@@ -27,6 +28,7 @@ from advocacy.engine.rules import REASONS
 from advocacy.engine.services import refuse_unless_allowed
 from advocacy.pipeline.models import Ask, AskStatus, AskType
 from advocacy.pipeline.services import advance_ask
+from advocacy.references.hooks import call_invited
 from advocacy.references.matching import Candidate, Need, rank
 from advocacy.references.models import (
     REQUEST_TRANSITIONS,
@@ -367,6 +369,35 @@ def schedule_call(
     call.requests.set(requests)
     for r in requests:
         move_request(r, R.SCHEDULED, now=now, filled_at=now)
+    call_invited(call, now=now)  # the invite to the advocate, the seller and the prospects
+    return call
+
+
+@transaction.atomic
+def reschedule_call(
+    call: ReferenceCall,
+    *,
+    starts_at: datetime,
+    duration_minutes: int | None = None,
+    actor: Any,
+    now: datetime,
+) -> ReferenceCall:
+    """Move a scheduled call: its invite goes again to everyone, the same UID with a higher
+    SEQUENCE, so their calendars update the event instead of adding one."""
+    minutes = duration_minutes if duration_minutes is not None else call.duration_minutes
+    if minutes < 5 or minutes > 240:
+        raise DeskError("duration_minutes must be between 5 and 240")
+    if starts_at < now:
+        raise DeskError(f"the call would start in the past ({starts_at.isoformat()})")
+    if starts_at > now + MAX_AHEAD:
+        raise DeskError(f"the call must start within {MAX_AHEAD.days} days")
+    changed = ReferenceCall.objects.filter(pk=call.pk, outcome=CallOutcome.SCHEDULED).update(
+        starts_at=starts_at, duration_minutes=minutes, sequence=F("sequence") + 1, updated_at=now
+    )
+    if changed != 1:
+        raise DeskError(f"call {call.pk} already has its outcome: it cannot be moved")
+    call.refresh_from_db()
+    call_invited(call, now=now)
     return call
 
 

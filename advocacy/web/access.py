@@ -96,6 +96,7 @@ ROUTES: dict[str, tuple[Action, Action]] = {
     "reference_times": (A.REFERENCES_CALL, A.REFERENCES_CALL),
     "reference_invite": (A.VIEW, A.VIEW),
     "reference_outcome": (A.REFERENCES_CALL, A.REFERENCES_CALL),
+    "reference_reschedule": (A.REFERENCES_CALL, A.REFERENCES_CALL),
     "imports": (A.VIEW, A.VIEW),
     "import_new": (A.IMPORTS_RUN, A.IMPORTS_RUN),
     "import_detail": (A.VIEW, A.VIEW),

@@ -89,6 +89,15 @@ class TimesForm(forms.Form):
         return [t for name in ("first", "second", "third") if (t := self.cleaned_data.get(name))]
 
 
+class RescheduleForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label="New time", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    duration_minutes = forms.IntegerField(
+        label="Minutes", min_value=5, max_value=240, required=False
+    )
+
+
 class ScheduleForm(forms.Form):
     starts_at = forms.DateTimeField(
         label="Starts at", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})

@@ -148,6 +148,11 @@ urlpatterns = [
     ),
     path("references/calls/<int:pk>/invite.ics", references.call_invite, name="reference_invite"),
     path("references/calls/<int:pk>/outcome/", references.call_outcome, name="reference_outcome"),
+    path(
+        "references/calls/<int:pk>/reschedule/",
+        references.call_reschedule,
+        name="reference_reschedule",
+    ),
     path("imports/", imports.import_list, name="imports"),
     path("imports/new/", imports.import_new, name="import_new"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),

@@ -1,4 +1,5 @@
-"""/api/messages (the outbox) and /api/asks/{id}/email, /api/asks/{id}/email/test.
+"""/api/messages (the outbox), /api/asks/{id}/email, /api/asks/{id}/email/test,
+/api/asks/{id}/steps (the ask's channel sequence) and /api/product-events (the feed).
 
 Every email to an advocate is a message: written when its ask is queued (or offered, or
 completed), sent by the worker, held or failed with a reason. `asks:write` sends a test of an
@@ -17,17 +18,21 @@ from ninja.pagination import paginate
 
 from advocacy.api.auth import principal_of
 from advocacy.api.routers.message_schemas import (
+    EventFeedOut,
+    EventFilters,
     MessageDetailOut,
     MessageFilters,
     MessageOut,
     PreviewFilters,
     PreviewOut,
     RetryOut,
+    StepOut,
     TestIn,
 )
 from advocacy.api.routing import ScopedRouter
 from advocacy.api.schemas import MAX_ID, ErrorOut, Page
 from advocacy.messaging.models import Message
+from advocacy.messaging.product import event_out, feed
 from advocacy.messaging.services import (
     MessagingError,
     attempts_of,
@@ -35,6 +40,7 @@ from advocacy.messaging.services import (
     preview,
     send_again,
     send_test,
+    steps_of,
     with_related,
 )
 from advocacy.pipeline.models import Ask
@@ -61,9 +67,15 @@ def _detail(message: Message) -> Message:
 @router.get("/messages", response=list[MessageOut], operation_id="list_messages")
 @paginate(Page)
 def list_messages(request: HttpRequest, filters: Query[MessageFilters]) -> QuerySet[Message]:
-    """Every email, newest first; filter by `status`, `ask_id`, or `mine` (the caller's asks)."""
+    """Every message, newest first; filter by `status`, `channel`, `ask_id`, or `mine` (the
+    caller's asks)."""
     owner = principal_of(request).user if filters.mine else None
-    return listing(status=filters.status or "", ask_id=filters.ask_id, owner=owner)
+    return listing(
+        status=filters.status or "",
+        ask_id=filters.ask_id,
+        owner=owner,
+        channel=filters.channel or "",
+    )
 
 
 @router.get("/messages/{int:message_id}", response=MessageDetailOut, operation_id="get_message")
@@ -93,6 +105,24 @@ def preview_ask_email(
     """The ask's email as it would go now (`kind`: its ask, invitation, reminder or thanks),
     with a stand-in for the advocate's magic link."""
     return preview(_ask(ask_id), kind=filters.kind)
+
+
+@router.get("/asks/{int:ask_id}/steps", response=list[StepOut], operation_id="list_ask_steps")
+def list_ask_steps(request: HttpRequest, ask_id: int = ASK_ID) -> Any:
+    """The ask's channel sequence: each step, when it goes, its message and what came of it."""
+    return steps_of(_ask(ask_id), now=timezone.now())
+
+
+@router.get("/product-events", response=EventFeedOut, operation_id="list_product_events")
+def list_product_events(request: HttpRequest, filters: Query[EventFilters]) -> dict[str, Any]:
+    """The in-product reminders for the customer's product to show, oldest first, after the
+    cursor `since` (the last id read; `next` is the one to pass next). Needs the
+    `product_events:read` scope."""
+    events = feed(filters.since, filters.limit)
+    return {
+        "events": [event_out(e) for e in events],
+        "next": events[-1].pk if events else filters.since,
+    }
 
 
 @router.post(

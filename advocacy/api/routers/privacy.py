@@ -51,6 +51,11 @@ class PersonExportOut(Schema):
     agreements: Rows
     content: Rows = Field(description="Each asset with its events, consents, uses, reminders")
     references: dict[str, Any] = Field(description="`offers`, `calls` and the `pool` row")
+    messages: Rows = Field(
+        description="Every message to or about the person, and to their address for someone "
+        "else's call, each with its attempts"
+    )
+    product_events: Rows = Field(description="The in-product reminders for them on the feed")
     audit: Rows = Field(description="Entries about the person or their records")
 
 

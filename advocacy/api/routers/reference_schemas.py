@@ -145,6 +145,13 @@ class CallIn(AsOfIn):
     )
 
 
+class RescheduleIn(AsOfIn):
+    starts_at: datetime = Field(description="With an offset; without one it is read as UTC")
+    duration_minutes: Annotated[int, Field(ge=5, le=240), WHOLE] | None = Field(
+        None, description="A new length (default: as it was)"
+    )
+
+
 class TimesIn(AsOfIn):
     starts_at: list[datetime] = Field(
         ..., min_length=1, max_length=5,

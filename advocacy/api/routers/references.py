@@ -30,6 +30,7 @@ from advocacy.api.routers.reference_schemas import (
     RequestFilters,
     RequestIn,
     RequestOut,
+    RescheduleIn,
     ResponseIn,
     ResultIn,
     StatsFilters,
@@ -197,7 +198,10 @@ def times(request: HttpRequest, payload: TimesIn, offer_id: int = ID) -> list[An
 def call_invite(request: HttpRequest, call_id: int = ID) -> HttpResponse:
     """The call's calendar invite as an .ics file."""
     call = get_object_or_404(
-        ReferenceCall.objects.select_related("contact__account", "organizer"), pk=call_id
+        ReferenceCall.objects.select_related("contact__account", "organizer").prefetch_related(
+            "requests__requested_by"
+        ),
+        pk=call_id,
     )
     response = HttpResponse(invite(call, now=timezone.now()), content_type="text/calendar")
     response["Content-Disposition"] = f'attachment; filename="{filename(call)}"'
@@ -215,6 +219,28 @@ def outcome(request: HttpRequest, payload: OutcomeIn, call_id: int = ID) -> Refe
     desk.record_outcome(
         call, payload.outcome, rating=payload.rating, notes=payload.notes,
         actor=principal_of(request).user, now=as_of(payload.as_of), policy=current_policy(),
+    )  # fmt: skip
+    return calls().get(pk=call.pk)
+
+
+@router.post(
+    "/calls/{int:call_id}/reschedule",
+    response={200: CallOut, 409: ErrorOut},
+    operation_id="reschedule_reference_call",
+)
+def reschedule(request: HttpRequest, payload: RescheduleIn, call_id: int = ID) -> ReferenceCall:
+    """Move a scheduled call: its invite goes again to the advocate, the sellers and the
+    prospects, the same UID with a higher SEQUENCE."""
+    call = get_object_or_404(ReferenceCall, pk=call_id)
+    starts = payload.starts_at
+    if starts.tzinfo is None:
+        starts = starts.replace(tzinfo=UTC)
+    now = as_of(payload.as_of)
+    if abs(starts.year - now.year) > 2:
+        raise desk.DeskError(f"the call must start within {desk.MAX_AHEAD.days} days")
+    desk.reschedule_call(
+        call, starts_at=starts, duration_minutes=payload.duration_minutes,
+        actor=principal_of(request).user, now=now,
     )  # fmt: skip
     return calls().get(pk=call.pk)
 

@@ -25,7 +25,7 @@ def test_a_filled_letter_is_the_letter_rendered_whole(member, code, kind):
     Contact.objects.filter(pk=ada.pk).update(first_name='Ada <b>"&', last_name="O'Neil")
     ada.refresh_from_db()
     ask = queued_ask(ada, code=code, status="sent" if kind == "invite" else "queued")
-    message = Message(kind=kind, ask=ask, contact=ada, message_id="<x@y>", test_to="t@example.com")
+    message = Message(kind=kind, ask=ask, contact=ada, message_id="<x@y>", to_email="t@example.com")
     ctx = context(message, link="https://advocacy.example/portal/enter/TOKEN/")
     ctx["subject"] = render(message, link=ctx["link"]).subject
     assert fill(letter_of(message), ctx) == render_whole(letter_of(message), ctx)

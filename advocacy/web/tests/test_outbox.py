@@ -65,7 +65,7 @@ def test_preview_and_a_test_to_me(client, member, smtp_sink):  # noqa: F811
     assert mail["Subject"] == "[Test] Quick favor? (2 minutes)"
     assert "/portal/enter/TEST-" in mail.get_body(("plain",)).get_content()
     test = Message.objects.get(kind="test")
-    assert (test.status, test.test_to) == ("sent", "member@example.com")
+    assert (test.status, test.to_email) == ("sent", "member@example.com")
     # The advocate's own email is still queued, untouched by the test.
     assert Message.objects.get(kind="ask").status == "queued"
 

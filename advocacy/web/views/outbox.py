@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from advocacy.messaging.delivery import status_counts
-from advocacy.messaging.models import Message, MessageStatus
+from advocacy.messaging.models import Channel, Message, MessageStatus, ProductEvent
 from advocacy.messaging.services import (
     MessagingError,
     attempts_of,
@@ -38,13 +38,18 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
     if status not in MessageStatus.values:
         status = ""
     mine = request.GET.get("mine") == "1"
-    rows = listing(status=status, owner=request.user if mine else None)
+    channel = request.GET.get("channel", "")
+    if channel not in Channel.values:
+        channel = ""
+    rows = listing(status=status, owner=request.user if mine else None, channel=channel)
     counts = status_counts(listing(owner=request.user) if mine else None)
     context = {
         "section": "outbox",
         "page": paginate(request, rows, PER_PAGE),
         "status": status,
         "mine": mine,
+        "channel": channel,
+        "channels": Channel.choices,
         "tabs": [(value, label, counts.get(value, 0)) for value, label in MessageStatus.choices],
         "total": sum(counts.values()),
     }
@@ -54,7 +59,12 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(with_related(Message.objects.all()), pk=pk)
-    context = {"section": "outbox", "message": message, "attempts": attempts_of(message)}
+    context = {
+        "section": "outbox",
+        "message": message,
+        "attempts": attempts_of(message),
+        "event": ProductEvent.objects.filter(message=message).first(),
+    }
     return render_page(request, "web/outbox/detail.html", context)
 
 
@@ -121,10 +131,10 @@ def ask_email_test(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, f"No test sent: {exc}.")
         return redirect("web:ask", pk=ask.pk)
     if sent.status == MessageStatus.SENT:
-        messages.success(request, f"Test sent to {sent.test_to}: “{sent.subject}”.")
+        messages.success(request, f"Test sent to {sent.to_email}: “{sent.subject}”.")
     else:
         messages.error(
-            request, f"The test to {sent.test_to} is {sent.get_status_display().lower()}: "
+            request, f"The test to {sent.to_email} is {sent.get_status_display().lower()}: "
             f"{sent.reason}",
         )  # fmt: skip
     return redirect("web:ask", pk=ask.pk)

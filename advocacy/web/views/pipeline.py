@@ -24,7 +24,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from advocacy.engine.pipeline_flow import move_ask
-from advocacy.messaging.services import messages_of
+from advocacy.messaging.services import messages_of, steps_of
 from advocacy.pipeline.models import OPEN_ORDER, OPEN_STATUSES, Ask, AskStatus
 from advocacy.pipeline.services import InvalidTransition, allowed_moves
 from advocacy.web.forms import ANY
@@ -161,6 +161,7 @@ def ask_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "events": list(ask.events.select_related("actor")),
         "steps": ask_steps(ask.pk),
         "emails": list(messages_of(ask)),
+        "sequence": steps_of(ask, now=now) if ask.sequence else [],
         "overdue": ask.is_overdue(now),
         "missed_window": ask.missed_send_window(now),
         "next_url": request.get_full_path(),

@@ -39,6 +39,7 @@ from advocacy.web.reference_forms import (
     DeskFilterForm,
     OutcomeForm,
     RequestForm,
+    RescheduleForm,
     ResultForm,
     ScheduleForm,
     TimesForm,
@@ -217,11 +218,39 @@ def offer_times_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def call_invite(request: HttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(
-        ReferenceCall.objects.select_related("contact__account", "organizer"), pk=pk
+        ReferenceCall.objects.select_related("contact__account", "organizer").prefetch_related(
+            "requests__requested_by"
+        ),
+        pk=pk,
     )
     response = HttpResponse(invite(call, now=timezone.now()), content_type="text/calendar")
     response["Content-Disposition"] = f'attachment; filename="{filename(call)}"'
     return response
+
+
+@login_required
+@require_POST
+def call_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a scheduled call; the invite goes again to everyone, with a higher SEQUENCE."""
+    call = get_object_or_404(ReferenceCall, pk=pk)
+    back = (
+        int(request.POST.get("back", "0") or 0)
+        or call.requests.values_list("pk", flat=True).first()
+    )
+    form = RescheduleForm(request.POST)
+    if not form.is_valid():
+        return _done(request, False, f"Not moved: {_errors(form)}.", back or 0)
+    starts = form.cleaned_data["starts_at"]
+    if starts.tzinfo is None:
+        starts = starts.replace(tzinfo=UTC)
+    try:
+        desk.reschedule_call(
+            call, starts_at=starts, duration_minutes=form.cleaned_data["duration_minutes"],
+            actor=actor(request), now=timezone.now(),
+        )  # fmt: skip
+    except REFUSED as exc:
+        return _done(request, False, f"Not moved: {exc}.", back or 0)
+    return _done(request, True, f"Call {call.pk} moved: the invite goes again.", back or 0)
 
 
 @login_required

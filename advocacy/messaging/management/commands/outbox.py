@@ -1,4 +1,5 @@
-"""advocacy outbox list|show|preview|test|retry|deliver: the emails to advocates."""
+"""advocacy outbox list|show|steps|events|preview|test|retry|deliver: the emails to advocates,
+the steps of asks' channel sequences and the product events feed."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from rich.table import Table
 
 from advocacy.core.management.clock import add_as_of, as_of
 from advocacy.messaging.delivery import deliver_due, status_counts
-from advocacy.messaging.models import Message, MessageStatus
+from advocacy.messaging.models import Channel, Message, MessageStatus
+from advocacy.messaging.product import event_out, feed
 from advocacy.messaging.services import (
     MessagingError,
     attempts_of,
@@ -20,6 +22,7 @@ from advocacy.messaging.services import (
     preview,
     send_again,
     send_test,
+    steps_of,
     with_related,
 )
 from advocacy.people.management.acting import acting_user
@@ -30,10 +33,12 @@ def message_row(m: Message) -> dict[str, Any]:
     return {
         "id": m.pk,
         "kind": m.kind,
+        "channel": m.channel,
+        "step": m.step,
         "status": m.status,
         "ask_id": m.ask_id,
         "contact_id": m.contact_id,
-        "to": m.to_address or m.test_to or m.contact.email,
+        "to": m.to_address or m.to_email or m.contact.email,
         "subject": m.subject,
         "message_id": m.message_id,
         "created_at": m.created_at.isoformat(),
@@ -53,9 +58,16 @@ class Command(BaseCommand):
         listing_ = sub.add_parser("list", help="Messages, newest first.")
         listing_.add_argument("--status", choices=MessageStatus.values)
         listing_.add_argument("--ask", type=int, help="Only this ask's.")
+        listing_.add_argument("--channel", choices=Channel.values, help="email or in_app.")
         listing_.add_argument("--limit", type=int, default=100)
         show = sub.add_parser("show", help="One message and its attempts.")
         show.add_argument("id", type=int)
+        steps = sub.add_parser("steps", help="An ask's channel sequence and what came of it.")
+        steps.add_argument("ask", type=int)
+        events = sub.add_parser("events", help="The product events feed (in-product reminders).")
+        events.add_argument("--since", type=int, default=0, help="The last event id read.")
+        events.add_argument("--limit", type=int, default=100)
+        events.add_argument("--as", dest="as_user", help="Act as this username.")
         prev = sub.add_parser("preview", help="The email an ask sends, as it would go now.")
         prev.add_argument("ask", type=int)
         prev.add_argument("--kind", default="ask", choices=["ask", "invite", "reminder", "thanks"])
@@ -69,12 +81,13 @@ class Command(BaseCommand):
         deliver.add_argument("--loop", action="store_true", help="Keep delivering until stopped.")
         deliver.add_argument("--interval", type=float, default=5.0)
         deliver.add_argument("--worker-id", default="")
-        for p in (listing_, show, prev, test, retry, deliver):
+        for p in (listing_, show, steps, events, prev, test, retry, deliver):
             p.add_argument("--json", action="store_true", help="Print one JSON object.")
         for p in (test, retry):
             p.add_argument("--as", dest="as_user", help="Act as this username.")
             add_as_of(p)
         add_as_of(deliver, "Deliver as of this moment (default: now).")
+        add_as_of(steps)
 
     def handle(self, *args: Any, **opts: Any) -> None:
         self.user = acting_user("outbox", opts)  # refused before anything is looked up
@@ -99,7 +112,9 @@ class Command(BaseCommand):
     def do_list(self, opts: dict[str, Any]) -> None:
         rows = [
             message_row(m)
-            for m in listing(status=opts["status"] or "", ask_id=opts["ask"])[: opts["limit"]]
+            for m in listing(
+                status=opts["status"] or "", ask_id=opts["ask"], channel=opts["channel"] or ""
+            )[: opts["limit"]]
         ]
         if opts["json"]:
             self._json({"counts": status_counts(), "messages": rows})
@@ -138,6 +153,41 @@ class Command(BaseCommand):
             code = f" {a['smtp_code']}" if a["smtp_code"] else ""
             self.stdout.write(f"  {a['at'][:19]} {a['result']}{code} {a['error']}".rstrip())
 
+    def do_steps(self, opts: dict[str, Any]) -> None:
+        ask = self._ask(opts["ask"])
+        rows: list[dict[str, Any]] = [
+            {
+                "number": st.number,
+                "channel": st.channel,
+                "after_hours": st.after_hours,
+                "due_at": st.due_at.isoformat() if st.due_at else None,
+                "message_id": st.message.pk if st.message is not None else None,
+                "status": st.status,
+                "state": st.state,
+            }
+            for st in steps_of(ask, now=as_of(opts))
+        ]
+        if opts["json"]:
+            self._json({"ask_id": ask.pk, "steps": rows})
+            return
+        for st in rows:
+            after = f"{st['after_hours']} h after the first email" if st["number"] > 1 else "first"
+            self.stdout.write(f"{st['number']}. {st['channel']} ({after}): {st['state']}")
+
+    def do_events(self, opts: dict[str, Any]) -> None:
+        events = feed(opts["since"], max(1, min(opts["limit"], 500)))
+        rows = [event_out(e) for e in events]
+        next_cursor = events[-1].pk if events else opts["since"]
+        if opts["json"]:
+            self._json({"events": rows, "next": next_cursor})
+            return
+        for e in rows:
+            who = e["contact"]["email"]
+            self.stdout.write(
+                f"{e['id']} {e['occurred_at'][:16]} {e['type']} for {who}: {e['text']}"
+            )
+        self.stdout.write(f"{len(rows)} event(s); next: --since {next_cursor}")
+
     def do_preview(self, opts: dict[str, Any]) -> None:
         r = preview(self._ask(opts["ask"]), kind=opts["kind"])
         if opts["json"]:
@@ -161,10 +211,10 @@ class Command(BaseCommand):
             self._json(message_row(m))
             return
         if m.status == MessageStatus.SENT:
-            self.stdout.write(f"test sent to {m.test_to}: {m.subject}")
+            self.stdout.write(f"test sent to {m.to_email}: {m.subject}")
         else:
             self.stdout.write(
-                f"test to {m.test_to} not sent: {m.get_status_display().lower()}, {m.reason}"
+                f"test to {m.to_email} not sent: {m.get_status_display().lower()}, {m.reason}"
             )
 
     def do_retry(self, opts: dict[str, Any]) -> None:

@@ -1,5 +1,5 @@
-"""advocacy references file|list|show|match|offer|respond|times|schedule|invite|outcome|result|
-close|stats|refresh: the reference desk from the command line."""
+"""advocacy references file|list|show|match|offer|respond|times|schedule|reschedule|invite|
+outcome|result|close|stats|refresh: the reference desk from the command line."""
 
 from __future__ import annotations
 
@@ -122,6 +122,12 @@ class Command(BaseCommand):
             help="Another open request for a group call (up to 3 more).",
         )  # fmt: skip
         schedule.add_argument("--output", help="Write the calendar invite to this .ics file.")
+        move = sub.add_parser(
+            "reschedule", help="Move a scheduled call: the invite goes again to everyone."
+        )
+        move.add_argument("call", type=int)
+        move.add_argument("--at", required=True, help="YYYY-MM-DDTHH:MM (local time)")
+        move.add_argument("--minutes", type=int, help="A new length (default: as it was).")
         ics = sub.add_parser("invite", help="Write a call's calendar invite (.ics).")
         ics.add_argument("call", type=int)
         ics.add_argument("--output", required=True, help="The .ics file to write ('-': stdout).")
@@ -138,7 +144,7 @@ class Command(BaseCommand):
         stats = sub.add_parser("stats", help="Fill rate and time-to-fill per segment.")
         stats.add_argument("--days", type=int, default=90, help="The period: the last N days.")
         refresh = sub.add_parser("refresh", help="Rewrite the pool of reference-ready advocates.")
-        for p in (f, offer, respond, times, schedule, outcome, result, close):
+        for p in (f, offer, respond, times, schedule, move, outcome, result, close):
             p.add_argument("--as", dest="as_user", help="Act as this username.")
             add_as_of(p)
         add_as_of(stats, help="The last N days up to this date or date-time (default: now).")
@@ -154,6 +160,7 @@ class Command(BaseCommand):
             respond,
             times,
             schedule,
+            move,
             outcome,
             result,
             close,
@@ -201,7 +208,9 @@ class Command(BaseCommand):
         return found
 
     def _call(self, pk: int) -> ReferenceCall:
-        found = ReferenceCall.objects.select_related("contact__account", "organizer")
+        found = ReferenceCall.objects.select_related(
+            "contact__account", "organizer"
+        ).prefetch_related("requests__requested_by")
         call = found.filter(pk=pk).first()
         if call is None:
             raise CommandError(f"no reference call with id {pk}")
@@ -323,6 +332,15 @@ class Command(BaseCommand):
         self.out(
             opts, data, text + (f"; invite written to {opts['output']}" if opts["output"] else "")
         )
+
+    def do_reschedule(self, opts: dict[str, Any]) -> None:
+        call = desk.reschedule_call(
+            self._call(opts["call"]), starts_at=_moment(opts["at"]),
+            duration_minutes=opts["minutes"], actor=self.actor(opts), now=as_of(opts),
+        )  # fmt: skip
+        data = {"call": call.pk, "starts_at": call.starts_at.isoformat(), "sequence": call.sequence}
+        text = f"call {call.pk} moved to {call.starts_at.isoformat()}: the invite goes again"
+        self.out(opts, data, text)
 
     def do_invite(self, opts: dict[str, Any]) -> None:
         body = invite(self._call(opts["call"]), now=as_of(opts))
