@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from advocacy.core.lockout import LockoutError, lockouts
 from advocacy.people import audit
-from advocacy.people.models import ApiKey, Role, Scope, Via
+from advocacy.people.models import ApiKey, NotifyBy, Role, Scope, Via
 from advocacy.people.services import (
     Change,
     PeopleError,
@@ -50,6 +50,12 @@ class UserForm(forms.Form):
     email = forms.EmailField(required=False)
     role = forms.ChoiceField(choices=Role.choices)
     is_active = forms.BooleanField(required=False, label="May sign in")
+    notify_by = forms.ChoiceField(
+        choices=NotifyBy.choices,
+        required=False,
+        label="Notices reach them by",
+        help_text="Every notice is on their work queue; this says where else it goes.",
+    )
 
 
 class KeyForm(forms.Form):
@@ -97,7 +103,12 @@ def user_detail(request: HttpRequest, username: str) -> HttpResponse:
         user = find_user(username)
     except PeopleError as exc:
         return render_page(request, "404.html", {"exception": str(exc)}, status=404)
-    initial = {"email": user.email, "role": user.role, "is_active": user.is_active}
+    initial = {
+        "email": user.email,
+        "role": user.role,
+        "is_active": user.is_active,
+        "notify_by": user.notify_by,
+    }
     form = UserForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -107,6 +118,7 @@ def user_detail(request: HttpRequest, username: str) -> HttpResponse:
                 role=form.cleaned_data["role"],
                 email=form.cleaned_data["email"],
                 is_active=form.cleaned_data["is_active"],
+                notify_by=form.cleaned_data["notify_by"] or None,
             )
         except PeopleError as exc:
             form.add_error(None, str(exc))
