@@ -260,6 +260,9 @@ OUTBOX_LEASE_SECONDS = env_int("ADVOCACY_OUTBOX_LEASE_SECONDS", 600, minimum=5)
 OUTBOX_RETRY_SECONDS = env_int("ADVOCACY_OUTBOX_RETRY_SECONDS", 60, minimum=1)
 OUTBOX_MAX_ATTEMPTS = env_int("ADVOCACY_OUTBOX_MAX_ATTEMPTS", 8, minimum=1, maximum=30)
 OUTBOX_POLL_SECONDS = env_int("ADVOCACY_OUTBOX_POLL_SECONDS", 5, minimum=1)
+# Team notices (docs/operations.md, "Team notices"): the team's shared address, where the
+# notices addressed to a role's pool (no one person) are emailed; empty: the queue only.
+TEAM_EMAIL = env_str("ADVOCACY_TEAM_EMAIL", "")
 # The mailbox an unsubscribe by email goes to (List-Unsubscribe's mailto:); default: From's.
 UNSUBSCRIBE_MAILTO = env_str("ADVOCACY_UNSUBSCRIBE_MAILTO", "")
 

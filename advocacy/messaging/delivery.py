@@ -17,8 +17,13 @@ One batch (ADVOCACY_OUTBOX_BATCH messages) at a time:
    refused or lost) is retried after ADVOCACY_OUTBOX_RETRY_SECONDS, doubled at each attempt,
    up to ADVOCACY_OUTBOX_MAX_ATTEMPTS; a permanent one (5xx, a malformed address) fails at
    once and tells the ask's owner on the ask's history.
-4. **Record** the batch's outcomes in one transaction: the rows, their attempts, and the asks
-   whose first email went out moved from queued to sent.
+4. **Record** the batch's outcomes in one transaction: the rows, their attempts, the asks
+   whose first email went out moved from queued to sent, and the team notices whose email
+   went out stamped delivered.
+
+Before the batches, each pass queues the team notices due by email (`queue_notices`): a notice
+goes to a team member through this same machinery, as a message of kind `notice`, exempt from
+the advocates' holds and quiet hours.
 
 Delivery is at least once. The window in which a crash sends a message twice is exactly this:
 from the moment the server accepts a message's DATA to the commit of step 4 for its batch. A
@@ -58,6 +63,7 @@ from advocacy.customers.models import Contact
 from advocacy.customers.suppression import mail_suppressed
 from advocacy.engine.models import Play
 from advocacy.messaging.models import (
+    TO_TEAM,
     AttemptResult,
     Message,
     MessageAttempt,
@@ -65,9 +71,10 @@ from advocacy.messaging.models import (
     MessageStatus,
     Reason,
 )
-from advocacy.messaging.outbox import queue_reminders
+from advocacy.messaging.outbox import queue_notices, queue_reminders
 from advocacy.messaging.rendering import email_of, render
 from advocacy.pipeline.models import Ask, AskEvent, AskStatus
+from advocacy.pipeline.notices import mark_delivered
 from advocacy.pipeline.services import advance_asks
 
 logger = logging.getLogger(__name__)
@@ -89,6 +96,7 @@ class DeliveryReport:
     cancelled: int = 0
     deferred: int = 0  # quiet hours
     reminders_queued: int = 0
+    notices_queued: int = 0
     batches: int = 0
     released: int = 0  # back to queued untried: the batch ran near the end of its lease
 
@@ -161,7 +169,7 @@ def check(token: str, now: datetime) -> DeliveryReport:
     """Settle the claimed messages that must not go now, one UPDATE per reason."""
     report = DeliveryReport()
     claimed = Message.objects.filter(claim=token, status=S.SENDING)
-    to_people = claimed.exclude(kind=K.TEST)
+    to_people = claimed.exclude(kind__in=TO_TEAM)
     report.held += _settle(
         to_people.filter(contact__opted_out_at__isnull=False), S.HELD, "opted_out"
     )
@@ -312,7 +320,13 @@ def _load(token: str) -> list[Message]:
     messages = list(
         Message.objects.filter(claim=token, status=S.SENDING)
         .select_related(
-            "contact__account__owner", "ask__ask_type", "ask__owner", "ask__trigger_signal", "asset"
+            "contact__account__owner",
+            "ask__ask_type",
+            "ask__owner",
+            "ask__trigger_signal",
+            "asset",
+            "notice__ask__ask_type",
+            "notice__contact__account",
         )
         .order_by("due_at", "pk")
     )
@@ -439,6 +453,7 @@ def record(outcomes: list[Outcome], *, token: str, worker_id: str, now: datetime
     report = DeliveryReport()
     changed: list[Message] = []
     first_sent: list[int] = []
+    notices: list[int] = []
     failures: list[Outcome] = []
     limit = settings.OUTBOX_MAX_ATTEMPTS
     for o in outcomes:
@@ -450,6 +465,8 @@ def record(outcomes: list[Outcome], *, token: str, worker_id: str, now: datetime
             report.sent += 1
             if m.kind == K.ASK and m.ask_id is not None:
                 first_sent.append(m.ask_id)
+            if m.notice_id is not None:
+                notices.append(m.notice_id)
         elif o.result == AttemptResult.TRANSIENT and m.attempts < limit:
             m.status, m.due_at = S.QUEUED, now + backoff(m.attempts)
             m.reason_code = "retrying"
@@ -483,6 +500,8 @@ def record(outcomes: list[Outcome], *, token: str, worker_id: str, now: datetime
     )
     if first_sent:
         advance_asks(first_sent, AskStatus.SENT, actor=None, now=now, note="the email went out")
+    if notices:
+        mark_delivered(notices, now=now)
     _tell_owners(failures, now)
     return report
 
@@ -528,7 +547,7 @@ def _tell_owners(failures: list[Outcome], now: datetime) -> None:
             from_status=o.message.ask.status,
             to_status=o.message.ask.status,
             actor=None,
-            note=f"email to {o.message.to_address or o.message.contact.email} failed: "
+            note=f"email to {o.message.to_address or o.message.advocate.email} failed: "
             f"{o.message.reason}"[:300],
             at=now,
         )
@@ -593,6 +612,7 @@ def deliver_due(
     release_resumed(start)
     if reminders:
         report.reminders_queued = queue_reminders(start)
+    report.notices_queued = queue_notices(start)
     courier = Courier(connection)
     try:
         while max_batches is None or report.batches < max_batches:

@@ -30,6 +30,7 @@ from django.db.models import Q
 from advocacy.content.models import Asset
 from advocacy.customers.models import Contact
 from advocacy.pipeline.models import Ask
+from advocacy.pipeline.notices import Notice
 
 
 class MessageKind(models.TextChoices):
@@ -39,6 +40,7 @@ class MessageKind(models.TextChoices):
     THANKS = "thanks", "Thank-you"
     APPROVAL = "approval", "Content approval request"
     TEST = "test", "Test to a team member"
+    NOTICE = "notice", "Notice to the team"
 
 
 class MessageStatus(models.TextChoices):
@@ -71,6 +73,8 @@ S = MessageStatus
 K = MessageKind
 # Kinds written once per ask (a unique constraint holds it); tests may be sent any number.
 ONCE_PER_ASK = (K.ASK, K.INVITE, K.REMINDER, K.THANKS)
+# Kinds that go to a team member, not to an advocate: no advocate's hold applies to them.
+TO_TEAM = (K.TEST, K.NOTICE)
 
 
 class MessageQuerySet(models.QuerySet["Message"]):
@@ -94,12 +98,20 @@ class Message(models.Model):
     ask = models.ForeignKey(
         Ask, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
     )
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="messages")
+    # The advocate it goes to, or (a notice) the advocate it is about, if any.
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    # A notice's email to the team member it is addressed to (advocacy.pipeline.notices).
+    notice = models.ForeignKey(
+        Notice, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
     # An approval request is about a piece of content (and its ask, if it came from one).
     asset = models.ForeignKey(
         Asset, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
     )
-    # A test goes to the team member who asked for it, not to the contact.
+    # A test goes to the team member who asked for it, a notice to its recipient (or the
+    # team's address), not to the contact.
     test_to = models.EmailField(max_length=254, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -129,12 +141,28 @@ class Message(models.Model):
                 fields=["ask", "kind"],
                 condition=Q(kind__in=ONCE_PER_ASK),
                 name="message_once_per_ask_kind",
-            )
+            ),
+            # A notice is emailed once (a row that failed is sent again by hand, not anew).
+            models.UniqueConstraint(
+                fields=["notice"], condition=Q(notice__isnull=False), name="message_once_per_notice"
+            ),
         ]
         indexes = [models.Index(fields=["status", "due_at"], name="message_status_due")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.test_to or self.contact}"
+
+    @property
+    def advocate(self) -> Contact:
+        """The advocate an email to an advocate goes to (every kind but a notice has one)."""
+        if self.contact is None:
+            raise ValueError(f"message {self.pk} ({self.kind}) is to no advocate")
+        return self.contact
+
+    @property
+    def to_team(self) -> bool:
+        """Whether it goes to a team member (a test, a notice), not to an advocate."""
+        return self.kind in (K.TEST, K.NOTICE)
 
     @property
     def is_problem(self) -> bool:

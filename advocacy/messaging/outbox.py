@@ -3,6 +3,7 @@
     on_asks_entered(ids, status, now, opened)   # the pipeline's hook (advocacy.pipeline.hooks)
     on_assets_entered(ids, status, now)         # content's hook (advocacy.content.hooks)
     queue_reminders(now) -> int                 # asks sent by email with no answer by follow-up
+    queue_notices(now) -> int                   # team notices to email to their recipient
     queue_test(ask, to, *, actor, now)          # "send a test to me"
     send_again(messages, *, now) -> int         # failed ones queued again by hand
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -27,11 +28,15 @@ from django.db.models import Exists, OuterRef
 
 from advocacy.content.models import Asset, AssetStatus
 from advocacy.messaging.models import Message, MessageKind, MessageStatus, Reason
+from advocacy.people.models import BY_EMAIL
 from advocacy.pipeline.models import Ask, AskStatus
+from advocacy.pipeline.notices import Notice
 
 K, S = MessageKind, MessageStatus
 EMAIL_CHANNELS = ("", "email")
 CHUNK = 5_000
+# A notice not emailed within this long (the worker was down) stays on the work queue only.
+NOTICE_WINDOW = timedelta(days=7)
 
 
 def new_message_id() -> str:
@@ -125,6 +130,51 @@ def queue_reminders(now: datetime, *, limit: int = 10_000) -> int:
     if not rows:
         return 0
     return _write(K.REMINDER, rows, now)
+
+
+def queue_notices(now: datetime, *, limit: int = 10_000) -> int:
+    """Queue an email for each undelivered notice of the last NOTICE_WINDOW whose recipient
+    wants them by email (`notify_by` email or both, active, with an address), and for those of
+    a role's pool when the team has an address (ADVOCACY_TEAM_EMAIL): one read each, one
+    insert only if there is something to write. The notice is stamped delivered when its
+    email is sent (`record`), so a crash in between leaves it to go, not lost."""
+    fresh = (
+        Notice.objects.undelivered()
+        .filter(at__gte=now - NOTICE_WINDOW, at__lte=now)
+        .exclude(Exists(Message.objects.filter(notice=OuterRef("pk"))))
+        .order_by("at", "pk")
+    )
+    fields = ("pk", "contact_id")
+    rows = [
+        (pk, contact_id, email)
+        for pk, contact_id, email in fresh.filter(
+            recipient__is_active=True, recipient__notify_by__in=BY_EMAIL
+        )
+        .exclude(recipient__email="")
+        .values_list(*fields, "recipient__email")[:limit]
+    ]
+    team = settings.TEAM_EMAIL
+    if team:
+        pool = fresh.filter(recipient__isnull=True).values_list(*fields)[:limit]
+        rows += [(pk, contact_id, team) for pk, contact_id in pool]
+    if not rows:
+        return 0
+    Message.objects.bulk_create(
+        [
+            Message(
+                kind=K.NOTICE,
+                notice_id=pk,
+                contact_id=contact_id,
+                test_to=email,
+                message_id=new_message_id(),
+                created_at=now,
+                due_at=now,
+            )
+            for pk, contact_id, email in rows
+        ],
+        ignore_conflicts=True,  # a notice queued by another worker meanwhile: one row
+    )
+    return len(rows)
 
 
 def queue_test(ask: Ask, to: str, *, actor: Any, now: datetime) -> Message:
