@@ -71,7 +71,7 @@ from advocacy.messaging.models import (
     MessageStatus,
     Reason,
 )
-from advocacy.messaging.outbox import queue_notices, queue_reminders
+from advocacy.messaging.outbox import note_follow_ups, queue_notices, queue_reminders
 from advocacy.messaging.rendering import email_of, render
 from advocacy.pipeline.models import Ask, AskEvent, AskStatus
 from advocacy.pipeline.notices import mark_delivered
@@ -97,6 +97,7 @@ class DeliveryReport:
     deferred: int = 0  # quiet hours
     reminders_queued: int = 0
     notices_queued: int = 0
+    follow_ups_noted: int = 0  # owners told an ask's follow-up date came (emailed next pass)
     batches: int = 0
     released: int = 0  # back to queued untried: the batch ran near the end of its lease
 
@@ -625,6 +626,9 @@ def deliver_due(
             )
     finally:
         courier.close()
+    if reminders:
+        # Recorded after the batches: on the owners' queues at once, emailed at the next pass.
+        report.follow_ups_noted = note_follow_ups(clock())
     return report
 
 

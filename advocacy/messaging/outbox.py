@@ -4,6 +4,7 @@
     on_assets_entered(ids, status, now)         # content's hook (advocacy.content.hooks)
     queue_reminders(now) -> int                 # asks sent by email with no answer by follow-up
     queue_notices(now) -> int                   # team notices to email to their recipient
+    note_follow_ups(now) -> int                 # the owner told an ask's follow-up date came
     queue_test(ask, to, *, actor, now)          # "send a test to me"
     send_again(messages, *, now) -> int         # failed ones queued again by hand
 
@@ -30,7 +31,8 @@ from advocacy.content.models import Asset, AssetStatus
 from advocacy.messaging.models import Message, MessageKind, MessageStatus, Reason
 from advocacy.people.models import BY_EMAIL
 from advocacy.pipeline.models import Ask, AskStatus
-from advocacy.pipeline.notices import Notice
+from advocacy.pipeline.notices import Notice, NoticeKind
+from advocacy.pipeline.team_notices import tell_owners
 
 K, S = MessageKind, MessageStatus
 EMAIL_CHANNELS = ("", "email")
@@ -175,6 +177,32 @@ def queue_notices(now: datetime, *, limit: int = 10_000) -> int:
         ignore_conflicts=True,  # a notice queued by another worker meanwhile: one row
     )
     return len(rows)
+
+
+def note_follow_ups(now: datetime, *, limit: int = 10_000) -> int:
+    """Tell the owner of each sent ask whose follow-up date came with no answer (seed 000:
+    "follow up in 5 days"), once per ask: a notice, on their queue and by email or Slack as
+    they chose. One read; one read and one insert only if there is something to write."""
+    told = Notice.objects.filter(ask=OuterRef("pk"), kind=NoticeKind.FOLLOW_UP_DUE)
+    ids = list(
+        Ask.objects.needs_follow_up(now)
+        .filter(paused_at__isnull=True)
+        .exclude(Exists(told))
+        .order_by("follow_up_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not ids:
+        return 0
+    with transaction.atomic():
+        return tell_owners(
+            ids,
+            NoticeKind.FOLLOW_UP_DUE,
+            now=now,
+            key=lambda r: f"follow_up_due:{r['pk']}",
+            phrase=lambda r: (
+                f"follow up with {r['who']} on the {r['ask_type']}: no answer since it went out"
+            ),
+        )
 
 
 def queue_test(ask: Ask, to: str, *, actor: Any, now: datetime) -> Message:

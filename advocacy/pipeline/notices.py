@@ -1,10 +1,14 @@
-"""Notices: what an advocate did in the portal that someone on the team should know.
+"""Notices: what an advocate did in the portal, or what happened on the team's side, that
+someone on the team should know.
 
 The portal records one when an advocate accepts or declines an ask, answers for a piece of
 content, picks the time of a call, changes their preferences, opts out or asks for a fresh
-link. It is on the recipient's work queue in the staff UI at once (the dashboard, the contact's
-page, `advocacy portal notices`, `GET /api/notices`). Delivering it by email or Slack is the
-outbox's work: it reads `Notice.objects.undelivered()` and stamps `delivered_at` once sent.
+link; the team's services when an ask is given to someone, is overdue or due a follow-up, a
+reference request is filed or filled, a draft waits for review (`team_notices.py`). It is
+on the recipient's work queue in the staff UI at once (the dashboard, the contact's page,
+`advocacy portal notices`, `GET /api/notices`). Delivering it by email or Slack is the
+outbox's work, as the recipient chose (`User.notify_by`): it reads
+`Notice.objects.undelivered()` and stamps `delivered_at` once sent.
 
 A notice is unique per `key`, the fact it reports (`ask_accepted:12`), so recording the same
 fact twice, or from two requests at once, leaves one row.

@@ -47,6 +47,7 @@ from advocacy.core.bulk import insert_rows
 from advocacy.customers.models import Contact
 from advocacy.pipeline.models import Ask, AskEvent
 from advocacy.pipeline.process_models import PACKAGING_STATUSES, RoutingRule, Stage, stage_of
+from advocacy.pipeline.team_notices import assigned
 
 CHUNK = 5_000  # asks per statement: the UPDATE binds each id three times, under the limits
 
@@ -239,10 +240,13 @@ def route_asks(
         )
         targets: dict[tuple[int | None, str], list[int]] = defaultdict(list)
         events: list[tuple[int, str, Route]] = []
+        new_owner: list[int] = []
         for row in rows:
             route = decide(row, rules)
             if (route.owner_id, route.role) != (row["owner_id"], row["owner_role"]):
                 targets[(route.owner_id, route.role)].append(row["pk"])
+            if route.owner_id is not None and route.owner_id != row["owner_id"]:
+                new_owner.append(row["pk"])
             if _is_news(route, row["owner_id"], row["owner_role"], handoff):
                 events.append((row["pk"], row["status"], route))
         if targets:  # one UPDATE for the chunk: a CASE per column over the groups of asks
@@ -260,6 +264,13 @@ def route_asks(
                     output_field=CharField(),
                 ),
                 updated_at=now,
+            )
+            # The new owners are told, in this transaction (a pool is not: its board shows it).
+            assigned(
+                new_owner,
+                now=now,
+                actor=actor,
+                note="routed by the rules",
             )
         names = _usernames({r.owner_id for _, _, r in events if r.owner_id})
         for pk, status, r in events:

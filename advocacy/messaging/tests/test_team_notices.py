@@ -118,3 +118,21 @@ def test_queueing_is_set_based(smtp_sink, member, django_assert_max_num_queries)
         a_notice(ada, member, key=f"k:{i}")
     with django_assert_max_num_queries(3):
         assert queue_notices(NOW) == 30
+
+
+def test_the_owner_is_told_once_when_an_asks_follow_up_date_comes(smtp_sink, member):
+    from advocacy.messaging.tests.test_delivery import queued_ask
+
+    ask = queued_ask(promoter(member), follow_up_at=NOW + dt.timedelta(days=5))
+    deliver_due(now=NOW)  # the ask's email goes: it is sent
+    assert deliver_due(now=NOW + dt.timedelta(days=4)).follow_ups_noted == 0
+    due = NOW + dt.timedelta(days=5)
+    report = deliver_due(now=due)
+    assert (report.reminders_queued, report.follow_ups_noted) == (1, 1)
+    notice = Notice.objects.get(kind="follow_up_due")
+    assert (notice.ask_id, notice.recipient_id) == (ask.pk, member.pk)
+    assert notice.text.startswith("follow up with Ada Lovelace (Acme) on the Review")
+    later = deliver_due(now=due + dt.timedelta(minutes=1))  # emailed at the next pass
+    assert (later.notices_queued, later.sent, later.follow_ups_noted) == (1, 1, 0)
+    assert smtp_sink.received[-1]["To"] == "member@example.com"
+    assert deliver_due(now=due + dt.timedelta(days=1)).follow_ups_noted == 0  # once per ask
