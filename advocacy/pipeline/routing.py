@@ -210,12 +210,15 @@ def route_asks(
     actor: Any = None,
     handoff: bool = False,
     record: bool = True,
+    tell: bool = True,
 ) -> dict[int, str]:
     """Give each ask of `ask_ids` the owner routing picks; returns a note per ask routed.
 
     `handoff` says the asks just changed stage: a note is made for each even when the owner
     stays, so the timeline shows who holds the ask from now on. With `record` the notes are
-    written as events; without, the caller puts them in the transition's own event.
+    written as events; without, the caller puts them in the transition's own event. With
+    `tell`, each ask's new owner gets a notice (`team_notices.assigned`), in this transaction
+    (a pool does not: its board shows it).
     """
     ids = sorted(set(ask_ids))
     notes: dict[int, str] = {}
@@ -265,13 +268,8 @@ def route_asks(
                 ),
                 updated_at=now,
             )
-            # The new owners are told, in this transaction (a pool is not: its board shows it).
-            assigned(
-                new_owner,
-                now=now,
-                actor=actor,
-                note="routed by the rules",
-            )
+        if new_owner and tell:
+            assigned(new_owner, now=now, actor=actor)
         names = _usernames({r.owner_id for _, _, r in events if r.owner_id})
         for pk, status, r in events:
             notes[pk] = _note(r, names, status, handoff)
