@@ -73,6 +73,7 @@ from advocacy.messaging.models import (
 )
 from advocacy.messaging.outbox import note_follow_ups, queue_notices, queue_reminders
 from advocacy.messaging.rendering import email_of, render
+from advocacy.pipeline import notice_channels
 from advocacy.pipeline.models import Ask, AskEvent, AskStatus
 from advocacy.pipeline.notices import mark_delivered
 from advocacy.pipeline.services import advance_asks
@@ -98,6 +99,7 @@ class DeliveryReport:
     reminders_queued: int = 0
     notices_queued: int = 0
     follow_ups_noted: int = 0  # owners told an ask's follow-up date came (emailed next pass)
+    posted: int = 0  # notices delivered by the other channels (Slack)
     batches: int = 0
     released: int = 0  # back to queued untried: the batch ran near the end of its lease
 
@@ -629,6 +631,7 @@ def deliver_due(
     if reminders:
         # Recorded after the batches: on the owners' queues at once, emailed at the next pass.
         report.follow_ups_noted = note_follow_ups(clock())
+    report.posted = sum(notice_channels.deliver(clock(), worker_id).values())
     return report
 
 

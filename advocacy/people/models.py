@@ -132,6 +132,7 @@ class Via(models.TextChoices):
     WEB = "web", "Web UI"
     API = "api", "REST API"
     CLI = "cli", "Command line"
+    SLACK = "slack", "Slack"
     SYSTEM = "system", "The engine"
 
 
