@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from advocacy.integrations.slack.delivery import deliver_notices
 from advocacy.integrations.slack.tests.fake_slack import FakeSlack, fake_slack  # noqa: F401
 from advocacy.messaging.delivery import deliver_due
 from advocacy.messaging.models import Message
@@ -43,5 +44,22 @@ def test_the_worker_posts_on_slack_and_emails_as_the_member_chose(
     assert len(smtp_sink.received) == emails
     assert Message.objects.filter(notice=notice).count() == emails
     assert [p["channel"] for p in fake_slack.posts()] == ["U0MEMBER"]
+    notice.refresh_from_db()
+    assert notice.delivered_at == NOW
+
+
+def test_with_both_a_direct_message_posted_first_leaves_the_email_to_go(
+    fake_slack: FakeSlack,  # noqa: F811
+    smtp_sink: Any,  # noqa: F811
+    member: Any,
+) -> None:
+    member.notify_by = "both"
+    member.save()
+    fake_slack.members = {member.email: "U0MEMBER"}
+    notice = tell(member, "k:2")
+    assert deliver_notices(NOW) == 1
+    notice.refresh_from_db()
+    assert notice.delivered_at is None  # the email stamps it
+    assert (deliver_due(now=NOW).sent, len(smtp_sink.received)) == (1, 1)
     notice.refresh_from_db()
     assert notice.delivered_at == NOW

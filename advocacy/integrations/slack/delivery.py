@@ -11,7 +11,8 @@ advocacy.pipeline.notice_channels):
 3. **Post** each over Slack's Web API (slack-sdk): a direct message finds the member by their
    address (`users.lookupByEmail`, once per address per pass), then `chat.postMessage`.
 4. **Record** the outcomes in one transaction: the rows (one UPDATE), and the notices whose
-   direct message went stamped delivered. A failure for now (rate limit, Slack down, the
+   direct message went stamped delivered (those of members who chose Slack alone: with
+   `both`, the email stamps it). A failure for now (rate limit, Slack down, the
    network) is retried after ADVOCACY_OUTBOX_RETRY_SECONDS, doubled each time, up to
    ADVOCACY_OUTBOX_MAX_ATTEMPTS; Slack's refusal (no such user, not in the channel, a bad
    token) fails it at once, with Slack's words.
@@ -174,7 +175,8 @@ def backoff(attempts: int) -> timedelta:
 
 @transaction.atomic
 def record(outcomes: list[Outcome], *, token: str, now: datetime) -> int:
-    """Write a batch's outcomes (one UPDATE) and stamp the notices whose DM went."""
+    """Write a batch's outcomes (one UPDATE) and stamp the notices whose DM went (Slack
+    alone)."""
     limit = settings.OUTBOX_MAX_ATTEMPTS
     for o in outcomes:
         p = o.post
@@ -195,7 +197,14 @@ def record(outcomes: list[Outcome], *, token: str, now: datetime) -> int:
     )  # fmt: skip
     sent = [p.notice_id for p in mine if p.status == S.POSTED and p.target == Target.DM]
     if sent:
-        mark_delivered(sent, now=now)
+        # Only for those who chose Slack alone: for `both`, the email's sending stamps it, so
+        # that a direct message posted first never keeps the email from being queued.
+        mark_delivered(
+            Notice.objects.filter(pk__in=sent, recipient__notify_by=NotifyBy.SLACK).values_list(
+                "pk", flat=True
+            ),
+            now=now,
+        )
     return sum(1 for o in outcomes if o.ok)
 
 
