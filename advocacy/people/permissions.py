@@ -59,6 +59,7 @@ class Action(StrEnum):
     PRIVACY_MANAGE = "privacy.manage"
     MESSAGES_TEST = "messages.test"
     MESSAGES_RETRY = "messages.retry"
+    NOTICES_OWN = "notices.own"
 
 
 ADMIN, CS, SALES, MARKETING, VIEWER = (
@@ -145,13 +146,22 @@ TABLE: dict[Action, Right] = {
     Action.MESSAGES_RETRY: _right(
         Scope.ASKS_WRITE, "send a failed email to an advocate again", CS, MARKETING
     ),
+    Action.NOTICES_OWN: _right(
+        Scope.READ, "choose how one's own notices reach one", CS, SALES, MARKETING, VIEWER
+    ),
 }
 
 
 # Actions whose services write their own audit entries, with the before and after; the
 # delivery layers do not log them a second time.
 SELF_AUDITED = frozenset(
-    {Action.USERS_MANAGE, Action.KEYS_MANAGE, Action.PRIVACY_MANAGE, Action.PORTAL_LINK}
+    {
+        Action.USERS_MANAGE,
+        Action.KEYS_MANAGE,
+        Action.PRIVACY_MANAGE,
+        Action.PORTAL_LINK,
+        Action.NOTICES_OWN,
+    }
 )
 
 

@@ -290,6 +290,31 @@ def update_user(
     return user
 
 
+def set_notify_by(user: User, notify_by: str, *, change: Change) -> User:
+    """Choose how `user`'s own notices reach them (their page: anyone may, for themselves),
+    audited with the before and after."""
+    if notify_by not in NotifyBy.values:
+        raise PeopleError(
+            f"unknown notify_by {notify_by!r}: expected one of {', '.join(NotifyBy.values)}"
+        )
+    with transaction.atomic():
+        before = (
+            User.objects.select_for_update().values_list("notify_by", flat=True).get(pk=user.pk)
+        )
+        if before == notify_by:
+            return user
+        User.objects.filter(pk=user.pk).update(notify_by=notify_by)
+        user.notify_by = notify_by
+        _audit(
+            change,
+            "users.notices",
+            user,
+            f"{user.username}: notify_by {before!r} → {notify_by!r}",
+            {"notify_by": [before, notify_by]},
+        )
+    return user
+
+
 def _admins_remain() -> bool:
     active = User.objects.filter(is_active=True)
     return active.filter(role=Role.ADMIN).exists() or active.filter(is_superuser=True).exists()

@@ -115,6 +115,7 @@ ROUTES: dict[str, tuple[Action, Action]] = {
     "metrics_council_pdf": (A.VIEW, A.VIEW),
     "metrics_export": (A.VIEW, A.VIEW),
     "metric": (A.VIEW, A.VIEW),
+    "my_notices": (A.NOTICES_OWN, A.NOTICES_OWN),
     "users": (A.USERS_MANAGE, A.USERS_MANAGE),
     "user": (A.USERS_MANAGE, A.USERS_MANAGE),
     "user_password": (A.USERS_MANAGE, A.USERS_MANAGE),

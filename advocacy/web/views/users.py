@@ -28,6 +28,7 @@ from advocacy.people.services import (
     issue_api_key,
     reset_password,
     revoke_api_key,
+    set_notify_by,
     unlock_user,
     update_user,
     users,
@@ -63,6 +64,27 @@ class KeyForm(forms.Form):
     scopes = forms.MultipleChoiceField(
         choices=Scope.choices, widget=forms.CheckboxSelectMultiple, initial=[Scope.READ]
     )
+
+
+class NoticesForm(forms.Form):
+    notify_by = forms.ChoiceField(
+        choices=NotifyBy.choices,
+        widget=forms.RadioSelect,
+        label="My notices reach me by",
+        help_text="Every notice is on your work queue; this says where else it goes.",
+    )
+
+
+def my_notices(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's own choice of how their notices reach them (POST here)."""
+    user = request.user
+    form = NoticesForm(request.POST or None, initial={"notify_by": user.notify_by})  # type: ignore[union-attr]
+    if request.method == "POST" and form.is_valid():
+        set_notify_by(user, form.cleaned_data["notify_by"], change=_change(request))  # type: ignore[arg-type]
+        messages.success(request, "Saved: your notices reach you as you chose.")
+        return redirect("web:my_notices")
+    status = 422 if request.method == "POST" else 200
+    return render_page(request, "web/users/my_notices.html", {"form": form}, status=status)
 
 
 def user_list(request: HttpRequest) -> HttpResponse:
