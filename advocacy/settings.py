@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "advocacy.references",
     "advocacy.metrics",
     "advocacy.messaging",
+    "advocacy.integrations.slack",
     "advocacy.privacy",
     "advocacy.api",
     "advocacy.demo",
@@ -269,6 +270,15 @@ PRODUCT_EVENTS_SECRET = env_str("ADVOCACY_PRODUCT_EVENTS_SECRET", "")
 if PRODUCT_EVENTS_URL and not PRODUCT_EVENTS_SECRET:
     raise SettingError("ADVOCACY_PRODUCT_EVENTS_SECRET: needed with ADVOCACY_PRODUCT_EVENTS_URL")
 PRODUCT_EVENTS_TIMEOUT = env_int("ADVOCACY_PRODUCT_EVENTS_TIMEOUT", 10, minimum=1, maximum=120)
+# Team notices (docs/operations.md, "Team notices"): the team's shared address, where the
+# notices addressed to a role's pool (no one person) are emailed; empty: the queue only.
+TEAM_EMAIL = env_str("ADVOCACY_TEAM_EMAIL", "")
+# Slack for the team (docs/slack.md): the bot's token, the app's signing secret (to check the
+# buttons' requests), the program's channel, and the Web API's base URL (a local fake in tests).
+SLACK_BOT_TOKEN = env_str("ADVOCACY_SLACK_BOT_TOKEN", "")
+SLACK_SIGNING_SECRET = env_str("ADVOCACY_SLACK_SIGNING_SECRET", "")
+SLACK_CHANNEL = env_str("ADVOCACY_SLACK_CHANNEL", "")
+SLACK_API_URL = env_str("ADVOCACY_SLACK_API_URL", "https://slack.com/api/")
 # The mailbox an unsubscribe by email goes to (List-Unsubscribe's mailto:); default: From's.
 UNSUBSCRIBE_MAILTO = env_str("ADVOCACY_UNSUBSCRIBE_MAILTO", "")
 

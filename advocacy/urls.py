@@ -1,4 +1,5 @@
-"""URL map: the staff web UI at /, the REST API under /api/, the advocate portal under /portal/.
+"""URL map: the staff web UI at /, the REST API under /api/, the advocate portal under /portal/,
+Slack's button presses at /slack/actions/.
 
 A path under /api/ that no route matches answers JSON, not the web UI's 404 page: see
 `advocacy.api.middleware`.
@@ -9,5 +10,6 @@ from django.urls import include, path
 urlpatterns = [
     path("api/", include("advocacy.api.urls")),
     path("portal/", include("advocacy.portal.urls")),
+    path("slack/", include("advocacy.integrations.slack.urls")),
     path("", include("advocacy.web.urls")),
 ]

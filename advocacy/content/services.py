@@ -38,7 +38,11 @@ from advocacy.content.models import (
     UseOutcome,
 )
 from advocacy.customers.models import Contact
+from advocacy.people.models import Role
+from advocacy.people.permissions import Action, allowed
 from advocacy.pipeline.models import Ask
+from advocacy.pipeline.notices import NoticeKind
+from advocacy.pipeline.team_notices import tell_role
 
 # What a use needs from the consent: its channel's scopes, its asset kind's, and whatever it
 # shows besides (an attributed quote shows the name and the title).
@@ -116,7 +120,10 @@ def create_asset(
     note: str = "",
     **fields: Any,
 ) -> Asset:
-    """Create a draft asset of `contact` (and their account), optionally from `ask`."""
+    """Create a draft asset of `contact` (and their account), optionally from `ask`.
+
+    A draft by someone who may not review content waits for those who may (the marketing
+    pool): they are told, in the same transaction."""
     if kind not in AssetKind.values:
         raise ContentError(f"{kind!r} is not a kind of asset ({', '.join(AssetKind.values)})")
     if not title.strip():
@@ -146,6 +153,18 @@ def create_asset(
         note=f"{origin}: {note}" if note else origin,
         at=now,
     )
+    if not allowed(actor, Action.CONTENT_MOVE):
+        who = actor.get_username() if getattr(actor, "pk", None) else "The engine"
+        tell_role(
+            NoticeKind.APPROVAL_WAITING,
+            Role.MARKETING,
+            f"{who} drafted the {asset.get_kind_display().lower()} “{asset.title}” of "
+            f"{contact.full_name or contact.email}: it waits for review",
+            key=f"approval_waiting:{asset.pk}",
+            now=now,
+            path=f"/content/{asset.pk}/",
+            contact_id=contact.pk,
+        )
     return asset
 
 

@@ -17,8 +17,13 @@ One batch (ADVOCACY_OUTBOX_BATCH messages) at a time:
    refused or lost) is retried after ADVOCACY_OUTBOX_RETRY_SECONDS, doubled at each attempt,
    up to ADVOCACY_OUTBOX_MAX_ATTEMPTS; a permanent one (5xx, a malformed address) fails at
    once and tells the ask's owner on the ask's history.
-4. **Record** the batch's outcomes in one transaction: the rows, their attempts, and the asks
-   whose first email went out moved from queued to sent.
+4. **Record** the batch's outcomes in one transaction: the rows, their attempts, the asks
+   whose first email went out moved from queued to sent, and the team notices whose email
+   went out stamped delivered.
+
+Before the batches, each pass queues the team notices due by email (`queue_notices`): a notice
+goes to a team member through this same machinery, as a message of kind `notice`, exempt from
+the advocates' holds and quiet hours.
 
 Delivery is at least once. The window in which a crash sends a message twice is exactly this:
 from the moment the server accepts a message's DATA to the commit of step 4 for its batch. A
@@ -59,6 +64,7 @@ from advocacy.customers.suppression import mail_suppressed
 from advocacy.engine.models import Play
 from advocacy.messaging import product
 from advocacy.messaging.models import (
+    TO_TEAM,
     AttemptResult,
     Channel,
     Message,
@@ -67,9 +73,16 @@ from advocacy.messaging.models import (
     MessageStatus,
     Reason,
 )
-from advocacy.messaging.outbox import queue_reminders, queue_steps
+from advocacy.messaging.outbox import (
+    note_follow_ups,
+    queue_notices,
+    queue_reminders,
+    queue_steps,
+)
 from advocacy.messaging.rendering import email_of, render
+from advocacy.pipeline import notice_channels
 from advocacy.pipeline.models import Ask, AskEvent, AskStatus
+from advocacy.pipeline.notices import mark_delivered
 from advocacy.pipeline.services import advance_asks
 
 logger = logging.getLogger(__name__)
@@ -92,6 +105,9 @@ class DeliveryReport:
     deferred: int = 0  # quiet hours
     reminders_queued: int = 0
     steps_queued: int = 0  # later steps of asks' channel sequences (advocacy.messaging.outbox)
+    notices_queued: int = 0
+    follow_ups_noted: int = 0  # owners told an ask's follow-up date came (emailed next pass)
+    posted: int = 0  # notices delivered by the other channels (Slack)
     batches: int = 0
     released: int = 0  # back to queued untried: the batch ran near the end of its lease
 
@@ -164,7 +180,7 @@ def check(token: str, now: datetime) -> DeliveryReport:
     """Settle the claimed messages that must not go now, one UPDATE per reason."""
     report = DeliveryReport()
     claimed = Message.objects.filter(claim=token, status=S.SENDING)
-    to_people = claimed.exclude(kind=K.TEST)
+    to_people = claimed.exclude(kind__in=TO_TEAM)
     # The contact's own holds bind what goes to the contact; a call invite to a seller or a
     # prospect (`to_email`) is held only if that address is on the suppression list.
     to_contact = to_people.filter(to_email="")
@@ -349,6 +365,8 @@ def _load(token: str) -> list[Message]:
             "event",
             "call__organizer",
             "call__contact__account",
+            "notice__ask__ask_type",
+            "notice__contact__account",
         )
         .prefetch_related("call__requests__requested_by")
         .order_by("due_at", "pk")
@@ -476,6 +494,7 @@ def record(outcomes: list[Outcome], *, token: str, worker_id: str, now: datetime
     report = DeliveryReport()
     changed: list[Message] = []
     first_sent: list[int] = []
+    notices: list[int] = []
     failures: list[Outcome] = []
     limit = settings.OUTBOX_MAX_ATTEMPTS
     for o in outcomes:
@@ -487,6 +506,8 @@ def record(outcomes: list[Outcome], *, token: str, worker_id: str, now: datetime
             report.sent += 1
             if m.kind == K.ASK and m.ask_id is not None:
                 first_sent.append(m.ask_id)
+            if m.notice_id is not None:
+                notices.append(m.notice_id)
         elif o.result == AttemptResult.TRANSIENT and m.attempts < limit:
             m.status, m.due_at = S.QUEUED, now + backoff(m.attempts)
             m.reason_code = "retrying"
@@ -520,6 +541,8 @@ def record(outcomes: list[Outcome], *, token: str, worker_id: str, now: datetime
     )
     if first_sent:
         advance_asks(first_sent, AskStatus.SENT, actor=None, now=now, note="the email went out")
+    if notices:
+        mark_delivered(notices, now=now)
     _tell_owners(failures, now)
     return report
 
@@ -566,7 +589,7 @@ def _tell_owners(failures: list[Outcome], now: datetime) -> None:
             to_status=o.message.ask.status,
             actor=None,
             note=f"{'in-product reminder' if o.message.channel == Channel.IN_APP else 'email'} "
-            f"to {o.message.to_address or o.message.contact.email} failed: "
+            f"to {o.message.to_address or o.message.advocate.email} failed: "
             f"{o.message.reason}"[:300],
             at=now,
         )
@@ -639,6 +662,7 @@ def deliver_due(
     if reminders:
         report.reminders_queued = queue_reminders(start)
         report.steps_queued = queue_steps(start)
+    report.notices_queued = queue_notices(start)
     courier = Courier(connection)
     try:
         while max_batches is None or report.batches < max_batches:
@@ -651,6 +675,10 @@ def deliver_due(
             )
     finally:
         courier.close()
+    if reminders:
+        # Recorded after the batches: on the owners' queues at once, emailed at the next pass.
+        report.follow_ups_noted = note_follow_ups(clock())
+    report.posted = sum(notice_channels.deliver(clock(), worker_id).values())
     return report
 
 

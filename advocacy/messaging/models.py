@@ -34,6 +34,7 @@ from django.db.models import Q
 from advocacy.content.models import Asset
 from advocacy.customers.models import Contact
 from advocacy.pipeline.models import Ask
+from advocacy.pipeline.notices import Notice
 from advocacy.references.models import ReferenceCall
 
 
@@ -46,6 +47,7 @@ class MessageKind(models.TextChoices):
     TEST = "test", "Test to a team member"
     NUDGE = "nudge", "In-product reminder"
     CALENDAR = "calendar", "Reference call calendar invite"
+    NOTICE = "notice", "Notice to the team"
 
 
 class Channel(models.TextChoices):
@@ -86,6 +88,8 @@ K = MessageKind
 # Kinds written once per ask and step of its sequence (a unique constraint holds it); tests may
 # be sent any number.
 ONCE_PER_ASK = (K.ASK, K.INVITE, K.REMINDER, K.THANKS, K.NUDGE)
+# Kinds that go to a team member, not to an advocate: no advocate's hold applies to them.
+TO_TEAM = (K.TEST, K.NOTICE)
 
 
 class MessageQuerySet(models.QuerySet["Message"]):
@@ -113,14 +117,22 @@ class Message(models.Model):
     ask = models.ForeignKey(
         Ask, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
     )
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="messages")
+    # The advocate it goes to, or (a notice) the advocate it is about, if any.
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    # A notice's email to the team member it is addressed to (advocacy.pipeline.notices).
+    notice = models.ForeignKey(
+        Notice, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
     # An approval request is about a piece of content (and its ask, if it came from one).
     asset = models.ForeignKey(
         Asset, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
     )
-    # An address other than the contact's: a test's team member, or the seller and the
-    # prospects a reference call's invite goes to (the contact is then the call's advocate,
-    # whom the message is about). Empty: it goes to the contact.
+    # An address other than the contact's: a test's team member, a notice's recipient (or the
+    # team's address), or the seller and the prospects a reference call's invite goes to (the
+    # contact is then the call's advocate, whom the message is about). Empty: it goes to the
+    # contact.
     to_email = models.EmailField(max_length=254, blank=True)
     # A reference call's calendar invite: the call, and the revision (its SEQUENCE) written.
     call = models.ForeignKey(
@@ -162,11 +174,27 @@ class Message(models.Model):
                 condition=Q(kind="calendar"),
                 name="message_once_per_call_revision_recipient",
             ),
+            # A notice is emailed once (a row that failed is sent again by hand, not anew).
+            models.UniqueConstraint(
+                fields=["notice"], condition=Q(notice__isnull=False), name="message_once_per_notice"
+            ),
         ]
         indexes = [models.Index(fields=["status", "due_at"], name="message_status_due")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.to_email or self.contact}"
+
+    @property
+    def advocate(self) -> Contact:
+        """The advocate an email to an advocate goes to (every kind but a notice has one)."""
+        if self.contact is None:
+            raise ValueError(f"message {self.pk} ({self.kind}) is to no advocate")
+        return self.contact
+
+    @property
+    def to_team(self) -> bool:
+        """Whether it goes to a team member (a test, a notice), not to an advocate."""
+        return self.kind in (K.TEST, K.NOTICE)
 
     @property
     def is_problem(self) -> bool:

@@ -5,6 +5,8 @@
     on_call_invited(call, now)                  # the reference desk's (advocacy.references.hooks)
     queue_reminders(now) -> int                 # asks sent by email with no answer by follow-up
     queue_steps(now) -> int                     # the later steps of asks' channel sequences
+    queue_notices(now) -> int                   # team notices to email to their recipient
+    note_follow_ups(now) -> int                 # the owner told an ask's follow-up date came
     queue_test(ask, to, *, actor, now)          # "send a test to me"
     send_again(messages, *, now) -> int         # failed ones queued again by hand
 
@@ -30,12 +32,17 @@ from django.db.models.functions import Coalesce
 
 from advocacy.content.models import Asset, AssetStatus
 from advocacy.messaging.models import Channel, Message, MessageKind, MessageStatus, Reason
+from advocacy.people.models import BY_EMAIL
 from advocacy.pipeline.models import Ask, AskStatus
+from advocacy.pipeline.notices import Notice, NoticeKind
+from advocacy.pipeline.team_notices import tell_owners
 from advocacy.references.models import Offer, ReferenceCall
 
 K, S = MessageKind, MessageStatus
 EMAIL_CHANNELS = ("", "email")
 CHUNK = 5_000
+# A notice not emailed within this long (the worker was down) stays on the work queue only.
+NOTICE_WINDOW = timedelta(days=7)
 
 
 def new_message_id() -> str:
@@ -225,6 +232,77 @@ def queue_steps(now: datetime, *, limit: int = 10_000) -> int:
             if rows:
                 written += _write(kind, rows, now, step=step, channel=channel)
     return written
+
+
+def queue_notices(now: datetime, *, limit: int = 10_000) -> int:
+    """Queue an email for each undelivered notice of the last NOTICE_WINDOW whose recipient
+    wants them by email (`notify_by` email or both, active, with an address), and for those of
+    a role's pool when the team has an address (ADVOCACY_TEAM_EMAIL): one read each, one
+    insert only if there is something to write. The notice is stamped delivered when its
+    email is sent (`record`), so a crash in between leaves it to go, not lost."""
+    fresh = (
+        Notice.objects.undelivered()
+        .filter(at__gte=now - NOTICE_WINDOW, at__lte=now)
+        .exclude(Exists(Message.objects.filter(notice=OuterRef("pk"))))
+        .order_by("at", "pk")
+    )
+    fields = ("pk", "contact_id")
+    rows = [
+        (pk, contact_id, email)
+        for pk, contact_id, email in fresh.filter(
+            recipient__is_active=True, recipient__notify_by__in=BY_EMAIL
+        )
+        .exclude(recipient__email="")
+        .values_list(*fields, "recipient__email")[:limit]
+    ]
+    team = settings.TEAM_EMAIL
+    if team:
+        pool = fresh.filter(recipient__isnull=True).values_list(*fields)[:limit]
+        rows += [(pk, contact_id, team) for pk, contact_id in pool]
+    if not rows:
+        return 0
+    Message.objects.bulk_create(
+        [
+            Message(
+                kind=K.NOTICE,
+                notice_id=pk,
+                contact_id=contact_id,
+                to_email=email,
+                message_id=new_message_id(),
+                created_at=now,
+                due_at=now,
+            )
+            for pk, contact_id, email in rows
+        ],
+        ignore_conflicts=True,  # a notice queued by another worker meanwhile: one row
+    )
+    return len(rows)
+
+
+def note_follow_ups(now: datetime, *, limit: int = 10_000) -> int:
+    """Tell the owner of each sent ask whose follow-up date came with no answer (seed 000:
+    "follow up in 5 days"), once per ask: a notice, on their queue and by email or Slack as
+    they chose. One read; one read and one insert only if there is something to write."""
+    told = Notice.objects.filter(ask=OuterRef("pk"), kind=NoticeKind.FOLLOW_UP_DUE)
+    ids = list(
+        Ask.objects.needs_follow_up(now)
+        .filter(paused_at__isnull=True)
+        .exclude(Exists(told))
+        .order_by("follow_up_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not ids:
+        return 0
+    with transaction.atomic():
+        return tell_owners(
+            ids,
+            NoticeKind.FOLLOW_UP_DUE,
+            now=now,
+            key=lambda r: f"follow_up_due:{r['pk']}",
+            phrase=lambda r: (
+                f"follow up with {r['who']} on the {r['ask_type']}: no answer since it went out"
+            ),
+        )
 
 
 def queue_test(ask: Ask, to: str, *, actor: Any, now: datetime) -> Message:

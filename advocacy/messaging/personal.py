@@ -60,7 +60,7 @@ def export_messages(contact: Contact) -> list[dict[str, Any]]:
     return [
         {
             **_row(m, MESSAGE_FIELDS),
-            "to": m.to_address or m.to_email or m.contact.email,
+            "to": m.to_address or m.to_email or (m.contact.email if m.contact else ""),
             "attempt_list": [_row(a, ATTEMPT_FIELDS) for a in m.attempt_rows.all()],
         }
         for m in rows

@@ -66,7 +66,7 @@ def subject_of(message: Message) -> str:
 
 def payload_of(message: Message, now: datetime) -> dict[str, Any]:
     """What the product is told: who to show the reminder to, what it asks, where to answer."""
-    contact, ask = message.contact, message.ask
+    contact, ask = message.advocate, message.ask
     return {
         "type": EVENT_TYPE,
         "occurred_at": now.isoformat(),
@@ -104,7 +104,7 @@ def publish(messages: Sequence[Message], now: datetime) -> int:
                 ProductEvent(
                     message=m,
                     ask_id=m.ask_id,
-                    contact_id=m.contact_id,
+                    contact_id=m.advocate.pk,
                     type=EVENT_TYPE,
                     occurred_at=now,
                     payload=payload_of(m, now),

@@ -15,6 +15,10 @@ Every email:
 - has a plain-text body and an HTML alternative;
 - carries its row's stable Message-ID, and List-Unsubscribe (mailto and https) with
   List-Unsubscribe-Post: List-Unsubscribe=One-Click (RFC 8058).
+
+A team notice (kind `notice`) is another letter: from the program's address to the team
+member, the notice's text and a link to what it is about in the staff UI; no List-Unsubscribe
+(the member's `notify_by` says where their notices go).
 """
 
 from __future__ import annotations
@@ -103,7 +107,7 @@ def signer(message: Message) -> Any:
     CSM who owns the account, the person the relationship is with; None: the program."""
     for who in (
         message.ask.owner if message.ask is not None else None,
-        message.contact.account.owner,
+        message.advocate.account.owner,
     ):
         if who is not None and who.email:
             return who
@@ -129,7 +133,7 @@ def context(message: Message, *, link: str | None = None) -> dict[str, Any]:
     """The merge fields of one message. A test never carries the advocate's working link."""
     if message.kind == K.TEST and link is None:
         link = f"{settings.SITE_URL}/portal/enter/TEST-the-advocate-gets-their-own-link/"
-    ask, contact = message.ask, message.contact
+    ask, contact = message.ask, message.advocate
     product = settings.PRODUCT_NAME
     owner = signer(message)
     owner_name = (owner.get_full_name() or owner.get_username()) if owner is not None else ""
@@ -169,8 +173,8 @@ def _call_fields(message: Message) -> dict[str, Any]:
 
 def _unsubscribe_url(message: Message) -> str:
     if message.kind == K.TEST:  # a team member's click must never opt the advocate out
-        return f"{settings.SITE_URL}/unsubscribe/{trial_token(message.contact_id)}/"
-    return unsubscribe_url(message.contact_id)
+        return f"{settings.SITE_URL}/unsubscribe/{trial_token(message.advocate.pk)}/"
+    return unsubscribe_url(message.advocate.pk)
 
 
 @dataclass(frozen=True)
@@ -185,8 +189,48 @@ class Rendered:
     calendar: bytes = b""  # a call invite's .ics (METHOD:REQUEST), sent as its own part
 
 
+def notice_url(notice: Any) -> str:
+    """Where in the staff UI a notice's reader acts on it: its own path, its ask, its
+    advocate, else the dashboard."""
+    if notice.path:
+        return f"{settings.SITE_URL}{notice.path}"
+    if notice.ask_id is not None:
+        return f"{settings.SITE_URL}/asks/{notice.ask_id}/"
+    if notice.contact_id is not None:
+        return f"{settings.SITE_URL}/contacts/{notice.contact_id}/"
+    return f"{settings.SITE_URL}/"
+
+
+def render_notice(message: Message) -> Rendered:
+    """The email of a team notice: what happened, about whom, and the link to act on it."""
+    notice = message.notice
+    assert notice is not None, "a notice message without its notice"
+    contact = notice.contact
+    about = ""
+    if contact is not None:
+        about = f"{contact.full_name or contact.email}, {contact.account.name}"
+    kind = notice.get_kind_display()
+    subject = f"[{settings.PROGRAM_NAME}] {kind}: {notice.text}"[:300]
+    ctx = {
+        "kind": kind,
+        "text": notice.text,
+        "about": about,
+        "url": notice_url(notice),
+        "program": settings.PROGRAM_NAME,
+        "to": message.to_email,
+        "subject": subject,
+    }
+    text = render_to_string("messaging/email/notice.txt", ctx)
+    html = render_to_string("messaging/email/notice.html", ctx)
+    sender_address = settings.DEFAULT_FROM_EMAIL
+    headers = {"From": sender_address, "Message-ID": message.message_id}
+    return Rendered("notice", subject, text, html, sender_address, message.to_email, headers)
+
+
 def render(message: Message, *, link: str | None = None) -> Rendered:
     """The email of `message`, as the worker sends it and the preview shows it."""
+    if message.kind == K.NOTICE:
+        return render_notice(message)
     letter = letter_of(message)
     ctx = context(message, link=link)
     # Someone who is not the contact (a seller, a prospect) gets no unsubscribe of the contact's.
@@ -204,7 +248,7 @@ def render(message: Message, *, link: str | None = None) -> Rendered:
     from_header = sender(message)
     mailbox = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL
     unsubscribe = ctx["unsubscribe_url"]
-    mailto = unsubscribe_mailto(message.contact_id, mailbox)
+    mailto = unsubscribe_mailto(message.advocate.pk, mailbox)
     headers = {
         "From": from_header,
         "Reply-To": from_header,
@@ -215,7 +259,7 @@ def render(message: Message, *, link: str | None = None) -> Rendered:
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     if from_header != settings.DEFAULT_FROM_EMAIL:
         headers["Sender"] = settings.DEFAULT_FROM_EMAIL
-    to = message.to_email or message.contact.email
+    to = message.to_email or message.advocate.email
     calendar = b""
     if message.kind == K.CALENDAR and message.call is not None:
         # Stamped when the row was written: every attempt carries the same bytes.

@@ -19,10 +19,31 @@ class Role(models.TextChoices):
     VIEWER = "viewer", "Read-only"
 
 
+class NotifyBy(models.TextChoices):
+    """How the notices addressed to a user reach them, beyond their work queue (where every
+    notice is, whatever they choose)."""
+
+    EMAIL = "email", "Email"
+    SLACK = "slack", "Slack"
+    BOTH = "both", "Email and Slack"
+    QUEUE = "queue", "Work queue only"
+
+
+# The choices under which the outbox emails a user their notices.
+BY_EMAIL = (NotifyBy.EMAIL, NotifyBy.BOTH)
+
+
 class User(AbstractUser):
     """A member of the team running the program (advocates never log in here)."""
 
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.CUSTOMER_SUCCESS)
+    notify_by = models.CharField(
+        "Notices reach me by",
+        max_length=10,
+        choices=NotifyBy.choices,
+        default=NotifyBy.EMAIL,
+        help_text="Every notice is on the work queue; this says where else it goes.",
+    )
 
     objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[assignment]
 
@@ -112,6 +133,7 @@ class Via(models.TextChoices):
     WEB = "web", "Web UI"
     API = "api", "REST API"
     CLI = "cli", "Command line"
+    SLACK = "slack", "Slack"
     SYSTEM = "system", "The engine"
 
 

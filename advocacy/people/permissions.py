@@ -60,6 +60,7 @@ class Action(StrEnum):
     MESSAGES_TEST = "messages.test"
     MESSAGES_RETRY = "messages.retry"
     PRODUCT_EVENTS_READ = "product_events.read"
+    NOTICES_OWN = "notices.own"
 
 
 ADMIN, CS, SALES, MARKETING, VIEWER = (
@@ -149,13 +150,22 @@ TABLE: dict[Action, Right] = {
     Action.PRODUCT_EVENTS_READ: _right(
         Scope.PRODUCT_EVENTS_READ, "read the product events feed (in-product reminders)", CS
     ),
+    Action.NOTICES_OWN: _right(
+        Scope.READ, "choose how one's own notices reach one", CS, SALES, MARKETING, VIEWER
+    ),
 }
 
 
 # Actions whose services write their own audit entries, with the before and after; the
 # delivery layers do not log them a second time.
 SELF_AUDITED = frozenset(
-    {Action.USERS_MANAGE, Action.KEYS_MANAGE, Action.PRIVACY_MANAGE, Action.PORTAL_LINK}
+    {
+        Action.USERS_MANAGE,
+        Action.KEYS_MANAGE,
+        Action.PRIVACY_MANAGE,
+        Action.PORTAL_LINK,
+        Action.NOTICES_OWN,
+    }
 )
 
 

@@ -22,7 +22,7 @@ from django.utils.http import urlsafe_base64_encode
 from advocacy.core import lockout
 from advocacy.core.lockout import Unlocked
 from advocacy.people import audit
-from advocacy.people.models import ApiKey, Role, Scope, User, Via
+from advocacy.people.models import ApiKey, NotifyBy, Role, Scope, User, Via
 
 
 class PeopleError(ValueError):
@@ -228,13 +228,20 @@ def update_user(
     role: str | None = None,
     is_active: bool | None = None,
     email: str | None = None,
+    notify_by: str | None = None,
 ) -> User:
-    """Change a user's role, email or whether they may sign in; refuses to lock admins out."""
+    """Change a user's role, email, whether they may sign in or how their notices reach them;
+    refuses to lock admins out."""
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username=username).first()
         if user is None:
             raise PeopleError(f"no user named {username!r}")
-        before = {"role": user.role, "is_active": user.is_active, "email": user.email}
+        before = {
+            "role": user.role,
+            "is_active": user.is_active,
+            "email": user.email,
+            "notify_by": user.notify_by,
+        }
         if role is not None:
             if role not in Role.values:
                 raise PeopleError(
@@ -252,7 +259,18 @@ def update_user(
                 except ValidationError as exc:
                     raise PeopleError(f"invalid email {email!r}") from exc
             user.email = email
-        after = {"role": user.role, "is_active": user.is_active, "email": user.email}
+        if notify_by is not None:
+            if notify_by not in NotifyBy.values:
+                raise PeopleError(
+                    f"unknown notify_by {notify_by!r}: expected one of {', '.join(NotifyBy.values)}"
+                )
+            user.notify_by = notify_by
+        after = {
+            "role": user.role,
+            "is_active": user.is_active,
+            "email": user.email,
+            "notify_by": user.notify_by,
+        }
         if after == before:
             return user
         if (
@@ -261,7 +279,7 @@ def update_user(
             and not (user.is_active and (user.role == Role.ADMIN or user.is_superuser))
         ):
             raise PeopleError("you cannot demote or deactivate yourself: ask another admin")
-        user.save(update_fields=["role", "is_staff", "is_active", "email"])
+        user.save(update_fields=["role", "is_staff", "is_active", "email", "notify_by"])
         if not _admins_remain():
             raise PeopleError(
                 f"{user.username} is the last active admin: make someone else an admin first"
@@ -269,6 +287,31 @@ def update_user(
         changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
         words = ", ".join(f"{k} {v[0]!r} → {v[1]!r}" for k, v in changed.items())
         _audit(change, "users.update", user, f"{user.username}: {words}", changed)
+    return user
+
+
+def set_notify_by(user: User, notify_by: str, *, change: Change) -> User:
+    """Choose how `user`'s own notices reach them (their page: anyone may, for themselves),
+    audited with the before and after."""
+    if notify_by not in NotifyBy.values:
+        raise PeopleError(
+            f"unknown notify_by {notify_by!r}: expected one of {', '.join(NotifyBy.values)}"
+        )
+    with transaction.atomic():
+        before = (
+            User.objects.select_for_update().values_list("notify_by", flat=True).get(pk=user.pk)
+        )
+        if before == notify_by:
+            return user
+        User.objects.filter(pk=user.pk).update(notify_by=notify_by)
+        user.notify_by = notify_by
+        _audit(
+            change,
+            "users.notices",
+            user,
+            f"{user.username}: notify_by {before!r} → {notify_by!r}",
+            {"notify_by": [before, notify_by]},
+        )
     return user
 
 

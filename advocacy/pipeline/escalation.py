@@ -24,6 +24,8 @@ from django.db.models.functions import Cast
 
 from advocacy.people.models import Role
 from advocacy.pipeline.models import Ask, AskEvent
+from advocacy.pipeline.notices import NoticeKind, notify
+from advocacy.pipeline.team_notices import ask_rows, drafts_for
 
 
 @dataclass
@@ -115,4 +117,35 @@ def escalate_overdue(
                 )
             )
     AskEvent.objects.bulk_create(events)
+    _tell(rows, groups, now=now, hours=hours)
     return result
+
+
+def _tell(
+    rows: list[dict[str, Any]],
+    groups: dict[Any, list[dict[str, Any]]],
+    *,
+    now: datetime,
+    hours: int,
+) -> None:
+    """Tell each ask's owner (or its pool) that it is overdue, and its lead that it came to
+    them (when the lead is someone else): one read and one insert for any number of asks."""
+    lead_of = {row["pk"]: getattr(lead, "pk", None) for lead, group in groups.items()
+               for row in group}  # fmt: skip
+    found = ask_rows(row["pk"] for row in rows)
+
+    def phrase(r: dict[str, Any]) -> str:
+        return f"{r['ask_type']} with {r['who']} is overdue since {r['due_at']:%Y-%m-%d %H:%M}"
+
+    to_owners = drafts_for(
+        found, NoticeKind.ASK_OVERDUE, key=lambda r: f"ask_overdue:{r['pk']}", phrase=phrase
+    )
+    to_leads = drafts_for(
+        found,
+        NoticeKind.ASK_OVERDUE,
+        key=lambda r: f"ask_overdue:{r['pk']}:lead",
+        phrase=lambda r: f"escalated to you: {phrase(r)} (grace {hours} h)",
+        to=lambda r: None if lead_of[r["pk"]] == r["owner_id"] else lead_of[r["pk"]],
+        pool=False,
+    )
+    notify(to_owners + to_leads, now=now)

@@ -1,10 +1,14 @@
-"""Notices: what an advocate did in the portal that someone on the team should know.
+"""Notices: what an advocate did in the portal, or what happened on the team's side, that
+someone on the team should know.
 
 The portal records one when an advocate accepts or declines an ask, answers for a piece of
 content, picks the time of a call, changes their preferences, opts out or asks for a fresh
-link. It is on the recipient's work queue in the staff UI at once (the dashboard, the contact's
-page, `advocacy portal notices`, `GET /api/notices`). Delivering it by email or Slack is the
-outbox's work: it reads `Notice.objects.undelivered()` and stamps `delivered_at` once sent.
+link; the team's services when an ask is given to someone, is overdue or due a follow-up, a
+reference request is filed or filled, a draft waits for review (`team_notices.py`). It is
+on the recipient's work queue in the staff UI at once (the dashboard, the contact's page,
+`advocacy portal notices`, `GET /api/notices`). Delivering it by email or Slack is the
+outbox's work, as the recipient chose (`User.notify_by`): it reads
+`Notice.objects.undelivered()` and stamps `delivered_at` once sent.
 
 A notice is unique per `key`, the fact it reports (`ask_accepted:12`), so recording the same
 fact twice, or from two requests at once, leaves one row.
@@ -36,6 +40,13 @@ class NoticeKind(models.TextChoices):
     PREFERENCES_CHANGED = "preferences_changed", "Changed their preferences"
     OPTED_OUT = "opted_out", "Opted out"
     LINK_REQUESTED = "link_requested", "Asked for a new portal link"
+    # What happened on the team's side that its owner should act on.
+    ASK_ASSIGNED = "ask_assigned", "Ask given to you"
+    ASK_OVERDUE = "ask_overdue", "Ask overdue"
+    FOLLOW_UP_DUE = "follow_up_due", "Time to follow up"
+    REQUEST_FILED = "request_filed", "Reference request filed"
+    REQUEST_FILLED = "request_filled", "Reference request filled"
+    APPROVAL_WAITING = "approval_waiting", "Content waits for approval"
 
 
 class NoticeQuerySet(models.QuerySet["Notice"]):
@@ -58,7 +69,10 @@ class NoticeQuerySet(models.QuerySet["Notice"]):
 class Notice(models.Model):
     key = models.CharField(max_length=200, unique=True, help_text="The fact it reports, once.")
     kind = models.CharField(max_length=30, choices=NoticeKind.choices)
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="notices")
+    # The advocate it is about; none for a fact about no one advocate (a request filed).
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="notices"
+    )
     ask = models.ForeignKey(
         "pipeline.Ask", null=True, blank=True, on_delete=models.CASCADE, related_name="notices"
     )
@@ -73,6 +87,9 @@ class Notice(models.Model):
     )
     role = models.CharField(max_length=20, blank=True)
     text = models.TextField()
+    # Where in the staff UI it is acted on, when that is neither its ask nor its advocate
+    # (a reference request's page): a path from the site's root.
+    path = models.CharField(max_length=200, blank=True)
     at = models.DateTimeField()
     delivered_at = models.DateTimeField(null=True, blank=True)
 
@@ -98,11 +115,12 @@ class Notice(models.Model):
 class NoticeDraft:
     key: str
     kind: str
-    contact_id: int
+    contact_id: int | None
     text: str
     recipient_id: int | None = None
     role: str = ""
     ask_id: int | None = None
+    path: str = ""
 
 
 def notify(drafts: Iterable[NoticeDraft], *, now: datetime) -> None:
@@ -116,6 +134,7 @@ def notify(drafts: Iterable[NoticeDraft], *, now: datetime) -> None:
             recipient_id=d.recipient_id,
             role=d.role,
             text=d.text,
+            path=d.path,
             at=now,
         )
         for d in drafts

@@ -14,6 +14,7 @@ from typing import Any
 
 from advocacy.pipeline.checklists import create_checklists
 from advocacy.pipeline.routing import route_asks
+from advocacy.pipeline.team_notices import assigned
 
 
 def asks_opened(
@@ -23,9 +24,15 @@ def asks_opened(
 
     `routed`: the asks were written already routed (`routing.route_openings`, when no rule
     applies), with their routing events.
+
+    An ask opened by someone (a nomination by hand) tells its owner, if that is someone else;
+    the asks a play opens are on their owners' boards without a notice each (a play may open
+    hundreds at once).
     """
     if not ask_ids:
         return
     if not routed:
-        route_asks(ask_ids, now=now, actor=actor)
+        route_asks(ask_ids, now=now, actor=actor, tell=False)
     create_checklists(ask_ids)
+    if actor is not None:
+        assigned(ask_ids, now=now, actor=actor, note=f"opened by {actor.get_username()}")

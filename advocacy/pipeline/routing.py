@@ -47,6 +47,7 @@ from advocacy.core.bulk import insert_rows
 from advocacy.customers.models import Contact
 from advocacy.pipeline.models import Ask, AskEvent
 from advocacy.pipeline.process_models import PACKAGING_STATUSES, RoutingRule, Stage, stage_of
+from advocacy.pipeline.team_notices import assigned
 
 CHUNK = 5_000  # asks per statement: the UPDATE binds each id three times, under the limits
 
@@ -209,12 +210,15 @@ def route_asks(
     actor: Any = None,
     handoff: bool = False,
     record: bool = True,
+    tell: bool = True,
 ) -> dict[int, str]:
     """Give each ask of `ask_ids` the owner routing picks; returns a note per ask routed.
 
     `handoff` says the asks just changed stage: a note is made for each even when the owner
     stays, so the timeline shows who holds the ask from now on. With `record` the notes are
-    written as events; without, the caller puts them in the transition's own event.
+    written as events; without, the caller puts them in the transition's own event. With
+    `tell`, each ask's new owner gets a notice (`team_notices.assigned`), in this transaction
+    (a pool does not: its board shows it).
     """
     ids = sorted(set(ask_ids))
     notes: dict[int, str] = {}
@@ -239,10 +243,13 @@ def route_asks(
         )
         targets: dict[tuple[int | None, str], list[int]] = defaultdict(list)
         events: list[tuple[int, str, Route]] = []
+        new_owner: list[int] = []
         for row in rows:
             route = decide(row, rules)
             if (route.owner_id, route.role) != (row["owner_id"], row["owner_role"]):
                 targets[(route.owner_id, route.role)].append(row["pk"])
+            if route.owner_id is not None and route.owner_id != row["owner_id"]:
+                new_owner.append(row["pk"])
             if _is_news(route, row["owner_id"], row["owner_role"], handoff):
                 events.append((row["pk"], row["status"], route))
         if targets:  # one UPDATE for the chunk: a CASE per column over the groups of asks
@@ -261,6 +268,8 @@ def route_asks(
                 ),
                 updated_at=now,
             )
+        if new_owner and tell:
+            assigned(new_owner, now=now, actor=actor)
         names = _usernames({r.owner_id for _, _, r in events if r.owner_id})
         for pk, status, r in events:
             notes[pk] = _note(r, names, status, handoff)

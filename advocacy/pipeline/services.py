@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce
 
+from advocacy.pipeline import team_notices
 from advocacy.pipeline.activities import record_activities
 from advocacy.pipeline.hooks import asks_entered
 from advocacy.pipeline.models import OPEN_STATUSES, TRANSITIONS, Ask, AskEvent, AskStatus
@@ -211,4 +212,5 @@ def assign_ask(ask: Ask, owner: Any, *, actor: Any, now: datetime, note: str = "
         at=now,
     )
     ask.owner_id, ask.updated_at = owner_id, now
+    team_notices.assigned([ask.pk], now=now, actor=actor, note=note)
     return ask

@@ -26,8 +26,11 @@ from advocacy.engine.pipeline_flow import decline_ask
 from advocacy.engine.policy import Policy
 from advocacy.engine.rules import REASONS
 from advocacy.engine.services import refuse_unless_allowed
+from advocacy.people.models import Role
 from advocacy.pipeline.models import Ask, AskStatus, AskType
+from advocacy.pipeline.notices import NoticeDraft, NoticeKind, notify
 from advocacy.pipeline.services import advance_ask
+from advocacy.pipeline.team_notices import tell_role
 from advocacy.references.hooks import call_invited
 from advocacy.references.matching import Candidate, Need, rank
 from advocacy.references.models import (
@@ -107,12 +110,14 @@ def validate_request(data: RequestData, *, now: datetime) -> dict[str, str]:
     return errors
 
 
+@transaction.atomic
 def file_request(data: RequestData, *, actor: Any, now: datetime) -> ReferenceRequest:
-    """File a reference request for sales (DeskError naming every bad field)."""
+    """File a reference request for sales (DeskError naming every bad field); the desk (the
+    customer success pool) is told, in the same transaction."""
     errors = validate_request(data, now=now)
     if errors:
         raise InvalidRequestData("; ".join(f"{k}: {v}" for k, v in errors.items()))
-    return ReferenceRequest.objects.create(
+    request = ReferenceRequest.objects.create(
         opportunity=data.opportunity.strip(),
         opportunity_ref=data.opportunity_ref.strip(),
         amount=data.amount,
@@ -130,6 +135,17 @@ def file_request(data: RequestData, *, actor: Any, now: datetime) -> ReferenceRe
         filed_at=now,
         updated_at=now,
     )
+    who = actor.get_username() if actor is not None else "someone"
+    tell_role(
+        NoticeKind.REQUEST_FILED,
+        Role.CUSTOMER_SUCCESS,
+        f"{who} asks for a reference for {request.prospect_company} ({request.industry}), "
+        f"needed by {request.needed_by:%Y-%m-%d}",
+        key=f"request_filed:{request.pk}",
+        now=now,
+        path=f"/references/{request.pk}/",
+    )
+    return request
 
 
 def move_request(
@@ -369,6 +385,7 @@ def schedule_call(
     call.requests.set(requests)
     for r in requests:
         move_request(r, R.SCHEDULED, now=now, filled_at=now)
+    _tell_filled(requests, call, made, now=now, actor=actor)
     call_invited(call, now=now)  # the invite to the advocate, the seller and the prospects
     return call
 
@@ -399,6 +416,35 @@ def reschedule_call(
     call.refresh_from_db()
     call_invited(call, now=now)
     return call
+
+
+def _tell_filled(
+    requests: Sequence[ReferenceRequest],
+    call: ReferenceCall,
+    made: Offer,
+    *,
+    now: datetime,
+    actor: Any,
+) -> None:
+    """Tell whoever filed each request that it is filled: a call with whom, and when."""
+    contact = made.contact
+    name = contact.full_name or contact.email
+    notify(
+        [
+            NoticeDraft(
+                key=f"request_filled:{r.pk}:{call.pk}",
+                kind=NoticeKind.REQUEST_FILLED,
+                contact_id=contact.pk,
+                recipient_id=r.requested_by_id,
+                text=f"{name} ({contact.account.name}) takes the reference call for "
+                f"{r.prospect_company} on {call.starts_at:%Y-%m-%d %H:%M} UTC",
+                path=f"/references/{r.pk}/",
+            )
+            for r in requests
+            if r.requested_by_id != getattr(actor, "pk", None)
+        ],
+        now=now,
+    )
 
 
 @transaction.atomic

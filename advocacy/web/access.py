@@ -29,8 +29,10 @@ PUBLIC = frozenset({"login", "logout", "password_set", "password_set_done", "uns
 
 # Areas with their own guard, which this middleware leaves to it: the REST API (API keys and
 # the staff session, advocacy.api.auth) and the advocate portal (a portal session opened by a
-# magic link, advocacy.portal.session; a staff login never opens it). Any other area is refused.
-OWN_AREAS = frozenset({"api", "portal"})
+# magic link, advocacy.portal.session; a staff login never opens it), and Slack's button
+# presses (Slack's signature, then the Slack member's role: advocacy.integrations.slack.actions,
+# whose BUTTONS name the action of the table each button needs). Any other area is refused.
+OWN_AREAS = frozenset({"api", "portal", "slack"})
 
 # url name → (action for GET, action for POST). A page whose GET only shows a form for a write
 # asks for the write's action on GET too, so nobody is shown a form they cannot submit.
@@ -114,6 +116,7 @@ ROUTES: dict[str, tuple[Action, Action]] = {
     "metrics_council_pdf": (A.VIEW, A.VIEW),
     "metrics_export": (A.VIEW, A.VIEW),
     "metric": (A.VIEW, A.VIEW),
+    "my_notices": (A.NOTICES_OWN, A.NOTICES_OWN),
     "users": (A.USERS_MANAGE, A.USERS_MANAGE),
     "user": (A.USERS_MANAGE, A.USERS_MANAGE),
     "user_password": (A.USERS_MANAGE, A.USERS_MANAGE),

@@ -63,6 +63,7 @@ urlpatterns = [
         ),
         name="password_set_done",
     ),
+    path("me/notices/", users.my_notices, name="my_notices"),
     path("users/", users.user_list, name="users"),
     path("users/keys/", users.api_keys, name="api_keys"),
     path("users/keys/<str:prefix>/revoke/", users.api_key_revoke, name="api_key_revoke"),

@@ -30,12 +30,15 @@ class AttemptOut(Schema):
 
 class MessageOut(Schema):
     id: int
-    kind: str = Field(description="ask, invite, reminder, thanks, approval, nudge or test")
+    kind: str = Field(
+        description="ask, invite, reminder, thanks, approval, nudge, calendar, test or notice"
+    )
     channel: str = Field(description="email, or in_app: an in-product reminder (a product event)")
     step: int = Field(description="Its step in the ask's sequence: 0 the first")
     status: str = Field(description="queued, sending, sent, failed, held or cancelled")
     ask_id: int | None
-    contact_id: int
+    contact_id: int | None = Field(description="The advocate; a notice's may be none")
+    notice_id: int | None = Field(description="The notice it tells its team member of")
     to: str = Field(description="The address it goes (or went) to")
     subject: str = Field(description="Written when it is sent")
     message_id: str = Field(description="Its Message-ID header, the same at every attempt")
@@ -52,7 +55,7 @@ class MessageOut(Schema):
 
     @staticmethod
     def resolve_to(obj: Any) -> str:
-        return str(obj.to_address or obj.to_email or obj.contact.email)
+        return str(obj.to_address or obj.to_email or (obj.contact.email if obj.contact else ""))
 
 
 class MessageDetailOut(MessageOut):

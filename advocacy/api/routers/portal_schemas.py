@@ -32,7 +32,7 @@ class NoticeFilters(Schema):
 class NoticeOut(Schema):
     id: int
     kind: NoticeKind
-    contact_id: int
+    contact_id: int | None = Field(description="The advocate it is about; none for a request")
     ask_id: int | None
     recipient: str | None = Field(description="The username it is for; none: anyone of role")
     role: str

@@ -16,7 +16,7 @@ from advocacy.api.auth import principal_of
 from advocacy.api.routing import ScopedRouter
 from advocacy.api.schemas import NO_NUL, Page, bounded
 from advocacy.people import audit
-from advocacy.people.models import AuditEntry, Role, Scope, User, Via
+from advocacy.people.models import AuditEntry, NotifyBy, Role, Scope, User, Via
 from advocacy.people.services import (
     ApiKeyInfo,
     Change,
@@ -42,6 +42,9 @@ class UserOut(Schema):
     email: str
     role: Role
     is_active: bool
+    notify_by: NotifyBy = Field(
+        description="Where notices addressed to the user go besides their work queue."
+    )
     last_login: datetime | None
     date_joined: datetime
 
@@ -61,6 +64,7 @@ class UserChangeIn(Schema):
     role: Role | None = None
     email: Annotated[str, bounded(254)] | None = None
     is_active: bool | None = None
+    notify_by: NotifyBy | None = None
 
 
 class LinkOut(Schema):
@@ -104,6 +108,7 @@ def _out(user: User) -> UserOut:
         email=user.email,
         role=Role.ADMIN if user.is_superuser else Role(user.role),
         is_active=user.is_active,
+        notify_by=NotifyBy(user.notify_by),
         last_login=user.last_login,
         date_joined=user.date_joined,
     )
@@ -131,13 +136,15 @@ def create_user(request: HttpRequest, payload: InviteIn) -> Status[InvitedOut]:
 
 @router.patch("/users/{username}", response=UserOut, operation_id="update_user")
 def patch_user(request: HttpRequest, username: Username, payload: UserChangeIn) -> UserOut:
-    """Change a role or email, or deactivate (`is_active: false`): audited with before/after."""
+    """Change a role, an email or how notices reach the user (`notify_by`), or deactivate
+    (`is_active: false`): audited with before/after."""
     user = update_user(
         username,
         change=_change(request),
         role=payload.role,
         email=payload.email,
         is_active=payload.is_active,
+        notify_by=payload.notify_by,
     )
     return _out(user)
 

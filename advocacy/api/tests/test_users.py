@@ -140,3 +140,13 @@ def test_a_nul_character_anywhere_in_a_write_is_logged_not_a_server_error(api: A
     assert response.status_code == 201
     (entry,) = AuditEntry.objects.filter(target="POST /api/accounts/batch")
     assert entry.detail["items"]["note\ufffd"] == ["a\ufffdb"]  # a list of one is its item
+
+
+def test_an_admin_chooses_how_a_users_notices_reach_them(admin: ApiClient, member: Any) -> None:
+    assert admin.get("/api/users/member").json()["notify_by"] == "email"
+    changed = admin.patch("/api/users/member", {"notify_by": "both"})
+    assert (changed.status_code, changed.json()["notify_by"]) == (200, "both")
+    refused = admin.patch("/api/users/member", {"notify_by": "pigeon"})
+    assert refused.status_code == 422
+    member.refresh_from_db()
+    assert member.notify_by == "both"

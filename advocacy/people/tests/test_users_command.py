@@ -54,3 +54,12 @@ def test_the_last_admin_cannot_be_demoted(owner) -> None:
         run("users", "set", "owner", "--role", "cs")
     owner.refresh_from_db()
     assert owner.role == "admin"
+
+
+def test_set_how_notices_reach_a_user(owner, member) -> None:
+    said = json.loads(run("users", "set", "member", "--notify-by", "queue", "--json"))
+    assert said["notify_by"] == "queue"
+    member.refresh_from_db()
+    assert member.notify_by == "queue"
+    listed = json.loads(run("users", "list", "--json"))["users"]
+    assert [u["notify_by"] for u in listed if u["username"] == "member"] == ["queue"]

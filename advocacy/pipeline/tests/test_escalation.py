@@ -92,12 +92,13 @@ def test_escalation_costs_the_same_queries_for_one_ask_and_for_many(
 ) -> None:
     overdue(48, owner_role="marketing")
     overdue(48, owner_role="cs")
-    # Savepoint, the asks, the leads, the admin, one UPDATE, the events, release.
-    with django_assert_num_queries(7):
+    # Savepoint, the asks, the leads, the admin, one UPDATE, the events, the asks' names for
+    # the notices, the notices, release.
+    with django_assert_num_queries(9):
         assert len(escalate_overdue(now=NOW).escalated) == 2
     for i in range(80):
         overdue(48, owner_role="marketing" if i % 2 else "cs")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         assert len(escalate_overdue(now=NOW).escalated) == 80
 
 

@@ -145,3 +145,33 @@ def test_an_admin_sees_a_lockout_and_ends_it(admin: Client, member: Any, setting
     assert AuditEntry.objects.filter(action="users.unlock", target="user member").count() == 1
     signed_in = visitor.post("/login/", {"username": "member", "password": "correct horse battery"})
     assert signed_in.status_code == 302
+
+
+def test_an_admin_chooses_how_a_users_notices_reach_them(admin: Client, member: Any) -> None:
+    page = admin.get("/users/member/")
+    assert 'name="notify_by"' in page.content.decode()
+    response = admin.post(
+        "/users/member/",
+        {"email": member.email, "role": member.role, "is_active": "on", "notify_by": "queue"},
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.notify_by == "queue"
+    entry = AuditEntry.objects.get(action="users.update")
+    assert entry.detail == {"notify_by": ["email", "queue"]}
+
+
+def test_anyone_chooses_how_their_own_notices_reach_them(client: Client, seller: Any) -> None:
+    client.force_login(seller)
+    page = client.get("/me/notices/")
+    assert page.status_code == 200
+    assert 'value="slack"' in page.content.decode()
+    saved = client.post("/me/notices/", {"notify_by": "both"})
+    assert saved.status_code == 302
+    seller.refresh_from_db()
+    assert seller.notify_by == "both"
+    assert client.post("/me/notices/", {"notify_by": "pigeon"}).status_code == 422
+    (entry,) = AuditEntry.objects.filter(action__startswith="users")
+    assert (entry.action, entry.actor_name, entry.detail) == (
+        "users.notices", "seller", {"notify_by": ["email", "both"]}
+    )  # fmt: skip

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from advocacy.core.lockout import LockoutError, lockouts
 from advocacy.people import audit
-from advocacy.people.models import ApiKey, Role, Scope, Via
+from advocacy.people.models import ApiKey, NotifyBy, Role, Scope, Via
 from advocacy.people.services import (
     Change,
     PeopleError,
@@ -28,6 +28,7 @@ from advocacy.people.services import (
     issue_api_key,
     reset_password,
     revoke_api_key,
+    set_notify_by,
     unlock_user,
     update_user,
     users,
@@ -50,6 +51,12 @@ class UserForm(forms.Form):
     email = forms.EmailField(required=False)
     role = forms.ChoiceField(choices=Role.choices)
     is_active = forms.BooleanField(required=False, label="May sign in")
+    notify_by = forms.ChoiceField(
+        choices=NotifyBy.choices,
+        required=False,
+        label="Notices reach them by",
+        help_text="Every notice is on their work queue; this says where else it goes.",
+    )
 
 
 class KeyForm(forms.Form):
@@ -57,6 +64,27 @@ class KeyForm(forms.Form):
     scopes = forms.MultipleChoiceField(
         choices=Scope.choices, widget=forms.CheckboxSelectMultiple, initial=[Scope.READ]
     )
+
+
+class NoticesForm(forms.Form):
+    notify_by = forms.ChoiceField(
+        choices=NotifyBy.choices,
+        widget=forms.RadioSelect,
+        label="My notices reach me by",
+        help_text="Every notice is on your work queue; this says where else it goes.",
+    )
+
+
+def my_notices(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's own choice of how their notices reach them (POST here)."""
+    user = request.user
+    form = NoticesForm(request.POST or None, initial={"notify_by": user.notify_by})  # type: ignore[union-attr]
+    if request.method == "POST" and form.is_valid():
+        set_notify_by(user, form.cleaned_data["notify_by"], change=_change(request))  # type: ignore[arg-type]
+        messages.success(request, "Saved: your notices reach you as you chose.")
+        return redirect("web:my_notices")
+    status = 422 if request.method == "POST" else 200
+    return render_page(request, "web/users/my_notices.html", {"form": form}, status=status)
 
 
 def user_list(request: HttpRequest) -> HttpResponse:
@@ -97,7 +125,12 @@ def user_detail(request: HttpRequest, username: str) -> HttpResponse:
         user = find_user(username)
     except PeopleError as exc:
         return render_page(request, "404.html", {"exception": str(exc)}, status=404)
-    initial = {"email": user.email, "role": user.role, "is_active": user.is_active}
+    initial = {
+        "email": user.email,
+        "role": user.role,
+        "is_active": user.is_active,
+        "notify_by": user.notify_by,
+    }
     form = UserForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -107,6 +140,7 @@ def user_detail(request: HttpRequest, username: str) -> HttpResponse:
                 role=form.cleaned_data["role"],
                 email=form.cleaned_data["email"],
                 is_active=form.cleaned_data["is_active"],
+                notify_by=form.cleaned_data["notify_by"] or None,
             )
         except PeopleError as exc:
             form.add_error(None, str(exc))

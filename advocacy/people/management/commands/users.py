@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from advocacy.people.management.acting import acting_user
-from advocacy.people.models import Role, Via
+from advocacy.people.models import NotifyBy, Role, Via
 from advocacy.people.services import (
     Change,
     PeopleError,
@@ -34,10 +34,17 @@ class Command(BaseCommand):
         invite.add_argument("username")
         invite.add_argument("--role", required=True, choices=Role.values)
         invite.add_argument("--email", default="")
-        setting = sub.add_parser("set", help="Change a user's role or email.")
+        setting = sub.add_parser(
+            "set", help="Change a user's role, email or how their notices reach them."
+        )
         setting.add_argument("username")
         setting.add_argument("--role", choices=Role.values)
         setting.add_argument("--email")
+        setting.add_argument(
+            "--notify-by",
+            choices=NotifyBy.values,
+            help="Where their notices go besides the work queue (queue: nowhere else).",
+        )
         deactivate = sub.add_parser("deactivate", help="Stop a user signing in (keys too).")
         deactivate.add_argument("username")
         activate = sub.add_parser("activate", help="Let a deactivated user sign in again.")
@@ -69,6 +76,7 @@ class Command(BaseCommand):
                 "email": u.email,
                 "role": "admin" if u.is_superuser else u.role,
                 "active": u.is_active,
+                "notify_by": u.notify_by,
                 "last_login": u.last_login.isoformat() if u.last_login else None,
             }
             for u in users()
@@ -95,15 +103,23 @@ class Command(BaseCommand):
         user = update_user(opts["username"], change=change, **fields)
         self.out(
             opts,
-            {"username": user.username, "role": user.role, "active": user.is_active},
+            {
+                "username": user.username,
+                "role": user.role,
+                "active": user.is_active,
+                "notify_by": user.notify_by,
+            },
             f"{user.username}: {user.get_role_display()}, "
-            f"{'active' if user.is_active else 'deactivated'}",
+            f"{'active' if user.is_active else 'deactivated'}, "
+            f"notices by {user.get_notify_by_display().lower()}",
         )
 
     def do_set(self, opts: dict[str, Any], change: Change) -> None:
-        if opts["role"] is None and opts["email"] is None:
-            raise CommandError("give --role or --email (or both)")
-        self._updated(opts, change, role=opts["role"], email=opts["email"])
+        if opts["role"] is None and opts["email"] is None and opts["notify_by"] is None:
+            raise CommandError("give --role, --email or --notify-by")
+        self._updated(
+            opts, change, role=opts["role"], email=opts["email"], notify_by=opts["notify_by"]
+        )
 
     def do_deactivate(self, opts: dict[str, Any], change: Change) -> None:
         self._updated(opts, change, is_active=False)

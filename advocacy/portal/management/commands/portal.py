@@ -24,7 +24,7 @@ def notice_row(n: Notice) -> dict[str, Any]:
         "id": n.pk,
         "kind": n.kind,
         "contact_id": n.contact_id,
-        "email": n.contact.email,
+        "email": n.contact.email if n.contact else None,
         "ask_id": n.ask_id,
         "recipient": n.recipient.get_username() if n.recipient else None,
         "role": n.role,
@@ -103,5 +103,6 @@ class Command(BaseCommand):
         table = Table("When", "Who", "What", "For")
         for n in rows:
             who = n.recipient.get_username() if n.recipient else f"({n.role or 'anyone'})"
-            table.add_row(f"{n.at:%Y-%m-%d %H:%M}", n.contact.email, n.text, who)
+            email = n.contact.email if n.contact else "—"
+            table.add_row(f"{n.at:%Y-%m-%d %H:%M}", email, n.text, who)
         Console(file=cast(IO[str], self.stdout), width=140).print(table)
