@@ -38,6 +38,8 @@ OPERATIONS: dict[str, Action] = {
     "retry_message": A.MESSAGES_RETRY,
     "list_ask_steps": A.VIEW,
     "list_product_events": A.PRODUCT_EVENTS_READ,
+    "list_mail_folder": A.PORTAL_LINK,
+    "get_mail_folder_email": A.PORTAL_LINK,
     "preview_ask_email": A.VIEW,
     "send_test_email": A.MESSAGES_TEST,
     "get_ask": A.VIEW,

@@ -266,6 +266,7 @@ CLI: dict[tuple[str, str], Action] = {
     ("outbox", "test"): Action.MESSAGES_TEST,
     ("outbox", "retry"): Action.MESSAGES_RETRY,
     ("outbox", "events"): Action.PRODUCT_EVENTS_READ,
+    ("outbox", "folder"): Action.PORTAL_LINK,
 }
 
 

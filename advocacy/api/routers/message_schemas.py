@@ -138,3 +138,28 @@ class ProductEventOut(Schema):
 class EventFeedOut(Schema):
     events: list[ProductEventOut]
     next: int = Field(description="The cursor of the next call (`since`)")
+
+
+class FolderEmailOut(Schema):
+    key: str = Field(description="Its key in the folder: `<file>:<position>`")
+    file: str
+    message_id: str
+    sender: str = Field(alias="from")
+    to: str
+    subject: str
+    date: str
+    attachments: list[str]
+
+
+class FolderEmailDetailOut(FolderEmailOut):
+    text: str
+    html: str
+
+
+class FolderOut(Schema):
+    folder: str
+    emails: list[FolderEmailOut]
+
+
+class FolderFilters(Schema):
+    limit: int = Field(20, ge=1, le=500)

@@ -1,5 +1,6 @@
 """/api/messages (the outbox), /api/asks/{id}/email, /api/asks/{id}/email/test,
-/api/asks/{id}/steps (the ask's channel sequence) and /api/product-events (the feed).
+/api/asks/{id}/steps (the ask's channel sequence), /api/product-events (the feed) and
+/api/mail-folder (the emails written as files, when ADVOCACY_EMAIL_URL is a file:// URL).
 
 Every email to an advocate is a message: written when its ask is queued (or offered, or
 completed), sent by the worker, held or failed with a reason. `asks:write` sends a test of an
@@ -20,6 +21,9 @@ from advocacy.api.auth import principal_of
 from advocacy.api.routers.message_schemas import (
     EventFeedOut,
     EventFilters,
+    FolderEmailDetailOut,
+    FolderFilters,
+    FolderOut,
     MessageDetailOut,
     MessageFilters,
     MessageOut,
@@ -31,6 +35,7 @@ from advocacy.api.routers.message_schemas import (
 )
 from advocacy.api.routing import ScopedRouter
 from advocacy.api.schemas import MAX_ID, ErrorOut, Page
+from advocacy.messaging import mailfolder
 from advocacy.messaging.models import Message
 from advocacy.messaging.product import event_out, feed
 from advocacy.messaging.services import (
@@ -123,6 +128,37 @@ def list_product_events(request: HttpRequest, filters: Query[EventFilters]) -> d
         "events": [event_out(e) for e in events],
         "next": events[-1].pk if events else filters.since,
     }
+
+
+def _folder_on() -> None:
+    if not mailfolder.enabled():
+        raise HttpError(404, "emails go to a mail server here: there is no mail folder")
+
+
+@router.get("/mail-folder", response=FolderOut, operation_id="list_mail_folder", by_alias=True)
+def list_mail_folder(request: HttpRequest, filters: Query[FolderFilters]) -> dict[str, Any]:
+    """The emails the program wrote as files, newest first (404 when it sends to a mail server).
+    They hold the advocates' working portal links: it takes the right to take a portal link."""
+    _folder_on()
+    entries = mailfolder.entries(filters.limit)
+    return {"folder": str(mailfolder.folder()), "emails": [e.as_dict() for e in entries]}
+
+
+@router.get(
+    "/mail-folder/{key}",
+    response=FolderEmailDetailOut,
+    operation_id="get_mail_folder_email",
+    by_alias=True,
+)
+def get_mail_folder_email(
+    request: HttpRequest, key: str = Path(..., max_length=300, pattern=r"^[^\x00/]+$")
+) -> dict[str, Any]:
+    """One email of the folder, with its plain text and HTML parts."""
+    _folder_on()
+    entry = mailfolder.entry(key)
+    if entry is None:
+        raise HttpError(404, f"no email {key!r} in the mail folder")
+    return entry.as_dict(bodies=True)
 
 
 @router.post(

@@ -115,6 +115,10 @@ GUARDED_READS = {
     "list_users": Scope.USERS_WRITE,
     "get_user": Scope.USERS_WRITE,
     "list_api_keys": Scope.USERS_WRITE,
+    "list_product_events": Scope.PRODUCT_EVENTS_READ,  # the customer's product, not the team
+    # The emails written as files hold working portal links: as taking one does.
+    "list_mail_folder": Scope.CUSTOMERS_WRITE,
+    "get_mail_folder_email": Scope.CUSTOMERS_WRITE,
 }
 
 

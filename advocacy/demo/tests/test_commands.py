@@ -208,3 +208,8 @@ def test_demo_delivers_its_outbox_into_a_folder(settings: Any, tmp_path: Path) -
     assert Message.objects.filter(status__in=["queued", "sending"]).count() == 0
     written = "".join(p.read_text() for p in tmp_path.iterdir())
     assert written.count("List-Unsubscribe-Post: List-Unsubscribe=One-Click") == outbox["sent"]
+    # The summary names the page that reads them back, and that page lists each one.
+    assert summary["mail_folder"].endswith("/outbox/mail/")
+    from advocacy.messaging import mailfolder
+
+    assert len(mailfolder.entries(500)) == min(outbox["sent"], 500)

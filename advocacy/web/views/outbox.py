@@ -1,17 +1,19 @@
 """The outbox: every email to advocates with its state (queued, sent, failed, held and why),
-one message with its attempts, "send again"; an ask's email previewed and sent as a test; and
-the public unsubscribe page every email links to."""
+one message with its attempts, "send again"; an ask's email previewed and sent as a test; the
+mail folder, when emails are kept as files; and the public unsubscribe page every email links
+to."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from advocacy.messaging import mailfolder
 from advocacy.messaging.delivery import status_counts
 from advocacy.messaging.models import Channel, Message, MessageStatus, ProductEvent
 from advocacy.messaging.services import (
@@ -52,6 +54,7 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
         "channels": Channel.choices,
         "tabs": [(value, label, counts.get(value, 0)) for value, label in MessageStatus.choices],
         "total": sum(counts.values()),
+        "mail_folder": mailfolder.enabled(),
     }
     return render_page(request, "web/outbox/list.html", context, partial="messages")
 
@@ -64,6 +67,11 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "message": message,
         "attempts": attempts_of(message),
         "event": ProductEvent.objects.filter(message=message).first(),
+        "folder_key": (
+            mailfolder.key_of(message.message_id)
+            if mailfolder.enabled() and message.status == MessageStatus.SENT
+            else None
+        ),
     }
     return render_page(request, "web/outbox/detail.html", context)
 
@@ -157,3 +165,42 @@ def unsubscribe_page(request: HttpRequest, token: str) -> HttpResponse:
         context["done"] = True
     context["email"] = contact.email
     return render(request, "web/outbox/unsubscribe.html", context)
+
+
+# The mail folder (advocacy.messaging.mailfolder): the emails written as files, read back. Its
+# emails hold working portal links, so it takes the right to take a portal link.
+
+
+@login_required
+def mail_folder(request: HttpRequest) -> HttpResponse:
+    context = {
+        "section": "outbox",
+        "enabled": mailfolder.enabled(),
+        "folder": mailfolder.folder(),
+        "entries": mailfolder.entries(100) if mailfolder.enabled() else [],
+    }
+    return render_page(request, "web/outbox/mail_folder.html", context)
+
+
+def _entry(key: str) -> mailfolder.Entry:
+    found = mailfolder.entry(key)
+    if found is None:
+        raise Http404("No such email in the mail folder.")
+    return found
+
+
+@login_required
+def mail_folder_entry(request: HttpRequest, key: str) -> HttpResponse:
+    entry = _entry(key)
+    sent = Message.objects.filter(message_id=entry.message_id).only("pk").first()
+    context = {"section": "outbox", "entry": entry, "message": sent}
+    return render_page(request, "web/outbox/mail_folder_entry.html", context)
+
+
+@login_required
+def mail_folder_html(request: HttpRequest, key: str) -> HttpResponse:
+    """The HTML part of an email of the folder, as a document of its own."""
+    entry = _entry(key)
+    if not entry.html:
+        raise Http404("This email has no HTML part.")
+    return standalone_document(entry.html)

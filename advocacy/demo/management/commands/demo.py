@@ -46,6 +46,7 @@ from advocacy.demo.services import (
 )
 from advocacy.demo.serving import HOST, exec_gunicorn
 from advocacy.engine.services import warm_start
+from advocacy.messaging import mailfolder
 from advocacy.messaging.delivery import deliver_due
 from advocacy.messaging.links import link_path
 from advocacy.pipeline.models import Ask, AskStatus
@@ -164,6 +165,8 @@ class Command(BaseCommand):
             url=url,
             portal_link=demo_portal_link(url),
         )
+        if mailfolder.enabled():
+            summary["mail_folder"] = f"{url}outbox/mail/"
         self._finish(console, summary, as_json, csv=False)
         if options["serve"]:
             console.print(f"Serving on [bold]{url}[/bold] (Ctrl-C to stop)")
@@ -214,6 +217,10 @@ class Command(BaseCommand):
             console.print(
                 "See the portal as an advocate does, in a private window (the link opens "
                 f"once): [bold]{summary['portal_link']}[/bold]"
+            )
+        if summary.get("mail_folder"):
+            console.print(
+                f"Read the emails the program sent at [bold]{summary['mail_folder']}[/bold]"
             )
         console.print(
             "[yellow]Warning: this password is public; the demo user is for a local demo "

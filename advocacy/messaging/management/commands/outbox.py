@@ -1,5 +1,5 @@
-"""advocacy outbox list|show|steps|events|preview|test|retry|deliver: the emails to advocates,
-the steps of asks' channel sequences and the product events feed."""
+"""advocacy outbox list|show|steps|events|folder|preview|test|retry|deliver: the emails to
+advocates, the steps of asks' channel sequences, the product events feed and the mail folder."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from advocacy.core.management.clock import add_as_of, as_of
+from advocacy.messaging import mailfolder
 from advocacy.messaging.delivery import deliver_due, status_counts
 from advocacy.messaging.models import Channel, Message, MessageStatus
 from advocacy.messaging.product import event_out, feed
@@ -69,6 +70,13 @@ class Command(BaseCommand):
         events.add_argument("--since", type=int, default=0, help="The last event id read.")
         events.add_argument("--limit", type=int, default=100)
         events.add_argument("--as", dest="as_user", help="Act as this username.")
+        folder = sub.add_parser(
+            "folder",
+            help="The emails written as files (ADVOCACY_EMAIL_URL=file://…), newest first.",
+        )
+        folder.add_argument("key", nargs="?", default="", help="One email, by its key.")
+        folder.add_argument("--limit", type=int, default=20)
+        folder.add_argument("--as", dest="as_user", help="Act as this username.")
         prev = sub.add_parser("preview", help="The email an ask sends, as it would go now.")
         prev.add_argument("ask", type=int)
         prev.add_argument("--kind", default="ask", choices=["ask", "invite", "reminder", "thanks"])
@@ -82,7 +90,7 @@ class Command(BaseCommand):
         deliver.add_argument("--loop", action="store_true", help="Keep delivering until stopped.")
         deliver.add_argument("--interval", type=float, default=5.0)
         deliver.add_argument("--worker-id", default="")
-        for p in (listing_, show, steps, events, prev, test, retry, deliver):
+        for p in (listing_, show, steps, events, folder, prev, test, retry, deliver):
             p.add_argument("--json", action="store_true", help="Print one JSON object.")
         for p in (test, retry):
             p.add_argument("--as", dest="as_user", help="Act as this username.")
@@ -174,6 +182,38 @@ class Command(BaseCommand):
         for st in rows:
             after = f"{st['after_hours']} h after the first email" if st["number"] > 1 else "first"
             self.stdout.write(f"{st['number']}. {st['channel']} ({after}): {st['state']}")
+
+    def do_folder(self, opts: dict[str, Any]) -> None:
+        if not mailfolder.enabled():
+            raise CommandError(
+                "emails go to a mail server here, not to a folder "
+                "(ADVOCACY_EMAIL_URL=file:///a/folder keeps them as files)"
+            )
+        if opts["key"]:
+            entry = mailfolder.entry(opts["key"])
+            if entry is None:
+                raise CommandError(f"no email {opts['key']!r} in {mailfolder.folder()}")
+            if opts["json"]:
+                self._json(entry.as_dict(bodies=True))
+                return
+            for name, value in (("From", entry.sender), ("To", entry.to), ("Date", entry.date),
+                                ("Subject", entry.subject)):  # fmt: skip
+                self.stdout.write(f"{name}: {value}")
+            self.stdout.write("")
+            self.stdout.write(entry.text)
+            return
+        entries = mailfolder.entries(max(1, min(opts["limit"], 500)))
+        if opts["json"]:
+            self._json(
+                {"folder": str(mailfolder.folder()), "emails": [e.as_dict() for e in entries]}
+            )
+            return
+        table = Table(title=f"{len(entries)} email(s) in {mailfolder.folder()}, newest first")
+        for column in ("key", "to", "subject", "date"):
+            table.add_column(column)
+        for e in entries:
+            table.add_row(e.key, e.to, e.subject, e.date[:16])
+        Console(file=cast(IO[str], self.stdout), width=160).print(table)
 
     def do_events(self, opts: dict[str, Any]) -> None:
         events = feed(opts["since"], max(1, min(opts["limit"], 500)))
