@@ -149,8 +149,14 @@ def _in_utc(value: datetime) -> datetime:
         raise ValueError(f"{value.isoformat()} has no moment in UTC") from None
 
 
+def _utc_if_naive(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
 # A moment with its time zone, as UTC.
 Instant = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+# A moment with its time zone or without one (then read as UTC), as UTC.
+UtcInstant = Annotated[datetime, AfterValidator(_utc_if_naive), AfterValidator(_in_utc)]
 # The engine's clock: a moment in a range date arithmetic cannot overflow.
 Moment = Annotated[AwareDatetime, AfterValidator(_in_utc), AfterValidator(clock.within_range)]
 Day = Annotated[date, AfterValidator(_day_within_range)]

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from advocacy.api.schemas import WHOLE, Amount, AsOfIn, Id, bounded
+from advocacy.api.schemas import WHOLE, Amount, AsOfIn, Id, UtcInstant, bounded
 from advocacy.customers.models import Region, SizeBand
 from advocacy.references.models import (
     CallOutcome,
@@ -138,7 +138,7 @@ class ResponseIn(AsOfIn):
 
 
 class CallIn(AsOfIn):
-    starts_at: datetime = Field(description="With an offset; without one it is read as UTC")
+    starts_at: UtcInstant = Field(description="With an offset; without one it is read as UTC")
     duration_minutes: Annotated[int, Field(ge=5, le=240), WHOLE] = 20
     also: list[Id] = Field(
         [], max_length=3, description="Other open requests joining a group call (2-4 in all)"
@@ -146,14 +146,14 @@ class CallIn(AsOfIn):
 
 
 class RescheduleIn(AsOfIn):
-    starts_at: datetime = Field(description="With an offset; without one it is read as UTC")
+    starts_at: UtcInstant = Field(description="With an offset; without one it is read as UTC")
     duration_minutes: Annotated[int, Field(ge=5, le=240), WHOLE] | None = Field(
         None, description="A new length (default: as it was)"
     )
 
 
 class TimesIn(AsOfIn):
-    starts_at: list[datetime] = Field(
+    starts_at: list[UtcInstant] = Field(
         ..., min_length=1, max_length=5,
         description="1-5 times the advocate chooses from, with offsets (without: UTC)",
     )  # fmt: skip

@@ -14,7 +14,7 @@ from ninja.responses import Status
 
 from advocacy.api.auth import principal_of
 from advocacy.api.routing import ScopedRouter
-from advocacy.api.schemas import NO_NUL, Page, bounded
+from advocacy.api.schemas import NO_NUL, Page, UtcInstant, bounded
 from advocacy.people import audit
 from advocacy.people.models import AuditEntry, NotifyBy, Role, Scope, User, Via
 from advocacy.people.services import (
@@ -89,8 +89,8 @@ class AuditFilters(Schema):
         "", description="An action, or its area: `content.move`, `users`."
     )
     via: Via | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+    since: UtcInstant | None = None
+    until: UtcInstant | None = None
 
 
 def _change(request: HttpRequest) -> Change:

@@ -187,3 +187,46 @@ def test_no_input_string_can_carry_a_nul() -> None:
         spot for where, node in _inputs(current_schema()) for spot in _free_strings(node, where)
     }
     assert free - PARSED == set()
+
+
+def _moments_not_in_utc(annotation: object, converted: bool = False) -> bool:
+    """Whether the annotation holds a datetime that no `_in_utc` validator converts."""
+    import typing
+    from datetime import datetime
+
+    from pydantic.functional_validators import AfterValidator
+
+    from advocacy.api.schemas import _in_utc
+
+    if typing.get_origin(annotation) is typing.Annotated:
+        base, *extras = typing.get_args(annotation)
+        utc = any(isinstance(e, AfterValidator) and e.func is _in_utc for e in extras)
+        return _moments_not_in_utc(base, converted or utc)
+    if isinstance(annotation, type) and issubclass(annotation, datetime):
+        return not converted
+    return any(_moments_not_in_utc(arg, converted) for arg in typing.get_args(annotation))
+
+
+def test_every_input_moment_is_taken_as_utc() -> None:
+    """PostgreSQL keeps offsets to ±15:59 and ISO 8601 allows ±23:59: a moment kept with its
+    offset would be refused by the database, a server error. Every moment a client sends is
+    turned into UTC by the schema (`Instant`, `UtcInstant`, `Moment`), or refused there."""
+    import inspect
+
+    from ninja import Schema
+
+    from advocacy.api import routers
+
+    kept = []
+    for info in pkgutil.iter_modules(routers.__path__):
+        module = importlib.import_module(f"advocacy.api.routers.{info.name}")
+        for name, value in inspect.getmembers(module, inspect.isclass):
+            if not (issubclass(value, Schema) and value.__module__ == module.__name__):
+                continue
+            if name.endswith("Out"):
+                continue  # what the API answers
+            for field, spec in value.model_fields.items():
+                annotation = spec.rebuild_annotation()
+                if _moments_not_in_utc(annotation):
+                    kept.append(f"{name}.{field}")
+    assert kept == []
