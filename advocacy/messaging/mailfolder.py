@@ -16,6 +16,7 @@ from __future__ import annotations
 import email
 import email.policy
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -39,6 +40,14 @@ class Entry:
     text: str
     html: str
     attachments: tuple[str, ...]
+
+    @property
+    def moment(self) -> datetime | None:
+        """Its Date header as a moment, for showing; None when it has none that reads."""
+        try:
+            return datetime.fromisoformat(self.date) if self.date else None
+        except ValueError:
+            return None
 
     def as_dict(self, *, bodies: bool = False) -> dict[str, object]:
         row: dict[str, object] = {
