@@ -63,6 +63,7 @@ from advocacy.customers.models import Contact
 from advocacy.customers.suppression import mail_suppressed
 from advocacy.engine.models import Play
 from advocacy.messaging import product
+from advocacy.messaging.mime import wire_bytes
 from advocacy.messaging.models import (
     TO_TEAM,
     AttemptResult,
@@ -442,7 +443,7 @@ class Courier:
                 mail,
                 self._envelope[1],
                 [sanitize_address(a, encoding) for a in mail.recipients()],
-                mime.as_bytes(linesep="\r\n"),  # type: ignore[call-arg]
+                wire_bytes(mime),
             )
         except Exception as exc:  # an address Django cannot encode
             return classify(message, exc)
