@@ -7,6 +7,10 @@ needs no folding: most of the cost of an email's bytes. `Plain32` writes such a 
 `Name: value`, which is what `Header.encode` returns for it (a test compares the two), and
 hands every other header (longer, non-ASCII, with a line break) to `compat32` unchanged, so it
 is folded or encoded exactly as before.
+
+`envelope_address` is Django's `sanitize_address` with the same kind of shortcut: a bare
+address of plain ASCII atoms (`ada.lovelace@example.com`) is what it returns for it unchanged;
+anything else (a display name, a quoted or non-ASCII part) goes through it.
 """
 
 from __future__ import annotations
@@ -18,7 +22,12 @@ from email.policy import Compat32
 from io import BytesIO
 from typing import Any
 
+from django.core.mail.message import sanitize_address
+
 _PLAIN = re.compile(r"[\x20-\x7e]*")
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9-]{1,63}"
+_BARE = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*")
 
 
 class Plain32(Compat32):
@@ -43,3 +52,10 @@ def wire_bytes(mime: MimeMessage) -> bytes:
     out = BytesIO()
     BytesGenerator(out, mangle_from_=False, policy=SMTP_POLICY).flatten(mime)
     return out.getvalue()
+
+
+def envelope_address(address: str, encoding: str) -> str:
+    """`address` as Django's SMTP backend puts it in the envelope (`sanitize_address`)."""
+    if _BARE.fullmatch(address):
+        return address
+    return str(sanitize_address(address, encoding))

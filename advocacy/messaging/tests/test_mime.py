@@ -10,10 +10,11 @@ from email.policy import compat32
 
 import pytest
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import sanitize_address
 from hypothesis import given
 from hypothesis import strategies as st
 
-from advocacy.messaging.mime import SMTP_POLICY, wire_bytes
+from advocacy.messaging.mime import SMTP_POLICY, envelope_address, wire_bytes
 
 NAMES = ["Subject", "From", "Reply-To", "Message-ID", "List-Unsubscribe", "X-A"]
 LONG = "https://advocacy.example/unsubscribe/" + "x" * 60 + "/"
@@ -79,3 +80,25 @@ def test_a_header_is_folded_as_compat32_folds_it(name, value):
         return
 
     assert SMTP_POLICY.fold_binary(name, value) == expected
+
+
+ATOM = st.text(alphabet=string.ascii_letters + string.digits + "!#$%&'*+/=?^_`{|}~-.", min_size=1)
+LABEL = st.text(alphabet=string.ascii_letters + string.digits + "-", min_size=1, max_size=70)
+
+
+@given(
+    st.one_of(
+        st.builds(lambda a, b: f"{a}@{b}", ATOM, st.lists(LABEL, min_size=1).map(".".join)),
+        st.text(alphabet=string.printable + "\u00e9", max_size=40),
+        st.sampled_from(["Ada <ada@example.com>", "ada@caf\u00e9.example", '"a b"@x.example']),
+    )
+)
+def test_an_envelope_address_is_djangos(address):
+    try:
+        expected = sanitize_address(address, "utf-8")
+    except Exception as exc:  # what Django refuses is refused alike
+        with pytest.raises(type(exc)):
+            envelope_address(address, "utf-8")
+        return
+
+    assert envelope_address(address, "utf-8") == expected
