@@ -256,7 +256,8 @@ PRODUCT_NAME = env_str("ADVOCACY_PRODUCT_NAME", "our product")
 QUIET_HOURS = env_parsed(
     "ADVOCACY_QUIET_HOURS", parse_quiet_hours("20:00-08:00"), parse_quiet_hours
 )
-OUTBOX_BATCH = env_int("ADVOCACY_OUTBOX_BATCH", 50, minimum=1, maximum=1000)
+OUTBOX_BATCH = env_int("ADVOCACY_OUTBOX_BATCH", 200, minimum=1, maximum=1000)
+OUTBOX_CONNECTIONS = env_int("ADVOCACY_OUTBOX_CONNECTIONS", 1, minimum=1, maximum=16)
 OUTBOX_LEASE_SECONDS = env_int("ADVOCACY_OUTBOX_LEASE_SECONDS", 600, minimum=5)
 OUTBOX_RETRY_SECONDS = env_int("ADVOCACY_OUTBOX_RETRY_SECONDS", 60, minimum=1)
 OUTBOX_MAX_ATTEMPTS = env_int("ADVOCACY_OUTBOX_MAX_ATTEMPTS", 8, minimum=1, maximum=30)

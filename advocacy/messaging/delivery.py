@@ -13,9 +13,10 @@ One batch (ADVOCACY_OUTBOX_BATCH messages) at a time:
    unsubscribed or erased (the suppression list) → held; the ask (or the content to approve)
    moved on → cancelled; the ask
    is paused → held until it is resumed; the person's quiet hours → queued again for their end.
-3. **Send** the rest, one SMTP conversation per batch. A transient failure (4xx, a connection
-   refused or lost) is retried after ADVOCACY_OUTBOX_RETRY_SECONDS, doubled at each attempt,
-   up to ADVOCACY_OUTBOX_MAX_ATTEMPTS; a permanent one (5xx, a malformed address) fails at
+3. **Send** the rest over the worker's SMTP conversations (ADVOCACY_OUTBOX_CONNECTIONS, kept
+   open from batch to batch). A transient failure (4xx, a connection refused or lost) is
+   retried after ADVOCACY_OUTBOX_RETRY_SECONDS, doubled at each attempt, up to
+   ADVOCACY_OUTBOX_MAX_ATTEMPTS; a permanent one (5xx, a malformed address) fails at
    once and tells the ask's owner on the ask's history.
 4. **Record** the batch's outcomes in one transaction: the rows, their attempts, the asks
    whose first email went out moved from queued to sent, and the team notices whose email
@@ -35,8 +36,10 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import smtplib
 import socket
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -63,6 +66,7 @@ from advocacy.customers.models import Contact
 from advocacy.customers.suppression import mail_suppressed
 from advocacy.engine.models import Play
 from advocacy.messaging import product
+from advocacy.messaging.mime import envelope_address, wire_bytes
 from advocacy.messaging.models import (
     TO_TEAM,
     AttemptResult,
@@ -390,9 +394,9 @@ class Wire:
     data: bytes
 
 
-class Courier:
-    """One SMTP conversation for a batch: opened on the first message, reopened after a
-    failure that broke it.
+class Conversation:
+    """One SMTP conversation: opened on the first message, reopened after a failure that
+    broke it.
 
     With Django's SMTP backend the email is built into its envelope and bytes beforehand, as the
     backend's own `_send` builds them, and the conversation only talks (its
@@ -404,9 +408,59 @@ class Courier:
         self.backend: Any = connection or get_connection()
         self.opened = False
         self.smtp = isinstance(self.backend, SmtpBackend)
+
+    def deliver(self, message: Message, mail: EmailMultiAlternatives | Wire) -> Outcome:
+        """Hand one prepared email to the server; what came of it."""
+        try:
+            if not self.opened:
+                self.backend.open()
+                self.opened = True
+            if isinstance(mail, Wire):
+                self.backend.connection.sendmail(mail.from_email, mail.recipients, mail.data)
+            else:
+                mail.connection = self.backend
+                self.backend.send_messages([mail])
+        except Exception as exc:
+            outcome = classify(message, exc)
+            if outcome.broken:
+                self.close()
+            return outcome
+        return Outcome(message, AttemptResult.SENT)
+
+    def close(self) -> None:
+        if not self.opened:
+            return
+        self.opened = False
+        try:
+            self.backend.close()
+        except Exception:  # closing a broken conversation may fail too; it is gone either way
+            self.backend.connection = None
+
+
+Prepared = Outcome | EmailMultiAlternatives | Wire
+
+
+class Courier:
+    """The worker's SMTP conversations (ADVOCACY_OUTBOX_CONNECTIONS), kept open from batch to
+    batch, each talking on a thread of its own while this one builds the next emails.
+
+    A conversation spends most of its time waiting for the server's replies, with the
+    interpreter free, so the emails are built and the conversations talk at the same time.
+    The threads touch no database: they take prepared emails from a queue and give back
+    outcomes, which the calling thread records. A backend handed in, or one that is not Django's
+    SMTP backend, is one conversation, in the calling thread.
+    """
+
+    def __init__(self, connection: Any = None, conversations: int | None = None) -> None:
+        first = Conversation(connection)
+        self.smtp = first.smtp
+        count = conversations or settings.OUTBOX_CONNECTIONS
+        if connection is not None or not self.smtp:
+            count = 1
+        self.conversations = [first, *(Conversation() for _ in range(count - 1))]
         self._envelope: tuple[str, str] | None = None  # the envelope sender, encoded once
 
-    def prepare(self, message: Message) -> Outcome | EmailMultiAlternatives | Wire:
+    def prepare(self, message: Message) -> Prepared:
         """The email of `message`, or the outcome that stops it before any conversation (it
         does not render, its address is not one). No query, no network."""
         try:
@@ -434,49 +488,90 @@ class Courier:
             encoding = mail.encoding or settings.DEFAULT_CHARSET
             mime = mail.message()
             # A random boundary of our own: the standard library would otherwise compile a
-            # regular expression per email to find one absent from the text.
-            mime.set_boundary(f"=_{uuid.uuid4().hex}")
+            # regular expression per email to find one absent from the text. 96 random bits,
+            # short enough for its Content-Type to fit a line unfolded.
+            mime.set_boundary(f"=_{uuid.uuid4().hex[:24]}")
             if self._envelope is None or self._envelope[0] != mail.from_email:
                 self._envelope = (mail.from_email, sanitize_address(mail.from_email, encoding))
             return Wire(
                 mail,
                 self._envelope[1],
-                [sanitize_address(a, encoding) for a in mail.recipients()],
-                mime.as_bytes(linesep="\r\n"),  # type: ignore[call-arg]
+                [envelope_address(a, encoding) for a in mail.recipients()],
+                wire_bytes(mime),
             )
         except Exception as exc:  # an address Django cannot encode
             return classify(message, exc)
 
-    def deliver(self, message: Message, mail: EmailMultiAlternatives | Wire) -> Outcome:
-        """Hand one prepared email to the server; what came of it."""
-        try:
-            if not self.opened:
-                self.backend.open()
-                self.opened = True
-            if isinstance(mail, Wire):
-                self.backend.connection.sendmail(mail.from_email, mail.recipients, mail.data)
-            else:
-                mail.connection = self.backend
-                self.backend.send_messages([mail])
-        except Exception as exc:
-            outcome = classify(message, exc)
-            if outcome.broken:
-                self.close()
-            return outcome
-        return Outcome(message, AttemptResult.SENT)
-
     def send(self, message: Message) -> Outcome:
         prepared = self.prepare(message)
-        return prepared if isinstance(prepared, Outcome) else self.deliver(message, prepared)
+        if isinstance(prepared, Outcome):
+            return prepared
+        return self.conversations[0].deliver(message, prepared)
+
+    def send_all(
+        self, messages: list[Message], *, until: datetime, clock: Clock
+    ) -> tuple[list[Outcome], list[Message]]:
+        """Build and send `messages`; their outcomes, and those left untried because the clock
+        passed `until` (the batch's lease is running out). Each is tried at most once."""
+        if len(self.conversations) == 1:
+            return self._send_here(messages, until=until, clock=clock)
+        outcomes: list[Outcome] = []
+        tried: set[int] = set()
+        work: queue.SimpleQueue[tuple[Message, EmailMultiAlternatives | Wire] | None]
+        work = queue.SimpleQueue()
+        late = threading.Event()
+
+        def talk(conversation: Conversation) -> None:
+            while (item := work.get()) is not None:
+                message, mail = item
+                if late.is_set() or clock() > until:
+                    late.set()
+                    continue  # left untried, put back below
+                tried.add(message.pk)
+                outcomes.append(conversation.deliver(message, mail))  # list.append is atomic
+
+        threads = [
+            threading.Thread(target=talk, args=(c,), name=f"outbox-smtp-{i}", daemon=True)
+            for i, c in enumerate(self.conversations)
+        ]
+        for thread in threads:
+            thread.start()
+        try:
+            for message in messages:
+                if late.is_set():
+                    break
+                prepared = self.prepare(message)
+                if isinstance(prepared, Outcome):
+                    tried.add(message.pk)
+                    outcomes.append(prepared)
+                else:
+                    work.put((message, prepared))
+        finally:
+            for _ in threads:
+                work.put(None)
+            for thread in threads:
+                thread.join()
+        done = {o.message.pk for o in outcomes}
+        return outcomes, [m for m in messages if m.pk not in done and m.pk not in tried]
+
+    def _send_here(
+        self, messages: list[Message], *, until: datetime, clock: Clock
+    ) -> tuple[list[Outcome], list[Message]]:
+        # Every email of the batch is built first, then the conversation only talks.
+        prepared = [(message, self.prepare(message)) for message in messages]
+        outcomes: list[Outcome] = []
+        for i, (message, item) in enumerate(prepared):
+            if clock() > until:
+                return outcomes, [m for m, _ in prepared[i:]]
+            if isinstance(item, Outcome):
+                outcomes.append(item)
+            else:
+                outcomes.append(self.conversations[0].deliver(message, item))
+        return outcomes, []
 
     def close(self) -> None:
-        if not self.opened:
-            return
-        self.opened = False
-        try:
-            self.backend.close()
-        except Exception:  # closing a broken conversation may fail too; it is gone either way
-            self.backend.connection = None
+        for conversation in self.conversations:
+            conversation.close()
 
 
 # 4. Record ------------------------------------------------------------------------------
@@ -620,19 +715,15 @@ def deliver_batch(
     messages = [m for m in loaded if m.channel != Channel.IN_APP]
     lease_end = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     margin = timedelta(seconds=min(60, settings.OUTBOX_LEASE_SECONDS / 4))
-    # Every email of the batch is built first, then the conversation only talks: measured
-    # faster than building the next while the last is in conversation on a thread of its own,
-    # where the two threads take turns at the interpreter (docs/benchmarks.md, "outbox").
-    prepared = [(message, courier.prepare(message)) for message in messages]
     outcomes: list[Outcome] = []
     for m in nudges:
         sent = product.deliver(m, at=clock())
         outcomes.append(Outcome(m, sent.result, sent.code, sent.error, sent.reason_code))
-    for i, (message, item) in enumerate(prepared):
-        if clock() > lease_end - margin:  # a slow server: stop before the lease runs out
-            report.released += _release([m for m, _ in prepared[i:]])
-            break
-        outcomes.append(item if isinstance(item, Outcome) else courier.deliver(message, item))
+    # Stop before the lease runs out (a slow server) and put the rest back untried.
+    sent_out, untried = courier.send_all(messages, until=lease_end - margin, clock=clock)
+    outcomes.extend(sent_out)
+    if untried:
+        report.released += _release(untried)
     if outcomes:
         report.add(record(outcomes, token=token, worker_id=worker_id, now=clock()))
     report.batches += 1

@@ -8,7 +8,7 @@ Figures:
 
 - `deliver`: messages per second of `deliver_due` with the default batch: claim under a lease,
   the set-based checks, render (HTML and plain text, a magic link and the unsubscribe headers
-  each), send over one SMTP conversation per batch, record the batch's outcomes, attempts and
+  each), send over one SMTP conversation (the default), record each batch's outcomes, attempts and
   the asks moved to sent. Baseline: a bare `smtplib` loop over one connection sending the same
   number of messages of the same size (one of ours, rendered once, sent again and again): what
   the wire and the sink cost. Goal: at least half the bare rate.

@@ -40,6 +40,7 @@ class Sink:
     data: str | None = None
     vanish: bool = False
     port: int = 0
+    peers: set[Any] = field(default_factory=set)  # the conversations' client ends
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
@@ -57,6 +58,7 @@ class Sink:
         if self.data:
             return self.data
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.peers.add(session.peer)
         self.received.append(email.message_from_bytes(envelope.content, policy=default_policy))
         return "250 Message accepted for delivery"
 
