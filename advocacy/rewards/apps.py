@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class RewardsConfig(AppConfig):
+    name = "advocacy.rewards"
+    label = "rewards"
+    verbose_name = "Rewards and tiers"
+
+    def ready(self) -> None:
+        from advocacy.pipeline import hooks as ask_hooks
+        from advocacy.rewards.earning import on_asks_entered
+
+        # Per-activity rewards are credited in the transaction that completes the activity.
+        ask_hooks.register("rewards.earning", on_asks_entered)
