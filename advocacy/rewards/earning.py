@@ -3,7 +3,8 @@
 Registered as a pipeline hook (advocacy.pipeline.hooks): it runs in the transaction that moves
 the asks to completed, so the credit and the move commit together or not at all. Each credit has
 a unique key (the ask, the tier, the reward's place in it): the hook run twice credits once.
-Two queries for the tiers (before and after), one read of the asks, one insert.
+Two queries for the tiers (without these activities and with them), one read of the asks,
+one insert.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from advocacy.pipeline.models import Ask, AskStatus
 from advocacy.rewards.hooks import TierRise, tiers_rose
 from advocacy.rewards.models import Entry, EntryKind
 from advocacy.rewards.policy import active_policy
-from advocacy.rewards.tiers import instant_before, levels, quarter_of
+from advocacy.rewards.tiers import levels, quarter_of
 
 
 def on_asks_entered(ask_ids: Sequence[int], status: str, now: datetime, opened: bool) -> None:
@@ -28,7 +29,7 @@ def on_asks_entered(ask_ids: Sequence[int], status: str, now: datetime, opened: 
         return
     policy = active_policy()
     contact_ids = sorted({c for _, c in rows})
-    before = levels(contact_ids, policy, instant_before(now))
+    before = levels(contact_ids, policy, now, excluding=[a for a, _ in rows])
     after = levels(contact_ids, policy, now)
     entries = [
         Entry(

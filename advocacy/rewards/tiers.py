@@ -11,6 +11,7 @@ Activities are asks that completed (an `AskEvent` into completed) within the per
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -76,15 +77,24 @@ def _months_before(day: date, months: int) -> date:
     raise AssertionError("unreachable")
 
 
-def _events(status: str, as_of: datetime, start: datetime | None) -> QuerySet[AskEvent]:
-    qs = AskEvent.objects.filter(ask__contact=OuterRef("pk"), to_status=status, at__lte=as_of)
-    return qs.filter(at__gte=start) if start is not None else qs
-
-
-def annotate_tiers(contacts: QuerySet[Contact], policy: TierPolicy, as_of: datetime) -> Any:
+def annotate_tiers(
+    contacts: QuerySet[Contact],
+    policy: TierPolicy,
+    as_of: datetime,
+    *,
+    excluding: Sequence[int] = (),
+) -> Any:
     """`contacts` with `tier_level` (0: none) and the columns each requirement reads (typed
-    Any: the stubs cannot see annotations whose names come from the policy)."""
+    Any: the stubs cannot see annotations whose names come from the policy). `excluding`:
+    asks left out, for the tier an advocate held just before they completed."""
     start = period_start(policy.period, as_of)
+
+    def _events(status: str, as_of: datetime, start: datetime | None) -> QuerySet[AskEvent]:
+        qs = AskEvent.objects.filter(ask__contact=OuterRef("pk"), to_status=status, at__lte=as_of)
+        if excluding:
+            qs = qs.exclude(ask_id__in=list(excluding))
+        return qs.filter(at__gte=start) if start is not None else qs
+
     columns: dict[str, Any] = {}
     need = {key for tier in policy.tiers for key in tier.requires}
     if "activities" in need:
@@ -208,9 +218,12 @@ def standings(contacts: QuerySet[Contact], policy: TierPolicy, as_of: datetime) 
     ]
 
 
-def levels(contact_ids: list[int], policy: TierPolicy, as_of: datetime) -> dict[int, int]:
+def levels(
+    contact_ids: list[int], policy: TierPolicy, as_of: datetime, *, excluding: Sequence[int] = ()
+) -> dict[int, int]:
     """{contact id: tier level} for these contacts as of a moment (one query)."""
-    qs = annotate_tiers(Contact.objects.filter(pk__in=contact_ids), policy, as_of)
+    contacts = Contact.objects.filter(pk__in=contact_ids)
+    qs = annotate_tiers(contacts, policy, as_of, excluding=excluding)
     return dict(qs.values_list("pk", "tier_level"))
 
 
