@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 
 from advocacy.customers.models import Contact
-from advocacy.messaging.models import Message, MessageKind
 from advocacy.pipeline.agreements import Agreement, AgreementStatus
 from advocacy.pipeline.models import AskStatus
 from advocacy.pipeline.services import advance_ask
@@ -88,21 +87,6 @@ def test_rewards_are_cumulative_per_activity_and_per_quarter() -> None:
 def test_a_quarter_is_processed_only_once_it_is_over() -> None:
     with pytest.raises(services.RewardError, match="not over yet"):
         services.process_quarter("2026Q2", actor=None, now=NOW)
-
-
-def test_a_rise_in_tier_writes_one_message_in_the_same_transaction() -> None:
-    contact = advocate()
-    complete(contact, at=EARLY)  # Champion
-    complete(contact, at=EARLY)  # still Champion
-    third = complete(contact, at=EARLY)  # Advocate
-    rows = list(
-        Message.objects.filter(kind=MessageKind.TIER)
-        .order_by("pk")
-        .values_list("contact_id", "step", "ask_id")
-    )
-    assert rows[0][:2] == (contact.pk, 1)
-    assert rows[1] == (contact.pk, 2, third.pk)
-    assert len(rows) == 2
 
 
 def test_a_cancelled_activity_earns_nothing() -> None:

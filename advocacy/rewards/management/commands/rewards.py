@@ -148,7 +148,7 @@ class Command(BaseCommand):
             qs = qs.filter(asks__isnull=False).distinct()
         emails = dict(qs.values_list("pk", "email"))
         found = standings(Contact.objects.filter(pk__in=list(emails)), policy, as_of(opts))
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "email": emails[s.contact_id],
                 "level": s.level,
