@@ -61,6 +61,9 @@ def redemption_row(r: Redemption) -> dict[str, Any]:
     }
 
 
+READS = ("ledger", "balance", "tiers", "redemptions")
+
+
 class Command(BaseCommand):
     help = "The rewards ledger, balances, tiers, redemptions, fulfilment and the budget."
 
@@ -101,10 +104,11 @@ class Command(BaseCommand):
         budget = sub.add_parser("budget", help="Set a quarter's budget, or show spend against it.")
         budget.add_argument("quarter", nargs="?", help="Default: the quarter of --as-of.")
         budget.add_argument("--set", dest="amount", help="Dollars.")
-        for p in sub.choices.values():
+        for name, p in sub.choices.items():
             p.add_argument("--json", action="store_true", help="Print JSON.")
-            p.add_argument("--as", dest="as_user", help="Act as this username.")
             add_as_of(p, "As of this date or date-time (default: now).")
+            if name not in READS:
+                p.add_argument("--as", dest="as_user", help="Act as this username.")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         opts["actor"] = acting_user("rewards", opts)
