@@ -59,7 +59,7 @@ SUBJECTS = {
     "thanks": "Thank you, {first_name}",
     "approval": "Would you approve your {asset_kind}?",
     "call_invite": "Reference call: {company} with {prospects}, {call_when}",
-    "tier": "You are now a {tier}, {first_name}",
+    "tier": "You have reached {tier}, {first_name}",
 }
 PEERS = {
     "executive": "leaders",
