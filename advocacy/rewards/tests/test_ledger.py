@@ -186,3 +186,18 @@ def test_ledger_invariants_hold_under_any_sequence(ops: list[tuple[str, int]]) -
             Entry.objects.filter(reverses__isnull=False).values_list("reverses", flat=True)
         )
         assert len(reversed_ids) == len(set(reversed_ids))
+
+
+def test_the_privacy_export_lists_the_ledger_and_redemptions() -> None:
+    from advocacy.customers.holdings import HOLDINGS
+
+    contact = advocate()
+    complete(contact)
+    services.redeem(contact, 5_000, "gift_card", actor=None, now=LATER)
+    rows = HOLDINGS["rewards"].export(contact)
+    assert [(r["type"], r["amount_cents"]) for r in rows] == [
+        ("entry", 10_000),
+        ("entry", -5_000),
+        ("redemption", 5_000),
+    ]
+    assert HOLDINGS["rewards"].count(contact) == 3
