@@ -46,7 +46,7 @@ def quarter_bounds(quarter: str) -> tuple[datetime, datetime]:
     """[start, end) of a quarter written 2026Q4, in UTC."""
     try:
         year, q = int(quarter[:4]), int(quarter[5:])
-        if quarter[4] != "Q" or not 1 <= q <= 4 or len(quarter) != 6:
+        if quarter[4] != "Q" or not 1 <= q <= 4 or len(quarter) != 6 or not 1000 <= year < 3000:
             raise ValueError
     except (ValueError, IndexError):
         raise ValueError(f"expected a quarter such as 2026Q4, found {quarter!r}") from None

@@ -126,7 +126,7 @@ def fulfil(request: HttpRequest, payload: FulfilIn) -> FulfilOut:
 @router.get(
     "/spend/{quarter}", response={200: SpendOut, 404: ErrorOut}, operation_id="get_reward_spend"
 )
-def spend(request: HttpRequest, quarter: str = Path(..., pattern=r"^\d{4}Q[1-4]$")) -> SpendOut:
+def spend(request: HttpRequest, quarter: str = Path(..., pattern=r"^[12]\d{3}Q[1-4]$")) -> SpendOut:
     """Spend against a quarter's budget (written 2026Q4)."""
     quarter_bounds(quarter)
     s = services.spend(quarter)
