@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "advocacy.content",
     "advocacy.references",
     "advocacy.metrics",
+    "advocacy.rewards",
     "advocacy.messaging",
     "advocacy.integrations.slack",
     "advocacy.privacy",
@@ -363,6 +364,13 @@ IMPORT_INLINE_MAX_BYTES = env_int("ADVOCACY_IMPORT_INLINE_MAX_BYTES", 1_000_000,
 JOB_RATE = env_parsed("ADVOCACY_JOB_RATE", parse_rate("10/hour"), parse_rate)
 # Content: assets whose consent expires within this many days are flagged for re-permission.
 CONTENT_REPERMISSION_DAYS = env_int("ADVOCACY_CONTENT_REPERMISSION_DAYS", 30, minimum=1)
+# Rewards (docs/rewards.md): which tier policy ranks advocates, and when a redemption is held
+# for review: one person behind this many accounts, or an amount of this many dollars or more.
+REWARDS_TIERS = env_choice("ADVOCACY_REWARDS_TIERS", "advocate", ["advocate", "reference"])
+REWARDS_REVIEW_ACCOUNTS = env_int("ADVOCACY_REWARDS_REVIEW_ACCOUNTS", 2, minimum=2)
+REWARDS_REVIEW_DOLLARS = env_int("ADVOCACY_REWARDS_REVIEW_DOLLARS", 1_000, minimum=1)
+# The charities a donation may go to (a YAML list); empty: the packaged list.
+REWARDS_CHARITIES = env_str("ADVOCACY_REWARDS_CHARITIES", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -13,6 +13,12 @@ from advocacy.people.permissions import Action
 A = Action
 
 OPERATIONS: dict[str, Action] = {
+    "list_reward_entries": A.VIEW,
+    "get_reward_balance": A.VIEW,
+    "get_reward_tier": A.VIEW,
+    "get_reward_spend": A.VIEW,
+    "redeem_reward": A.REWARDS_REDEEM,
+    "fulfil_rewards": A.REWARDS_FULFIL,
     "list_accounts": A.VIEW,
     "get_account": A.VIEW,
     "upsert_account": A.CUSTOMERS_WRITE,

@@ -48,6 +48,7 @@ class MessageKind(models.TextChoices):
     NUDGE = "nudge", "In-product reminder"
     CALENDAR = "calendar", "Reference call calendar invite"
     NOTICE = "notice", "Notice to the team"
+    TIER = "tier", "New reward tier"
 
 
 class Channel(models.TextChoices):
@@ -87,7 +88,7 @@ S = MessageStatus
 K = MessageKind
 # Kinds written once per ask and step of its sequence (a unique constraint holds it); tests may
 # be sent any number.
-ONCE_PER_ASK = (K.ASK, K.INVITE, K.REMINDER, K.THANKS, K.NUDGE)
+ONCE_PER_ASK = (K.ASK, K.INVITE, K.REMINDER, K.THANKS, K.NUDGE, K.TIER)
 # Kinds that go to a team member, not to an advocate: no advocate's hold applies to them.
 TO_TEAM = (K.TEST, K.NOTICE)
 

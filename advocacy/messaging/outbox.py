@@ -3,6 +3,7 @@
     on_asks_entered(ids, status, now, opened)   # the pipeline's hook (advocacy.pipeline.hooks)
     on_assets_entered(ids, status, now)         # content's hook (advocacy.content.hooks)
     on_call_invited(call, now)                  # the reference desk's (advocacy.references.hooks)
+    on_tiers_rose(rises, now)                   # rewards' (advocacy.rewards.hooks)
     queue_reminders(now) -> int                 # asks sent by email with no answer by follow-up
     queue_steps(now) -> int                     # the later steps of asks' channel sequences
     queue_notices(now) -> int                   # team notices to email to their recipient
@@ -37,6 +38,7 @@ from advocacy.pipeline.models import Ask, AskStatus
 from advocacy.pipeline.notices import Notice, NoticeKind
 from advocacy.pipeline.team_notices import tell_owners
 from advocacy.references.models import Offer, ReferenceCall
+from advocacy.rewards.hooks import TierRise
 
 K, S = MessageKind, MessageStatus
 EMAIL_CHANNELS = ("", "email")
@@ -138,6 +140,16 @@ def on_call_invited(call: ReferenceCall, now: datetime) -> None:
         ],
         ignore_conflicts=True,
     )
+
+
+def on_tiers_rose(rises: Sequence[TierRise], now: datetime) -> None:
+    """Rewards' hook: congratulate each advocate who rose a tier, tied to the activity that
+    lifted them; the step is the level reached, so each (activity, level) is written once."""
+    by_level: dict[int, list[tuple[int, int]]] = {}
+    for rise in rises:
+        by_level.setdefault(rise.to_level, []).append((rise.ask_id, rise.contact_id))
+    for level, rows in sorted(by_level.items()):
+        _write(K.TIER, rows, now, step=level)
 
 
 def _write(

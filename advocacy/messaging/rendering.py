@@ -37,6 +37,7 @@ from advocacy.messaging.links import link_url
 from advocacy.messaging.models import Message, MessageKind
 from advocacy.messaging.unsubscribe import trial_token, unsubscribe_mailto, unsubscribe_url
 from advocacy.references.invite import invite, requests_of
+from advocacy.rewards.policy import active_policy
 
 K = MessageKind
 
@@ -58,6 +59,7 @@ SUBJECTS = {
     "thanks": "Thank you, {first_name}",
     "approval": "Would you approve your {asset_kind}?",
     "call_invite": "Reference call: {company} with {prospects}, {call_when}",
+    "tier": "You have reached {tier}, {first_name}",
 }
 PEERS = {
     "executive": "leaders",
@@ -98,6 +100,8 @@ def letter_of(message: Message) -> str:
         return "approval"
     if message.kind == K.CALENDAR:
         return "call_invite"
+    if message.kind == K.TIER:
+        return "tier"
     code = message.ask.ask_type.code if message.ask is not None else ""
     return LETTER_OF_TYPE.get(code, "general")
 
@@ -154,6 +158,8 @@ def context(message: Message, *, link: str | None = None) -> dict[str, Any]:
         "test": message.kind == K.TEST,
         "asset_title": message.asset.title if message.asset is not None else "",
         "asset_kind": (message.asset.get_kind_display().lower() if message.asset else "content"),
+        # A tier message's step is the level reached (no query: the policy is in memory).
+        "tier": active_policy().name_of(message.step) if message.kind == K.TIER else "",
         **_call_fields(message),
     }
 

@@ -67,6 +67,7 @@ class Scope(models.TextChoices):
     USERS_WRITE = "users:write", "Manage users and API keys"
     PRIVACY_WRITE = "privacy:write", "Export or erase a person's data"
     PRODUCT_EVENTS_READ = "product_events:read", "Read the product events feed"
+    REWARDS_WRITE = "rewards:write", "Credit, redeem, review and fulfil rewards"
 
 
 KEY_PREFIX = "adv_"

@@ -61,6 +61,10 @@ class Action(StrEnum):
     MESSAGES_RETRY = "messages.retry"
     PRODUCT_EVENTS_READ = "product_events.read"
     NOTICES_OWN = "notices.own"
+    REWARDS_CREDIT = "rewards.credit"
+    REWARDS_REDEEM = "rewards.redeem"
+    REWARDS_FULFIL = "rewards.fulfil"
+    REWARDS_BUDGET = "rewards.budget"
 
 
 ADMIN, CS, SALES, MARKETING, VIEWER = (
@@ -153,6 +157,20 @@ TABLE: dict[Action, Right] = {
     Action.NOTICES_OWN: _right(
         Scope.READ, "choose how one's own notices reach one", CS, SALES, MARKETING, VIEWER
     ),
+    # Rewards: customer success and marketing thank advocates; marketing runs the fulfilment
+    # (the packaging side: reviewing, delivering, the quarterly run); the budget is policy.
+    Action.REWARDS_CREDIT: _right(
+        Scope.REWARDS_WRITE, "credit or reverse an advocate's reward by hand", CS, MARKETING
+    ),
+    Action.REWARDS_REDEEM: _right(
+        Scope.REWARDS_WRITE, "redeem rewards for an advocate", CS, MARKETING
+    ),
+    Action.REWARDS_FULFIL: _right(
+        Scope.REWARDS_WRITE,
+        "review, fulfil and process rewards (the quarterly run)",
+        MARKETING,
+    ),
+    Action.REWARDS_BUDGET: _right(Scope.REWARDS_WRITE, "set the quarterly rewards budget"),
 }
 
 
@@ -267,6 +285,14 @@ CLI: dict[tuple[str, str], Action] = {
     ("outbox", "retry"): Action.MESSAGES_RETRY,
     ("outbox", "events"): Action.PRODUCT_EVENTS_READ,
     ("outbox", "folder"): Action.PORTAL_LINK,
+    ("rewards", "credit"): Action.REWARDS_CREDIT,
+    ("rewards", "reverse"): Action.REWARDS_CREDIT,
+    ("rewards", "redeem"): Action.REWARDS_REDEEM,
+    ("rewards", "release"): Action.REWARDS_FULFIL,
+    ("rewards", "refuse"): Action.REWARDS_FULFIL,
+    ("rewards", "fulfil"): Action.REWARDS_FULFIL,
+    ("rewards", "process"): Action.REWARDS_FULFIL,
+    ("rewards", "budget"): Action.REWARDS_BUDGET,
 }
 
 

@@ -19,6 +19,7 @@ from advocacy.web.views import (
     privacy,
     process,
     references,
+    rewards,
     users,
 )
 
@@ -99,6 +100,18 @@ urlpatterns = [
     path("asks/<int:pk>/email.html", outbox.ask_email_html, name="ask_email_html"),
     path("asks/<int:pk>/email/test/", outbox.ask_email_test, name="ask_email_test"),
     path("outbox/", outbox.outbox_list, name="outbox"),
+    path("rewards/", rewards.rewards_page, name="rewards"),
+    path(
+        "rewards/redemptions/<int:pk>/release/",
+        rewards.redemption_release,
+        name="redemption_release",
+    ),
+    path(
+        "rewards/redemptions/<int:pk>/refuse/", rewards.redemption_refuse, name="redemption_refuse"
+    ),
+    path(
+        "rewards/redemptions/<int:pk>/fulfil/", rewards.redemption_fulfil, name="redemption_fulfil"
+    ),
     path("outbox/<int:pk>/", outbox.message_detail, name="message"),
     path("outbox/mail/", outbox.mail_folder, name="mail_folder"),
     path("outbox/mail/<str:key>/", outbox.mail_folder_entry, name="mail_folder_entry"),

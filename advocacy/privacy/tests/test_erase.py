@@ -180,7 +180,8 @@ def test_the_erasure_costs_the_same_statements_however_much_is_held(
     # the outbox's emails and their attempts (through the contact, its asks and its content)
     # five more; its product events (through the contact, its asks and its messages) and the
     # emails that went to the person's address for someone else's call (read, their attempts,
-    # their events, deleted) five more, however many there are.
-    with django_assert_max_num_queries(64):
+    # their events, deleted) five more; the rewards ledger and redemptions (through the
+    # contact, its asks and its redemptions) three more, however many there are.
+    with django_assert_max_num_queries(67):
         done = erase_person(world.ann, actor=owner, via="cli", now=NOW, reason="by phone")
     assert done.deleted["signals.Signal"] == 502

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from advocacy.rewards.services import dollars
 from advocacy.web import charts
 
 register = template.Library()
@@ -36,3 +37,9 @@ def signal_value(value: float | None, kind: str) -> str:
 def sparkline(line: charts.Sparkline | None, label: str, tone_name: str = "") -> dict[str, Any]:
     """Draw a sparkline built by the view, described for screen readers by `label`."""
     return {"line": line, "label": label, "tone": tone_name}
+
+
+@register.filter
+def cents(value: int | None) -> str:
+    """`{{ entry.amount_cents|cents }}` is "$1,234.50" (whole dollars without the cents)."""
+    return "" if value is None else dollars(int(value))

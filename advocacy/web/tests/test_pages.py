@@ -107,15 +107,10 @@ def test_base_layout_has_skip_link_nav_user_menu_and_htmx(staff_client: Client) 
     assert 'href="/static/web/app.css"' in html
 
 
-def test_coming_areas_are_disabled_not_links(staff_client: Client) -> None:
+def test_rewards_is_a_real_link_and_nothing_is_coming(staff_client: Client) -> None:
     html = staff_client.get(reverse("web:home")).content.decode()
-    for area in [
-        "Rewards",
-    ]:
-        assert (
-            f'<span class="coming" aria-disabled="true">{area} <small>coming</small></span>' in html
-        )
-    assert html.count('aria-disabled="true"') == 1
+    assert f'<a href="{reverse("web:rewards")}" data-testid="nav-rewards">Rewards</a>' in html
+    assert html.count('aria-disabled="true"') == 0
     assert f'<a href="{reverse("web:content")}" data-testid="nav-content">Content</a>' in html
     assert f'<a href="{reverse("web:pipeline")}">Pipeline</a>' in html
     assert f'<a href="{reverse("web:references")}" data-testid="nav-references">' in html

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class RewardsConfig(AppConfig):
+    name = "advocacy.rewards"
+    label = "rewards"
+    verbose_name = "Rewards and tiers"
+
+    def ready(self) -> None:
+        from advocacy.pipeline import hooks as ask_hooks
+        from advocacy.rewards.earning import on_asks_entered
+        from advocacy.rewards.personal import register_holdings
+
+        # Per-activity rewards are credited in the transaction that completes the activity.
+        ask_hooks.register("rewards.earning", on_asks_entered)
+        # What the ledger holds about a person, for the privacy export and erasure.
+        register_holdings()
