@@ -6,7 +6,7 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
-from advocacy.api.schemas import MAX_ID, AsOf, AsOfIn, bounded
+from advocacy.api.schemas import MAX_ID, WHOLE, AsOf, AsOfIn, Id, bounded
 from advocacy.rewards.models import EntryKind, RedemptionStatus, RewardType
 
 CENT = Decimal("0.01")
@@ -64,8 +64,10 @@ class StandingOut(Schema):
 
 
 class RedeemIn(AsOfIn):
-    contact_id: int = Field(..., ge=1, le=MAX_ID)
-    amount_cents: int = Field(..., ge=1, le=100_000_000, description="In cents: 5000 is $50.")
+    contact_id: Id
+    amount_cents: Annotated[int, Field(ge=1, le=100_000_000), WHOLE] = Field(
+        description="In cents: 5000 is $50."
+    )
     reward_type: RewardType
     charity: Annotated[str, bounded(50)] = ""
 
@@ -88,7 +90,7 @@ class RedemptionOut(Schema):
 
 
 class FulfilIn(AsOfIn):
-    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(..., min_length=1, max_length=500)
+    ids: list[Id] = Field(..., min_length=1, max_length=500)
     delivered: Annotated[str, bounded(300, min_length=1)]
 
 
