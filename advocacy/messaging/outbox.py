@@ -53,6 +53,11 @@ def new_message_id() -> str:
     return f"<{uuid.uuid4().hex}@{domain}>"
 
 
+def queued(kind: str, now: datetime, **fields: Any) -> Message:
+    """A new message of `kind`, due at once, with its own Message-ID (not saved)."""
+    return Message(kind=kind, message_id=new_message_id(), created_at=now, due_at=now, **fields)
+
+
 def _kind_for(status: str, opened: bool) -> tuple[str, tuple[str, ...] | None] | None:
     """The kind of message an ask entering `status` causes, and the channels it needs."""
     if status == AskStatus.QUEUED:
@@ -87,14 +92,12 @@ def on_assets_entered(asset_ids: Sequence[int], status: str, now: datetime) -> N
     rows = Asset.objects.filter(pk__in=list(asset_ids)).values_list("pk", "contact_id", "ask_id")
     Message.objects.bulk_create(
         [
-            Message(
-                kind=K.APPROVAL,
+            queued(
+                K.APPROVAL,
+                now,
                 asset_id=pk,
                 ask_id=ask_id,
                 contact_id=contact_id,
-                message_id=new_message_id(),
-                created_at=now,
-                due_at=now,
             )
             for pk, contact_id, ask_id in rows
         ]
@@ -125,16 +128,14 @@ def on_call_invited(call: ReferenceCall, now: datetime) -> None:
             addresses.append(email)
     Message.objects.bulk_create(
         [
-            Message(
-                kind=K.CALENDAR,
+            queued(
+                K.CALENDAR,
+                now,
                 call=call,
                 call_sequence=call.sequence,
                 ask_id=ask_id,
                 contact_id=call.contact_id,
                 to_email=to,
-                message_id=new_message_id(),
-                created_at=now,
-                due_at=now,
             )
             for to in ["", *addresses]
         ],
@@ -161,15 +162,13 @@ def _write(
     channel: str = Channel.EMAIL,
 ) -> int:
     messages = [
-        Message(
-            kind=kind,
+        queued(
+            kind,
+            now,
             channel=channel,
             step=step,
             ask_id=ask_id,
             contact_id=contact_id,
-            message_id=new_message_id(),
-            created_at=now,
-            due_at=now,
         )
         for ask_id, contact_id in rows
     ]
@@ -275,14 +274,12 @@ def queue_notices(now: datetime, *, limit: int = 10_000) -> int:
         return 0
     Message.objects.bulk_create(
         [
-            Message(
-                kind=K.NOTICE,
+            queued(
+                K.NOTICE,
+                now,
                 notice_id=pk,
                 contact_id=contact_id,
                 to_email=email,
-                message_id=new_message_id(),
-                created_at=now,
-                due_at=now,
             )
             for pk, contact_id, email in rows
         ],
@@ -319,16 +316,16 @@ def note_follow_ups(now: datetime, *, limit: int = 10_000) -> int:
 
 def queue_test(ask: Ask, to: str, *, actor: Any, now: datetime) -> Message:
     """A copy of the ask's email, to `to` (the team member asking), due at once."""
-    return Message.objects.create(
-        kind=K.TEST,
+    message = queued(
+        K.TEST,
+        now,
         ask=ask,
         contact_id=ask.contact_id,
         to_email=to,
         requested_by=actor if getattr(actor, "pk", None) else None,
-        message_id=new_message_id(),
-        created_at=now,
-        due_at=now,
     )
+    message.save(force_insert=True)
+    return message
 
 
 @transaction.atomic
