@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -120,6 +123,45 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def _browser_quiet_before_the_flush(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A browser test's page may still have a request in flight when the test ends (an htmx
+    part loading, a poll): the live server would then hold the database while the test's
+    flush empties it, and the flush fails ("table is locked"). At the end of the test the page
+    goes blank and the server's requests are waited for, before the flush (this fixture is set
+    up after the page and the database, so it is torn down before them)."""
+    names = request.fixturenames
+    if "page" not in names or "live_server" not in names:
+        yield
+        return
+    from django.core.signals import request_finished, request_started
+
+    page = request.getfixturevalue("page")
+    request.getfixturevalue("live_server")
+    lock = threading.Lock()
+    in_flight = [0]
+
+    def started(**kwargs: Any) -> None:
+        with lock:
+            in_flight[0] += 1
+
+    def finished(**kwargs: Any) -> None:
+        with lock:
+            in_flight[0] -= 1
+
+    request_started.connect(started, weak=False)
+    request_finished.connect(finished, weak=False)
+    try:
+        yield
+        page.goto("about:blank")
+        deadline = time.monotonic() + 15
+        while in_flight[0] > 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        request_started.disconnect(started)
+        request_finished.disconnect(finished)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
