@@ -3,6 +3,8 @@ tiers and the latest ledger entries. Every write is one call to advocacy.rewards
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -55,39 +57,49 @@ def _redemption(pk: int) -> Redemption:
     return get_object_or_404(Redemption, pk=pk)
 
 
+def _review(
+    request: HttpRequest, act: Callable[[], object], failed: str, done: str
+) -> HttpResponse:
+    """Do one step of a redemption's review; its outcome as a message on the Rewards page."""
+    try:
+        act()
+    except RewardError as exc:
+        messages.error(request, f"{failed}: {exc}.")
+    else:
+        messages.success(request, done)
+    return redirect("web:rewards")
+
+
 @login_required
 @require_POST
 def redemption_release(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        services.release(_redemption(pk), actor=request.user, now=timezone.now())
-    except RewardError as exc:
-        messages.error(request, f"Not released: {exc}.")
-    else:
-        messages.success(request, "Released: it waits for fulfilment.")
-    return redirect("web:rewards")
+    return _review(
+        request,
+        lambda: services.release(_redemption(pk), actor=request.user, now=timezone.now()),
+        "Not released",
+        "Released: it waits for fulfilment.",
+    )
 
 
 @login_required
 @require_POST
 def redemption_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     reason = request.POST.get("reason", "")[:300]
-    try:
-        services.refuse(_redemption(pk), reason, actor=request.user, now=timezone.now())
-    except RewardError as exc:
-        messages.error(request, f"Not refused: {exc}.")
-    else:
-        messages.success(request, "Refused: the advocate's balance is restored.")
-    return redirect("web:rewards")
+    return _review(
+        request,
+        lambda: services.refuse(_redemption(pk), reason, actor=request.user, now=timezone.now()),
+        "Not refused",
+        "Refused: the advocate's balance is restored.",
+    )
 
 
 @login_required
 @require_POST
 def redemption_fulfil(request: HttpRequest, pk: int) -> HttpResponse:
     delivered = request.POST.get("delivered", "")[:300]
-    try:
-        services.fulfil([pk], delivered, actor=request.user, now=timezone.now())
-    except RewardError as exc:
-        messages.error(request, f"Not fulfilled: {exc}.")
-    else:
-        messages.success(request, "Fulfilled: recorded who delivered what.")
-    return redirect("web:rewards")
+    return _review(
+        request,
+        lambda: services.fulfil([pk], delivered, actor=request.user, now=timezone.now()),
+        "Not fulfilled",
+        "Fulfilled: recorded who delivered what.",
+    )
