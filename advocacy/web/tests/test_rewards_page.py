@@ -54,3 +54,18 @@ def test_a_seller_may_see_but_not_fulfil(client: Client, seller: Any) -> None:
     assert client.post(url, {"delivered": "x"}).status_code == 403
     made.refresh_from_db()
     assert made.status == "requested"
+
+
+def test_release_and_refuse_say_what_came_of_them(client: Client, marketer: Any) -> None:
+    made = _redemption()  # waiting for fulfilment, not held: it cannot be released
+    client.force_login(marketer)
+    page = client.post(reverse("web:redemption_release", args=[made.pk]), follow=True)
+    assert "Not released:" in page.content.decode()
+    refused = client.post(reverse("web:redemption_refuse", args=[made.pk]), follow=True)
+    assert "Not refused: a refusal needs a reason." in refused.content.decode()
+    done = client.post(
+        reverse("web:redemption_refuse", args=[made.pk]), {"reason": "duplicate"}, follow=True
+    )
+    assert "Refused: the advocate&#x27;s balance is restored." in done.content.decode()
+    made.refresh_from_db()
+    assert made.status == "refused"
