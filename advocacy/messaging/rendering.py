@@ -133,6 +133,30 @@ def _incentive(message: Message) -> str:
     return str(play.definition.get("incentive", ""))
 
 
+# The incentive of a review ask, said in the ask itself and never tied to the rating: review
+# sites (and the FTC's endorsement guides) require both. `render` refuses a review email that
+# leaves the sentence out, so a customised template cannot drop it.
+REVIEW_LETTERS = ("review", "reminder")
+
+
+def review_disclosure(incentive: str) -> str:
+    """The sentence that discloses a review's incentive, whatever the rating."""
+    if not incentive:
+        return ""
+    return (
+        f"As a thank-you, we offer {incentive.rstrip('.')} for an honest review,"
+        " whatever your rating."
+    )
+
+
+def _is_review(message: Message) -> bool:
+    return message.ask is not None and message.ask.ask_type.code == "review"
+
+
+class UndisclosedIncentive(RuntimeError):
+    """A review email with an incentive that does not say it."""
+
+
 def context(message: Message, *, link: str | None = None) -> dict[str, Any]:
     """The merge fields of one message. A test never carries the advocate's working link."""
     if message.kind == K.TEST and link is None:
@@ -151,6 +175,7 @@ def context(message: Message, *, link: str | None = None) -> dict[str, Any]:
         "ask_name": ask.ask_type.name if ask is not None else "",
         "ask_description": (ask.ask_type.description if ask is not None else "").strip(),
         "incentive": _incentive(message),
+        "disclosure": review_disclosure(_incentive(message)) if _is_review(message) else "",
         "owner_name": owner_name or settings.PROGRAM_NAME,
         "link": link if link is not None else link_url(contact.pk, ask_id=getattr(ask, "pk", None)),
         "unsubscribe_url": _unsubscribe_url(message),
@@ -251,6 +276,11 @@ def render(message: Message, *, link: str | None = None) -> Rendered:
         subject = f"[Test] {subject}"
     ctx["subject"] = subject
     text, html = fill(letter, ctx)
+    disclosure = ctx.get("disclosure", "")
+    if disclosure and letter in REVIEW_LETTERS and disclosure not in text:
+        raise UndisclosedIncentive(
+            f"the {letter} email offers {ctx['incentive']!r} for a review without saying so"
+        )
     from_header = sender(message)
     mailbox = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL
     unsubscribe = ctx["unsubscribe_url"]
