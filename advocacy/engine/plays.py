@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +28,21 @@ DEFAULT_PLAYBOOK = Path(__file__).with_name("playbook")
 SCHEMA_PATH = Path(__file__).with_name("playbook.schema.json")
 SCHEMA = json.loads(SCHEMA_PATH.read_text())
 _VALIDATOR = Draft202012Validator(SCHEMA)
+
+
+# An incentive for a review may reward writing one, never what it says: review sites and the
+# FTC's endorsement guides forbid a reward that depends on the rating or on a positive review.
+RATING_CONDITION = re.compile(
+    r"\b(?:[1-5]|one|two|three|four|five)[- ]stars?\b|\bstars?\b|\brat(?:e|es|ing|ings)\b"
+    r"|\bscores?\b|\b(?:positive|good|great|favou?rable|glowing)\s+reviews?\b",
+    re.IGNORECASE,
+)
+
+
+def rating_condition(incentive: str) -> str | None:
+    """The words by which a review's incentive depends on the rating, if any."""
+    found = RATING_CONDITION.search(incentive)
+    return found.group(0) if found else None
 
 
 @dataclass(frozen=True)
@@ -109,6 +125,19 @@ def parse_play(
             errors.append(
                 PlayError(filename, line_of(node, path), dotted(path), "repeats the play's own ask")
             )
+    words = (
+        rating_condition(str(data.get("incentive", ""))) if data.get("ask") == "review" else None
+    )
+    if words is not None:
+        errors.append(
+            PlayError(
+                filename,
+                line_of(node, ["incentive"]),
+                "incentive",
+                f"a review's incentive must not depend on the rating ({words!r}): offer it"
+                " for an honest review, whatever the rating",
+            )
+        )
     return (None if errors else data), errors
 
 

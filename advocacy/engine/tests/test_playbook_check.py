@@ -87,3 +87,29 @@ def test_the_shipped_playbook_checks_clean() -> None:
     out = io.StringIO()
     call_command("playbook", "check", str(DEFAULT_PLAYBOOK), "--json", stdout=out)
     assert json.loads(out.getvalue())["ok"] is True
+
+
+@pytest.mark.parametrize(
+    "incentive", ["$25 gift card for a 5-star review", "A gift card if you rate us 9 or more",
+                  "Swag for a positive review", "Credit when your score is high"],
+)  # fmt: skip
+def test_a_review_incentive_that_depends_on_the_rating_is_refused(
+    folder: Path, incentive: str
+) -> None:
+    path = folder / "milestone-review.yaml"
+    text = path.read_text().replace(
+        'incentive: "Community recognition"', f"incentive: {incentive!r}"
+    )
+    path.write_text(text)
+    assert check(folder) == [{"file": "milestone-review.yaml", "line": 19, "field": "incentive"}]
+
+
+def test_a_review_incentive_for_an_honest_review_checks_clean(folder: Path) -> None:
+    path = folder / "milestone-review.yaml"
+    text = path.read_text().replace(
+        'incentive: "Community recognition"', 'incentive: "A $25 gift card for an honest review"'
+    )
+    path.write_text(text)
+    out = io.StringIO()
+    call_command("playbook", "check", str(folder), "--json", stdout=out)
+    assert json.loads(out.getvalue())["ok"] is True
