@@ -49,16 +49,18 @@ LAST_QUARTER = {1: 2, 2: 2}
 
 def _count_case(counts: dict[int, int]) -> str:
     whens = " ".join(f"WHEN {k} THEN {v}" for k, v in counts.items())
-    return f"(CASE c.id % 10 {whens} ELSE 0 END)"
+    return f"(CASE c.id %% 10 {whens} ELSE 0 END)"
 
 
 def _insert_asks(slot: int, where: str, ask_type_id: int, at: datetime) -> None:
     """One INSERT ... SELECT of a completed ask per contact matching `where`, then its event."""
-    columns, values, params = [], [], []
+    columns: list[str] = []
+    values: list[str] = []
+    params: list[Any] = []
     for field in Ask._meta.concrete_fields:
         if field.primary_key:
             continue
-        columns.append(field.column)
+        columns.append(str(field.column))
         if field.name == "contact":
             values.append("c.id")
             continue
@@ -85,11 +87,13 @@ def _insert_asks(slot: int, where: str, ask_type_id: int, at: datetime) -> None:
             f"SELECT {', '.join(values)} FROM {Contact._meta.db_table} c WHERE {where}",
             params,
         )
-        event_columns, event_values, event_params = [], [], []
+        event_columns: list[str] = []
+        event_values: list[str] = []
+        event_params: list[Any] = []
         for field in AskEvent._meta.concrete_fields:
             if field.primary_key:
                 continue
-            event_columns.append(field.column)
+            event_columns.append(str(field.column))
             if field.name == "ask":
                 event_values.append("a.id")
                 continue
