@@ -101,6 +101,11 @@ urlpatterns = [
     path("asks/<int:pk>/email/test/", outbox.ask_email_test, name="ask_email_test"),
     path("outbox/", outbox.outbox_list, name="outbox"),
     path("rewards/", rewards.rewards_page, name="rewards"),
+    path("rewards/budget/", rewards.rewards_budget, name="rewards_budget"),
+    path("rewards/process/", rewards.rewards_process, name="rewards_process"),
+    path("rewards/credit/", rewards.rewards_credit, name="rewards_credit"),
+    path("rewards/redeem/", rewards.rewards_redeem, name="rewards_redeem"),
+    path("rewards/entries/<int:pk>/reverse/", rewards.entry_reverse, name="entry_reverse"),
     path(
         "rewards/redemptions/<int:pk>/release/",
         rewards.redemption_release,

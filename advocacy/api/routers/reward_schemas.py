@@ -106,3 +106,32 @@ class SpendOut(Schema):
     remaining: Decimal | None
     held: int
     waiting: int
+
+
+class RedemptionFilters(Schema):
+    status: RedemptionStatus | None = Field(None, description="Only redemptions in this state.")
+
+
+class CreditIn(AsOfIn):
+    contact_id: Id
+    amount_cents: Annotated[int, Field(ge=1, le=100_000_000), WHOLE] = Field(
+        description="In cents: 5000 is $50."
+    )
+    reason: Annotated[str, bounded(300, min_length=1)]
+    ask_id: Id | None = Field(None, description="The activity (ask) it is for.")
+
+
+class ReasonIn(AsOfIn):
+    reason: Annotated[str, bounded(300, min_length=1)]
+
+
+class BudgetIn(AsOfIn):
+    amount_cents: Annotated[int, Field(ge=0, le=100_000_000_000), WHOLE] = Field(
+        description="In cents: 500000 is $5,000."
+    )
+
+
+class ProcessedOut(Schema):
+    quarter: str
+    credited: int
+    waiting: int

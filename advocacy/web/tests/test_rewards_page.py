@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advocacy.rewards import services
-from advocacy.rewards.models import Redemption
-from advocacy.rewards.tests.helpers import advocate
+from advocacy.rewards.models import Entry, Redemption
+from advocacy.rewards.tests.helpers import NOW, advocate, complete
+from advocacy.rewards.tiers import quarter_of
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +70,120 @@ def test_release_and_refuse_say_what_came_of_them(client: Client, marketer: Any)
     assert "Refused: the advocate&#x27;s balance is restored." in done.content.decode()
     made.refresh_from_db()
     assert made.status == "refused"
+
+
+def test_the_budget_is_set_and_spend_drawn_against_it(client: Client, owner: Any) -> None:
+    _redemption()
+    client.force_login(owner)
+    quarter = quarter_of(timezone.now())
+    got = client.post(reverse("web:rewards_budget"), {"quarter": quarter, "amount": "$1,000"})
+    assert got.status_code == 302
+    assert services.spend(quarter).budget_cents == 100_000
+    html = client.get(reverse("web:rewards"), {"quarter": quarter}).content.decode()
+    assert 'data-label="Budget" data-value="100000"' in html
+    assert 'width="4" height="1" data-testid="spend-bar" data-label="Committed"' in html
+    bad = client.post(
+        reverse("web:rewards_budget"), {"quarter": quarter, "amount": "lots"}, follow=True
+    )
+    assert (
+        "Budget not set: expected an amount in dollars (100 or 99.50), found &#x27;lots&#x27;."
+        in bad.content.decode()
+    )
+    assert services.spend(quarter).budget_cents == 100_000
+
+
+def test_processing_asks_first_then_credits_once(client: Client, marketer: Any) -> None:
+    contact = advocate()
+    for _ in range(3):  # the Advocate tier: a product credit for the quarter
+        complete(contact, at=NOW)
+    client.force_login(marketer)
+    ask = client.get(reverse("web:rewards_process"), {"quarter": "2026Q2"})
+    assert 'data-testid="process-confirm"' in ask.content.decode()
+    unconfirmed = client.post(reverse("web:rewards_process"), {"quarter": "2026Q2"})
+    assert unconfirmed.status_code == 200
+    assert Entry.objects.filter(key__startswith="quarter:").count() == 0
+    first = client.post(
+        reverse("web:rewards_process"), {"quarter": "2026Q2", "confirm": "yes"}, follow=True
+    )
+    assert "2026Q2 processed: 1 tier reward credited;" in first.content.decode()
+    second = client.post(
+        reverse("web:rewards_process"), {"quarter": "2026Q2", "confirm": "yes"}, follow=True
+    )
+    assert "2026Q2 processed: 0 tier rewards credited;" in second.content.decode()
+
+
+def test_credit_then_reverse_once_with_confirmation(client: Client, member: Any) -> None:
+    contact = advocate(first_name="Ada", last_name="Lovelace")
+    client.force_login(member)
+    got = client.post(
+        reverse("web:rewards_credit"),
+        {"email": contact.email, "amount": "25", "reason": "spoke at the summit"},
+        follow=True,
+    )
+    assert "Credited $25 to" in got.content.decode()
+    entry = Entry.objects.get()
+    url = reverse("web:entry_reverse", args=[entry.pk])
+    assert 'data-testid="reverse-confirm"' in client.get(url).content.decode()
+    client.post(url, {"reason": "typo"})  # not confirmed: nothing happens
+    assert Entry.objects.count() == 1
+    client.post(url, {"reason": "typo", "confirm": "yes"})
+    twice = client.post(url, {"reason": "typo", "confirm": "yes"}, follow=True)
+    assert f"Not reversed: entry {entry.pk} is already reversed." in twice.content.decode()
+    assert services.balance(contact, timezone.now()) == 0
+
+
+def test_staff_redeem_for_an_advocate_and_are_refused_over_the_balance(
+    client: Client, member: Any
+) -> None:
+    contact = advocate()
+    services.credit(contact, 5_000, "a case study", actor=None, now=timezone.now())
+    client.force_login(member)
+    over = client.post(
+        reverse("web:rewards_redeem"),
+        {"email": contact.email, "amount": "80", "reward_type": "gift_card"},
+        follow=True,
+    )
+    assert "Not redeemed:" in over.content.decode()
+    assert Redemption.objects.count() == 0
+    done = client.post(
+        reverse("web:rewards_redeem"),
+        {"email": contact.email, "amount": "30", "reward_type": "gift_card"},
+        follow=True,
+    )
+    assert "Redeemed $30 for" in done.content.decode()
+    assert Redemption.objects.get().amount_cents == 3_000
+
+
+@pytest.mark.parametrize(
+    ("persona", "budget", "process", "credit", "redeem"),
+    [
+        ("owner", 302, 302, 302, 302),
+        ("member", 403, 403, 302, 302),
+        ("marketer", 403, 302, 302, 302),
+        ("seller", 403, 403, 403, 403),
+        ("viewer", 403, 403, 403, 403),
+    ],
+)
+def test_each_role_may_do_what_the_table_says(
+    client: Client,
+    request: pytest.FixtureRequest,
+    persona: str,
+    budget: int,
+    process: int,
+    credit: int,
+    redeem: int,
+) -> None:
+    contact = advocate()
+    client.force_login(request.getfixturevalue(persona))
+    got = [
+        client.post(reverse("web:rewards_budget"), {"quarter": "2026Q2", "amount": "1"}),
+        client.post(reverse("web:rewards_process"), {"quarter": "2026Q2", "confirm": "yes"}),
+        client.post(
+            reverse("web:rewards_credit"), {"email": contact.email, "amount": "1", "reason": "x"}
+        ),
+        client.post(
+            reverse("web:rewards_redeem"),
+            {"email": contact.email, "amount": "1", "reward_type": "gift_card"},
+        ),
+    ]
+    assert [r.status_code for r in got] == [budget, process, credit, redeem]
