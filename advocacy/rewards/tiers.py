@@ -125,15 +125,19 @@ def annotate_tiers(
                 _events(AskStatus.PUBLISHED, as_of, None).filter(ask__ask_type__code__in=published)
             )
     qs = contacts.annotate(**columns)
-    whens = []
-    ladder = Q()
-    conditions = [_condition(tier, as_of) for tier in policy.tiers]
-    for tier, cond in zip(policy.tiers, conditions, strict=True):
-        ladder &= cond
-        whens.append(When(ladder, then=Value(tier.level)))
-    return qs.annotate(
-        tier_level=Case(*reversed(whens), default=Value(0), output_field=IntegerField())
-    )
+    # A ladder: each tier is reached only on top of the one below, so the levels nest and each
+    # condition is written once (a flat CASE would repeat every lower tier's condition, and
+    # with it each correlated subquery, in every higher tier's branch).
+    tiers = list(policy.tiers)
+    level: Any = Value(0)
+    for i in range(len(tiers) - 1, -1, -1):
+        reached = Value(tiers[i].level) if i == len(tiers) - 1 else level
+        level = Case(
+            When(_condition(tiers[i], as_of), then=reached),
+            default=Value(tiers[i - 1].level if i > 0 else 0),
+            output_field=IntegerField(),
+        )
+    return qs.annotate(tier_level=level)
 
 
 def _condition(tier: Tier, as_of: datetime) -> Q:
