@@ -1,0 +1,1 @@
+"""Referrals: advocates refer peers; bonuses are declared policy (docs/referrals.md)."""
