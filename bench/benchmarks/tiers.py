@@ -52,26 +52,22 @@ def _count_case(counts: dict[int, int]) -> str:
     return f"(CASE c.id %% 10 {whens} ELSE 0 END)"
 
 
-def _insert_asks(slot: int, where: str, ask_type_id: int, at: datetime) -> None:
-    """One INSERT ... SELECT of a completed ask per contact matching `where`, then its event."""
+def _select_list(
+    model: Any, link: str, link_to: str, given: dict[str, Any]
+) -> tuple[str, str, list[Any]]:
+    """The columns of a row of `model` and the SELECT list that writes them: `link` (a foreign
+    key) from the column expression `link_to`, the `given` fields as parameters, every other
+    one NULL or its default."""
     columns: list[str] = []
     values: list[str] = []
     params: list[Any] = []
-    for field in Ask._meta.concrete_fields:
+    for field in model._meta.concrete_fields:
         if field.primary_key:
             continue
         columns.append(str(field.column))
-        if field.name == "contact":
-            values.append("c.id")
+        if field.name == link:
+            values.append(link_to)
             continue
-        given: dict[str, Any] = {
-            "ask_type": ask_type_id,
-            "play": "bench",
-            "moment": f"bench-{slot}",
-            "status": AskStatus.COMPLETED,
-            "opened_at": at,
-            "updated_at": at,
-        }
         if field.name in given:
             value = given[field.name]
         elif field.null:
@@ -80,35 +76,32 @@ def _insert_asks(slot: int, where: str, ask_type_id: int, at: datetime) -> None:
             value = field.get_default()
         values.append("%s")
         params.append(field.get_db_prep_save(value, connection))
+    return ", ".join(columns), ", ".join(values), params
+
+
+def _insert_asks(slot: int, where: str, ask_type_id: int, at: datetime) -> None:
+    """One INSERT ... SELECT of a completed ask per contact matching `where`, then its event."""
+    ask = {
+        "ask_type": ask_type_id,
+        "play": "bench",
+        "moment": f"bench-{slot}",
+        "status": AskStatus.COMPLETED,
+        "opened_at": at,
+        "updated_at": at,
+    }
+    event = {"to_status": AskStatus.COMPLETED, "at": at, "from_status": AskStatus.ACCEPTED}
     table = Ask._meta.db_table
+    columns, values, params = _select_list(Ask, "contact", "c.id", ask)
+    event_columns, event_values, event_params = _select_list(AskEvent, "ask", "a.id", event)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) "
-            f"SELECT {', '.join(values)} FROM {Contact._meta.db_table} c WHERE {where}",
+            f"INSERT INTO {table} ({columns}) "
+            f"SELECT {values} FROM {Contact._meta.db_table} c WHERE {where}",
             params,
         )
-        event_columns: list[str] = []
-        event_values: list[str] = []
-        event_params: list[Any] = []
-        for field in AskEvent._meta.concrete_fields:
-            if field.primary_key:
-                continue
-            event_columns.append(str(field.column))
-            if field.name == "ask":
-                event_values.append("a.id")
-                continue
-            given = {"to_status": AskStatus.COMPLETED, "at": at, "from_status": AskStatus.ACCEPTED}
-            if field.name in given:
-                value = given[field.name]
-            elif field.null:
-                value = None
-            else:
-                value = field.get_default()
-            event_values.append("%s")
-            event_params.append(field.get_db_prep_save(value, connection))
         cursor.execute(
-            f"INSERT INTO {AskEvent._meta.db_table} ({', '.join(event_columns)}) "
-            f"SELECT {', '.join(event_values)} FROM {table} a "
+            f"INSERT INTO {AskEvent._meta.db_table} ({event_columns}) "
+            f"SELECT {event_values} FROM {table} a "
             "WHERE a.play = 'bench' AND a.moment = %s",
             [*event_params, f"bench-{slot}"],
         )
