@@ -92,6 +92,13 @@ def test_the_budget_is_set_and_spend_drawn_against_it(client: Client, owner: Any
     assert services.spend(quarter).budget_cents == 100_000
 
 
+def test_processing_without_a_quarter_names_the_current_one(client: Client, marketer: Any) -> None:
+    client.force_login(marketer)
+    page = client.get(reverse("web:rewards_process")).content.decode()
+    quarter = quarter_of(timezone.now())
+    assert f"Run the tier rewards for {quarter}" in page
+
+
 def test_processing_asks_first_then_credits_once(client: Client, marketer: Any) -> None:
     contact = advocate()
     for _ in range(3):  # the Advocate tier: a product credit for the quarter

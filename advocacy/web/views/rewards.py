@@ -112,7 +112,9 @@ def rewards_budget(request: HttpRequest) -> HttpResponse:
 @login_required
 def rewards_process(request: HttpRequest) -> HttpResponse:
     """Run a quarter's tier rewards: a GET asks to confirm, the POST runs it."""
-    quarter = (request.POST.get("quarter") or request.GET.get("quarter") or "")[:10]
+    # Without one, the quarter the Rewards page links to: the current one.
+    named = request.POST.get("quarter") or request.GET.get("quarter")
+    quarter = named[:10] if named else quarter_of(timezone.now())
     if request.method != "POST" or request.POST.get("confirm") != "yes":
         return render(
             request, "web/rewards/process.html", {"section": "rewards", "quarter": quarter}
