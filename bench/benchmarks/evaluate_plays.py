@@ -138,9 +138,16 @@ def evaluate_plays(ctx: Context) -> Iterable[Figure]:
     started = time.perf_counter()
     changed = list(contacts_changed_since(watermark).values_list("pk", flat=True))
     refresh_profiles(now=later, contact_ids=changed, policy=policy)
+    refreshed_at = time.perf_counter()
     guarded = run_guards(now=later, policy=policy)
+    guarded_at = time.perf_counter()
     incremental_runs = run_plays(now=later, policy=policy, incremental=True)
     re_seconds = time.perf_counter() - started
+    parts = {
+        "profiles": round(refreshed_at - started, 3),
+        "guards": round(guarded_at - refreshed_at, 3),
+        "plays": round(started + re_seconds - guarded_at, 3),
+    }
     ctx.log(f"re-evaluation {re_seconds:.2f} s for {len(changed):,} changed contacts")
     # The same work done in full over the same data: the guards, then every play over every
     # trigger in its window, from an engine that has decided nothing yet.
@@ -159,6 +166,7 @@ def evaluate_plays(ctx: Context) -> Iterable[Figure]:
         changed_contacts=len(changed),
         considered=sum(r.considered for r in incremental_runs),
         guarded=guarded.as_dict(),
+        seconds_by_step=parts,
         baseline_considered=sum(r.considered for r in full_runs),
         profiles=refreshed,
         profile_refresh_seconds=round(refresh_seconds, 2),
