@@ -62,14 +62,16 @@ class ReferralCode(models.Model):
 
 
 class ReferralQuerySet(models.QuerySet["Referral"]):
-    def as_of(self, at: Any) -> ReferralQuerySet:
-        """Referrals submitted by `at`, each with `status_then`: its status at that moment."""
+    def as_of(self, at: Any, status: str = "") -> ReferralQuerySet:
+        """Referrals submitted by `at`, each with `status_then`: its status at that moment (from
+        its moves); only those in `status` then, when given."""
         last = ReferralEvent.objects.filter(referral=OuterRef("pk"), at__lte=at).order_by(
             "-at", "-id"
         )
-        return self.filter(submitted_at__lte=at).annotate(
+        found = self.filter(submitted_at__lte=at).annotate(
             status_then=Subquery(last.values("to_status")[:1])
         )
+        return found.filter(status_then=status) if status else found
 
     def open(self) -> ReferralQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
@@ -123,6 +125,11 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prospect_name} ({self.prospect_company})"
+
+    @property
+    def status_as_of(self) -> str:
+        """The status at the moment `as_of` asked about, else the status now."""
+        return str(getattr(self, "status_then", None) or self.status)
 
 
 class ReferralEvent(models.Model):

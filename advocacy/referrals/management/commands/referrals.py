@@ -93,19 +93,17 @@ class Command(BaseCommand):
         return found
 
     def do_list(self, opts: dict[str, Any]) -> None:
-        qs = Referral.objects.as_of(as_of(opts)).select_related("advocate")
-        if opts["status"]:
-            qs = qs.filter(status_then=opts["status"])
+        qs = Referral.objects.as_of(as_of(opts), opts["status"] or "").select_related("advocate")
         if opts["advocate"]:
             qs = qs.filter(advocate=self._contact(opts["advocate"]))
-        rows = [referral_row(r, r.status_then) for r in qs[:1000]]
+        rows = [referral_row(r, r.status_as_of) for r in qs[:1000]]
         self._out(opts, rows, "\n".join(map(line, rows)) or "No referrals.")
 
     def do_show(self, opts: dict[str, Any]) -> None:
         at = as_of(opts)
         r = self._referral(opts["id"], opts)
         events = list(r.events.filter(at__lte=at))
-        data = {**referral_row(r, r.status_then), "events": [event_row(e) for e in events]}
+        data = {**referral_row(r, r.status_as_of), "events": [event_row(e) for e in events]}
         text = [
             f"Referral {r.pk}: {r.prospect_name} <{r.prospect_email}>, {r.prospect_company}",
             f"  by {r.advocate.email}, {label(data['status'])}, deal {dollars(r.deal_cents)}",
