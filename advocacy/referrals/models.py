@@ -152,3 +152,7 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral_id}: {self.from_status or '-'} → {self.to_status}"
+
+    @property
+    def from_label(self) -> str:
+        return ReferralStatus(self.from_status).label if self.from_status in S.values else ""
