@@ -62,3 +62,12 @@ def line(r: dict[str, Any]) -> str:
 
 def when(at: datetime) -> str:
     return at.strftime("%Y-%m-%d %H:%M")
+
+
+def sentence(reason: str) -> str:
+    """A refusal's reason as a sentence for the advocate's pages: capitalised (unless it starts
+    with an address or a domain, which stay as typed) and ended with a full stop."""
+    first = reason.split(" ", 1)[0]
+    if "@" not in first and "." not in first:
+        reason = reason[:1].upper() + reason[1:]
+    return reason + "."

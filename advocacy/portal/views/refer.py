@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from advocacy.core.jobs import Throttled, take_slot
 from advocacy.customers.models import Contact
 from advocacy.portal.render import portal_render
+from advocacy.referrals.display import sentence
 from advocacy.referrals.models import Via
 from advocacy.referrals.services import Prospect, ReferralError, advocate_by_code, submit
 
@@ -65,7 +66,7 @@ def form(request: HttpRequest, code: str) -> HttpResponse:
     try:
         submit(advocate, prospect_from(post), via=Via.FORM, actor=None, now=now)
     except ReferralError as exc:
-        context["error"] = str(exc)[:1].upper() + str(exc)[1:] + "."
+        context["error"] = sentence(str(exc))
         return portal_render(request, "portal/refer.html", context, status=422)
     return redirect("refer:thanks", code=code)
 
