@@ -89,3 +89,14 @@ def test_rights_are_checked(client: Client, django_user_model: Any) -> None:
     refused = client.post(reverse("web:referral_move", args=[made.pk]), {"to": "meeting_booked"})
     assert refused.status_code == 403
     assert Referral.objects.get().status == S.SUBMITTED
+
+
+def test_the_referral_sourced_pipeline_lists_its_referrals(client: Client, seller: Any) -> None:
+    made = refer(advocate())
+    move(made, S.MEETING_BOOKED, actor=None, now=NOW)
+    move(made, S.QUALIFIED, actor=None, now=NOW, deal_cents=75_000_00)
+    client.force_login(seller)
+    url = reverse("web:metric", args=["referral_pipeline"])
+    html = client.get(url, {"period": "2026-Q2"}).content.decode()
+    assert html.count('data-testid="row"') == 1
+    assert made.prospect_name in html and "$75,000" in html
