@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 
 from advocacy.referrals.models import ReferralStatus
@@ -122,3 +124,14 @@ def test_the_bonus_file_is_a_setting(settings: Any, tmp_path: Path) -> None:
     made = refer(advocate())
     move(made, S.MEETING_BOOKED, actor=None, now=NOW)
     assert _bonuses() == [(50_00, "Referral bonus: meeting booked", made.pk)]
+
+
+def test_moves_from_the_cli_credit_once_and_a_refused_one_writes_nothing(seller: Any) -> None:
+    made = refer(advocate())
+    with pytest.raises(CommandError):
+        call_command("referrals", "move", str(made.pk), "closed_won", "--as", seller.username)
+    assert Entry.objects.count() == 0
+    call_command("referrals", "move", str(made.pk), "meeting_booked", "--as", seller.username)
+    assert list(Entry.objects.values_list("amount_cents", "actor__username")) == [
+        (100_00, "seller")
+    ]
