@@ -10,20 +10,18 @@ event, and told to the hooks (the rewards ledger's bonuses) in the same transact
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import DateTimeField, Value
 from django.db.models.functions import Coalesce
 
 from advocacy.customers.models import Account, Contact
+from advocacy.customers.records import clean_domain, clean_email
 from advocacy.referrals.hooks import Moved, referrals_moved
 from advocacy.referrals.models import (
     MOVES,
@@ -58,7 +56,6 @@ PERSONAL_DOMAINS = frozenset(
         "yandex.com",
     }
 )
-_DOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 
 
 class ReferralError(ValueError):
@@ -112,17 +109,12 @@ class Prospect:
     note: str = ""
 
 
-def _domain(text: str) -> str:
-    text = text.strip().lower()
-    text = re.sub(r"^[a-z]+://", "", text).split("/")[0].split(":")[0]
-    return text.removeprefix("www.")
-
-
 def _clean(p: Prospect) -> dict[str, str]:
-    email = p.email.strip().lower()
+    # The customers' own normalising, so a prospect compares with contacts and accounts as
+    # they are stored.
     try:
-        validate_email(email)
-    except ValidationError:
+        email = clean_email(p.email)
+    except ValueError:
         raise ReferralError(f"{p.email.strip() or 'the email'!r} is not an email address") from None
     name, company = p.name.strip(), p.company.strip()
     if not name:
@@ -130,9 +122,10 @@ def _clean(p: Prospect) -> dict[str, str]:
     if not company:
         raise ReferralError("say which company they are with")
     email_domain = email.rsplit("@", 1)[1]
-    domain = _domain(p.website) if p.website.strip() else email_domain
-    if not _DOMAIN.match(domain):
-        raise ReferralError(f"{p.website.strip()!r} is not a website or domain")
+    try:
+        domain = clean_domain(p.website) if p.website.strip() else email_domain
+    except ValueError:
+        raise ReferralError(f"{p.website.strip()!r} is not a website or domain") from None
     if domain in PERSONAL_DOMAINS:
         domain = ""
     for limit, value, what in ((200, name, "name"), (200, company, "company")):
