@@ -100,3 +100,15 @@ def test_the_referral_sourced_pipeline_lists_its_referrals(client: Client, selle
     html = client.get(url, {"period": "2026-Q2"}).content.decode()
     assert html.count('data-testid="row"') == 1
     assert made.prospect_name in html and "$75,000" in html
+
+
+def test_an_advocates_link_is_looked_up_by_email(
+    client: Client, seller: Any, settings: Any
+) -> None:
+    ada = advocate()
+    client.force_login(seller)
+    html = client.get(reverse("web:referrals"), {"advocate": ada.email.upper()}).content.decode()
+    code = ada.referral_code.code
+    assert f"code <strong>{code}</strong>, link <code>{settings.SITE_URL}/r/{code}/</code>" in html
+    missing = client.get(reverse("web:referrals"), {"advocate": "no@one.example"}).content.decode()
+    assert "No contact with email no@one.example." in missing

@@ -37,8 +37,26 @@ def referrals_page(request: HttpRequest) -> HttpResponse:
         "statuses": S.choices,
         "status": status,
         "page": page,
+        **_link_of(request.GET.get("advocate", "")[:254]),
     }
     return render_page(request, "web/referrals/list.html", context, partial="rows")
+
+
+def _link_of(email: str) -> dict[str, object]:
+    """An advocate's code and link, looked up by their email (given on first asking)."""
+    email = email.strip().lower()
+    if not email:
+        return {}
+    advocate = Contact.objects.filter(email=email).first()
+    if advocate is None:
+        return {"link_email": email, "link_error": f"No contact with email {email}."}
+    code = services.code_for(advocate, now=timezone.now())
+    return {
+        "link_email": email,
+        "link_advocate": advocate,
+        "link_code": code,
+        "link": link_of(code),
+    }
 
 
 @login_required
