@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "advocacy.engine",
     "advocacy.content",
     "advocacy.references",
+    "advocacy.referrals",
     "advocacy.metrics",
     "advocacy.rewards",
     "advocacy.messaging",
@@ -380,6 +381,10 @@ REWARDS_REVIEW_ACCOUNTS = env_int("ADVOCACY_REWARDS_REVIEW_ACCOUNTS", 2, minimum
 REWARDS_REVIEW_DOLLARS = env_int("ADVOCACY_REWARDS_REVIEW_DOLLARS", 1_000, minimum=1)
 # The charities a donation may go to (a YAML list); empty: the packaged list.
 REWARDS_CHARITIES = env_str("ADVOCACY_REWARDS_CHARITIES", "")
+# Referrals (docs/referrals.md): the bonus policy file (empty: the shipped bonuses.yaml), and
+# how many referrals one address may send through the public form per window.
+REFERRAL_BONUSES = env_str("ADVOCACY_REFERRAL_BONUSES", "")
+REFERRAL_FORM_RATE = env_parsed("ADVOCACY_REFERRAL_FORM_RATE", parse_rate("20/hour"), parse_rate)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

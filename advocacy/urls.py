@@ -1,5 +1,5 @@
 """URL map: the staff web UI at /, the REST API under /api/, the advocate portal under /portal/,
-Slack's button presses at /slack/actions/.
+Slack's button presses at /slack/actions/, the public referral form at /r/<code>/.
 
 A path under /api/ that no route matches answers JSON, not the web UI's 404 page: see
 `advocacy.api.middleware`.
@@ -10,6 +10,7 @@ from django.urls import include, path
 urlpatterns = [
     path("api/", include("advocacy.api.urls")),
     path("portal/", include("advocacy.portal.urls")),
+    path("r/", include("advocacy.portal.refer_urls")),  # the public referral form
     path("slack/", include("advocacy.integrations.slack.urls")),
     path("", include("advocacy.web.urls")),
 ]

@@ -13,6 +13,11 @@ from advocacy.people.permissions import Action
 A = Action
 
 OPERATIONS: dict[str, Action] = {
+    "list_referrals": A.VIEW,
+    "get_referral": A.VIEW,
+    "get_referral_link": A.VIEW,
+    "create_referral": A.REFERRALS_FILE,
+    "move_referral": A.REFERRALS_MOVE,
     "list_reward_entries": A.VIEW,
     "get_reward_balance": A.VIEW,
     "get_reward_tier": A.VIEW,

@@ -106,6 +106,11 @@ def _amount(ev: Evaluation, which: str) -> Value:
     return (float(ev.desk[which]), ev.desk[f"{which}_deals"], None)
 
 
+def _referred(ev: Evaluation, which: str) -> Value:
+    """A referral-sourced amount in dollars, with the number of referrals behind it."""
+    return (ev.referred[which] / 100, ev.referred[f"{which}_deals"], None)
+
+
 def _time_to_fill(ev: Evaluation) -> Value:
     waited = ev.desk["to_fill"]
     days = None if waited is None else round(waited.total_seconds() / 86400, 2)
@@ -546,6 +551,33 @@ CATALOGUE: tuple[Metric, ...] = (
         rows=lambda ev: ev.influenced_requests(OpportunityResult.WON),
     ),
     M(
+        code="referral_pipeline",
+        name="Referral-sourced pipeline",
+        formula=(
+            "deal amounts of the referrals (as recorded by advocates, the team or the public "
+            "form) that first reached qualified in the period, each referral once, whatever "
+            "became of it later; by the referrer's segment"
+        ),
+        unit=AMOUNT,
+        seed="003, 004",
+        group="references",
+        value=lambda ev: _referred(ev, "pipeline"),
+        rows=lambda ev: ev.referral_sourced("pipeline"),
+    ),
+    M(
+        code="referral_revenue",
+        name="Referral-sourced revenue",
+        formula=(
+            "deal amounts of the referrals closed won in the period, each referral once; by "
+            "the referrer's segment"
+        ),
+        unit=AMOUNT,
+        seed="003, 004",
+        group="references",
+        value=lambda ev: _referred(ev, "revenue"),
+        rows=lambda ev: ev.referral_sourced("revenue"),
+    ),
+    M(
         code="influenced_expansion",
         name="Advocacy-influenced expansion",
         formula=(
@@ -610,6 +642,7 @@ SUBJECTS: dict[str, str] = {
     "time_to_publish": "events",
     **{m: "requests" for m in ("reference_fill_rate", "time_to_fill")},
     **{m: "requests" for m in ("influenced_pipeline", "influenced_revenue")},
+    **{m: "referrals" for m in ("referral_pipeline", "referral_revenue")},
     "reference_availability": "contacts",
     "content_reuse": "uses",
     **{m: "asks" for m in ("asks_opened", "ask_acceptance", "ask_completion", "ask_to_publish")},

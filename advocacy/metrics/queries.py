@@ -47,6 +47,7 @@ from advocacy.references.models import (
     ReferenceRequest,
     RequestStatus,
 )
+from advocacy.referrals.models import Referral, ReferralStatus
 from advocacy.signals.models import ADVOCACY_ACTIVITY_KINDS, Signal, SignalKind
 
 K = SignalKind
@@ -236,6 +237,38 @@ class Evaluation:
             pipeline_deals=Count("pk", filter=influenced & Q(result=OpportunityResult.OPEN)),
             revenue=Sum("amount", filter=influenced & Q(result=OpportunityResult.WON), default=0),
             revenue_deals=Count("pk", filter=influenced & Q(result=OpportunityResult.WON)),
+        )
+
+    def referral_rows(self) -> QuerySet[Referral]:
+        """Referrals (the rows advocates' referrals are recorded in), by the referrer's segment."""
+        return Referral.objects.filter(
+            self.segment.q(contact="advocate__", account="advocate__account__")
+        )
+
+    def _within(self, field: str) -> Q:
+        return Q(**{f"{field}__gte": self.period.start, f"{field}__lt": self.period.end})
+
+    def referral_sourced(self, which: str) -> QuerySet[Referral]:
+        """The referrals behind the pipeline (first qualified in the period) or the revenue
+        (closed won in the period): each referral once, its row being the referral itself."""
+        if which == "pipeline":
+            return self.referral_rows().filter(self._within("qualified_at"))
+        return self.referral_rows().filter(
+            self._within("closed_at"), status=ReferralStatus.CLOSED_WON
+        )
+
+    @cached_property
+    def referred(self) -> dict[str, Any]:
+        """Referral-sourced pipeline and revenue in one query over the referral rows: the deal
+        amounts (cents) of the referrals first qualified in the period, and of those closed won
+        in it, with how many."""
+        qualified = self._within("qualified_at")
+        won = self._within("closed_at") & Q(status=ReferralStatus.CLOSED_WON)
+        return self.referral_rows().aggregate(
+            pipeline=Sum("deal_cents", filter=qualified, default=0),
+            pipeline_deals=Count("pk", filter=qualified),
+            revenue=Sum("deal_cents", filter=won, default=0),
+            revenue_deals=Count("pk", filter=won),
         )
 
     def _latest_touched(self) -> Q:

@@ -68,6 +68,7 @@ class Scope(models.TextChoices):
     PRIVACY_WRITE = "privacy:write", "Export or erase a person's data"
     PRODUCT_EVENTS_READ = "product_events:read", "Read the product events feed"
     REWARDS_WRITE = "rewards:write", "Credit, redeem, review and fulfil rewards"
+    REFERRALS_WRITE = "referrals:write", "Record referrals for advocates and move them"
 
 
 KEY_PREFIX = "adv_"

@@ -65,6 +65,8 @@ class Action(StrEnum):
     REWARDS_REDEEM = "rewards.redeem"
     REWARDS_FULFIL = "rewards.fulfil"
     REWARDS_BUDGET = "rewards.budget"
+    REFERRALS_FILE = "referrals.file"
+    REFERRALS_MOVE = "referrals.move"
 
 
 ADMIN, CS, SALES, MARKETING, VIEWER = (
@@ -171,6 +173,15 @@ TABLE: dict[Action, Right] = {
         MARKETING,
     ),
     Action.REWARDS_BUDGET: _right(Scope.REWARDS_WRITE, "set the quarterly rewards budget"),
+    # Referrals: whoever hears of a referral records it for the advocate; the prospect's
+    # progress (meeting, qualified, won or lost) is sales' to report, and customer success's,
+    # which owns the advocate's relationship; a move may credit a bonus.
+    Action.REFERRALS_FILE: _right(
+        Scope.REFERRALS_WRITE, "record a referral for an advocate", CS, SALES, MARKETING
+    ),
+    Action.REFERRALS_MOVE: _right(
+        Scope.REFERRALS_WRITE, "move a referral (meeting, qualified, won, lost)", SALES, CS
+    ),
 }
 
 
@@ -293,6 +304,8 @@ CLI: dict[tuple[str, str], Action] = {
     ("rewards", "fulfil"): Action.REWARDS_FULFIL,
     ("rewards", "process"): Action.REWARDS_FULFIL,
     ("rewards", "budget"): Action.REWARDS_BUDGET,
+    ("referrals", "create"): Action.REFERRALS_FILE,
+    ("referrals", "move"): Action.REFERRALS_MOVE,
 }
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 
 DEFAULT_PATH = Path(__file__).with_name("bonuses.yaml")
 _KEYS = ("meeting_booked", "closed_won", "enterprise", "enterprise_min_dollars")
@@ -53,3 +54,9 @@ def load(path: Path = DEFAULT_PATH) -> BonusPolicy:
         enterprise_cents=values["enterprise"],
         enterprise_min_cents=values["enterprise_min_dollars"],
     )
+
+
+def active() -> BonusPolicy:
+    """The bonus policy in force: the file ADVOCACY_REFERRAL_BONUSES names, else the shipped one."""
+    path = settings.REFERRAL_BONUSES
+    return load(Path(path) if path else DEFAULT_PATH)

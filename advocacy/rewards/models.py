@@ -59,7 +59,7 @@ class Entry(models.Model):
     kind = models.CharField(max_length=10, choices=EntryKind.choices)
     amount_cents = models.BigIntegerField(help_text="Positive for credits, negative for debits.")
     reason = models.CharField(max_length=300)
-    # What earned it: the activity (an ask); a referral's link comes with referrals.
+    # What earned it: the activity (an ask), or a referral (its bonus, advocacy.rewards.bonuses).
     ask = models.ForeignKey(
         "pipeline.Ask",
         null=True,
@@ -68,6 +68,14 @@ class Entry(models.Model):
         related_name="reward_entries",
         db_index=False,  # covered by the unique key of automatic credits
     )
+    referral = models.ForeignKey(
+        "referrals.Referral",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reward_entries",
+        db_index=False,  # covered by entry_one_bonus_per_referral_event
+    )
     redemption = models.ForeignKey(
         "Redemption", null=True, blank=True, on_delete=models.CASCADE, related_name="entries"
     )
@@ -75,7 +83,8 @@ class Entry(models.Model):
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="reversed_by"
     )
     reward_type = models.CharField(max_length=20, choices=RewardType.choices, blank=True)
-    # Automatic credits carry a key ("activity:<ask>:<tier>:<n>", "quarter:<q>:<tier>:<n>"):
+    # Automatic credits carry a key ("activity:<ask>:<tier>:<n>", "quarter:<q>:<tier>:<n>",
+    # "referral:<id>:<event>"):
     # unique, so a hook run twice or two processing runs credit once.
     key = models.CharField(max_length=100, blank=True)
     quarter = models.CharField(max_length=7, help_text="The quarter it counts in: 2026Q4.")
@@ -90,6 +99,13 @@ class Entry(models.Model):
         ordering = ["at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["key"], condition=~Q(key=""), name="entry_unique_key"),
+            # A referral's bonus for one event (meeting booked, closed won) is credited once,
+            # however often the referral moves back and forth ("referral:<id>:<event>").
+            models.UniqueConstraint(
+                fields=["referral", "key"],
+                condition=Q(kind="credit", referral__isnull=False),
+                name="entry_one_bonus_per_referral_event",
+            ),
             models.CheckConstraint(
                 condition=(Q(kind="credit", amount_cents__gt=0, reverses__isnull=True))
                 | Q(kind="debit", amount_cents__lt=0, reverses__isnull=True)

@@ -13,7 +13,16 @@ from advocacy.customers.holdings import Holding, register
 from advocacy.customers.models import Contact
 from advocacy.rewards.models import Entry, Redemption
 
-ENTRY_FIELDS = ("kind", "amount_cents", "reason", "ask_id", "reward_type", "quarter", "at")
+ENTRY_FIELDS = (
+    "kind",
+    "amount_cents",
+    "reason",
+    "ask_id",
+    "referral_id",
+    "reward_type",
+    "quarter",
+    "at",
+)
 REDEMPTION_FIELDS = (
     "reward_type",
     "charity",

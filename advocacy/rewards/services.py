@@ -136,6 +136,7 @@ def reverse(entry: Entry, reason: str, *, actor: Any, now: datetime) -> Entry:
             amount_cents=-entry.amount_cents,
             reason=reason.strip(),
             ask_id=entry.ask_id,
+            referral_id=entry.referral_id,
             reverses=entry,
             reward_type=entry.reward_type,
             quarter=quarter_of(now),

@@ -31,8 +31,10 @@ PUBLIC = frozenset({"login", "logout", "password_set", "password_set_done", "uns
 # the staff session, advocacy.api.auth) and the advocate portal (a portal session opened by a
 # magic link, advocacy.portal.session; a staff login never opens it), and Slack's button
 # presses (Slack's signature, then the Slack member's role: advocacy.integrations.slack.actions,
-# whose BUTTONS name the action of the table each button needs). Any other area is refused.
-OWN_AREAS = frozenset({"api", "portal", "slack"})
+# whose BUTTONS name the action of the table each button needs), and the public referral form
+# at /r/<code>/ (open to anyone, rate-limited per address: advocacy.portal.views.refer). Any
+# other area is refused.
+OWN_AREAS = frozenset({"api", "portal", "refer", "slack"})
 
 # url name → (action for GET, action for POST). A page whose GET only shows a form for a write
 # asks for the write's action on GET too, so nobody is shown a form they cannot submit.
@@ -60,6 +62,10 @@ ROUTES: dict[str, tuple[Action, Action]] = {
     "ask_email_html": (A.VIEW, A.VIEW),
     "ask_email_test": (A.MESSAGES_TEST, A.MESSAGES_TEST),
     "outbox": (A.VIEW, A.VIEW),
+    "referrals": (A.VIEW, A.VIEW),
+    "referral_new": (A.REFERRALS_FILE, A.REFERRALS_FILE),
+    "referral": (A.VIEW, A.VIEW),
+    "referral_move": (A.REFERRALS_MOVE, A.REFERRALS_MOVE),
     "rewards": (A.VIEW, A.VIEW),
     "redemption_release": (A.REWARDS_FULFIL, A.REWARDS_FULFIL),
     "rewards_budget": (A.REWARDS_BUDGET, A.REWARDS_BUDGET),

@@ -19,6 +19,7 @@ from advocacy.web.views import (
     privacy,
     process,
     references,
+    referrals,
     rewards,
     users,
 )
@@ -100,6 +101,10 @@ urlpatterns = [
     path("asks/<int:pk>/email.html", outbox.ask_email_html, name="ask_email_html"),
     path("asks/<int:pk>/email/test/", outbox.ask_email_test, name="ask_email_test"),
     path("outbox/", outbox.outbox_list, name="outbox"),
+    path("referrals/", referrals.referrals_page, name="referrals"),
+    path("referrals/new/", referrals.referral_new, name="referral_new"),
+    path("referrals/<int:pk>/", referrals.referral_detail, name="referral"),
+    path("referrals/<int:pk>/move/", referrals.referral_move, name="referral_move"),
     path("rewards/", rewards.rewards_page, name="rewards"),
     path("rewards/budget/", rewards.rewards_budget, name="rewards_budget"),
     path("rewards/process/", rewards.rewards_process, name="rewards_process"),

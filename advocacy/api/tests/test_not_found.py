@@ -77,6 +77,7 @@ def test_every_router_is_covered() -> None:
         "product-events",
         "queue",
         "references",
+        "referrals",
         "rewards",
         "routing-rules",
         "signals",

@@ -63,6 +63,8 @@ EXPECTED.update(influenced_pipeline=0.0, influenced_revenue=0.0)
 # Acme's expansion of 9 May follows Ada's review of 10 April (and asks k1, k5 completed and
 # published in April); it carries no amount (worked out in test_expansion.py).
 EXPECTED.update(influenced_expansion=1, influenced_expansion_amount=0.0)
+# No referral recorded in this world (worked out in test_referral_sourced.py).
+EXPECTED.update(referral_pipeline=0.0, referral_revenue=0.0)
 
 
 def test_every_metric_is_worked_out_here():
@@ -156,10 +158,10 @@ def test_drill_down_of_a_rate_lists_its_denominator(world: World):
 def test_the_whole_catalogue_costs_a_bounded_number_of_queries(
     world, django_assert_max_num_queries
 ):
-    """One query per shared aggregate, plus one for the referrals (each counted once) and
-    one for the expansions."""
+    """One query per shared aggregate, plus one for the referrals (each counted once), one
+    for the expansions and one for the referral-sourced pipeline and revenue."""
     ev = Evaluation(Q2, Segment(), now=NOW, policy=DEFAULT_POLICY)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         evaluate(ev)
 
 

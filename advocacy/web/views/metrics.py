@@ -161,6 +161,7 @@ def metric_rows(request: HttpRequest, code: str) -> HttpResponse:
             "events": ("ask", "ask__contact", "ask__ask_type"),
             "decisions": ("contact", "play"),
             "requests": (),
+            "referrals": ("advocate",),
             "uses": ("asset", "asset__contact"),
         }[metric.subject]
         queryset = queryset.select_related(*related).order_by("-pk")

@@ -36,6 +36,7 @@ from advocacy.demo.csv_export import write_csv
 from advocacy.demo.generator import DemoProgram, DemoSize
 from advocacy.demo.pipeline import progress_asks
 from advocacy.demo.reference_desk import seed_reference_desk
+from advocacy.demo.referrals import seed_referrals
 from advocacy.demo.services import (
     DEMO_PASSWORD,
     DEMO_USERNAME,
@@ -151,6 +152,7 @@ class Command(BaseCommand):
             summary["engine"] = {**engine, "moved": moved}
             summary["content"] = seed_content(now=timezone.now())
             summary["references"] = seed_reference_desk(user=ensure_demo_user(), now=timezone.now())
+            summary["referrals"] = seed_referrals(user=ensure_demo_user(), now=timezone.now())
             console.print(
                 f"Loaded {engine['plays']} plays; over the last {days} days they decided for "
                 f"{engine['decisions']:,} moments and opened {engine['asks']:,} asks."
