@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -37,6 +37,7 @@ from advocacy.content.services import (
     renew_consent,
 )
 from advocacy.core.management.clock import add_as_of, as_of
+from advocacy.core.management.output import output_console
 from advocacy.customers.models import Contact
 from advocacy.people.management.acting import acting_user
 from advocacy.pipeline.models import Ask
@@ -195,7 +196,7 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(data) if opts.get("json") else text)
 
     def console(self) -> Console:
-        return Console(file=cast(IO[str], self.stdout), width=140)
+        return output_console(self.stdout)
 
     def asset(self, pk: int) -> Asset:
         asset = Asset.objects.select_related("contact", "account").filter(pk=pk).first()

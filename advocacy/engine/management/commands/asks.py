@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import IO, Any, cast
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
-from rich.console import Console
 from rich.table import Table
 
 from advocacy.core.management.clock import add_as_of, as_of
+from advocacy.core.management.output import output_console
 from advocacy.customers.models import Contact
 from advocacy.engine.asks import CapExceeded
 from advocacy.engine.management import guard_actions
@@ -174,7 +174,7 @@ class Command(BaseCommand):
                 _send_by(r),
                 due,
             )
-        Console(file=cast(IO[str], self.stdout)).print(table)
+        output_console(self.stdout).print(table)
 
     def show(self, opts: dict[str, Any]) -> None:
         ask = (

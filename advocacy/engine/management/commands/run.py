@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import IO, Any, cast
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rich.console import Console
 from rich.table import Table
 
 from advocacy.core.clock import parse_moment
 from advocacy.core.management.clock import add_as_of, as_of
+from advocacy.core.management.output import output_console
 from advocacy.engine.evaluation import catch_up, run_plays
 from advocacy.engine.models import Outcome, Play
 from advocacy.engine.services import current_policy
@@ -66,4 +66,4 @@ class Command(BaseCommand):
             table.add_column(outcome.label.split(" (")[0].lower(), justify="right")
         for r in runs:
             table.add_row(r.play, str(r.considered), *(str(r.outcomes[o]) for o in Outcome.values))
-        Console(file=cast(IO[str], self.stdout)).print(table)
+        output_console(self.stdout).print(table)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rich.console import Console
 from rich.table import Table
 
 from advocacy.core.management.clock import add_as_of, as_of
+from advocacy.core.management.output import output_console
 from advocacy.core.management.progress import progress_bar
 from advocacy.engine.services import current_policy
 from advocacy.metrics.catalogue import GROUPS
@@ -90,7 +90,7 @@ class Command(BaseCommand):
         self.stdout.write(f"council report for {period.label} written to {path}")
 
     def print_tables(self, report: Report) -> None:
-        console = Console(file=cast(IO[str], self.stdout), width=120)
+        console = output_console(self.stdout)
         console.print(
             f"[bold]{report.period.label}[/bold] ({report.period.start:%Y-%m-%d} to "
             f"{report.period.end:%Y-%m-%d}, end excluded), segment: {report.segment.label}"

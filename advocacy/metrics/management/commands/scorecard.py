@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import IO, Any, cast
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rich.console import Console
 from rich.table import Table
 
 from advocacy.core.management.clock import add_as_of, as_of
+from advocacy.core.management.output import output_console
 from advocacy.engine.services import current_policy
 from advocacy.metrics.models import Cadence, Window
 from advocacy.metrics.report import format_value
@@ -74,4 +74,4 @@ class Command(BaseCommand):
                 r.metric.code, r.baseline_text, r.target_text, format_value(r.value, unit),
                 format_value(r.progress, "percent"), r.entry.window, r.status_label,
             )  # fmt: skip
-        Console(file=cast(IO[str], self.stdout), width=120).print(table)
+        output_console(self.stdout).print(table)

@@ -7,7 +7,7 @@ import json
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from advocacy.core.management.clock import add_as_of, as_of
+from advocacy.core.management.output import output_console
 from advocacy.customers.models import Contact, Region, SizeBand
 from advocacy.engine.asks import CapExceeded
 from advocacy.engine.services import Excluded, current_policy
@@ -169,7 +170,7 @@ class Command(BaseCommand):
             p.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def console(self) -> Console:
-        return Console(file=cast(IO[str], self.stdout), width=140)
+        return output_console(self.stdout)
 
     def actor(self, opts: dict[str, Any]) -> Any:
         name = opts.get("as_user")
