@@ -165,13 +165,47 @@ class Utility(ManagementUtility):
         return command
 
 
+def unmigrated() -> str | None:
+    """What to tell someone whose command met a database without its tables, if it did.
+
+    Asked only after a database error, so a command on a migrated database pays nothing.
+    """
+    from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    connection.close()  # a fresh connection: the failed one may be in an aborted transaction
+    try:
+        if "django_migrations" not in connection.introspection.table_names():
+            return "the database has no tables yet: run `advocacy migrate` first"
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError:
+        return None
+    if plan:
+        return (
+            f"the database is {len(plan)} migration(s) behind this version: "
+            "run `advocacy migrate` first"
+        )
+    return None
+
+
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "advocacy.settings")
     args = list(sys.argv[1:] if argv is None else argv)
     if args in (["--version"], ["version"]):
         sys.stdout.write(f"advocacy {version()}\n")
         return
-    Utility(["advocacy", *(args or ["help"])]).execute()
+    from django.db import DatabaseError
+
+    try:
+        Utility(["advocacy", *(args or ["help"])]).execute()
+    except DatabaseError:
+        message = unmigrated()
+        if message is None:
+            raise
+        sys.stderr.write(f"CommandError: {message}\n")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -140,3 +140,22 @@ def test_the_cli_startup_benchmark_prints_its_figures(tmp_path: Path) -> None:
     assert [(f["unit"], f["runs"]) for f in figures] == [("s CPU", 1)] * 4
     assert figures[0]["goal"] == "value < 1"
     assert [f["value"] > 0 and f["baseline"] > 0 for f in figures] == [True] * 4
+
+
+def test_a_command_on_an_empty_database_says_to_migrate_first(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "advocacy.settings",
+        "ADVOCACY_SECRET_KEY": "t",
+        "ADVOCACY_DATA_DIR": str(tmp_path),
+        "ADVOCACY_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "advocacy.cli", "createuser", "ada", "--role", "admin",
+         "--password-stdin"],
+        input="a-long-enough-password\n", cwd=ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        "CommandError: the database has no tables yet: run `advocacy migrate` first\n"
+    )
