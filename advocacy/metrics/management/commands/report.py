@@ -39,6 +39,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
         parser.add_argument(
+            "--json", action="store_true", help="Print one JSON object (as --format json)."
+        )
+        parser.add_argument(
             "--table",
             default="metrics",
             help="With --format csv: which table (metrics, scorecard, lift, tactics, "
@@ -62,8 +65,10 @@ class Command(BaseCommand):
             if opts["council"]:
                 self.council(opts, now)
                 return
+            if opts["json"] and opts["format"] == "csv":
+                raise CommandError("--json and --format csv: choose one")
             report = report_for(opts["period"], opts["segment"], now=now)
-            if opts["format"] == "json":
+            if opts["json"] or opts["format"] == "json":
                 self.stdout.write(json.dumps(report_dict(report)))
             elif opts["format"] == "csv":
                 self.stdout.write(export_csv(report, opts["table"]), ending="")
@@ -87,7 +92,11 @@ class Command(BaseCommand):
             path.write_bytes(pdf)
         else:
             path.write_text(council_html(period, now=now, policy=policy), encoding="utf-8")
-        self.stdout.write(f"council report for {period.label} written to {path}")
+        if opts["json"]:
+            data = {"month": period.label, "output": str(path), "bytes": path.stat().st_size}
+            self.stdout.write(json.dumps(data))
+        else:
+            self.stdout.write(f"council report for {period.label} written to {path}")
 
     def print_tables(self, report: Report) -> None:
         console = output_console(self.stdout)

@@ -34,6 +34,8 @@ class Command(BaseCommand):
         setting.add_argument("--as", dest="as_user", help="Record the change as this username.")
         removing = sub.add_parser("remove", help="Take a metric off the scorecard.")
         removing.add_argument("metric")
+        for p in (setting, removing):
+            p.add_argument("--json", action="store_true", help="Print one JSON object.")
         add_as_of(setting)
         add_as_of(
             listing, help="Each metric's window ends at this date or date-time (default: now)."
@@ -53,11 +55,22 @@ class Command(BaseCommand):
                     opts["metric"], target=opts["target"], baseline=opts["baseline"],
                     window=opts["window"], cadence=opts["cadence"], actor=actor, now=now,
                 )  # fmt: skip
-                self.stdout.write(f"scorecard: {entry}")
+                if opts["json"]:
+                    data = {
+                        "metric": entry.metric, "target": entry.target,
+                        "baseline": entry.baseline, "window": entry.window,
+                        "cadence": entry.cadence,
+                    }  # fmt: skip
+                    self.stdout.write(json.dumps(data))
+                else:
+                    self.stdout.write(f"scorecard: {entry}")
                 return
             if opts["action"] == "remove":
                 remove_entry(opts["metric"])
-                self.stdout.write(f"scorecard: {opts['metric']} removed")
+                if opts["json"]:
+                    self.stdout.write(json.dumps({"metric": opts["metric"], "removed": True}))
+                else:
+                    self.stdout.write(f"scorecard: {opts['metric']} removed")
                 return
         except ScorecardError as exc:
             raise CommandError(str(exc)) from None

@@ -166,6 +166,7 @@ class Command(BaseCommand):
             result,
             close,
             stats,
+            refresh,
         ):
             p.add_argument("--json", action="store_true", help="Print one JSON object.")
 
@@ -394,4 +395,4 @@ class Command(BaseCommand):
 
     def do_refresh(self, opts: dict[str, Any]) -> None:
         count = refresh_pool(now=as_of(opts), policy=current_policy())
-        self.stdout.write(f"{count} reference-ready advocate row(s) written")
+        self.out(opts, {"rows": count}, f"{count} reference-ready advocate row(s) written")
