@@ -12,7 +12,6 @@ import pytest
 from django.core.management import call_command, get_commands, load_command_class
 from django.core.management.base import CommandError
 
-
 # What prints no JSON object, and why: long-running processes, a file in another format.
 EXEMPT = {
     ("serve",): "serves the web UI until stopped",
