@@ -11,6 +11,7 @@ from rich.table import Table
 from advocacy.core.clock import parse_moment
 from advocacy.core.management.clock import add_as_of, as_of
 from advocacy.core.management.output import output_console
+from advocacy.core.management.progress import progress_bar
 from advocacy.engine.evaluation import catch_up, run_plays
 from advocacy.engine.models import Outcome, Play
 from advocacy.engine.services import current_policy
@@ -49,11 +50,17 @@ class Command(BaseCommand):
                 raise CommandError(f"--since: {exc}") from None
             if since > now:
                 raise CommandError("--since must come before --as-of")
-            runs = catch_up(since, now, names=names, policy=current_policy())
+            with progress_bar(self.stderr, "catching up", unit="days") as update:
+                runs = catch_up(since, now, names=names, policy=current_policy(), progress=update)
         else:
-            runs = run_plays(
-                now=now, names=names, policy=current_policy(), incremental=opts["incremental"]
-            )
+            with progress_bar(self.stderr, "running plays", unit="plays") as update:
+                runs = run_plays(
+                    now=now,
+                    names=names,
+                    policy=current_policy(),
+                    incremental=opts["incremental"],
+                    progress=update,
+                )
         if opts["json"]:
             self.stdout.write(
                 json.dumps({"as_of": now.isoformat(), "plays": [r.as_dict() for r in runs]})
