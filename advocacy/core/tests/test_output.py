@@ -5,15 +5,11 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import pytest
-from django.core.management import call_command
 from django.core.management.base import OutputWrapper
-from django.utils import timezone
 from rich.table import Table
 from rich.text import Text
 
 from advocacy.core.management.output import output_console
-from advocacy.engine.plays import load_playbook
 
 LONG = "a-value-far-longer-than-any-terminal-is-wide-" * 4
 
@@ -46,15 +42,3 @@ def test_in_a_terminal_the_table_fits_its_width(monkeypatch: Any) -> None:
     plain = Text.from_ansi(out.getvalue()).plain  # a terminal gets colours
     assert max(len(line) for line in plain.splitlines()) == 60
     assert LONG not in plain
-
-
-@pytest.mark.django_db
-def test_run_prints_whole_play_names_when_piped() -> None:
-    """`advocacy run | cat` used to show "nps-p…" at 80 columns."""
-    load_playbook(now=timezone.now())
-    out = io.StringIO()
-    call_command("run", stdout=out, stderr=io.StringIO())
-    text = out.getvalue()
-    for name in ("nps-promoter-review", "shared-win-case-study", "nomination-reference"):
-        assert f"│ {name} " in text
-    assert "…" not in text
