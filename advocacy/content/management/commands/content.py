@@ -38,6 +38,7 @@ from advocacy.content.services import (
 )
 from advocacy.core.management.clock import add_as_of, as_of
 from advocacy.core.management.output import output_console
+from advocacy.core.management.paging import add_paging, page
 from advocacy.customers.models import Contact
 from advocacy.people.management.acting import acting_user
 from advocacy.pipeline.models import Ask
@@ -128,7 +129,7 @@ class Command(BaseCommand):
         listing.add_argument("--kind", choices=AssetKind.values)
         listing.add_argument("--status", choices=AssetStatus.values)
         listing.add_argument("--scope", choices=ConsentScope.values, help="Consent grants it.")
-        listing.add_argument("--limit", type=int, default=LIST_LIMIT)
+        add_paging(listing, default=LIST_LIMIT)
         show = sub.add_parser("show", help="One asset: timeline, consents, reuse log.")
         show.add_argument("id", type=int)
         create = sub.add_parser("create", help="Create a draft asset of an advocate.")
@@ -212,14 +213,12 @@ class Command(BaseCommand):
             assets = assets.filter(status=opts["status"])
         if opts["scope"]:
             assets = assets.consented(opts["scope"])
-        total = assets.count()
-        rows = [_row(a) for a in assets.order_by("-created_at", "-id")[: opts["limit"]]]
+        found, where = page(assets.order_by("-created_at", "-id"), opts)
+        rows = [_row(a) for a in found]
         if opts["json"]:
-            self.stdout.write(json.dumps({"total": total, "assets": rows}))
+            self.stdout.write(json.dumps({**where.as_dict(), "assets": rows}))
             return
-        table = Table(
-            title=f"{total} asset(s)" + (f", showing {len(rows)}" if len(rows) < total else "")
-        )
+        table = Table(title=where.caption("asset"))
         for column in ("id", "kind", "status", "title", "advocate", "consent", "until"):
             table.add_column(column)
         for r in rows:

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from advocacy.core.management.clock import add_as_of, as_of
 from advocacy.core.management.output import output_console
+from advocacy.core.management.paging import add_paging, page
 from advocacy.customers.models import Contact, Region, SizeBand
 from advocacy.engine.asks import CapExceeded
 from advocacy.engine.services import Excluded, current_policy
@@ -93,7 +94,7 @@ class Command(BaseCommand):
         f.add_argument("--notes", default="")
         ls = sub.add_parser("list", help="Requests, soonest needed first.")
         ls.add_argument("--status", choices=RequestStatus.values)
-        ls.add_argument("--limit", type=int, default=200)
+        add_paging(ls, default=200)
         show = sub.add_parser("show", help="One request with its offers and calls.")
         show.add_argument("id", type=int)
         match = sub.add_parser("match", help="Ranked candidates for a request, with reasons.")
@@ -237,12 +238,12 @@ class Command(BaseCommand):
         qs = ReferenceRequest.objects.all()
         if opts["status"]:
             qs = qs.filter(status=opts["status"])
-        total = qs.count()
-        rows = [request_row(r) for r in qs.order_by("needed_by", "id")[: opts["limit"]]]
+        found, where = page(qs.order_by("needed_by", "id"), opts)
+        rows = [request_row(r) for r in found]
         if opts["json"]:
-            self.stdout.write(json.dumps({"total": total, "requests": rows}))
+            self.stdout.write(json.dumps({**where.as_dict(), "requests": rows}))
             return
-        table = Table(title=f"{total} reference request(s)")
+        table = Table(title=where.caption("reference request"))
         for column in ("id", "opportunity", "prospect", "segment", "needed by", "status"):
             table.add_column(column)
         for r in rows:
