@@ -28,6 +28,7 @@ PRODUCT = "advocacy."
 # is listed after these under its verbose name.
 GROUP_TITLES: dict[str, str] = {
     "demo": "Getting started",
+    "workqueue": "The work queue",
     "people": "People and keys",
     "signals": "Data in",
     "engine": "The engine",
