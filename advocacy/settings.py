@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "advocacy.messaging",
     "advocacy.integrations.slack",
     "advocacy.privacy",
+    "advocacy.workqueue",
     "advocacy.api",
     "advocacy.demo",
     "advocacy.web",
@@ -179,6 +180,14 @@ if DATABASES["default"]["ENGINE"] in {"django.db.backends.sqlite3", "advocacy.co
     }
     # Tests run on a private in-memory database per process (pytest-xdist workers included).
     DATABASES["default"]["TEST"] = {"NAME": env_str("ADVOCACY_TEST_SQLITE_NAME", "") or ":memory:"}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool(
+    "ADVOCACY_POSTGRES_JIT", False
+):
+    # The engine's statements are many correlated subqueries whose cost estimates cross
+    # PostgreSQL's JIT threshold, and compiling them costs far more than it saves: 100 contacts
+    # took 4.5 s with JIT against 0.2 s without (docs/benchmarks.md).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "people.User"

@@ -26,6 +26,7 @@ OPERATIONS: dict[str, Action] = {
     "reverse_reward_entry": A.REWARDS_CREDIT,
     "set_reward_budget": A.REWARDS_BUDGET,
     "process_reward_quarter": A.REWARDS_FULFIL,
+    "get_work_queue": A.VIEW,
     "list_accounts": A.VIEW,
     "get_account": A.VIEW,
     "upsert_account": A.CUSTOMERS_WRITE,

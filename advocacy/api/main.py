@@ -33,6 +33,7 @@ from advocacy.api.routers.plays import router as plays_router
 from advocacy.api.routers.portal import router as portal_router
 from advocacy.api.routers.privacy import router as privacy_router
 from advocacy.api.routers.process import router as process_router
+from advocacy.api.routers.queue import router as queue_router
 from advocacy.api.routers.references import router as references_router
 from advocacy.api.routers.rewards import router as rewards_router
 from advocacy.api.routers.signals import router as signals_router
@@ -78,6 +79,7 @@ api.add_router("", agreements_router)  # /agreements and /contacts/{id}/opt-out
 api.add_router("", process_router)  # /routing-rules, /checklists, /asks/{id}/checklist
 api.add_router("", privacy_router)  # /contacts/{id}/export and /contacts/{id}/erase
 api.add_router("", portal_router)  # /contacts/{id}/portal-link and /notices
+api.add_router("", queue_router)  # /queue
 api.add_router("/metrics", metrics_router)
 api.add_router("", users_router)  # /users, /keys and /audit
 api.add_router("", messages_router)  # /messages and /asks/{id}/email, /asks/{id}/email/test

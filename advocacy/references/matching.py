@@ -23,6 +23,7 @@ Two queries, whatever the size of the program:
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -114,10 +115,18 @@ def _parse_time(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _as_list(value: Any) -> list[str]:
+def _as_list(value: Any) -> tuple[str, ...]:
+    """A JSON list column as text items: SQLite hands back the JSON text, PostgreSQL a list."""
     if isinstance(value, str):
-        value = json.loads(value) if value else []
-    return [str(v) for v in value or []]
+        return _parsed(value)
+    return tuple(str(v) for v in value or [])
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str) -> tuple[str, ...]:
+    # The pool repeats few lists (an account's products, its use cases): each is parsed once,
+    # not twice per candidate of every request.
+    return tuple(str(v) for v in json.loads(text)) if text else ()
 
 
 def probe_sql(need: Need, now: datetime) -> tuple[str, list[Any]]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
+from django.db.models.lookups import IsNull
 
 from advocacy.core.models import Job
 from advocacy.customers.models import Account, Contact
@@ -81,13 +82,22 @@ VALUE_RANGES: dict[str, tuple[float, float]] = {
 }
 
 
+def _account_level(account_id: int) -> models.Q:
+    # `contact_id + 0 IS NULL`, not `contact_id IS NULL`: the plain test lets SQLite answer it
+    # from the contact index, walking every account-level signal of every account (0.45 s at
+    # 200,000 signals); the expression leaves the search to the (account, kind, occurred_at)
+    # index (1 ms).
+    return models.Q(account_id=account_id) & models.Q(IsNull(models.F("contact_id") + 0, True))
+
+
 class SignalQuerySet(models.QuerySet["Signal"]):
     def for_contact(self, contact: Contact) -> SignalQuerySet:
         """The contact's own signals and its account's account-level ones."""
-        return self.filter(
-            models.Q(contact=contact)
-            | models.Q(account_id=contact.account_id, contact__isnull=True)
-        )
+        return self.filter(models.Q(contact=contact) | _account_level(contact.account_id))
+
+    def account_level(self, account_id: int) -> SignalQuerySet:
+        """The account's own signals, about no one contact."""
+        return self.filter(_account_level(account_id))
 
     def timeline(self) -> SignalQuerySet:
         return self.order_by("-occurred_at", "-id")

@@ -10,6 +10,8 @@ products and use case are matched. Figures:
   beside the bare indexed query on the same table in the same run: the best 10 ready rows of
   the request's exact segment by standing, no ranking, no re-check. Goal: p99 under 10 ms on
   SQLite, 20 ms on PostgreSQL.
+- `matching_p95`: the same at the 95th percentile (the p99 of 500 samples is decided by a
+  handful of requests, and so by machine noise).
 - `matching_p50`: the same at the median.
 """
 
@@ -150,6 +152,11 @@ def reference_matching(ctx: Context) -> Iterable[Figure]:
     }
     ctx.log(f"p99 ours {percentile(ours, 0.99):.2f} ms, bare {percentile(bare, 0.99):.2f} ms")
     yield ms_figure("matching_p99", percentile(ours, 0.99), percentile(bare, 0.99), goal, **extra)
+    # The p99 of 500 samples is decided by a handful of requests, and so by machine noise:
+    # the p95 beside it shows the tail without the noise.
+    yield ms_figure(
+        "matching_p95", percentile(ours, 0.95), percentile(bare, 0.95), goal, samples=samples
+    )
     yield ms_figure(
         "matching_p50", statistics.median(ours), statistics.median(bare), goal, samples=samples
     )

@@ -52,7 +52,7 @@ def test_evaluate_plays_benchmark_decides_what_the_hand_written_sql_decides(tmp_
     figures = [json.loads(f.as_json()) for f in registry["evaluate_plays"].run(ctx)]
 
     assert [f["figure"] for f in figures] == [
-        "full_evaluation", "seed_rule", "incremental", "peak_rss"
+        "full_evaluation", "seed_rule", "re_evaluation", "peak_rss"
     ]  # fmt: skip
     assert [FIELDS - set(f) for f in figures] == [set()] * 4
     full = figures[0]

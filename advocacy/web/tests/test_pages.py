@@ -100,7 +100,7 @@ def test_base_layout_has_skip_link_nav_user_menu_and_htmx(staff_client: Client) 
     html = staff_client.get(reverse("web:home")).content.decode()
     assert '<a class="skip-link" href="#main">Skip to content</a>' in html
     assert '<main id="main"' in html
-    assert '<a href="/" aria-current="page">Dashboard</a>' in html
+    assert '<a href="/" aria-current="page">Home</a>' in html
     assert '<a href="/accounts/">Accounts</a>' in html
     assert '<form method="post" action="/logout/">' in html
     assert 'src="/static/django_htmx/htmx-2.min.js"' in html

@@ -106,7 +106,7 @@ def score_summary(signals: QuerySet[Signal], kind: str) -> dict[str, Any]:
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account.objects.select_related("owner"), pk=pk)
     contacts = contacts_with_scores(account.contacts.all())
-    account_signals = Signal.objects.filter(account=account, contact__isnull=True)
+    account_signals = Signal.objects.account_level(account.pk)
     context = {
         "section": "accounts",
         "account": account,

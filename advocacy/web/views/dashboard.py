@@ -1,12 +1,15 @@
-"""The dashboard: what is in the program right now, and where to start when it is empty."""
+"""Home: the work queue first (what to act on now, each item with its action), then what is in
+the program right now, and where to start when it is empty."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from advocacy.customers.models import Account, Contact
@@ -14,6 +17,35 @@ from advocacy.messaging.models import Message, MessageStatus
 from advocacy.signals.models import ImportRun, Signal, SignalKind
 from advocacy.web.htmx import render_page
 from advocacy.web.views.portal_links import notices_for
+from advocacy.workqueue.queue import Item, Section, work_queue
+
+# Where each kind of item is acted on, and the list that shows a whole section.
+TARGET_URLS = {
+    "ask": "web:ask",
+    "asset": "web:asset",
+    "request": "web:reference",
+    "contact": "web:contact",
+}
+SECTION_LISTS = {
+    "overdue": ("web:pipeline", ""),
+    "missed_window": ("web:pipeline", ""),
+    "approvals": ("web:content", "?status=draft"),
+    "unfilled": ("web:references", "?status=open"),
+    "consents": ("web:content", "?status=published"),
+}
+
+
+def _links(section: Section) -> dict[str, Any]:
+    listed = SECTION_LISTS.get(section.code)
+    return {
+        "section": section,
+        "items": [(item, _item_url(item)) for item in section.items],
+        "list_url": reverse(listed[0]) + listed[1] if listed else "",
+    }
+
+
+def _item_url(item: Item) -> str:
+    return reverse(TARGET_URLS[item.target], args=[item.target_id]) if item.target_id else ""
 
 RECENT_DAYS = 30
 LATEST_IMPORTS = 5
@@ -52,8 +84,13 @@ def home(request: HttpRequest) -> HttpResponse:
         }
         for row in by_kind
     ]
+    mine = request.GET.get("mine") == "1"
+    queue = [_links(section) for section in work_queue(request.user, now=now, mine=mine)]
     context = {
         "section": "dashboard",
+        "queue": queue,
+        "queue_total": sum(entry["section"].total for entry in queue),
+        "mine": mine,
         "accounts": accounts,
         "contacts": contacts,
         "recent_days": RECENT_DAYS,

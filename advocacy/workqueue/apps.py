@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class WorkQueueConfig(AppConfig):
+    name = "advocacy.workqueue"
+    label = "workqueue"
+    verbose_name = "Work queue"
