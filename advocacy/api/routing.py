@@ -22,6 +22,17 @@ from advocacy.api.schemas import ErrorOut, ValidationErrorOut
 ERROR_RESPONSES: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut}
 
 
+def status_keys(responses: dict[int | str, Any]) -> dict[int, Any]:
+    """The responses an operation adds to its schema, keyed by status as ninja keys its own.
+
+    Ninja writes the answers of `response=` under integer keys and merges `openapi_extra` into
+    them; a string key ("200") would sit beside the integer one and the served JSON would hold
+    the key twice, which Swagger UI refuses ("duplicated mapping key"). With the same key the
+    extra's description and content are merged into the generated answer.
+    """
+    return {int(code): answer for code, answer in responses.items()}
+
+
 class ScopedRouter(Router):
     """A Router whose every operation needs the action of the permission table it names."""
 
@@ -41,8 +52,11 @@ class ScopedRouter(Router):
         if response is not NOT_SET:
             given = response if isinstance(response, dict) else {200: response}
             kwargs["response"] = {**ERROR_RESPONSES, 404: ErrorOut, **given}
+        extra = dict(kwargs.get("openapi_extra") or {})
+        if "responses" in extra:
+            extra["responses"] = status_keys(extra["responses"])
         if writes:
-            extra = dict(kwargs.get("openapi_extra") or {})
             extra["parameters"] = [*extra.get("parameters", []), OPENAPI_PARAMETER]
+        if extra:
             kwargs["openapi_extra"] = extra
         super().add_api_operation(path, methods, view_func, **kwargs)

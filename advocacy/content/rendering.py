@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.template.loader import render_to_string
-from weasyprint import HTML
 
 from advocacy.content.models import Asset, AssetKind
 
@@ -138,6 +137,10 @@ def render_html(asset: Asset) -> str:
 
 def render_pdf(asset: Asset) -> bytes:
     """The asset as a PDF: the HTML of `render_html`, laid out by WeasyPrint."""
+    # Imported here, not at the top: WeasyPrint loads Pango and its fonts, a third of a second
+    # that every command and worker paid at start-up through the URLconf (docs/benchmarks.md).
+    from weasyprint import HTML
+
     return bytes(HTML(string=render_html(asset)).write_pdf())
 
 

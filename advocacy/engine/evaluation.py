@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -560,15 +560,24 @@ def run_plays(
     policy: Policy = DEFAULT_POLICY,
     incremental: bool = False,
     actor: Any = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[PlayRun]:
-    """Evaluate every enabled play (or the named ones), each in its own transaction."""
-    plays = Play.objects.filter(enabled=True)
+    """Evaluate every enabled play (or the named ones), each in its own transaction.
+
+    `progress(plays evaluated, plays in all)` after each play.
+    """
+    chosen = Play.objects.filter(enabled=True)
     if names:
-        plays = plays.filter(name__in=names)
-    return [
-        evaluate_play(play, now=now, policy=policy, incremental=incremental, actor=actor)
-        for play in plays
-    ]
+        chosen = chosen.filter(name__in=names)
+    plays = list(chosen)
+    runs = []
+    for done, play in enumerate(plays, 1):
+        runs.append(
+            evaluate_play(play, now=now, policy=policy, incremental=incremental, actor=actor)
+        )
+        if progress is not None:
+            progress(done, len(plays))
+    return runs
 
 
 def catch_up(
@@ -578,6 +587,7 @@ def catch_up(
     step: timedelta = timedelta(days=1),
     names: list[str] | None = None,
     policy: Policy = DEFAULT_POLICY,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[PlayRun]:
     """Run the plays for real at every `step` from `start` to `end`, as a scheduler would have.
 
@@ -585,11 +595,16 @@ def catch_up(
     have made had they been running. Returns one summed PlayRun per play.
     """
     totals: dict[str, PlayRun] = {}
+    steps = max(0, (end - start) // step + 1)
     now = start
+    done = 0
     while now <= end:
         for run in run_plays(now=now, names=names, policy=policy):
             total = totals.setdefault(run.play, PlayRun(run.play))
             total.considered += run.considered
             total.outcomes.update(run.outcomes)
         now += step
+        done += 1
+        if progress is not None:
+            progress(done, steps)
     return list(totals.values())

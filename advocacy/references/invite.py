@@ -8,11 +8,12 @@ calendars; SEQUENCE grows with each revision. The description carries seed 003's
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
-
-from icalendar import Calendar, Event, vCalAddress, vText
+from typing import TYPE_CHECKING, Any
 
 from advocacy.references.models import ReferenceCall
+
+if TYPE_CHECKING:
+    from icalendar import vCalAddress
 
 PRODID = "-//advocacy//reference desk//EN"
 TALKING_POINTS = (
@@ -25,6 +26,8 @@ TALKING_POINTS = (
 
 
 def _address(email: str, name: str, role: str, *, organizer: bool = False) -> vCalAddress:
+    from icalendar import vCalAddress, vText
+
     address = vCalAddress(f"mailto:{email}")
     if name:
         address.params["cn"] = vText(name)
@@ -55,6 +58,10 @@ def description(call: ReferenceCall) -> str:
 
 def invite(call: ReferenceCall, *, now: datetime) -> bytes:
     """The .ics bytes of `call`: one VEVENT, organizer the desk user, everyone invited."""
+    # Imported here, not at the top: icalendar costs a seventh of a second that every command
+    # and worker paid at start-up through the URLconf (docs/benchmarks.md).
+    from icalendar import Calendar, Event
+
     contact = call.contact
     requests = requests_of(call)
     cal = Calendar()

@@ -213,3 +213,22 @@ def test_demo_delivers_its_outbox_into_a_folder(settings: Any, tmp_path: Path) -
     from advocacy.messaging import mailfolder
 
     assert len(mailfolder.entries(500)) == min(outbox["sent"], 500)
+
+
+@pytest.mark.django_db
+def test_the_demos_sentences_are_whole_lines_in_a_pipe(capsys: Any) -> None:
+    """Piped (or in a log) no sentence is broken at 80 columns, and links stay whole."""
+    call_command("demo", *TINY[:-1], stdout=StringIO())
+    lines = capsys.readouterr().out.splitlines()
+    loaded = [line for line in lines if line.startswith("Loaded 8 plays")]
+    assert len(loaded) == 1
+    assert loaded[0].endswith(" asks.")
+    warning = [line for line in lines if line.startswith("Warning: this password is public")]
+    assert warning == [
+        "Warning: this password is public; the demo user is for a local demo only. Never run "
+        "the demo on a server others can reach."
+    ]
+    at = lines.index(
+        "See the portal as an advocate does, in a private window (the link opens once):"
+    )
+    assert lines[at + 1].startswith("  http://127.0.0.1:8000/portal/enter/")

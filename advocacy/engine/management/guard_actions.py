@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import json
 from argparse import _SubParsersAction
-from typing import IO, Any, cast
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from rich.console import Console
 from rich.table import Table
 
 from advocacy.core.management.clock import add_as_of, as_of
+from advocacy.core.management.output import output_console
 from advocacy.customers.models import Contact
 from advocacy.engine.asks import CapExceeded
 from advocacy.engine.guards import ReassignRefused, reassign_ask, run_guards, suggest_replacements
@@ -115,7 +115,7 @@ def _handle(command: BaseCommand, opts: dict[str, Any]) -> None:
         for cand in found:
             ready = "yes" if cand.ready else "no"
             table.add_row(cand.email, cand.name, cand.rung, ready, cand.reasons)
-        Console(file=cast(IO[str], out)).print(table)
+        output_console(out).print(table)
         if not found:
             out.write("nobody at the account passes the exclusions and caps for this ask type")
         return

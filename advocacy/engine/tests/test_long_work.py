@@ -104,3 +104,33 @@ def test_the_advocates_refresh_command_with_no_contacts() -> None:
     out = StringIO()
     call_command("advocates", "refresh", stdout=out, stderr=StringIO())
     assert out.getvalue() == "there are no contacts to profile yet: import some first\n"
+
+
+def test_the_run_command_draws_a_bar_of_plays_on_stderr(program: list[Contact]) -> None:
+    from advocacy.engine.models import Play
+
+    plays = Play.objects.filter(enabled=True).count()
+    out, err = StringIO(), StringIO()
+    call_command("run", "--as-of", "2026-03-02", "--json", stdout=out, stderr=err)
+    assert len(json.loads(out.getvalue())["plays"]) == plays
+    assert err.getvalue().startswith("running plays ━")
+    assert f"{plays}/{plays} plays" in err.getvalue()
+
+
+def test_a_catch_up_draws_a_bar_of_days(program: list[Contact]) -> None:
+    out, err = StringIO(), StringIO()
+    call_command(
+        "run", "--since", "2026-03-01", "--as-of", "2026-03-03", "--json", stdout=out, stderr=err
+    )
+    assert json.loads(out.getvalue())["as_of"] == "2026-03-03T00:00:00+00:00"
+    assert err.getvalue().startswith("catching up ━")
+    assert "3/3 days" in err.getvalue()
+
+
+def test_run_plays_reports_each_play(program: list[Contact]) -> None:
+    from advocacy.engine.evaluation import run_plays
+
+    seen: list[tuple[int, int]] = []
+    runs = run_plays(now=START, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(i, len(runs)) for i in range(1, len(runs) + 1)]
+    assert len(runs) > 1

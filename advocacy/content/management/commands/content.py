@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -37,6 +37,8 @@ from advocacy.content.services import (
     renew_consent,
 )
 from advocacy.core.management.clock import add_as_of, as_of
+from advocacy.core.management.output import output_console
+from advocacy.core.management.paging import add_paging, page
 from advocacy.customers.models import Contact
 from advocacy.people.management.acting import acting_user
 from advocacy.pipeline.models import Ask
@@ -127,7 +129,7 @@ class Command(BaseCommand):
         listing.add_argument("--kind", choices=AssetKind.values)
         listing.add_argument("--status", choices=AssetStatus.values)
         listing.add_argument("--scope", choices=ConsentScope.values, help="Consent grants it.")
-        listing.add_argument("--limit", type=int, default=LIST_LIMIT)
+        add_paging(listing, default=LIST_LIMIT)
         show = sub.add_parser("show", help="One asset: timeline, consents, reuse log.")
         show.add_argument("id", type=int)
         create = sub.add_parser("create", help="Create a draft asset of an advocate.")
@@ -195,7 +197,7 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(data) if opts.get("json") else text)
 
     def console(self) -> Console:
-        return Console(file=cast(IO[str], self.stdout), width=140)
+        return output_console(self.stdout)
 
     def asset(self, pk: int) -> Asset:
         asset = Asset.objects.select_related("contact", "account").filter(pk=pk).first()
@@ -211,14 +213,12 @@ class Command(BaseCommand):
             assets = assets.filter(status=opts["status"])
         if opts["scope"]:
             assets = assets.consented(opts["scope"])
-        total = assets.count()
-        rows = [_row(a) for a in assets.order_by("-created_at", "-id")[: opts["limit"]]]
+        found, where = page(assets.order_by("-created_at", "-id"), opts)
+        rows = [_row(a) for a in found]
         if opts["json"]:
-            self.stdout.write(json.dumps({"total": total, "assets": rows}))
+            self.stdout.write(json.dumps({**where.as_dict(), "assets": rows}))
             return
-        table = Table(
-            title=f"{total} asset(s)" + (f", showing {len(rows)}" if len(rows) < total else "")
-        )
+        table = Table(title=where.caption("asset"))
         for column in ("id", "kind", "status", "title", "advocate", "consent", "until"):
             table.add_column(column)
         for r in rows:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.table import Table
 
 from advocacy.core.jobs import KINDS, job_summary
+from advocacy.core.management.output import output_console
 from advocacy.core.management.progress import progress_bar
 from advocacy.core.models import Job, JobState
 
@@ -45,7 +46,7 @@ class Command(BaseCommand):
         getattr(self, f"do_{opts['action']}")(opts)
 
     def console(self) -> Console:
-        return Console(file=cast(IO[str], getattr(self.stdout, "_out", self.stdout)), width=120)
+        return output_console(self.stdout)
 
     def job(self, pk: int) -> Job:
         job = Job.objects.select_related("created_by").filter(pk=pk).first()

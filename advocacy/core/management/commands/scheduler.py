@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -19,13 +20,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--loop", action="store_true", help="Run until stopped.")
         parser.add_argument("--interval", type=int, default=30, help="Seconds between ticks.")
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            help="Print one JSON object per tick (a line each with --loop).",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if not REGISTRY:
-            self.stdout.write("no periodic jobs are registered")
+            self.stdout.write(
+                json.dumps({"enqueued": []}) if opts["json"] else "no periodic jobs are registered"
+            )
             return
         while True:
-            for name in tick(timezone.now()):
+            now = timezone.now()
+            names = list(tick(now))
+            if opts["json"]:
+                self.stdout.write(json.dumps({"at": now.isoformat(), "enqueued": names}))
+            for name in [] if opts["json"] else names:
                 self.stdout.write(f"{timezone.now():%Y-%m-%d %H:%M:%S} enqueued {name}")
             if not opts["loop"]:
                 return

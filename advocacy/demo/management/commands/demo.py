@@ -118,6 +118,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         as_json = options["json"]
         console = Console(stderr=as_json, quiet=as_json)
+        # A sentence is one line in a log or a pipe (rich would break it at 80 columns); in a
+        # terminal rich wraps it between words at the terminal's width.
+        console.soft_wrap = not console.is_terminal
         now = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         started = time.monotonic()
         summary: dict[str, Any] = {"seed": size.seed}
@@ -217,9 +220,9 @@ class Command(BaseCommand):
         )
         if summary.get("portal_link"):
             console.print(
-                "See the portal as an advocate does, in a private window (the link opens "
-                f"once): [bold]{summary['portal_link']}[/bold]"
+                "See the portal as an advocate does, in a private window (the link opens once):"
             )
+            console.print(f"  [bold]{summary['portal_link']}[/bold]", overflow="ignore", crop=False)
         if summary.get("mail_folder"):
             console.print(
                 f"Read the emails the program sent at [bold]{summary['mail_folder']}[/bold]"

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import IO, Any, cast
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
-from rich.console import Console
 from rich.table import Table
 
 from advocacy.core.management.clock import add_as_of, as_of
+from advocacy.core.management.output import output_console
+from advocacy.core.management.paging import add_paging, page
 from advocacy.customers.models import Contact
 from advocacy.engine.asks import CapExceeded
 from advocacy.engine.management import guard_actions
@@ -82,12 +83,7 @@ class Command(BaseCommand):
             action="store_true",
             help="Only asks not sent by their send-by moment.",
         )
-        listing.add_argument(
-            "--limit",
-            type=int,
-            default=LIST_LIMIT,
-            help=f"At most this many (default {LIST_LIMIT}).",
-        )
+        add_paging(listing, default=LIST_LIMIT)
         listing.add_argument("--json", action="store_true", help="Print one JSON object.")
         show = sub.add_parser("show", help="One ask: when it must be sent, when its answer is due.")
         show.add_argument("id", type=int)
@@ -152,14 +148,12 @@ class Command(BaseCommand):
             asks = asks.paused()
         if opts["missed_window"]:
             asks = asks.missed_send_window(now)
-        total = asks.count()
-        rows = [_row(a, now) for a in asks.order_by("due_at", "-opened_at", "id")[: opts["limit"]]]
+        found, where = page(asks.order_by("due_at", "-opened_at", "id"), opts)
+        rows = [_row(a, now) for a in found]
         if opts["json"]:
-            self.stdout.write(json.dumps({"total": total, "asks": rows}))
+            self.stdout.write(json.dumps({**where.as_dict(), "asks": rows}))
             return
-        table = Table(
-            title=f"{total} ask(s)" + (f", showing {len(rows)}" if len(rows) < total else "")
-        )
+        table = Table(title=where.caption("ask"))
         for column in ("id", "contact", "ask", "play", "status", "owner", "send by", "answer due"):
             table.add_column(column)
         for r in rows:
@@ -174,7 +168,7 @@ class Command(BaseCommand):
                 _send_by(r),
                 due,
             )
-        Console(file=cast(IO[str], self.stdout)).print(table)
+        output_console(self.stdout).print(table)
 
     def show(self, opts: dict[str, Any]) -> None:
         ask = (

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import IO, Any, cast
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
-from rich.console import Console
 from rich.table import Table
 
+from advocacy.core.management.output import output_console
 from advocacy.customers.models import Contact
 from advocacy.engine.clock import parse_moment
 from advocacy.engine.services import explain_email
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         if opts["json"]:
             self.stdout.write(json.dumps(result.as_dict(), default=str))
             return
-        console = Console(file=cast(IO[str], self.stdout))
+        console = output_console(self.stdout)
         p = result.profile
         console.print(
             f"[bold]{result.email}[/bold] as of {now:%Y-%m-%d}: stage [bold]{p['stage']}[/bold], "

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import IO, Any, cast
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rich.console import Console
 from rich.table import Table
 
 from advocacy.core.clock import parse_moment
 from advocacy.core.management.clock import add_as_of, as_of
+from advocacy.core.management.output import output_console
+from advocacy.core.management.progress import progress_bar
 from advocacy.engine.evaluation import catch_up, run_plays
 from advocacy.engine.models import Outcome, Play
 from advocacy.engine.services import current_policy
@@ -49,11 +50,17 @@ class Command(BaseCommand):
                 raise CommandError(f"--since: {exc}") from None
             if since > now:
                 raise CommandError("--since must come before --as-of")
-            runs = catch_up(since, now, names=names, policy=current_policy())
+            with progress_bar(self.stderr, "catching up", unit="days") as update:
+                runs = catch_up(since, now, names=names, policy=current_policy(), progress=update)
         else:
-            runs = run_plays(
-                now=now, names=names, policy=current_policy(), incremental=opts["incremental"]
-            )
+            with progress_bar(self.stderr, "running plays", unit="plays") as update:
+                runs = run_plays(
+                    now=now,
+                    names=names,
+                    policy=current_policy(),
+                    incremental=opts["incremental"],
+                    progress=update,
+                )
         if opts["json"]:
             self.stdout.write(
                 json.dumps({"as_of": now.isoformat(), "plays": [r.as_dict() for r in runs]})
@@ -66,4 +73,4 @@ class Command(BaseCommand):
             table.add_column(outcome.label.split(" (")[0].lower(), justify="right")
         for r in runs:
             table.add_row(r.play, str(r.considered), *(str(r.outcomes[o]) for o in Outcome.values))
-        Console(file=cast(IO[str], self.stdout)).print(table)
+        output_console(self.stdout).print(table)

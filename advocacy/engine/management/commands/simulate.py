@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import IO, Any, cast
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rich.console import Console
 from rich.table import Table
 
+from advocacy.core.management.output import output_console
 from advocacy.core.management.progress import progress_bar
 from advocacy.engine.clock import parse_moment
 from advocacy.engine.models import Outcome, Play
@@ -71,4 +71,4 @@ class Command(BaseCommand):
             table.add_row(week.starts.date().isoformat(), *(str(week.outcomes[o]) for o in shown))
         totals = result.totals()
         table.add_row("total", *(str(totals[o]) for o in shown), style="bold")
-        Console(file=cast(IO[str], self.stdout)).print(table)
+        output_console(self.stdout).print(table)

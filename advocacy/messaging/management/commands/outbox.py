@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import time
-from typing import IO, Any, cast
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rich.console import Console
 from rich.table import Table
 
 from advocacy.core.management.clock import add_as_of, as_of
+from advocacy.core.management.output import output_console
 from advocacy.messaging import mailfolder
 from advocacy.messaging.delivery import deliver_due, status_counts
 from advocacy.messaging.models import Channel, Message, MessageStatus
@@ -140,7 +140,7 @@ class Command(BaseCommand):
                 str(r["id"]), r["kind"], r["status"], r["to"], r["subject"] or "—",
                 r["due_at"][:16], r["reason"] or "",
             )  # fmt: skip
-        Console(file=cast(IO[str], self.stdout)).print(table)
+        output_console(self.stdout).print(table)
 
     def do_show(self, opts: dict[str, Any]) -> None:
         m = with_related(Message.objects.filter(pk=opts["id"])).first()
@@ -213,7 +213,7 @@ class Command(BaseCommand):
             table.add_column(column)
         for e in entries:
             table.add_row(e.key, e.to, e.subject, e.date[:16])
-        Console(file=cast(IO[str], self.stdout), width=160).print(table)
+        output_console(self.stdout).print(table)
 
     def do_events(self, opts: dict[str, Any]) -> None:
         events = feed(opts["since"], max(1, min(opts["limit"], 500)))

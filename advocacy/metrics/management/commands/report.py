@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rich.console import Console
 from rich.table import Table
 
 from advocacy.core.management.clock import add_as_of, as_of
+from advocacy.core.management.output import output_console
 from advocacy.core.management.progress import progress_bar
 from advocacy.engine.services import current_policy
 from advocacy.metrics.catalogue import GROUPS
@@ -39,6 +39,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
         parser.add_argument(
+            "--json", action="store_true", help="Print one JSON object (as --format json)."
+        )
+        parser.add_argument(
             "--table",
             default="metrics",
             help="With --format csv: which table (metrics, scorecard, lift, tactics, "
@@ -62,8 +65,10 @@ class Command(BaseCommand):
             if opts["council"]:
                 self.council(opts, now)
                 return
+            if opts["json"] and opts["format"] == "csv":
+                raise CommandError("--json and --format csv: choose one")
             report = report_for(opts["period"], opts["segment"], now=now)
-            if opts["format"] == "json":
+            if opts["json"] or opts["format"] == "json":
                 self.stdout.write(json.dumps(report_dict(report)))
             elif opts["format"] == "csv":
                 self.stdout.write(export_csv(report, opts["table"]), ending="")
@@ -87,10 +92,14 @@ class Command(BaseCommand):
             path.write_bytes(pdf)
         else:
             path.write_text(council_html(period, now=now, policy=policy), encoding="utf-8")
-        self.stdout.write(f"council report for {period.label} written to {path}")
+        if opts["json"]:
+            data = {"month": period.label, "output": str(path), "bytes": path.stat().st_size}
+            self.stdout.write(json.dumps(data))
+        else:
+            self.stdout.write(f"council report for {period.label} written to {path}")
 
     def print_tables(self, report: Report) -> None:
-        console = Console(file=cast(IO[str], self.stdout), width=120)
+        console = output_console(self.stdout)
         console.print(
             f"[bold]{report.period.label}[/bold] ({report.period.start:%Y-%m-%d} to "
             f"{report.period.end:%Y-%m-%d}, end excluded), segment: {report.segment.label}"

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import IO, Any, cast
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rich.console import Console
 from rich.table import Table
 
 from advocacy.core.management.clock import add_as_of, as_of
+from advocacy.core.management.output import output_console
 from advocacy.engine.services import current_policy
 from advocacy.metrics.models import Cadence, Window
 from advocacy.metrics.report import format_value
@@ -34,6 +34,8 @@ class Command(BaseCommand):
         setting.add_argument("--as", dest="as_user", help="Record the change as this username.")
         removing = sub.add_parser("remove", help="Take a metric off the scorecard.")
         removing.add_argument("metric")
+        for p in (setting, removing):
+            p.add_argument("--json", action="store_true", help="Print one JSON object.")
         add_as_of(setting)
         add_as_of(
             listing, help="Each metric's window ends at this date or date-time (default: now)."
@@ -53,11 +55,22 @@ class Command(BaseCommand):
                     opts["metric"], target=opts["target"], baseline=opts["baseline"],
                     window=opts["window"], cadence=opts["cadence"], actor=actor, now=now,
                 )  # fmt: skip
-                self.stdout.write(f"scorecard: {entry}")
+                if opts["json"]:
+                    data = {
+                        "metric": entry.metric, "target": entry.target,
+                        "baseline": entry.baseline, "window": entry.window,
+                        "cadence": entry.cadence,
+                    }  # fmt: skip
+                    self.stdout.write(json.dumps(data))
+                else:
+                    self.stdout.write(f"scorecard: {entry}")
                 return
             if opts["action"] == "remove":
                 remove_entry(opts["metric"])
-                self.stdout.write(f"scorecard: {opts['metric']} removed")
+                if opts["json"]:
+                    self.stdout.write(json.dumps({"metric": opts["metric"], "removed": True}))
+                else:
+                    self.stdout.write(f"scorecard: {opts['metric']} removed")
                 return
         except ScorecardError as exc:
             raise CommandError(str(exc)) from None
@@ -74,4 +87,4 @@ class Command(BaseCommand):
                 r.metric.code, r.baseline_text, r.target_text, format_value(r.value, unit),
                 format_value(r.progress, "percent"), r.entry.window, r.status_label,
             )  # fmt: skip
-        Console(file=cast(IO[str], self.stdout), width=120).print(table)
+        output_console(self.stdout).print(table)

@@ -39,6 +39,7 @@ class Command(BaseCommand):
         listing.add_argument("--active", action="store_true", help="hide revoked keys")
         revoke = actions.add_parser("revoke", help="revoke a key by its prefix")
         revoke.add_argument("prefix", help="the 8 characters after 'adv_', or the whole key")
+        revoke.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -96,5 +97,8 @@ class Command(BaseCommand):
         changed = revoke_api_key(options["prefix"], actor=None, now=timezone.now())
         prefix = options["prefix"].strip()
         shown = prefix[4:].split("_", 1)[0] if prefix.startswith("adv_") else prefix
+        if options["json"]:
+            self.stdout.write(json.dumps({"prefix": shown, "revoked": True, "changed": changed}))
+            return
         word = "revoked" if changed else "was already revoked"
         self.stdout.write(f"API key {shown} {word}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time
 from typing import Any
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
             p.add_argument("--as", dest="as_user", help="Read it as this username.")
             if name == "list":
                 p.add_argument("--limit", type=int, default=50)
+                p.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         acting_user("audit", opts)
@@ -45,6 +47,11 @@ class Command(BaseCommand):
         if opts["action"] == "export":
             for chunk in audit.csv_lines(found):
                 self.stdout.write(chunk, ending="")
+            return
+        if opts["json"]:
+            header, *rows = audit.as_rows(found[: opts["limit"]])
+            entries = [dict(zip(header, row, strict=True)) for row in rows]
+            self.stdout.write(json.dumps({"entries": entries}))
             return
         for entry in found[: opts["limit"]]:
             self.stdout.write(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import json
 import sys
 from typing import Any
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=Role.values)
         parser.add_argument("--email", default="")
+        parser.add_argument("--json", action="store_true", help="Print one JSON object.")
         source = parser.add_mutually_exclusive_group()
         source.add_argument(
             "--password-stdin",
@@ -47,6 +49,10 @@ class Command(BaseCommand):
             )
         except PeopleError as exc:
             raise CommandError(str(exc)) from exc
+        if options["json"]:
+            data = {"username": user.username, "role": user.role, "email": user.email}
+            self.stdout.write(json.dumps(data))
+            return
         self.stdout.write(f"created user {user.username} (role {user.get_role_display()})")
 
     def _password(self, options: dict[str, Any]) -> str | None:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import IO, Any, cast
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from rich.console import Console
 from rich.table import Table
 
 from advocacy.core.management.clock import add_as_of, as_of
+from advocacy.core.management.output import output_console
 from advocacy.customers.models import Contact
 from advocacy.people.management.acting import acting_user
 from advocacy.pipeline.agreement_services import (
@@ -149,7 +149,7 @@ class Command(BaseCommand):
                 term,
                 r["signed_on"] or "—",
             )
-        Console(file=cast(IO[str], self.stdout)).print(table)
+        output_console(self.stdout).print(table)
 
     def do_show(self, opts: dict[str, Any]) -> None:
         self._print(opts, self._agreement(opts["id"]), "is")

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any
 
 import yaml
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rich.console import Console
 from rich.table import Table
 
 from advocacy.core.management.clock import add_as_of, as_of
+from advocacy.core.management.output import output_console
 from advocacy.people.management.acting import acting_user
 from advocacy.pipeline.checklists import (
     ChecklistError,
@@ -93,7 +93,7 @@ class Command(BaseCommand):
             table.add_column(column)
         for r in rows:
             table.add_row(str(r["ask_type"]), str(r["version"] or "—"), str(r["steps"]))
-        Console(file=cast(IO[str], self.stdout)).print(table)
+        output_console(self.stdout).print(table)
 
     def show(self, opts: dict[str, Any]) -> None:
         ask_type = self.ask_type(opts["ask_type"])
@@ -149,7 +149,7 @@ class Command(BaseCommand):
             table.add_row(
                 str(r["position"]), r["title"], r["owner_role"], r["requires_status"] or "", done
             )
-        Console(file=cast(IO[str], self.stdout)).print(table)
+        output_console(self.stdout).print(table)
 
     def tick(self, opts: dict[str, Any]) -> None:
         try:

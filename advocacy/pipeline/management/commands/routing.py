@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import IO, Any, cast
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rich.console import Console
 from rich.table import Table
 
 from advocacy.core.management.clock import add_as_of, as_of
+from advocacy.core.management.output import output_console
 from advocacy.customers.models import Region, SizeBand
 from advocacy.people.models import Role
 from advocacy.pipeline.models import AskType, RoutingRule
@@ -138,7 +138,7 @@ class Command(BaseCommand):
         for r in rules:
             on = "yes" if r.enabled else "no"
             table.add_row(str(r.pk), str(r.position), r.name, r.criteria(), r.target(), on)
-        Console(file=cast(IO[str], self.stdout)).print(table)
+        output_console(self.stdout).print(table)
 
 
 def _messages(exc: ValidationError) -> list[str]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import IO, Any, cast
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
-from rich.console import Console
 from rich.table import Table
 
+from advocacy.core.management.output import output_console
 from advocacy.customers.models import Contact
 from advocacy.messaging.portal_links import CannotIssue, issue_portal_link
 from advocacy.people.management.acting import acting_user
@@ -105,4 +105,4 @@ class Command(BaseCommand):
             who = n.recipient.get_username() if n.recipient else f"({n.role or 'anyone'})"
             email = n.contact.email if n.contact else "—"
             table.add_row(f"{n.at:%Y-%m-%d %H:%M}", email, n.text, who)
-        Console(file=cast(IO[str], self.stdout), width=140).print(table)
+        output_console(self.stdout).print(table)

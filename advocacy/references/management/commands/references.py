@@ -7,7 +7,7 @@ import json
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -16,6 +16,8 @@ from rich.console import Console
 from rich.table import Table
 
 from advocacy.core.management.clock import add_as_of, as_of
+from advocacy.core.management.output import output_console
+from advocacy.core.management.paging import add_paging, page
 from advocacy.customers.models import Contact, Region, SizeBand
 from advocacy.engine.asks import CapExceeded
 from advocacy.engine.services import Excluded, current_policy
@@ -92,7 +94,7 @@ class Command(BaseCommand):
         f.add_argument("--notes", default="")
         ls = sub.add_parser("list", help="Requests, soonest needed first.")
         ls.add_argument("--status", choices=RequestStatus.values)
-        ls.add_argument("--limit", type=int, default=200)
+        add_paging(ls, default=200)
         show = sub.add_parser("show", help="One request with its offers and calls.")
         show.add_argument("id", type=int)
         match = sub.add_parser("match", help="Ranked candidates for a request, with reasons.")
@@ -165,11 +167,12 @@ class Command(BaseCommand):
             result,
             close,
             stats,
+            refresh,
         ):
             p.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def console(self) -> Console:
-        return Console(file=cast(IO[str], self.stdout), width=140)
+        return output_console(self.stdout)
 
     def actor(self, opts: dict[str, Any]) -> Any:
         name = opts.get("as_user")
@@ -235,12 +238,12 @@ class Command(BaseCommand):
         qs = ReferenceRequest.objects.all()
         if opts["status"]:
             qs = qs.filter(status=opts["status"])
-        total = qs.count()
-        rows = [request_row(r) for r in qs.order_by("needed_by", "id")[: opts["limit"]]]
+        found, where = page(qs.order_by("needed_by", "id"), opts)
+        rows = [request_row(r) for r in found]
         if opts["json"]:
-            self.stdout.write(json.dumps({"total": total, "requests": rows}))
+            self.stdout.write(json.dumps({**where.as_dict(), "requests": rows}))
             return
-        table = Table(title=f"{total} reference request(s)")
+        table = Table(title=where.caption("reference request"))
         for column in ("id", "opportunity", "prospect", "segment", "needed by", "status"):
             table.add_column(column)
         for r in rows:
@@ -393,4 +396,4 @@ class Command(BaseCommand):
 
     def do_refresh(self, opts: dict[str, Any]) -> None:
         count = refresh_pool(now=as_of(opts), policy=current_policy())
-        self.stdout.write(f"{count} reference-ready advocate row(s) written")
+        self.out(opts, {"rows": count}, f"{count} reference-ready advocate row(s) written")

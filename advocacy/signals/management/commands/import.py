@@ -17,9 +17,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
-from rich.console import Console
 from rich.table import Table
 
+from advocacy.core.management.output import output_console
 from advocacy.core.management.progress import progress_bar
 from advocacy.signals.imports import (
     PRESETS,
@@ -141,7 +141,7 @@ class Command(BaseCommand):
 
     def print_summary(self, run: ImportRun, options: dict[str, Any]) -> None:
         # The stream under Django's OutputWrapper, which would add a newline to each write.
-        console = Console(file=getattr(self.stdout, "_out", None), soft_wrap=True)
+        console = output_console(self.stdout)
         would = run.status in (ImportStatus.PREVIEWED, ImportStatus.REJECTED)
         table = Table(title=f"{run.filename}: {run.get_status_display()}", title_justify="left")
         table.add_column("rows")
