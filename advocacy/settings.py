@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "advocacy.rewards",
     "advocacy.messaging",
     "advocacy.integrations.slack",
+    "advocacy.integrations.connectors",
     "advocacy.privacy",
     "advocacy.api",
     "advocacy.demo",

@@ -68,6 +68,7 @@ class Scope(models.TextChoices):
     PRIVACY_WRITE = "privacy:write", "Export or erase a person's data"
     PRODUCT_EVENTS_READ = "product_events:read", "Read the product events feed"
     REWARDS_WRITE = "rewards:write", "Credit, redeem, review and fulfil rewards"
+    CONNECTORS_WRITE = "connectors:write", "Add and remove connections, replay their inbox"
 
 
 KEY_PREFIX = "adv_"

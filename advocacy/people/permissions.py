@@ -65,6 +65,8 @@ class Action(StrEnum):
     REWARDS_REDEEM = "rewards.redeem"
     REWARDS_FULFIL = "rewards.fulfil"
     REWARDS_BUDGET = "rewards.budget"
+    CONNECTORS_VIEW = "connectors.view"
+    CONNECTORS_MANAGE = "connectors.manage"
 
 
 ADMIN, CS, SALES, MARKETING, VIEWER = (
@@ -171,6 +173,12 @@ TABLE: dict[Action, Right] = {
         MARKETING,
     ),
     Action.REWARDS_BUDGET: _right(Scope.REWARDS_WRITE, "set the quarterly rewards budget"),
+    # Connections hold vendors' secrets and raw requests: admins configure them; customer
+    # success may see the inbox (the same people and answers it sees everywhere else).
+    Action.CONNECTORS_VIEW: _right(Scope.READ, "see connections, their inbox and rejected log", CS),
+    Action.CONNECTORS_MANAGE: _right(
+        Scope.CONNECTORS_WRITE, "add or remove connections and replay their inbox"
+    ),
 }
 
 
@@ -293,6 +301,13 @@ CLI: dict[tuple[str, str], Action] = {
     ("rewards", "fulfil"): Action.REWARDS_FULFIL,
     ("rewards", "process"): Action.REWARDS_FULFIL,
     ("rewards", "budget"): Action.REWARDS_BUDGET,
+    ("connectors", "add"): Action.CONNECTORS_MANAGE,
+    ("connectors", "remove"): Action.CONNECTORS_MANAGE,
+    ("connectors", "replay"): Action.CONNECTORS_MANAGE,
+    ("connectors", "list"): Action.CONNECTORS_VIEW,
+    ("connectors", "show"): Action.CONNECTORS_VIEW,
+    ("connectors", "inbox"): Action.CONNECTORS_VIEW,
+    ("connectors", "rejected"): Action.CONNECTORS_VIEW,
 }
 
 

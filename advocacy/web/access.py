@@ -31,8 +31,10 @@ PUBLIC = frozenset({"login", "logout", "password_set", "password_set_done", "uns
 # the staff session, advocacy.api.auth) and the advocate portal (a portal session opened by a
 # magic link, advocacy.portal.session; a staff login never opens it), and Slack's button
 # presses (Slack's signature, then the Slack member's role: advocacy.integrations.slack.actions,
-# whose BUTTONS name the action of the table each button needs). Any other area is refused.
-OWN_AREAS = frozenset({"api", "portal", "slack"})
+# whose BUTTONS name the action of the table each button needs), and connections' inbound
+# webhooks (the url's token, then the vendor's signature: advocacy.integrations.connectors
+# .ingest). Any other area is refused.
+OWN_AREAS = frozenset({"api", "portal", "slack", "connectors"})
 
 # url name → (action for GET, action for POST). A page whose GET only shows a form for a write
 # asks for the write's action on GET too, so nobody is shown a form they cannot submit.

@@ -1,0 +1,5 @@
+"""The connectors, one module per vendor; importing this package registers them all."""
+
+from advocacy.integrations.connectors.vendors import webhook
+
+__all__ = ["webhook"]
