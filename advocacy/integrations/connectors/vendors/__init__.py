@@ -1,5 +1,5 @@
 """The connectors, one module per vendor; importing this package registers them all."""
 
-from advocacy.integrations.connectors.vendors import delighted, typeform, webhook
+from advocacy.integrations.connectors.vendors import asknicely, delighted, typeform, webhook
 
-__all__ = ["delighted", "typeform", "webhook"]
+__all__ = ["asknicely", "delighted", "typeform", "webhook"]
