@@ -1,5 +1,11 @@
 """The connectors, one module per vendor; importing this package registers them all."""
 
-from advocacy.integrations.connectors.vendors import asknicely, delighted, typeform, webhook
+from advocacy.integrations.connectors.vendors import (
+    asknicely,
+    delighted,
+    formbricks,
+    typeform,
+    webhook,
+)
 
-__all__ = ["asknicely", "delighted", "typeform", "webhook"]
+__all__ = ["asknicely", "delighted", "formbricks", "typeform", "webhook"]
