@@ -8,4 +8,4 @@ from advocacy.integrations.connectors.vendors import (
     webhook,
 )
 
-__all__ = ["asknicely", "delighted", "formbricks", "typeform", "webhook"]
+__all__ = ["asknicely", "delighted", "formbricks", "hubspot", "typeform", "webhook"]
