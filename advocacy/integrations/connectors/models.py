@@ -122,6 +122,17 @@ class RejectedRequest(models.Model):
         return bytes(self.body).decode("utf-8", errors="replace")
 
 
+class InboxDrain(models.Model):
+    """One row (id 1): whether a task to map the pending requests is queued. A request sets it
+    and queues the task only when it was not set (one task for a burst, not one per request);
+    the task clears it before it reads what is pending, so nothing received is left behind."""
+
+    queued = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"drain queued={self.queued}"
+
+
 class AnswerRevision(models.Model):
     source = models.CharField(max_length=50)
     key = models.CharField(max_length=255)

@@ -24,7 +24,7 @@ its contact was missing succeeds once the contact is imported.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -35,6 +35,7 @@ from advocacy.customers.services import in_chunks
 from advocacy.integrations.connectors import registry
 from advocacy.integrations.connectors.models import (
     AnswerRevision,
+    InboxDrain,
     InboxRequest,
     InboxStatus,
 )
@@ -44,6 +45,7 @@ from advocacy.signals.records import SignalRecord
 from advocacy.signals.services import existing_signal_keys, record_signals, resolve_contacts
 
 ERROR_LENGTH = 2000
+DRAIN_BATCH = 500
 
 
 @dataclass
@@ -58,6 +60,10 @@ class Outcome:
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
+
+    def add(self, other: Outcome) -> None:
+        for key, value in asdict(other).items():
+            setattr(self, key, getattr(self, key) + value)
 
 
 @dataclass
@@ -222,3 +228,25 @@ def process(inbox_ids: Sequence[int], *, now: datetime) -> Outcome:
         )  # fmt: skip
         outcome.requests = len(inbox)
     return outcome
+
+
+def drain(*, now: Callable[[], datetime]) -> Outcome:
+    """Map every pending request, oldest first, in batches: the task the way in queues.
+
+    The flag is cleared first, so a request stored from then on queues the next drain; each
+    batch takes the clock anew (`now`), as a long drain runs for a while."""
+    InboxDrain.objects.filter(pk=1).update(queued=False)
+    total = Outcome()
+    seen: set[int] = set()
+    while True:
+        ids = [
+            pk
+            for pk in InboxRequest.objects.filter(status=InboxStatus.PENDING)
+            .order_by("received_at", "pk")
+            .values_list("pk", flat=True)[:DRAIN_BATCH]
+            if pk not in seen
+        ]
+        if not ids:
+            return total
+        seen.update(ids)
+        total.add(process(ids, now=now()))

@@ -44,6 +44,10 @@ class ConnectorError(ValueError):
     """A request the team can correct: the message says how."""
 
 
+class NoSuchConnection(ConnectorError):
+    """No connection by that name."""
+
+
 @dataclass(frozen=True)
 class ConnectionView:
     """What may be shown about a connection: never its secret or its token."""
@@ -193,7 +197,7 @@ def list_connections(*, include_removed: bool = False) -> list[ConnectionView]:
 def _connection(name: str) -> Connection:
     connection = Connection.objects.filter(name=name.strip()).first()
     if connection is None:
-        raise ConnectorError(f"no connection named {name!r} (see `advocacy connectors list`)")
+        raise NoSuchConnection(f"no connection named {name!r} (see `advocacy connectors list`)")
     return connection
 
 
@@ -258,7 +262,5 @@ def replay(
         raise ConnectorError("no stored request with these ids")
     total = Outcome()
     for start in range(0, len(chosen), REPLAY_BATCH):
-        done = process(chosen[start : start + REPLAY_BATCH], now=now)
-        for key, value in done.as_dict().items():
-            setattr(total, key, getattr(total, key) + value)
+        total.add(process(chosen[start : start + REPLAY_BATCH], now=now))
     return total

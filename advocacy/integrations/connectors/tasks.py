@@ -7,10 +7,10 @@ from typing import Any
 from django.utils import timezone
 from django_tasks import task
 
-from advocacy.integrations.connectors.processing import process
+from advocacy.integrations.connectors.processing import drain
 
 
 @task()
-def process_inbox(inbox_ids: list[int]) -> dict[str, Any]:
-    """Map stored requests to signals (advocacy.integrations.connectors.processing)."""
-    return process(inbox_ids, now=timezone.now()).as_dict()
+def drain_inbox() -> dict[str, Any]:
+    """Map every pending request to signals (advocacy.integrations.connectors.processing)."""
+    return drain(now=timezone.now).as_dict()
