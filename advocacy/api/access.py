@@ -13,6 +13,14 @@ from advocacy.people.permissions import Action
 A = Action
 
 OPERATIONS: dict[str, Action] = {
+    "list_connections": A.CONNECTORS_VIEW,
+    "get_connection": A.CONNECTORS_VIEW,
+    "add_connection": A.CONNECTORS_MANAGE,
+    "remove_connection": A.CONNECTORS_MANAGE,
+    "list_inbox": A.CONNECTORS_VIEW,
+    "list_rejected": A.CONNECTORS_VIEW,
+    "get_inbox_request": A.CONNECTORS_VIEW,
+    "replay_inbox": A.CONNECTORS_MANAGE,
     "list_reward_entries": A.VIEW,
     "get_reward_balance": A.VIEW,
     "get_reward_tier": A.VIEW,
