@@ -153,7 +153,7 @@ def store(
     `queue_in` the mapping task's row is written in the same transaction (one commit)."""
     event, error = identify(found, request)
     ops = db.ops
-    params = [
+    params: list[Any] = [
         found.pk,
         event,
         ops.adapt_datetimefield_value(now),

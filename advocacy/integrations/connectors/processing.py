@@ -155,9 +155,10 @@ def _revise(revisable: list[tuple[_Row, Mapped]], created: set[tuple[str, str]])
         if pair in stored and revision <= stored[pair]:
             continue
         seen.append(AnswerRevision(source=pair[0], key=pair[1], revision=revision))
-        signal = signals.get(pair)
-        if signal is None or pair in created:
+        found = signals.get(pair)
+        if found is None or pair in created:
             continue
+        signal = found
         signal.value, signal.text = m.record.value, m.record.text
         signal.payload = dict(m.record.payload)
         changed.append(signal)

@@ -38,6 +38,10 @@ from advocacy.signals.records import SignalRecord
 EVENTS = ("responseCreated", "responseUpdated", "responseFinished")
 
 
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _first_score(answers: dict[str, Any]) -> Any:
     for value in answers.values():
         if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10:
@@ -68,16 +72,15 @@ class Formbricks(Connector):
         response = data.get("data")
         if not isinstance(response, dict) or not response.get("id"):
             raise Malformed("data.id (the response) is required")
-        answers = response.get("data") if isinstance(response.get("data"), dict) else {}
+        answers = _object(response.get("data"))
         question = self.option(options, "nps_question")
         value = answers.get(question) if question else _first_score(answers)
         if value in (None, ""):
             return Mapping_(skipped=1)
         comment_question = self.option(options, "comment_question")
         comment = answers.get(comment_question, "") if comment_question else ""
-        attributes = response.get("contactAttributes")
-        attributes = attributes if isinstance(attributes, dict) else {}
-        contact = response.get("contact") if isinstance(response.get("contact"), dict) else {}
+        attributes = _object(response.get("contactAttributes"))
+        contact = _object(response.get("contact"))
         email = email_of(attributes.get("email"))
         person_id = str(contact.get("id") or "")
         if email is None and not person_id:

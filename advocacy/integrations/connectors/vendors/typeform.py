@@ -44,6 +44,10 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + base64.b64encode(hmac_sha256(secret.encode(), body)).decode()
 
 
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _field(answer: dict[str, Any]) -> dict[str, Any]:
     field = answer.get("field")
     return field if isinstance(field, dict) else {}
@@ -104,7 +108,7 @@ class Typeform(Connector):
         chosen = _score_answer(answers, self.option(options, "nps_field"))
         if chosen is None:
             return Mapping_(skipped=1)
-        hidden = response.get("hidden") if isinstance(response.get("hidden"), dict) else {}
+        hidden = _object(response.get("hidden"))
         email = email_of(hidden.get("email")) or next(
             (email_of(a.get("email")) for a in answers if a.get("type") == "email"), None
         )
