@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from advocacy.core import scheduler
 from advocacy.integrations.connectors import standard
 from advocacy.integrations.connectors.models import InboxDrain, InboxRequest
 from advocacy.integrations.connectors.processing import drain
@@ -45,3 +46,15 @@ def test_a_burst_queues_one_task_and_the_drain_maps_every_request(hook, ada, set
     # The next request after the drain queues the next task.
     send(h, 3)
     assert DBTaskResult.objects.count() == 2
+
+
+def test_the_scheduler_drains_what_a_lost_task_left(hook, ada, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    h = hook("webhook", secret=SECRET)
+    send(h, 1)
+    DBTaskResult.objects.all().delete()  # the task is lost; the flag stays set
+    assert scheduler.REGISTRY["drain-inbox"].every.total_seconds() == 300
+    scheduler.REGISTRY["drain-inbox"].enqueue()
+    assert DBTaskResult.objects.count() == 1
+    drain(now=timezone.now)
+    assert (Signal.objects.count(), InboxDrain.objects.get().queued) == (1, False)
