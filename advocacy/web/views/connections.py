@@ -41,7 +41,8 @@ class ConnectionForm(forms.Form):
     options = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="One KEY=VALUE a line, e.g. nps_field=recommend (docs/connectors.md).",
+        help_text="One KEY=VALUE a line, e.g. nps_field=recommend; each connector's options "
+        "are in its guide.",
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
