@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from advocacy.customers.models import Account, Contact
@@ -56,7 +57,8 @@ def test_mapping_a_batch_takes_the_same_queries_for_1_or_40(
     for i in range(size):
         receive(token, request(i, signals=3), now=now, process=False)
     ids = list(InboxRequest.objects.values_list("pk", flat=True))
-    with django_assert_max_num_queries(9):
+    # 9 on SQLite; PostgreSQL's signal insert adds its staging table's create and truncate.
+    with django_assert_max_num_queries(9 if connection.vendor == "sqlite" else 11):
         outcome = process(ids, now=now)
     assert (outcome.processed, outcome.created, Signal.objects.count()) == (
         size,
