@@ -175,15 +175,18 @@ def _revise(revisable: list[tuple[_Row, Mapped]], created: set[tuple[str, str]])
         )
 
 
-def process(inbox_ids: Sequence[int], *, now: datetime) -> Outcome:
-    """Map the inbox rows to signals and record what came of each; see the module docstring."""
+def process(inbox_ids: Sequence[int], *, now: datetime, pending_only: bool = False) -> Outcome:
+    """Map the inbox rows to signals and record what came of each; see the module docstring.
+
+    `pending_only` (the drain): rows another drain mapped while this one waited for their lock
+    are left alone."""
     outcome = Outcome()
     with transaction.atomic():
+        chosen = InboxRequest.objects.filter(pk__in=list(inbox_ids))
+        if pending_only:
+            chosen = chosen.filter(status=InboxStatus.PENDING)
         inbox = list(
-            InboxRequest.objects.filter(pk__in=list(inbox_ids))
-            .select_related("connection")
-            .select_for_update()
-            .order_by("received_at", "pk")
+            chosen.select_related("connection").select_for_update().order_by("received_at", "pk")
         )
         if not inbox:
             return outcome
@@ -250,4 +253,4 @@ def drain(*, now: Callable[[], datetime]) -> Outcome:
         if not ids:
             return total
         seen.update(ids)
-        total.add(process(ids, now=now()))
+        total.add(process(ids, now=now(), pending_only=True))
