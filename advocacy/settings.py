@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "advocacy.rewards",
     "advocacy.messaging",
     "advocacy.integrations.slack",
+    "advocacy.integrations.connectors",
     "advocacy.privacy",
     "advocacy.workqueue",
     "advocacy.api",

@@ -22,6 +22,7 @@ from advocacy.api.routers.accounts import router as accounts_router
 from advocacy.api.routers.advocates import router as advocates_router
 from advocacy.api.routers.agreements import router as agreements_router
 from advocacy.api.routers.asks import router as asks_router
+from advocacy.api.routers.connectors import router as connectors_router
 from advocacy.api.routers.contacts import router as contacts_router
 from advocacy.api.routers.content import router as content_router
 from advocacy.api.routers.guards import router as guards_router
@@ -84,6 +85,7 @@ api.add_router("", portal_router)  # /contacts/{id}/portal-link and /notices
 api.add_router("", queue_router)  # /queue
 api.add_router("/metrics", metrics_router)
 api.add_router("", users_router)  # /users, /keys and /audit
+api.add_router("", connectors_router)  # /connections and /inbox
 api.add_router("", messages_router)  # /messages and /asks/{id}/email, /asks/{id}/email/test
 
 

@@ -69,6 +69,7 @@ class Scope(models.TextChoices):
     PRODUCT_EVENTS_READ = "product_events:read", "Read the product events feed"
     REWARDS_WRITE = "rewards:write", "Credit, redeem, review and fulfil rewards"
     REFERRALS_WRITE = "referrals:write", "Record referrals for advocates and move them"
+    CONNECTORS_WRITE = "connectors:write", "Add and remove connections, replay their inbox"
 
 
 KEY_PREFIX = "adv_"

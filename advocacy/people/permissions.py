@@ -67,6 +67,8 @@ class Action(StrEnum):
     REWARDS_BUDGET = "rewards.budget"
     REFERRALS_FILE = "referrals.file"
     REFERRALS_MOVE = "referrals.move"
+    CONNECTORS_VIEW = "connectors.view"
+    CONNECTORS_MANAGE = "connectors.manage"
 
 
 ADMIN, CS, SALES, MARKETING, VIEWER = (
@@ -181,6 +183,12 @@ TABLE: dict[Action, Right] = {
     ),
     Action.REFERRALS_MOVE: _right(
         Scope.REFERRALS_WRITE, "move a referral (meeting, qualified, won, lost)", SALES, CS
+    ),
+    # Connections hold vendors' secrets and raw requests: admins configure them; customer
+    # success may see the inbox (the same people and answers it sees everywhere else).
+    Action.CONNECTORS_VIEW: _right(Scope.READ, "see connections, their inbox and rejected log", CS),
+    Action.CONNECTORS_MANAGE: _right(
+        Scope.CONNECTORS_WRITE, "add or remove connections and replay their inbox"
     ),
 }
 
@@ -306,6 +314,13 @@ CLI: dict[tuple[str, str], Action] = {
     ("rewards", "budget"): Action.REWARDS_BUDGET,
     ("referrals", "create"): Action.REFERRALS_FILE,
     ("referrals", "move"): Action.REFERRALS_MOVE,
+    ("connectors", "add"): Action.CONNECTORS_MANAGE,
+    ("connectors", "remove"): Action.CONNECTORS_MANAGE,
+    ("connectors", "replay"): Action.CONNECTORS_MANAGE,
+    ("connectors", "list"): Action.CONNECTORS_VIEW,
+    ("connectors", "show"): Action.CONNECTORS_VIEW,
+    ("connectors", "inbox"): Action.CONNECTORS_VIEW,
+    ("connectors", "rejected"): Action.CONNECTORS_VIEW,
 }
 
 

@@ -31,10 +31,11 @@ PUBLIC = frozenset({"login", "logout", "password_set", "password_set_done", "uns
 # the staff session, advocacy.api.auth) and the advocate portal (a portal session opened by a
 # magic link, advocacy.portal.session; a staff login never opens it), and Slack's button
 # presses (Slack's signature, then the Slack member's role: advocacy.integrations.slack.actions,
-# whose BUTTONS name the action of the table each button needs), and the public referral form
-# at /r/<code>/ (open to anyone, rate-limited per address: advocacy.portal.views.refer). Any
-# other area is refused.
-OWN_AREAS = frozenset({"api", "portal", "refer", "slack"})
+# whose BUTTONS name the action of the table each button needs), the public referral form at
+# /r/<code>/ (open to anyone, rate-limited per address: advocacy.portal.views.refer), and
+# connections' inbound webhooks (the url's token, then the vendor's signature:
+# advocacy.integrations.connectors.ingest). Any other area is refused.
+OWN_AREAS = frozenset({"api", "portal", "refer", "slack", "connectors"})
 
 # url name → (action for GET, action for POST). A page whose GET only shows a form for a write
 # asks for the write's action on GET too, so nobody is shown a form they cannot submit.
@@ -140,6 +141,11 @@ ROUTES: dict[str, tuple[Action, Action]] = {
     "user_password": (A.USERS_MANAGE, A.USERS_MANAGE),
     "user_unlock": (A.USERS_MANAGE, A.USERS_MANAGE),
     "api_keys": (A.KEYS_MANAGE, A.KEYS_MANAGE),
+    "connections": (A.CONNECTORS_VIEW, A.CONNECTORS_MANAGE),
+    "connection_remove": (A.CONNECTORS_MANAGE, A.CONNECTORS_MANAGE),
+    "connections_inbox": (A.CONNECTORS_VIEW, A.CONNECTORS_VIEW),
+    "inbox_request": (A.CONNECTORS_VIEW, A.CONNECTORS_VIEW),
+    "inbox_replay": (A.CONNECTORS_MANAGE, A.CONNECTORS_MANAGE),
     "api_key_revoke": (A.KEYS_MANAGE, A.KEYS_MANAGE),
     "contact_export": (A.PRIVACY_MANAGE, A.PRIVACY_MANAGE),
     "contact_erase": (A.PRIVACY_MANAGE, A.PRIVACY_MANAGE),

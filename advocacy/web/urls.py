@@ -5,6 +5,7 @@ from django.urls import path, reverse_lazy
 
 from advocacy.web.views import (
     advocates,
+    connections,
     content,
     customers,
     dashboard,
@@ -67,6 +68,15 @@ urlpatterns = [
     ),
     path("me/notices/", users.my_notices, name="my_notices"),
     path("users/", users.user_list, name="users"),
+    path("connections/", connections.connections, name="connections"),
+    path(
+        "connections/<str:name>/remove/",
+        connections.connection_remove,
+        name="connection_remove",
+    ),
+    path("connections/inbox/", connections.connections_inbox, name="connections_inbox"),
+    path("connections/inbox/<int:pk>/", connections.inbox_request, name="inbox_request"),
+    path("connections/inbox/replay/", connections.inbox_replay, name="inbox_replay"),
     path("users/keys/", users.api_keys, name="api_keys"),
     path("users/keys/<str:prefix>/revoke/", users.api_key_revoke, name="api_key_revoke"),
     path("users/<str:username>/", users.user_detail, name="user"),
