@@ -27,6 +27,7 @@ from advocacy.core.env import (
 from advocacy.core.mailurl import parse_email_url
 from advocacy.core.quiet import parse_quiet_hours
 from advocacy.core.rates import parse_rate
+from advocacy.core.review_sites import DEFAULT_REVIEW_SITES, parse_review_sites
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("ADVOCACY_DATA_DIR", str(BASE_DIR.parent / "var"))).resolve()
@@ -301,6 +302,11 @@ TASK_MAX_ATTEMPTS = env_int("ADVOCACY_TASK_MAX_ATTEMPTS", 3, minimum=1)
 
 # The playbook folder: plays as YAML files plus policy.yaml (default: the shipped playbook).
 PLAYBOOK_DIR = env_str("ADVOCACY_PLAYBOOK_DIR", str(BASE_DIR / "engine" / "playbook"))
+# Review sites a review play may name (`site:`), each with its rule on inviting only promoters
+# (docs/engine.md, "Review sites").
+REVIEW_SITES = env_parsed(
+    "ADVOCACY_REVIEW_SITES", parse_review_sites(DEFAULT_REVIEW_SITES), parse_review_sites
+)
 
 
 def _pairs(keys: set[str] | None, values: set[str] | None) -> Callable[[str], dict[str, str]]:
