@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "advocacy.references",
     "advocacy.metrics",
     "advocacy.rewards",
+    "advocacy.recognition",
     "advocacy.messaging",
     "advocacy.integrations.slack",
     "advocacy.privacy",
@@ -373,6 +374,9 @@ CONTENT_REPERMISSION_DAYS = env_int("ADVOCACY_CONTENT_REPERMISSION_DAYS", 30, mi
 # Rewards (docs/rewards.md): which tier policy ranks advocates, and when a redemption is held
 # for review: one person behind this many accounts, or an amount of this many dollars or more.
 REWARDS_TIERS = env_choice("ADVOCACY_REWARDS_TIERS", "advocate", ["advocate", "reference"])
+# Recognition (docs/recognition.md): the tier, by its code in the tier policy in force, from
+# which an advocate is in the champions group and may have the badge; empty: the first tier.
+CHAMPIONS_TIER = env_str("ADVOCACY_CHAMPIONS_TIER", "")
 REWARDS_REVIEW_ACCOUNTS = env_int("ADVOCACY_REWARDS_REVIEW_ACCOUNTS", 2, minimum=2)
 REWARDS_REVIEW_DOLLARS = env_int("ADVOCACY_REWARDS_REVIEW_DOLLARS", 1_000, minimum=1)
 # The charities a donation may go to (a YAML list); empty: the packaged list.
