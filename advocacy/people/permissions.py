@@ -65,6 +65,7 @@ class Action(StrEnum):
     REWARDS_REDEEM = "rewards.redeem"
     REWARDS_FULFIL = "rewards.fulfil"
     REWARDS_BUDGET = "rewards.budget"
+    RECOGNITION_BADGE = "recognition.badge"
 
 
 ADMIN, CS, SALES, MARKETING, VIEWER = (
@@ -171,6 +172,10 @@ TABLE: dict[Action, Right] = {
         MARKETING,
     ),
     Action.REWARDS_BUDGET: _right(Scope.REWARDS_WRITE, "set the quarterly rewards budget"),
+    # Recognition: those who thank advocates give or withdraw their badge.
+    Action.RECOGNITION_BADGE: _right(
+        Scope.REWARDS_WRITE, "issue or revoke an advocate's badge", CS, MARKETING
+    ),
 }
 
 
@@ -293,6 +298,8 @@ CLI: dict[tuple[str, str], Action] = {
     ("rewards", "fulfil"): Action.REWARDS_FULFIL,
     ("rewards", "process"): Action.REWARDS_FULFIL,
     ("rewards", "budget"): Action.REWARDS_BUDGET,
+    ("recognition", "badge-issue"): Action.RECOGNITION_BADGE,
+    ("recognition", "badge-revoke"): Action.RECOGNITION_BADGE,
 }
 
 

@@ -240,3 +240,37 @@ def featured(now: datetime) -> list[Featured]:
         )
         for pk, account, first, last, title, title_ok, logo_ok, quote in rows
     ]
+
+
+def badge_links(badge: Badge) -> dict[str, str]:
+    """The badge's public addresses: its page (shared) and its image (downloaded)."""
+    from django.urls import reverse
+
+    page = reverse("web:badge", kwargs={"token": badge.token})
+    image = reverse("web:badge_svg", kwargs={"token": badge.token})
+    return {"page": settings.SITE_URL + page, "image": settings.SITE_URL + image}
+
+
+def badge_row(badge: Badge, now: datetime) -> dict[str, Any]:
+    """A badge for the CLI and the API: its tier, year, links and the name it shows."""
+    view = badge_view(badge, now)
+    return {
+        "id": badge.pk,
+        "email": badge.contact.email,
+        "tier": badge.tier,
+        "year": badge.year,
+        "shows_name": view.name,
+        "issued_at": badge.issued_at.isoformat(),
+        "revoked_at": badge.revoked_at.isoformat() if badge.revoked_at else None,
+        **({} if badge.revoked_at else badge_links(badge)),
+    }
+
+
+def current_badge(contact: Contact, now: datetime) -> Badge | None:
+    """The advocate's live badge of this year, if any."""
+    return (
+        Badge.objects.live()
+        .select_related("contact")
+        .filter(contact=contact, year=now.year)
+        .first()
+    )

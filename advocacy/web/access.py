@@ -25,7 +25,21 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # Routes anyone may reach, logged in or not.
 # `unsubscribe` is the link in every email to advocates: it must work without a login.
-PUBLIC = frozenset({"login", "logout", "password_set", "password_set_done", "unsubscribe"})
+# The badge's page and image (an unguessable token) and the featured customers (only what
+# consent allows) are public by design: advocates share them, websites embed them.
+PUBLIC = frozenset(
+    {
+        "login",
+        "logout",
+        "password_set",
+        "password_set_done",
+        "unsubscribe",
+        "badge",
+        "badge_svg",
+        "featured_public",
+        "featured_json",
+    }
+)
 
 # Areas with their own guard, which this middleware leaves to it: the REST API (API keys and
 # the staff session, advocacy.api.auth) and the advocate portal (a portal session opened by a
@@ -61,6 +75,9 @@ ROUTES: dict[str, tuple[Action, Action]] = {
     "ask_email_test": (A.MESSAGES_TEST, A.MESSAGES_TEST),
     "outbox": (A.VIEW, A.VIEW),
     "rewards": (A.VIEW, A.VIEW),
+    "recognition": (A.VIEW, A.VIEW),
+    "recognition_champions_csv": (A.VIEW, A.VIEW),
+    "contact_badge": (A.RECOGNITION_BADGE, A.RECOGNITION_BADGE),
     "redemption_release": (A.REWARDS_FULFIL, A.REWARDS_FULFIL),
     "rewards_budget": (A.REWARDS_BUDGET, A.REWARDS_BUDGET),
     "rewards_process": (A.REWARDS_FULFIL, A.REWARDS_FULFIL),

@@ -18,6 +18,7 @@ from advocacy.web.views import (
     portal_links,
     privacy,
     process,
+    recognition,
     references,
     rewards,
     users,
@@ -100,6 +101,15 @@ urlpatterns = [
     path("asks/<int:pk>/email.html", outbox.ask_email_html, name="ask_email_html"),
     path("asks/<int:pk>/email/test/", outbox.ask_email_test, name="ask_email_test"),
     path("outbox/", outbox.outbox_list, name="outbox"),
+    path("recognition/", recognition.recognition_page, name="recognition"),
+    path(
+        "recognition/champions.csv", recognition.champions_export, name="recognition_champions_csv"
+    ),
+    path("contacts/<int:pk>/badge/", recognition.contact_badge, name="contact_badge"),
+    path("badge/<str:token>/", recognition.badge_page, name="badge"),
+    path("badge/<str:token>.svg", recognition.badge_image, name="badge_svg"),
+    path("featured/", recognition.featured_public, name="featured_public"),
+    path("featured.json", recognition.featured_json, name="featured_json"),
     path("rewards/", rewards.rewards_page, name="rewards"),
     path("rewards/budget/", rewards.rewards_budget, name="rewards_budget"),
     path("rewards/process/", rewards.rewards_process, name="rewards_process"),
