@@ -13,6 +13,11 @@ from advocacy.people.permissions import Action
 A = Action
 
 OPERATIONS: dict[str, Action] = {
+    "list_champions": A.VIEW,
+    "list_featured_customers": A.VIEW,
+    "get_badge": A.VIEW,
+    "issue_badge": A.RECOGNITION_BADGE,
+    "revoke_badge": A.RECOGNITION_BADGE,
     "list_reward_entries": A.VIEW,
     "get_reward_balance": A.VIEW,
     "get_reward_tier": A.VIEW,
