@@ -7,7 +7,7 @@ portal to that check, and a test walks every route to hold it so.
 
 from django.urls import path
 
-from advocacy.portal.views import account, asks, content, enter, pages, rewards
+from advocacy.portal.views import account, asks, badge, content, enter, pages, rewards
 
 app_name = "portal"
 
@@ -33,6 +33,7 @@ urlpatterns = [
     path("opt-out/", account.opt_out, name="opt_out"),
     path("history/", account.history, name="history"),
     path("rewards/", rewards.rewards, name="rewards"),
+    path("badge/", badge.get_badge, name="badge"),
     path("leave/", account.leave, name="leave"),
     path("<path:rest>", pages.not_found, name="not_found"),  # last: what nothing above matched
 ]
