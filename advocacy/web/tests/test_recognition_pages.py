@@ -109,6 +109,7 @@ def test_the_public_featured_page_and_json_follow_consent_at_once(client: Client
     assert page.content.decode().count('data-testid="featured-item"') == 1
     grant_consent(asset, ["quote"], expires_at=NOW + dt.timedelta(days=9), actor=None, now=NOW)
     assert client.get(reverse("web:featured_json")).json() == {"featured": []}
-    assert 'data-testid="featured-item"' not in client.get(
-        reverse("web:featured_public")
-    ).content.decode()
+    assert (
+        'data-testid="featured-item"'
+        not in client.get(reverse("web:featured_public")).content.decode()
+    )
