@@ -142,3 +142,15 @@ def test_featured_is_one_query(django_assert_num_queries) -> None:
         consented(advocate(f"p{i}@acme.example"), ["name", "quote", "title"])
     with django_assert_num_queries(1):
         assert len(services.featured(NOW)) == 4
+
+
+def test_a_persons_badges_are_in_their_export_and_go_with_their_erasure() -> None:
+    from advocacy.recognition.personal import export_badges
+
+    ada = champion("ada@acme.example")
+    badge = services.issue_badge(ada, actor=None, now=NOW)
+    assert export_badges(ada) == [
+        {"tier": "Champion", "year": 2026, "issued_at": NOW.isoformat(), "revoked_at": None}
+    ]
+    ada.delete()
+    assert services.live_badge(badge.token) is None
