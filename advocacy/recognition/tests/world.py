@@ -13,11 +13,12 @@ from advocacy.rewards.tests.helpers import complete
 __all__ = ["NOW", "champion", "consented", "dt"]
 
 
-def champion(email: str, *, activities: int = 1, **fields: Any) -> Contact:
-    """An advocate with `activities` completed this quarter (one makes the Champion tier)."""
+def champion(email: str, *, activities: int = 1, at: dt.datetime = NOW, **fields: Any) -> Contact:
+    """An advocate with `activities` completed a minute before `at` (one makes the Champion
+    tier of that quarter)."""
     contact = advocate(email, **fields)
     for _ in range(activities):
-        complete(contact, at=NOW - dt.timedelta(days=1))
+        complete(contact, at=at - dt.timedelta(minutes=1))
     return contact
 
 
