@@ -243,12 +243,18 @@ def featured(now: datetime) -> list[Featured]:
 
 
 def badge_links(badge: Badge) -> dict[str, str]:
-    """The badge's public addresses: its page (shared) and its image (downloaded)."""
+    """The badge's public addresses: its page (shared), its image (SVG, downloaded) and its
+    preview (PNG, for the link previews that show no SVG)."""
     from django.urls import reverse
 
     page = reverse("web:badge", kwargs={"token": badge.token})
     image = reverse("web:badge_svg", kwargs={"token": badge.token})
-    return {"page": settings.SITE_URL + page, "image": settings.SITE_URL + image}
+    preview = reverse("web:badge_png", kwargs={"token": badge.token})
+    return {
+        "page": settings.SITE_URL + page,
+        "image": settings.SITE_URL + image,
+        "preview": settings.SITE_URL + preview,
+    }
 
 
 def badge_row(badge: Badge, now: datetime) -> dict[str, Any]:

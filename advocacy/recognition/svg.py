@@ -1,4 +1,5 @@
-"""The badge as an SVG image, drawn here: no external font, image or stylesheet is fetched.
+"""The badge as an SVG image (and a PNG for link previews), drawn here: no external font, image
+or stylesheet is fetched.
 
 1200 by 630 (the size link previews use). The text is escaped; a long name is shortened so it
 fits its line.
@@ -6,7 +7,10 @@ fits its line.
 
 from __future__ import annotations
 
+import io
+
 from django.utils.html import escape
+from PIL import Image, ImageDraw, ImageFont
 
 from advocacy.recognition.services import BadgeView
 
@@ -46,3 +50,38 @@ stroke-width="6"/>
 </g>
 </svg>
 """
+
+
+def _font(size: int, *, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """DejaVu Sans from the system's fonts (it covers accented names); Pillow's own otherwise."""
+    for name in ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf", "DejaVuSans.ttf"):
+        try:
+            return ImageFont.truetype(name, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size=size)
+
+
+def badge_png(view: BadgeView, program: str) -> bytes:
+    """The same badge as a PNG, for link previews: most networks do not show an SVG there."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), "#f5f7fb")
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle(
+        (24, 24, 1176, 606), radius=28, fill="#ffffff", outline="#2f5bd3", width=6
+    )
+    draw.ellipse((538, 88, 662, 212), fill="#2f5bd3")
+    star = [(600, 104), (614, 133), (646, 138), (623, 160), (629, 192), (600, 177), (571, 192),
+            (577, 160), (554, 138), (586, 133)]  # fmt: skip
+    draw.polygon(star, fill="#ffd34d")
+    lines = [
+        (258, _fit(program, 60), _font(30), "#5b6577"),
+        (312, "Customer Champion", _font(64, bold=True), "#2f5bd3"),
+        (378, _fit(view.name, MAX_NAME), _font(56, bold=True), "#10213f"),
+        (460, f"{_fit(view.tier, 40)} · {view.year}", _font(36), "#10213f"),
+    ]
+    for y, text, font, colour in lines:
+        if text:
+            draw.text((600, y), text, font=font, fill=colour, anchor="mm")
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()

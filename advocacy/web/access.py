@@ -36,6 +36,7 @@ PUBLIC = frozenset(
         "unsubscribe",
         "badge",
         "badge_svg",
+        "badge_png",
         "featured_public",
         "featured_json",
     }

@@ -108,6 +108,7 @@ urlpatterns = [
     path("contacts/<int:pk>/badge/", recognition.contact_badge, name="contact_badge"),
     path("badge/<str:token>/", recognition.badge_page, name="badge"),
     path("badge/<str:token>.svg", recognition.badge_image, name="badge_svg"),
+    path("badge/<str:token>.png", recognition.badge_preview, name="badge_png"),
     path("featured/", recognition.featured_public, name="featured_public"),
     path("featured.json", recognition.featured_json, name="featured_json"),
     path("rewards/", rewards.rewards_page, name="rewards"),

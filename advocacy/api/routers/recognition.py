@@ -57,6 +57,9 @@ class BadgeOut(Schema):
     revoked_at: datetime | None
     page: str | None = Field(None, description="Its public page (absent once revoked)")
     image: str | None = Field(None, description="Its SVG image (absent once revoked)")
+    preview: str | None = Field(
+        None, description="Its PNG, for link previews (absent once revoked)"
+    )
 
 
 def _champions(moment: datetime) -> list[services.Champion]:

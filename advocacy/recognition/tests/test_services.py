@@ -14,7 +14,7 @@ from advocacy.content.tests.conftest import advocate
 from advocacy.recognition import services
 from advocacy.recognition.models import Badge
 from advocacy.recognition.services import RecognitionError
-from advocacy.recognition.svg import badge_svg
+from advocacy.recognition.svg import badge_png, badge_svg
 from advocacy.recognition.tests.world import NOW, champion, consented
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +154,15 @@ def test_a_persons_badges_are_in_their_export_and_go_with_their_erasure() -> Non
     ]
     ada.delete()
     assert services.live_badge(badge.token) is None
+
+
+def test_the_preview_is_a_png_of_the_badge_size() -> None:
+    import io
+
+    from PIL import Image
+
+    ada = champion("ada@acme.example")
+    consented(ada, ["name"])
+    view = services.badge_view(services.issue_badge(ada, actor=None, now=NOW), NOW)
+    image = Image.open(io.BytesIO(badge_png(view, "Café advocates")))
+    assert (image.format, image.size) == ("PNG", (1200, 630))

@@ -83,8 +83,10 @@ def test_the_public_badge_page_has_open_graph_tags_and_an_svg(client: Client) ->
     html = page.content.decode()
     assert page.status_code == 200
     assert '<meta property="og:title" content="Ada Lovelace: Customer Champion 2026">' in html
-    image = f"http://127.0.0.1:8000/badge/{badge.token}.svg"
-    assert f'<meta property="og:image" content="{image}">' in html
+    preview = f"http://127.0.0.1:8000/badge/{badge.token}.png"
+    assert f'<meta property="og:image" content="{preview}">' in html
+    png = client.get(reverse("web:badge_png", args=[badge.token]))
+    assert png["Content-Type"] == "image/png" and png.content[:8] == b"\x89PNG\r\n\x1a\n"
     svg = client.get(reverse("web:badge_svg", args=[badge.token]))
     assert svg["Content-Type"] == "image/svg+xml"
     assert ">Ada Lovelace</text>" in svg.content.decode()

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from advocacy.customers.models import Contact
 from advocacy.recognition import services
 from advocacy.recognition.services import RecognitionError
-from advocacy.recognition.svg import badge_svg
+from advocacy.recognition.svg import badge_png, badge_svg
 from advocacy.web.htmx import render_page
 
 
@@ -152,6 +152,15 @@ def badge_image(request: HttpRequest, token: str) -> HttpResponse:
     if request.GET.get("download"):
         response["Content-Disposition"] = 'attachment; filename="customer-champion-badge.svg"'
     response["Cache-Control"] = "no-cache"  # a revoked badge or a withdrawn name shows at once
+    return response
+
+
+@require_GET
+def badge_preview(request: HttpRequest, token: str) -> HttpResponse:
+    """The badge as a PNG: the image of its link previews (Open Graph)."""
+    view = _badge(token)
+    response = HttpResponse(badge_png(view, settings.PROGRAM_NAME), content_type="image/png")
+    response["Cache-Control"] = "no-cache"
     return response
 
 
