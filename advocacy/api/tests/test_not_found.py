@@ -75,6 +75,7 @@ def test_every_router_is_covered() -> None:
         "notices",
         "plays",
         "product-events",
+        "recognition",
         "references",
         "rewards",
         "routing-rules",
