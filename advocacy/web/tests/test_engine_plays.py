@@ -71,6 +71,7 @@ def test_load_the_default_playbook(admin_client: Client) -> None:
     assert Play.objects.count() == DEFAULT_PLAYS
     html = response.content.decode()
     assert f"Loaded {DEFAULT_PLAYS} play(s) from the playbook." in html
+    assert "nps-promoter-review.yaml: G2&#x27;s guidelines forbid inviting only happy" in html
     assert html.count('data-testid="play-row"') == DEFAULT_PLAYS
     assert 'data-testid="plays-run"' in html
     assert 'data-testid="playbook-reload"' in html

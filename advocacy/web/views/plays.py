@@ -128,6 +128,8 @@ def playbook_load(request: HttpRequest) -> HttpResponse:
     except PlaybookError as exc:
         return _render_list(request, [str(error) for error in exc.errors], status=400)
     messages.success(request, f"Loaded {len(result.plays)} play(s) from the playbook.")
+    for warning in result.warnings:
+        messages.warning(request, f"{warning.file}: {warning.message}.")
     return redirect("web:plays")
 
 
