@@ -27,6 +27,7 @@ from advocacy.core.env import (
 from advocacy.core.mailurl import parse_email_url
 from advocacy.core.quiet import parse_quiet_hours
 from advocacy.core.rates import parse_rate
+from advocacy.core.review_sites import DEFAULT_REVIEW_SITES, parse_review_sites
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("ADVOCACY_DATA_DIR", str(BASE_DIR.parent / "var"))).resolve()
@@ -115,6 +116,7 @@ INSTALLED_APPS = [
     "advocacy.referrals",
     "advocacy.metrics",
     "advocacy.rewards",
+    "advocacy.recognition",
     "advocacy.messaging",
     "advocacy.integrations.slack",
     "advocacy.integrations.connectors",
@@ -312,6 +314,11 @@ TASK_MAX_ATTEMPTS = env_int("ADVOCACY_TASK_MAX_ATTEMPTS", 3, minimum=1)
 
 # The playbook folder: plays as YAML files plus policy.yaml (default: the shipped playbook).
 PLAYBOOK_DIR = env_str("ADVOCACY_PLAYBOOK_DIR", str(BASE_DIR / "engine" / "playbook"))
+# Review sites a review play may name (`site:`), each with its rule on inviting only promoters
+# (docs/engine.md, "Review sites").
+REVIEW_SITES = env_parsed(
+    "ADVOCACY_REVIEW_SITES", parse_review_sites(DEFAULT_REVIEW_SITES), parse_review_sites
+)
 
 
 def _pairs(keys: set[str] | None, values: set[str] | None) -> Callable[[str], dict[str, str]]:
@@ -378,6 +385,9 @@ CONTENT_REPERMISSION_DAYS = env_int("ADVOCACY_CONTENT_REPERMISSION_DAYS", 30, mi
 # Rewards (docs/rewards.md): which tier policy ranks advocates, and when a redemption is held
 # for review: one person behind this many accounts, or an amount of this many dollars or more.
 REWARDS_TIERS = env_choice("ADVOCACY_REWARDS_TIERS", "advocate", ["advocate", "reference"])
+# Recognition (docs/recognition.md): the tier, by its code in the tier policy in force, from
+# which an advocate is in the champions group and may have the badge; empty: the first tier.
+CHAMPIONS_TIER = env_str("ADVOCACY_CHAMPIONS_TIER", "")
 REWARDS_REVIEW_ACCOUNTS = env_int("ADVOCACY_REWARDS_REVIEW_ACCOUNTS", 2, minimum=2)
 REWARDS_REVIEW_DOLLARS = env_int("ADVOCACY_REWARDS_REVIEW_DOLLARS", 1_000, minimum=1)
 # The charities a donation may go to (a YAML list); empty: the packaged list.

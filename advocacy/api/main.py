@@ -35,6 +35,7 @@ from advocacy.api.routers.portal import router as portal_router
 from advocacy.api.routers.privacy import router as privacy_router
 from advocacy.api.routers.process import router as process_router
 from advocacy.api.routers.queue import router as queue_router
+from advocacy.api.routers.recognition import router as recognition_router
 from advocacy.api.routers.references import router as references_router
 from advocacy.api.routers.referrals import router as referrals_router
 from advocacy.api.routers.rewards import router as rewards_router
@@ -76,6 +77,7 @@ api.add_router("/content", content_router)
 api.add_router("/references", references_router)
 api.add_router("/rewards", rewards_router)
 api.add_router("/referrals", referrals_router)
+api.add_router("/recognition", recognition_router)
 api.add_router("", advocates_router)  # /advocates and /contacts/{id}/next-best-asks
 api.add_router("", guards_router)  # /asks/guard, /asks/{id}/pause|resume|replacements|reassign
 api.add_router("", agreements_router)  # /agreements and /contacts/{id}/opt-out

@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.db import transaction
 from jsonschema import Draft202012Validator
 
 from advocacy.engine.conditions import ConditionError, validate
 from advocacy.engine.models import Play
 from advocacy.engine.policy import PolicyFileError, read_policy
+from advocacy.engine.solicitation import solicitation_warning
 from advocacy.engine.yamlpaths import dotted, line_of, split_path
 from advocacy.pipeline.models import AskType
 
@@ -75,6 +77,9 @@ class LoadedPlay:
 class LoadResult:
     plays: list[LoadedPlay] = field(default_factory=list)
     errors: list[PlayError] = field(default_factory=list)
+    # What a play may do but should not (it loads all the same): a review play inviting only
+    # promoters to a site whose guidelines forbid it (advocacy.engine.solicitation).
+    warnings: list[PlayError] = field(default_factory=list)
 
 
 def parse_play(
@@ -138,7 +143,32 @@ def parse_play(
                 " for an honest review, whatever the rating",
             )
         )
+    errors.extend(_site_errors(data, filename, node))
     return (None if errors else data), errors
+
+
+def _site_errors(data: dict[str, Any], filename: str, node: yaml.Node | None) -> list[PlayError]:
+    """A review site named by a play that asks for no review, or one the settings do not know."""
+    site = data.get("site")
+    if site is None:
+        return []
+    line = line_of(node, ["site"])
+    if data.get("ask") != "review":
+        return [PlayError(filename, line, "site", "only a play whose ask is review names a site")]
+    known = settings.REVIEW_SITES
+    if site not in known:
+        message = f"unknown review site {site!r}; known: {', '.join(sorted(known))}"
+        return [PlayError(filename, line, "site", f"{message} (ADVOCACY_REVIEW_SITES)")]
+    return []
+
+
+def play_warnings(data: dict[str, Any], filename: str, text: str) -> list[PlayError]:
+    """The warnings of one valid play, at their file, line and field."""
+    warning = solicitation_warning(data)
+    if warning is None:
+        return []
+    line = line_of(yaml.compose(text), split_path(warning.field))
+    return [PlayError(filename, line, warning.field, warning.message)]
 
 
 def policy_errors(folder: Path, ask_types: dict[str, AskType]) -> list[PlayError]:
@@ -204,6 +234,7 @@ def read_playbook(folder: Path = DEFAULT_PLAYBOOK) -> LoadResult:
             )
             continue
         names[data["name"]] = path.name
+        result.warnings.extend(play_warnings(data, path.name, text))
         digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
         result.plays.append(LoadedPlay(data["name"], path.name, data, digest))
     return result

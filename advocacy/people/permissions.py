@@ -69,6 +69,7 @@ class Action(StrEnum):
     REFERRALS_MOVE = "referrals.move"
     CONNECTORS_VIEW = "connectors.view"
     CONNECTORS_MANAGE = "connectors.manage"
+    RECOGNITION_BADGE = "recognition.badge"
 
 
 ADMIN, CS, SALES, MARKETING, VIEWER = (
@@ -189,6 +190,10 @@ TABLE: dict[Action, Right] = {
     Action.CONNECTORS_VIEW: _right(Scope.READ, "see connections, their inbox and rejected log", CS),
     Action.CONNECTORS_MANAGE: _right(
         Scope.CONNECTORS_WRITE, "add or remove connections and replay their inbox"
+    ),
+    # Recognition: those who thank advocates give or withdraw their badge.
+    Action.RECOGNITION_BADGE: _right(
+        Scope.REWARDS_WRITE, "issue or revoke an advocate's badge", CS, MARKETING
     ),
 }
 
@@ -321,6 +326,8 @@ CLI: dict[tuple[str, str], Action] = {
     ("connectors", "show"): Action.CONNECTORS_VIEW,
     ("connectors", "inbox"): Action.CONNECTORS_VIEW,
     ("connectors", "rejected"): Action.CONNECTORS_VIEW,
+    ("recognition", "badge-issue"): Action.RECOGNITION_BADGE,
+    ("recognition", "badge-revoke"): Action.RECOGNITION_BADGE,
 }
 
 

@@ -7,7 +7,7 @@ portal to that check, and a test walks every route to hold it so.
 
 from django.urls import path
 
-from advocacy.portal.views import account, asks, content, enter, pages, referrals, rewards
+from advocacy.portal.views import account, asks, badge, content, enter, pages, referrals, rewards
 
 app_name = "portal"
 
@@ -34,6 +34,7 @@ urlpatterns = [
     path("history/", account.history, name="history"),
     path("rewards/", rewards.rewards, name="rewards"),
     path("referrals/", referrals.referrals, name="referrals"),
+    path("badge/", badge.get_badge, name="badge"),
     path("leave/", account.leave, name="leave"),
     path("<path:rest>", pages.not_found, name="not_found"),  # last: what nothing above matched
 ]

@@ -25,7 +25,22 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # Routes anyone may reach, logged in or not.
 # `unsubscribe` is the link in every email to advocates: it must work without a login.
-PUBLIC = frozenset({"login", "logout", "password_set", "password_set_done", "unsubscribe"})
+# The badge's page and image (an unguessable token) and the featured customers (only what
+# consent allows) are public by design: advocates share them, websites embed them.
+PUBLIC = frozenset(
+    {
+        "login",
+        "logout",
+        "password_set",
+        "password_set_done",
+        "unsubscribe",
+        "badge",
+        "badge_svg",
+        "badge_png",
+        "featured_public",
+        "featured_json",
+    }
+)
 
 # Areas with their own guard, which this middleware leaves to it: the REST API (API keys and
 # the staff session, advocacy.api.auth) and the advocate portal (a portal session opened by a
@@ -68,6 +83,9 @@ ROUTES: dict[str, tuple[Action, Action]] = {
     "referral": (A.VIEW, A.VIEW),
     "referral_move": (A.REFERRALS_MOVE, A.REFERRALS_MOVE),
     "rewards": (A.VIEW, A.VIEW),
+    "recognition": (A.VIEW, A.VIEW),
+    "recognition_champions_csv": (A.VIEW, A.VIEW),
+    "contact_badge": (A.RECOGNITION_BADGE, A.RECOGNITION_BADGE),
     "redemption_release": (A.REWARDS_FULFIL, A.REWARDS_FULFIL),
     "rewards_budget": (A.REWARDS_BUDGET, A.REWARDS_BUDGET),
     "rewards_process": (A.REWARDS_FULFIL, A.REWARDS_FULFIL),

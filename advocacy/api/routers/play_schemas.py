@@ -11,6 +11,7 @@ from pydantic import StringConstraints, model_validator
 
 from advocacy.api.schemas import AsOf, Day
 from advocacy.engine.models import Outcome
+from advocacy.engine.solicitation import solicitation_warning
 
 MAX_SIMULATION_DAYS = 366
 PLAY_NAME_PATTERN = r"^[-a-zA-Z0-9_]+$"
@@ -48,6 +49,20 @@ class PlayOut(Schema):
     loaded_at: datetime
     last_run_at: datetime | None
     decisions: OutcomeCounts
+    site: str = Field("", description="The review site a review play invites to, if it names one")
+    warnings: list[str] = Field(
+        description="What the play may do but should not, e.g. invite only promoters to a review"
+        " site whose guidelines forbid it (ADVOCACY_REVIEW_SITES)"
+    )
+
+    @staticmethod
+    def resolve_site(obj: Any) -> str:
+        return str(obj.definition.get("site", ""))
+
+    @staticmethod
+    def resolve_warnings(obj: Any) -> list[str]:
+        warning = solicitation_warning(obj.definition)
+        return [] if warning is None else [warning.message]
 
     @staticmethod
     def resolve_ask(obj: Any) -> str:

@@ -76,6 +76,7 @@ def test_every_router_is_covered() -> None:
         "plays",
         "product-events",
         "queue",
+        "recognition",
         "references",
         "referrals",
         "rewards",

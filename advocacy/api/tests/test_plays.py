@@ -44,6 +44,8 @@ def test_load_the_playbook_then_list_it(api):
         "loaded_at": first["loaded_at"],
         "last_run_at": None,
         "decisions": ZERO,
+        "site": "",
+        "warnings": [],
     }
 
 
@@ -262,3 +264,17 @@ def test_lists_cost_the_same_queries_however_many_rows(api, playbook):
     assert Decision.objects.count() == 6
     many = [queries(p) for p in ("/api/plays", f"/api/plays/{PROMOTER}/decisions", "/api/asks")]
     assert many == few
+
+
+def test_a_play_carries_its_review_site_and_its_warnings(api, playbook, settings):
+    play = api.get(f"/api/plays/{PROMOTER}").json()
+    assert play["site"] == "g2"
+    assert play["warnings"] == [
+        "G2's guidelines forbid inviting only happy customers, and this play invites only NPS"
+        " promoters (9-10, through its trigger): invite every respondent (remove the NPS"
+        " condition from its trigger), or name a site that allows it"
+    ]
+    listed = {p["name"]: p["warnings"] for p in api.get("/api/plays").json()["items"]}
+    assert [name for name, warnings in listed.items() if warnings] == [PROMOTER]
+    settings.REVIEW_SITES = {"g2": "allows"}
+    assert api.get(f"/api/plays/{PROMOTER}").json()["warnings"] == []

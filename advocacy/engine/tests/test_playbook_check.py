@@ -101,7 +101,7 @@ def test_a_review_incentive_that_depends_on_the_rating_is_refused(
         'incentive: "Community recognition"', f"incentive: {incentive!r}"
     )
     path.write_text(text)
-    assert check(folder) == [{"file": "milestone-review.yaml", "line": 19, "field": "incentive"}]
+    assert check(folder) == [{"file": "milestone-review.yaml", "line": 20, "field": "incentive"}]
 
 
 def test_a_review_incentive_for_an_honest_review_checks_clean(folder: Path) -> None:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from advocacy.customers.models import Contact
 from advocacy.portal.render import portal_render
 from advocacy.portal.session import advocate_of, advocate_required
+from advocacy.portal.views.badge import badge_context
 from advocacy.rewards import services
 from advocacy.rewards.models import RewardType
 from advocacy.rewards.policy import active_policy, charities
@@ -64,5 +65,6 @@ def rewards(request: HttpRequest) -> HttpResponse:
         "charities": charities(),
         "error": error,
         "redemptions": contact.redemptions.order_by("-requested_at")[:20],
+        **badge_context(contact),
     }
     return portal_render(request, "portal/rewards.html", context, status=status)

@@ -182,8 +182,8 @@ def test_the_erasure_costs_the_same_statements_however_much_is_held(
     # emails that went to the person's address for someone else's call (read, their attempts,
     # their events, deleted) five more; the rewards ledger and redemptions (through the
     # contact, its asks and its redemptions) three more; referrals (the person as a prospect
-    # blanked: two; their code, and the referrals they made with their moves) four more,
-    # however many there are.
-    with django_assert_max_num_queries(71):
+    # blanked: two; their code, and the referrals they made with their moves) four more; the
+    # recognition badges one more, however many there are.
+    with django_assert_max_num_queries(72):
         done = erase_person(world.ann, actor=owner, via="cli", now=NOW, reason="by phone")
     assert done.deleted["signals.Signal"] == 502

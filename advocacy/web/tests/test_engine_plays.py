@@ -71,6 +71,7 @@ def test_load_the_default_playbook(admin_client: Client) -> None:
     assert Play.objects.count() == DEFAULT_PLAYS
     html = response.content.decode()
     assert f"Loaded {DEFAULT_PLAYS} play(s) from the playbook." in html
+    assert "nps-promoter-review.yaml: G2&#x27;s guidelines forbid inviting only happy" in html
     assert html.count('data-testid="play-row"') == DEFAULT_PLAYS
     assert 'data-testid="plays-run"' in html
     assert 'data-testid="playbook-reload"' in html
@@ -291,3 +292,18 @@ def test_a_disabled_play_is_not_run(staff_client: Client, playbook: None) -> Non
     response = staff_client.post(reverse("web:play_run", kwargs={"name": PLAY}), follow=True)
     assert "This play is disabled, so it was not run." in response.content.decode()
     assert 'data-testid="play-run"' not in response.content.decode()
+
+
+def test_a_promoters_only_review_play_for_g2_is_warned_on_its_page(
+    staff_client: Client, playbook: None
+) -> None:
+    html = staff_client.get(reverse("web:play", kwargs={"name": PLAY})).content.decode()
+    assert '<dd data-testid="play-site">G2</dd>' in html
+    assert (
+        '<li class="message message--warning" data-testid="play-warning">G2&#x27;s guidelines'
+        " forbid inviting only happy customers, and this play invites only NPS promoters"
+        " (9-10, through its trigger): invite every respondent (remove the NPS condition from"
+        " its trigger), or name a site that allows it</li>"
+    ) in html
+    other = staff_client.get(reverse("web:play", kwargs={"name": "milestone-review"}))
+    assert 'data-testid="play-warning"' not in other.content.decode()

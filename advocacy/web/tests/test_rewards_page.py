@@ -194,3 +194,24 @@ def test_each_role_may_do_what_the_table_says(
         ),
     ]
     assert [r.status_code for r in got] == [budget, process, credit, redeem]
+
+
+def test_without_a_budget_the_chart_asks_for_one_beside_the_form(
+    client: Client, owner: Any, marketer: Any
+) -> None:
+    _redemption()
+    client.force_login(owner)
+    html = client.get(reverse("web:rewards")).content.decode()
+    assert 'data-testid="spend-bars"' not in html
+    assert (
+        '<p class="empty" data-testid="spend-no-budget">Set a budget for this quarter first:'
+        " the form beside this card sets it.</p>"
+    ) in html
+    quarter = quarter_of(timezone.now())
+    assert f'<h2 id="budget-heading">Set the budget for {quarter}</h2>' in html
+    assert '<h3 id="credit-heading">Credit an advocate</h3>' in html
+    assert '<h3 id="redeem-heading">Redeem for an advocate</h3>' in html
+    client.force_login(marketer)
+    html = client.get(reverse("web:rewards")).content.decode()
+    assert 'data-testid="budget-form"' not in html
+    assert "Set a budget for this quarter first: an administrator sets it." in html

@@ -23,6 +23,7 @@ from advocacy.web import charts
 from advocacy.web.forms import AccountFilterForm, ContactFilterForm
 from advocacy.web.htmx import render_page
 from advocacy.web.views.portal_links import portal_context
+from advocacy.web.views.recognition import badge_context
 
 LIST_PAGE_SIZE = 50
 TIMELINE_PAGE_SIZE = 100
@@ -136,5 +137,6 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "months": charts.group_by_month(page.object_list),
         "can_manage_privacy": allowed(request.user, Action.PRIVACY_MANAGE),
         **portal_context(contact),
+        **badge_context(contact),
     }
     return render_page(request, "web/contacts/detail.html", context, partial="timeline")

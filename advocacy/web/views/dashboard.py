@@ -47,6 +47,7 @@ def _links(section: Section) -> dict[str, Any]:
 def _item_url(item: Item) -> str:
     return reverse(TARGET_URLS[item.target], args=[item.target_id]) if item.target_id else ""
 
+
 RECENT_DAYS = 30
 LATEST_IMPORTS = 5
 

@@ -25,11 +25,13 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from advocacy.core.models import Job
+from advocacy.core.review_sites import site_label
 from advocacy.engine.evaluation import PlayRun, run_plays
 from advocacy.engine.jobs import SIMULATION, start_simulation
 from advocacy.engine.models import Decision, Play
 from advocacy.engine.plays import DEFAULT_PLAYBOOK, PlaybookError, load_playbook
 from advocacy.engine.simulation import Simulation
+from advocacy.engine.solicitation import solicitation_warning
 from advocacy.pipeline.models import Ask, AskType
 from advocacy.web import charts, playbook_text
 from advocacy.web.engine_forms import DecisionFilterForm, SimulationForm
@@ -126,6 +128,8 @@ def playbook_load(request: HttpRequest) -> HttpResponse:
     except PlaybookError as exc:
         return _render_list(request, [str(error) for error in exc.errors], status=400)
     messages.success(request, f"Loaded {len(result.plays)} play(s) from the playbook.")
+    for warning in result.warnings:
+        messages.warning(request, f"{warning.file}: {warning.message}.")
     return redirect("web:plays")
 
 
@@ -193,6 +197,7 @@ def _definition(play: Play) -> dict[str, Any]:
         "channels": playbook_text.channels_text(d),
         "timing": playbook_text.timing_text(d),
         "incentive": d.get("incentive", ""),
+        "site": site_label(d["site"]) if d.get("site") else "",
         "owner": playbook_text.owner_text(d),
         "sla": playbook_text.sla_text(d),
         "start": "queued (sent without review)"
@@ -223,6 +228,7 @@ def play_detail(request: HttpRequest, name: str) -> HttpResponse:
         "section": "plays",
         "play": play,
         "definition": _definition(play),
+        "warnings": [w.message for w in [solicitation_warning(play.definition)] if w],
         "form": form,
         "counts": [(key, word, counts.get(key, 0)) for key, word in OUTCOME_WORDS.items()],
         "total": sum(counts.values()),

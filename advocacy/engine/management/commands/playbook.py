@@ -44,7 +44,15 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         names = [p.name for p in result.plays]
         if opts["json"]:
-            self.stdout.write(json.dumps({"ok": True, "action": opts["action"], "plays": names}))
+            body = {
+                "ok": True,
+                "action": opts["action"],
+                "plays": names,
+                "warnings": [vars(w) for w in result.warnings],
+            }
+            self.stdout.write(json.dumps(body))
             return
         verb = "loaded" if opts["action"] == "load" else "checked"
         self.stdout.write(f"{len(names)} plays {verb} from {folder.name}: {', '.join(names)}")
+        for warning in result.warnings:
+            self.stderr.write(f"warning: {warning}")
