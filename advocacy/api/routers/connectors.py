@@ -17,7 +17,7 @@ from ninja.responses import Status
 
 from advocacy.api.auth import principal_of
 from advocacy.api.routing import ScopedRouter
-from advocacy.api.schemas import MAX_ID, NO_NUL, bounded
+from advocacy.api.schemas import MAX_ID, NO_NUL, Id, bounded
 from advocacy.integrations.connectors import registry
 from advocacy.integrations.connectors.models import InboxRequest, InboxStatus, RejectedRequest
 from advocacy.integrations.connectors.services import (
@@ -96,7 +96,7 @@ class InboxFilters(Schema):
 
 
 class ReplayIn(Schema):
-    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(
+    ids: list[Id] | None = Field(
         None, max_length=1000, description="These requests; else all matching the filters"
     )
     connection: Annotated[str, bounded(100)] = ""
