@@ -161,8 +161,16 @@ class Utility(ManagementUtility):
         from django.core.management import get_commands
 
         command = super().fetch_command(subcommand)
-        if is_product(get_commands().get(subcommand, "")) and subcommand not in CHECKED:
-            command.requires_system_checks = []
+        # A product's short command runs as if the caller had passed --skip-checks, right after
+        # its name: the option stays accepted (scripts and process managers pass it), and the
+        # checks are not run.
+        if (
+            is_product(get_commands().get(subcommand, ""))
+            and subcommand not in CHECKED
+            and command.requires_system_checks
+            and "--skip-checks" not in self.argv
+        ):
+            self.argv = [*self.argv[:2], "--skip-checks", *self.argv[2:]]
         return command
 
 

@@ -122,13 +122,29 @@ def test_version_from_the_console_script_is_not_djangos() -> None:
 
 
 def test_the_products_short_commands_skip_the_system_checks() -> None:
-    utility = cli.Utility(["advocacy", "run"])
-    assert utility.fetch_command("run").requires_system_checks == []
-    assert utility.fetch_command("asks").requires_system_checks == []
-    assert utility.fetch_command("serve").requires_system_checks == "__all__"
-    assert utility.fetch_command("worker").requires_system_checks == "__all__"
-    assert utility.fetch_command("check").requires_system_checks == []  # Django's: runs them itself
-    assert utility.fetch_command("createsuperuser").requires_system_checks == "__all__"
+    """As if `--skip-checks` were given, right after the command's name (so a command with
+    subcommands takes it too); Django's own and the long-running ones keep their checks."""
+    for name in ("run", "asks"):
+        utility = cli.Utility(["advocacy", name, "list", "--json"])
+        utility.fetch_command(name)
+        assert utility.argv == ["advocacy", name, "--skip-checks", "list", "--json"]
+    for name in ("serve", "worker", "check", "createsuperuser"):
+        utility = cli.Utility(["advocacy", name])
+        utility.fetch_command(name)
+        assert utility.argv == ["advocacy", name]
+    utility = cli.Utility(["advocacy", "outbox", "--skip-checks", "list"])
+    utility.fetch_command("outbox")
+    assert utility.argv == ["advocacy", "outbox", "--skip-checks", "list"]
+
+
+def test_skip_checks_is_still_accepted_by_a_short_command() -> None:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "advocacy.settings"}
+    done = subprocess.run(
+        [sys.executable, "-m", "advocacy.cli", "outbox", "--skip-checks", "deliver", "--help"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "--worker-id" in done.stdout
 
 
 def test_the_cli_startup_benchmark_prints_its_figures(tmp_path: Path) -> None:
