@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "advocacy.messaging",
     "advocacy.integrations.slack",
     "advocacy.privacy",
+    "advocacy.value",
     "advocacy.api",
     "advocacy.demo",
     "advocacy.web",

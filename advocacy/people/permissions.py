@@ -65,6 +65,8 @@ class Action(StrEnum):
     REWARDS_REDEEM = "rewards.redeem"
     REWARDS_FULFIL = "rewards.fulfil"
     REWARDS_BUDGET = "rewards.budget"
+    VALUE_SEND = "value.send"
+    VALUE_PREFERENCES = "value.preferences"
 
 
 ADMIN, CS, SALES, MARKETING, VIEWER = (
@@ -171,6 +173,14 @@ TABLE: dict[Action, Right] = {
         MARKETING,
     ),
     Action.REWARDS_BUDGET: _right(Scope.REWARDS_WRITE, "set the quarterly rewards budget"),
+    # Value moments: what the program gives before it asks; lifecycle work of customer
+    # success and marketing alike. The weekly opt-in is the relationship's (and the advocate's).
+    Action.VALUE_SEND: _right(
+        Scope.ASKS_WRITE, "send value moments (insight emails, the annual summary)", CS, MARKETING
+    ),
+    Action.VALUE_PREFERENCES: _right(
+        Scope.CUSTOMERS_WRITE, "set an advocate's weekly insights opt-in", CS
+    ),
 }
 
 
@@ -293,6 +303,8 @@ CLI: dict[tuple[str, str], Action] = {
     ("rewards", "fulfil"): Action.REWARDS_FULFIL,
     ("rewards", "process"): Action.REWARDS_FULFIL,
     ("rewards", "budget"): Action.REWARDS_BUDGET,
+    ("value", "send"): Action.VALUE_SEND,
+    ("value", "weekly"): Action.VALUE_PREFERENCES,
 }
 
 
