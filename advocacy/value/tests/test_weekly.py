@@ -27,7 +27,8 @@ def test_opted_in_then_out(world: dict[str, Any]) -> None:
 
 
 def test_the_weekly_email_says_the_week(world: dict[str, Any]) -> None:
-    signal(world["acme"], "activity", at("2026-11-17"), contact=world["bo"])
+    signal(world["acme"], "activity", at("2026-11-17"), contact=world["bo"])  # the week before
+    signal(world["acme"], "activity", at("2026-11-24"), contact=world["bo"])
     email = services.preview("weekly", world["bo"], WEEK)
     assert email.subject == "Your Beacon week: the week of 23 Nov 2026"
     body = email.text.split("\n--\n")[0]
