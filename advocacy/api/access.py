@@ -13,6 +13,13 @@ from advocacy.people.permissions import Action
 A = Action
 
 OPERATIONS: dict[str, Action] = {
+    "preview_value_moment": A.VIEW,
+    "send_value_moment": A.VALUE_SEND,
+    "advocate_year_html": A.VIEW,
+    "account_year_html": A.VIEW,
+    "build_year_pdf": A.VIEW,
+    "get_reciprocity": A.VIEW,
+    "set_weekly_insights": A.VALUE_PREFERENCES,
     "list_reward_entries": A.VIEW,
     "get_reward_balance": A.VIEW,
     "get_reward_tier": A.VIEW,

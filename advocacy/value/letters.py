@@ -83,6 +83,11 @@ def render_value(message: Message, link: str | None = None) -> Rendered:
     if from_header != settings.DEFAULT_FROM_EMAIL:
         headers["Sender"] = settings.DEFAULT_FROM_EMAIL
     return Rendered(
-        f"value_{ctx['moment']}", ctx["subject"], text, html, from_header,
-        message.advocate.email, headers,
-    )  # fmt: skip
+        f"value_{ctx['moment']}",
+        ctx["subject"],
+        text,
+        html,
+        from_header,
+        message.advocate.email,
+        headers,
+    )

@@ -39,8 +39,12 @@ from advocacy.value.models import InsightsPreference, MomentKind, PreferenceSour
 from advocacy.value.periods import Span
 
 M = MomentKind
-UNIT = {M.MONTHLY: periods.MONTH, M.WEEKLY: periods.WEEK, M.WRAPPED: periods.YEAR,
-        M.ACCOUNT_WRAPPED: periods.YEAR}  # fmt: skip
+UNIT = {
+    M.MONTHLY: periods.MONTH,
+    M.WEEKLY: periods.WEEK,
+    M.WRAPPED: periods.YEAR,
+    M.ACCOUNT_WRAPPED: periods.YEAR,
+}
 CHUNK = 2_000
 
 

@@ -69,8 +69,9 @@ def _plural(n: int, one: str, many: str) -> str:
 
 def advocate_years(contact_ids: list[int], span: Span) -> dict[int, dict[str, Any]]:
     """Each advocate's year: five queries, whatever their number."""
-    acts = Signal.objects.filter(_in(span), contact_id__in=contact_ids,
-                                 kind__in=ADVOCACY_ACTIVITY_KINDS)  # fmt: skip
+    acts = Signal.objects.filter(
+        _in(span), contact_id__in=contact_ids, kind__in=ADVOCACY_ACTIVITY_KINDS
+    )
     monthly = _by_month(
         acts.annotate(month=TruncMonth("occurred_at", tzinfo=UTC))
         .order_by()
@@ -81,24 +82,33 @@ def advocate_years(contact_ids: list[int], span: Span) -> dict[int, dict[str, An
     )
     kinds: dict[int, list[dict[str, Any]]] = {}
     for who, kind, n in (
-        acts.order_by().values("contact_id", "kind").annotate(n=Count("id"))
-        .order_by("contact_id", "-n", "kind").values_list("contact_id", "kind", "n")
-    ):  # fmt: skip
+        acts.order_by()
+        .values("contact_id", "kind")
+        .annotate(n=Count("id"))
+        .order_by("contact_id", "-n", "kind")
+        .values_list("contact_id", "kind", "n")
+    ):
         kinds.setdefault(who, []).append({"label": KIND_LABELS.get(kind, kind), "value": n})
     credited = dict(
-        Entry.objects.filter(_in(span, "at"), contact_id__in=contact_ids,
-                             kind="credit")
-        .values("contact_id").annotate(n=Sum("amount_cents")).values_list("contact_id", "n")
-    )  # fmt: skip
+        Entry.objects.filter(_in(span, "at"), contact_id__in=contact_ids, kind="credit")
+        .values("contact_id")
+        .annotate(n=Sum("amount_cents"))
+        .values_list("contact_id", "n")
+    )
     reversed_ = dict(
-        Entry.objects.filter(_in(span, "at"), contact_id__in=contact_ids, kind="reversal",
-                             reverses__kind="credit")
-        .values("contact_id").annotate(n=Sum("amount_cents")).values_list("contact_id", "n")
-    )  # fmt: skip
+        Entry.objects.filter(
+            _in(span, "at"), contact_id__in=contact_ids, kind="reversal", reverses__kind="credit"
+        )
+        .values("contact_id")
+        .annotate(n=Sum("amount_cents"))
+        .values_list("contact_id", "n")
+    )
     moments = dict(
         ValueMoment.objects.filter(_in(span, "created_at"), contact_id__in=contact_ids)
-        .values("contact_id").annotate(n=Count("id")).values_list("contact_id", "n")
-    )  # fmt: skip
+        .values("contact_id")
+        .annotate(n=Count("id"))
+        .values_list("contact_id", "n")
+    )
     owed = balances(contact_ids, span.end)
     found = {}
     for c in contact_ids:
@@ -163,13 +173,16 @@ def account_years(account_ids: list[int], span: Span) -> dict[int, dict[str, Any
     )
     counts = {
         r["account_id"]: r
-        for r in signals.order_by().values("account_id").annotate(
+        for r in signals.order_by()
+        .values("account_id")
+        .annotate(
             milestones=Count("id", filter=Q(kind=SignalKind.USAGE_MILESTONE)),
             advocacy=Count("id", filter=Q(kind__in=ADVOCACY_ACTIVITY_KINDS)),
-            advocates=Count("contact_id", distinct=True,
-                            filter=Q(kind__in=ADVOCACY_ACTIVITY_KINDS)),
+            advocates=Count(
+                "contact_id", distinct=True, filter=Q(kind__in=ADVOCACY_ACTIVITY_KINDS)
+            ),
         )
-    }  # fmt: skip
+    }
     health = _health_at_month_ends(account_ids, span)
     names = dict(Account.objects.filter(pk__in=account_ids).values_list("pk", "name"))
     found = {}

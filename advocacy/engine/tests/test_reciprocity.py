@@ -29,9 +29,14 @@ _keys = count(1)
 
 def gift(contact: Contact, at: dt.datetime, value: float = 1) -> None:
     Signal.objects.create(
-        source="program", key=f"value_given:test:{next(_keys)}", kind="value_given",
-        account_id=contact.account_id, contact=contact, occurred_at=at, value=value,
-    )  # fmt: skip
+        source="program",
+        key=f"value_given:test:{next(_keys)}",
+        kind="value_given",
+        account_id=contact.account_id,
+        contact=contact,
+        occurred_at=at,
+        value=value,
+    )
 
 
 def ask(contact: Contact, code: str, at: dt.datetime) -> None:

@@ -19,12 +19,25 @@ def at(day: str, hour: int = 10) -> dt.datetime:
     return dt.datetime.fromisoformat(day).replace(hour=hour, tzinfo=dt.UTC)
 
 
-def signal(account: Account, kind: str, when: dt.datetime, *, contact: Contact | None = None,
-           value: float | None = None, text: str = "") -> Signal:  # fmt: skip
+def signal(
+    account: Account,
+    kind: str,
+    when: dt.datetime,
+    *,
+    contact: Contact | None = None,
+    value: float | None = None,
+    text: str = "",
+) -> Signal:
     return Signal.objects.create(
-        source="test", key=f"k{next(_keys)}", kind=kind, account=account, contact=contact,
-        occurred_at=when, value=value, text=text,
-    )  # fmt: skip
+        source="test",
+        key=f"k{next(_keys)}",
+        kind=kind,
+        account=account,
+        contact=contact,
+        occurred_at=when,
+        value=value,
+        text=text,
+    )
 
 
 @pytest.fixture(autouse=True)

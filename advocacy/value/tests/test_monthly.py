@@ -72,8 +72,12 @@ def test_a_quiet_month_says_so(world: dict[str, Any]) -> None:
 def test_it_goes_to_the_admins_only_and_once_per_month(world: dict[str, Any]) -> None:
     sent = services.send("monthly", NOVEMBER, now=NOW)
     assert sent.as_dict() == {
-        "kind": "monthly", "period": "2026-11", "recipients": 1, "written": 1, "already": 0,
-    }  # fmt: skip
+        "kind": "monthly",
+        "period": "2026-11",
+        "recipients": 1,
+        "written": 1,
+        "already": 0,
+    }
     message = Message.objects.get(kind=MessageKind.VALUE)
     assert message.contact == world["ada"]
     assert message.payload["people"] == 2

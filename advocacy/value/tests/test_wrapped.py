@@ -21,8 +21,14 @@ def _advocacy(world: dict[str, Any]) -> None:
     signal(acme, "reference_completed", at("2026-03-20"), contact=bo)
     signal(acme, "reference_completed", at("2026-09-01"), contact=bo)
     signal(acme, "review_published", at("2025-12-31", 23), contact=bo)  # the year before
-    Entry.objects.create(contact=bo, kind="credit", amount_cents=10_000, reason="thanks",
-                         quarter="2026Q1", at=at("2026-03-21"))  # fmt: skip
+    Entry.objects.create(
+        contact=bo,
+        kind="credit",
+        amount_cents=10_000,
+        reason="thanks",
+        quarter="2026Q1",
+        at=at("2026-03-21"),
+    )
 
 
 def test_the_advocates_year(world: dict[str, Any]) -> None:
@@ -30,8 +36,9 @@ def test_the_advocates_year(world: dict[str, Any]) -> None:
     year = wrapped.advocate_years([world["bo"].pk], YEAR)[world["bo"].pk]
     assert [m["value"] for m in year["months"]] == [0, 0, 2, 0, 0, 0, 0, 0, 1, 0, 0, 0]
     assert year["by_kind"] == [
-        {"label": "Reference completed", "value": 2}, {"label": "Review published", "value": 1},
-    ]  # fmt: skip
+        {"label": "Reference completed", "value": 2},
+        {"label": "Review published", "value": 1},
+    ]
     assert year["lines"] == [
         "You did 3 advocacy activities with us in 2026.",
         "We credited you $100.00 in rewards.",
