@@ -81,7 +81,9 @@ def _refused(exc: Exception) -> HttpError:
 
 
 @router.get(
-    "/{kind}/preview/{int:contact_id}", response=MomentPreviewOut, operation_id="preview_value_moment"
+    "/{kind}/preview/{int:contact_id}",
+    response=MomentPreviewOut,
+    operation_id="preview_value_moment",
 )
 def preview(
     request: HttpRequest, kind: Kind, filters: Query[PeriodQuery], contact_id: int = Id
