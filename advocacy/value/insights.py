@@ -91,7 +91,7 @@ def account_insights(account_ids: Iterable[int], span: Span) -> dict[int, dict[s
         .annotate(h=_latest_health(span.end), hb=_latest_health(span.start))
         .values_list("pk", "name", "h", "hb")
     ):
-        row = counts.get(pk, {})
+        row: dict[str, Any] = dict(counts.get(pk, {}))
         payloads[pk] = {
             "period": span.label,
             "period_words": span.words,

@@ -189,7 +189,7 @@ def account_years(account_ids: list[int], span: Span) -> dict[int, dict[str, Any
     for a in account_ids:
         months = monthly.get(a, _empty(span))
         total = int(sum(m["value"] for m in months))
-        row = counts.get(a, {})
+        row: dict[str, Any] = dict(counts.get(a, {}))
         milestones, advocacy = int(row.get("milestones", 0)), int(row.get("advocacy", 0))
         advocates = int(row.get("advocates", 0))
         found[a] = {
@@ -226,11 +226,11 @@ def wrapped_payloads(
 def subject_of(kind: str, contact_id: int | None, account_id: int | None) -> str:
     """Whose year it is, in words; NotFound if there is no such advocate or account."""
     if kind == M.WRAPPED:
-        contact = Contact.objects.filter(pk=contact_id).select_related("account").first()
+        contact = Contact.objects.filter(pk=contact_id or 0).select_related("account").first()
         if contact is None:
             raise NotFound(f"no advocate {contact_id}")
         return f"{contact.full_name or contact.email}, {contact.account.name}"
-    account = Account.objects.filter(pk=account_id).first()
+    account = Account.objects.filter(pk=account_id or 0).first()
     if account is None:
         raise NotFound(f"no account {account_id}")
     return account.name
