@@ -14,11 +14,14 @@ class ValueConfig(AppConfig):
         from advocacy.messaging.rendering import register_letter
         from advocacy.value.jobs import register as register_jobs
         from advocacy.value.letters import render_value
+        from advocacy.value.personal import register_holdings
         from advocacy.value.tasks import send_value_moments
 
         # The outbox renders value moments' rows with this app's letters.
         register_letter(MessageKind.VALUE, render_value)
         register_jobs()
+        # What value moments hold about a person, for the privacy export and erasure.
+        register_holdings()
         register(
             Job(
                 "value-moments",

@@ -44,3 +44,24 @@ def test_the_weekly_email_says_the_week(world: dict[str, Any]) -> None:
         "http://127.0.0.1:8000/portal/enter/PREVIEW-the-advocate-gets-their-own-link/\n\n"
         "You get this weekly because you asked for it; you can stop it in your portal.\n"
     )
+
+
+def test_the_privacy_export_lists_them(world: dict[str, Any]) -> None:
+    from advocacy.value.personal import export_value
+
+    services.set_weekly(world["bo"], True, now=NOW, where="portal")
+    services.send("weekly", WEEK, now=NOW)
+    assert export_value(world["bo"]) == [
+        {
+            "type": "value_moment",
+            "kind": "weekly",
+            "period": "2026-W48",
+            "written_at": "2026-12-02T12:00:00+00:00",
+        },
+        {
+            "type": "weekly_insights",
+            "weekly": True,
+            "set_in": "portal",
+            "set_at": "2026-12-02T12:00:00+00:00",
+        },
+    ]
