@@ -181,7 +181,8 @@ def test_the_erasure_costs_the_same_statements_however_much_is_held(
     # five more; its product events (through the contact, its asks and its messages) and the
     # emails that went to the person's address for someone else's call (read, their attempts,
     # their events, deleted) five more; the rewards ledger and redemptions (through the
-    # contact, its asks and its redemptions) three more, however many there are.
-    with django_assert_max_num_queries(67):
+    # contact, its asks and its redemptions) three more; the value moments (through the contact
+    # and through its emails) and the weekly insights choice three more, however many there are.
+    with django_assert_max_num_queries(70):
         done = erase_person(world.ann, actor=owner, via="cli", now=NOW, reason="by phone")
     assert done.deleted["signals.Signal"] == 502

@@ -39,7 +39,7 @@ def test_the_document_holds_every_kind_of_record(world: World, owner: Any) -> No
     assert list(doc) == [
         "format", "version", "exported_at", "contact", "identities", "account", "signals",
         "profile", "preferences", "tap_claims", "decisions", "asks", "notices", "agreements",
-        "content", "references", "rewards", "messages", "product_events", "audit",
+        "content", "references", "rewards", "messages", "product_events", "value", "audit",
     ]  # fmt: skip
     assert (doc["format"], doc["version"], doc["exported_at"]) == (FORMAT, 1, T)
     assert doc["contact"] == {
@@ -199,7 +199,7 @@ def test_the_export_is_recorded_without_the_email(world: World, owner: Any) -> N
         "format": FORMAT, "version": 1,
         "counts": {"identities": 2, "signals": 2, "decisions": 1, "asks": 2, "agreements": 1,
                    "content": 1, "audit": 3, "offers": 2, "calls": 2, "rewards": 0,
-                   "messages": 1, "product_events": 0},
+                   "messages": 1, "product_events": 0, "value": 0},
     }  # fmt: skip
 
 
@@ -208,15 +208,16 @@ def test_the_export_costs_the_same_queries_however_much_is_held(
 ) -> None:
     # 35, and three for what the portal keeps (reach preferences, notices, times offered), and
     # three for what the outbox keeps (messages, their attempts, product events), and two for
-    # the rewards ledger (entries, redemptions)
-    with django_assert_max_num_queries(43):
+    # the rewards ledger (entries, redemptions), and two for value moments (the moments, the
+    # weekly insights choice)
+    with django_assert_max_num_queries(45):
         export_person(world.ann, actor=owner, via="cli", now=NOW)
     Signal.objects.bulk_create(
         Signal(source="x", key=f"s{i}", kind="activity", account=world.account,
                contact=world.ann, occurred_at=NOW - DAY)
         for i in range(300)
     )  # fmt: skip
-    with django_assert_max_num_queries(43):
+    with django_assert_max_num_queries(45):
         doc = export_person(world.ann, actor=owner, via="cli", now=NOW)
     assert len(doc["signals"]) == 302
 
