@@ -18,7 +18,7 @@ from ninja.responses import Status
 from advocacy.api.auth import principal_of
 from advocacy.api.routers.jobs import STARTED, STARTED_HEADERS, accepted, key_prefix
 from advocacy.api.routing import ScopedRouter
-from advocacy.api.schemas import MAX_ID, AsOf, AsOfIn, as_of
+from advocacy.api.schemas import MAX_ID, AsOf, AsOfIn, Id, as_of
 from advocacy.core.models import Job
 from advocacy.customers.models import Account, Contact
 from advocacy.engine.reciprocity import balances
@@ -28,7 +28,7 @@ from advocacy.value.services import MomentError
 
 router = ScopedRouter(tags=["value"])
 Kind = Literal["monthly", "weekly", "wrapped", "account_wrapped"]
-Id = Path(..., ge=1, le=MAX_ID)
+IdPath = Path(..., ge=1, le=MAX_ID)
 PERIOD = r"^(\d{4}(-\d{2}|-W\d{2})?)?$"  # 2026-11, 2026-W48, 2026, or empty: the last over
 
 
@@ -54,8 +54,8 @@ class SendIn(AsOfIn):
 
 class WrappedPdfIn(AsOfIn):
     kind: Literal["wrapped", "account_wrapped"]
-    contact_id: int | None = Field(None, ge=1, le=MAX_ID, description="An advocate's year.")
-    account_id: int | None = Field(None, ge=1, le=MAX_ID, description="An account's year.")
+    contact_id: Id | None = Field(None, description="An advocate's year.")
+    account_id: Id | None = Field(None, description="An account's year.")
     year: str = Field("", pattern=r"^(\d{4})?$", description="Default: the last year over.")
 
 
@@ -86,7 +86,7 @@ def _refused(exc: Exception) -> HttpError:
     operation_id="preview_value_moment",
 )
 def preview(
-    request: HttpRequest, kind: Kind, filters: Query[PeriodQuery], contact_id: int = Id
+    request: HttpRequest, kind: Kind, filters: Query[PeriodQuery], contact_id: int = IdPath
 ) -> dict[str, str]:
     """A value moment's email to this contact, as it would go (a stand-in portal link)."""
     contact = get_object_or_404(Contact.objects.select_related("account__owner"), pk=contact_id)
@@ -149,7 +149,7 @@ def _year(kind: str, year: str, at: Any) -> Any:
     openapi_extra=_document("text/html"),
 )
 def advocate_year(
-    request: HttpRequest, filters: Query[PeriodQuery], contact_id: int = Id
+    request: HttpRequest, filters: Query[PeriodQuery], contact_id: int = IdPath
 ) -> HttpResponse:
     """An advocate's year in review as an HTML page (inline SVG charts, no script)."""
     get_object_or_404(Contact, pk=contact_id)
@@ -164,7 +164,7 @@ def advocate_year(
     openapi_extra=_document("text/html"),
 )
 def account_year(
-    request: HttpRequest, filters: Query[PeriodQuery], account_id: int = Id
+    request: HttpRequest, filters: Query[PeriodQuery], account_id: int = IdPath
 ) -> HttpResponse:
     """An account's year in review as an HTML page."""
     get_object_or_404(Account, pk=account_id)
@@ -203,7 +203,7 @@ def year_pdf(request: HttpRequest, response: HttpResponse, payload: WrappedPdfIn
     "/reciprocity/{int:contact_id}", response=ReciprocityOut, operation_id="get_reciprocity"
 )
 def reciprocity(
-    request: HttpRequest, filters: Query[PeriodQuery], contact_id: int = Id
+    request: HttpRequest, filters: Query[PeriodQuery], contact_id: int = IdPath
 ) -> dict[str, Any]:
     """What the program gave this person against what it asked of them, in 12 months."""
     get_object_or_404(Contact, pk=contact_id)
@@ -213,7 +213,7 @@ def reciprocity(
 
 
 @router.put("/weekly/{int:contact_id}", response=WeeklyOut, operation_id="set_weekly_insights")
-def weekly(request: HttpRequest, payload: WeeklyIn, contact_id: int = Id) -> dict[str, Any]:
+def weekly(request: HttpRequest, payload: WeeklyIn, contact_id: int = IdPath) -> dict[str, Any]:
     """Set whether this person gets the weekly insights email."""
     contact = get_object_or_404(Contact, pk=contact_id)
     services.set_weekly(
