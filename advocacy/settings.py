@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "advocacy.integrations.connectors",
     "advocacy.privacy",
     "advocacy.workqueue",
+    "advocacy.value",
     "advocacy.api",
     "advocacy.demo",
     "advocacy.web",

@@ -41,6 +41,7 @@ from advocacy.api.routers.referrals import router as referrals_router
 from advocacy.api.routers.rewards import router as rewards_router
 from advocacy.api.routers.signals import router as signals_router
 from advocacy.api.routers.users import router as users_router
+from advocacy.api.routers.value import router as value_router
 from advocacy.content.services import ContentError, InvalidAssetTransition, UseRefused
 from advocacy.core.jobs import Throttled
 from advocacy.core.lockout import LockoutError
@@ -78,6 +79,7 @@ api.add_router("/references", references_router)
 api.add_router("/rewards", rewards_router)
 api.add_router("/referrals", referrals_router)
 api.add_router("/recognition", recognition_router)
+api.add_router("/value", value_router)
 api.add_router("", advocates_router)  # /advocates and /contacts/{id}/next-best-asks
 api.add_router("", guards_router)  # /asks/guard, /asks/{id}/pause|resume|replacements|reassign
 api.add_router("", agreements_router)  # /agreements and /contacts/{id}/opt-out

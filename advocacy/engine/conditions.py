@@ -52,6 +52,7 @@ FIELDS: dict[str, Field] = {
         Field("last_result_at", Kind.TIME, "last result shared"),
         Field("last_nomination_at", Kind.TIME, "last CSM nomination"),
         Field("activities_12m", Kind.NUMBER, "advocacy activities in 12 months"),
+        Field("reciprocity", Kind.NUMBER, "given minus asked in 12 months"),
         Field(
             "stage",
             Kind.TEXT,

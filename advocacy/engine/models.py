@@ -230,6 +230,7 @@ class ProfileRow(models.Model):
     last_result_at = models.DateTimeField(null=True)
     last_nomination_at = models.DateTimeField(null=True)
     activities_12m = models.IntegerField(null=True)
+    reciprocity = models.FloatField(null=True)
     persona = models.CharField(max_length=30, null=True)
     industry = models.CharField(max_length=100, null=True)
     region = models.CharField(max_length=10, null=True)

@@ -116,6 +116,12 @@ class Policy:
         default_factory=lambda: {"low": 30, "medium": 60, "high": 90, "very_high": 180}
     )
     ask_types: Mapping[str, AskTypeRules] = field(default_factory=_default_ask_types)
+    # Give before ask (seed 000's give-get model, seed 002's "a program that only extracts dies
+    # within a year"): an ask of one of these efforts waits until the program has given the
+    # person more than it asked of them in 12 months (advocacy.engine.reciprocity). Off by
+    # default: a program turns it on once its gifts are recorded.
+    give_before_ask: bool = False
+    give_before_efforts: tuple[str, ...] = ("high", "very_high")
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Policy:
@@ -152,7 +158,13 @@ class Policy:
                     if code not in HOLDABLE:
                         raise PolicyError(f"{key}[{i}]", f"{code!r} is not one of {HOLDABLE}")
                 changes[key] = codes
-            elif key == "require_csm_owner":
+            elif key == "give_before_efforts":
+                efforts = _codes(value, key)
+                for i, effort in enumerate(efforts):
+                    if effort not in EFFORTS:
+                        raise PolicyError(f"{key}[{i}]", f"not an effort; one of {EFFORTS}")
+                changes[key] = efforts
+            elif key in ("require_csm_owner", "give_before_ask"):
                 if not isinstance(value, bool):
                     raise PolicyError(key, f"expected true or false, found {value!r}")
                 changes[key] = value

@@ -32,6 +32,7 @@ from django.db.models.functions import Coalesce
 
 from advocacy.customers.models import Contact
 from advocacy.engine.policy import DEFAULT_POLICY, Policy
+from advocacy.engine.reciprocity import balance as reciprocity_balance
 from advocacy.signals.models import ADVOCACY_ACTIVITY_KINDS, Signal, SignalKind
 
 K = SignalKind
@@ -85,6 +86,8 @@ def base_annotations(now: datetime) -> dict[str, Any]:
         "activities_12m": _count(
             _contact_signals(ADVOCACY_KINDS, now).filter(occurred_at__gte=year_ago), "contact"
         ),
+        # Given minus asked in 12 months (advocacy.engine.reciprocity): give before ask.
+        "reciprocity": reciprocity_balance(now),
         "industry": F("account__industry"),
         "region": F("account__region"),
         "size_band": F("account__size_band"),

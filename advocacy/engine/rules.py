@@ -72,6 +72,7 @@ REASONS: dict[str, str] = {
     "cap_ask_type": "tap cap: this ask type's own limit is reached",
     "not_willing": "the advocate said they do not do this kind of ask",
     "held_out": "in the play's holdout group",
+    "give_before_ask": "held: the program has not yet given more than it asked (12 months)",
 }
 
 
@@ -197,4 +198,13 @@ def requirements(policy: Policy, ask_type: AskType, widen: Iterable[str] = ()) -
     stage = stage_rule(policy, ask_type.code, widen)
     if stage is not None:
         rules.append(stage)
+    if policy.give_before_ask and ask_type.effort in policy.give_before_efforts:
+        rules.append(
+            Rule(
+                "give_before_ask",
+                "give before ask: the program gave more than it asked in 12 months",
+                {"field": "reciprocity", "op": "gt", "value": 0},
+                "gate",
+            )
+        )
     return rules + exclusions(policy, ask_type)

@@ -49,6 +49,7 @@ class MessageKind(models.TextChoices):
     CALENDAR = "calendar", "Reference call calendar invite"
     NOTICE = "notice", "Notice to the team"
     TIER = "tier", "New reward tier"
+    VALUE = "value", "Value moment"
 
 
 class Channel(models.TextChoices):
@@ -158,6 +159,9 @@ class Message(models.Model):
     # Written when it is sent (or fails): what went, to whom.
     to_address = models.CharField(max_length=254, blank=True)
     subject = models.CharField(max_length=300, blank=True)
+    # What a letter registered by an upper layer says, fixed when the row is written (a value
+    # moment's numbers): every attempt and every preview of the row renders the same email.
+    payload = models.JSONField(default=dict, blank=True)
 
     objects = MessageQuerySet.as_manager()
 

@@ -23,6 +23,7 @@ member, the notice's text and a link to what it is about in the staff UI; no Lis
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formataddr, parseaddr
 from functools import lru_cache
@@ -258,10 +259,24 @@ def render_notice(message: Message) -> Rendered:
     return Rendered("notice", subject, text, html, sender_address, message.to_email, headers)
 
 
+# Letters of kinds an upper layer writes (advocacy.value's value moments): kind -> renderer.
+# A renderer MUST render from the row alone (its contact, account and `payload`), with no query
+# and no network, as the worker renders every other email.
+# `link`: the portal link to show instead of a working one (a preview), as for every letter.
+LETTERS: dict[str, Callable[[Message, str | None], Rendered]] = {}
+
+
+def register_letter(kind: str, renderer: Callable[[Message, str | None], Rendered]) -> None:
+    """Render messages of `kind` with `renderer` (called in an upper layer's AppConfig.ready)."""
+    LETTERS[kind] = renderer
+
+
 def render(message: Message, *, link: str | None = None) -> Rendered:
     """The email of `message`, as the worker sends it and the preview shows it."""
     if message.kind == K.NOTICE:
         return render_notice(message)
+    if message.kind in LETTERS:
+        return LETTERS[message.kind](message, link)
     letter = letter_of(message)
     ctx = context(message, link=link)
     # Someone who is not the contact (a seller, a prospect) gets no unsubscribe of the contact's.

@@ -70,6 +70,8 @@ class Action(StrEnum):
     CONNECTORS_VIEW = "connectors.view"
     CONNECTORS_MANAGE = "connectors.manage"
     RECOGNITION_BADGE = "recognition.badge"
+    VALUE_SEND = "value.send"
+    VALUE_PREFERENCES = "value.preferences"
 
 
 ADMIN, CS, SALES, MARKETING, VIEWER = (
@@ -194,6 +196,14 @@ TABLE: dict[Action, Right] = {
     # Recognition: those who thank advocates give or withdraw their badge.
     Action.RECOGNITION_BADGE: _right(
         Scope.REWARDS_WRITE, "issue or revoke an advocate's badge", CS, MARKETING
+    ),
+    # Value moments: what the program gives before it asks; lifecycle work of customer
+    # success and marketing alike. The weekly opt-in is the relationship's (and the advocate's).
+    Action.VALUE_SEND: _right(
+        Scope.ASKS_WRITE, "send value moments (insight emails, the annual summary)", CS, MARKETING
+    ),
+    Action.VALUE_PREFERENCES: _right(
+        Scope.CUSTOMERS_WRITE, "set an advocate's weekly insights opt-in", CS
     ),
 }
 
@@ -328,6 +338,8 @@ CLI: dict[tuple[str, str], Action] = {
     ("connectors", "rejected"): Action.CONNECTORS_VIEW,
     ("recognition", "badge-issue"): Action.RECOGNITION_BADGE,
     ("recognition", "badge-revoke"): Action.RECOGNITION_BADGE,
+    ("value", "send"): Action.VALUE_SEND,
+    ("value", "weekly"): Action.VALUE_PREFERENCES,
 }
 
 

@@ -7,7 +7,17 @@ portal to that check, and a test walks every route to hold it so.
 
 from django.urls import path
 
-from advocacy.portal.views import account, asks, badge, content, enter, pages, referrals, rewards
+from advocacy.portal.views import (
+    account,
+    asks,
+    badge,
+    content,
+    enter,
+    insights,
+    pages,
+    referrals,
+    rewards,
+)
 
 app_name = "portal"
 
@@ -30,6 +40,7 @@ urlpatterns = [
     path("content/<int:pk>/changes/", content.changes, name="asset_changes"),
     path("content/<int:pk>/decline/", content.decline, name="asset_decline"),
     path("preferences/", account.preferences, name="preferences"),
+    path("preferences/weekly/", insights.weekly, name="weekly_insights"),
     path("opt-out/", account.opt_out, name="opt_out"),
     path("history/", account.history, name="history"),
     path("rewards/", rewards.rewards, name="rewards"),

@@ -37,6 +37,9 @@ class SignalKind(models.TextChoices):
     TALK_GIVEN = "talk_given", "Talk or webinar given"
     CONTENT_PUBLISHED = "content_published", "Co-created content published"
     OPT_OUT = "opt_out", "Unsubscribe / opt-out"
+    # Something the program gave the person (a reward credit, a value moment, recognition),
+    # recorded by the program (advocacy.value.gifts): value +1, or -1 for a credit reversed.
+    VALUE_GIVEN = "value_given", "Value given by the program"
 
 
 # What counts as an advocacy activity: something an advocate did for the program. The one list

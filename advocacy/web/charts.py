@@ -59,6 +59,7 @@ KIND_STYLES: dict[str, KindStyle] = {
     SignalKind.TALK_GIVEN: KindStyle("◉", "advocacy"),
     SignalKind.CONTENT_PUBLISHED: KindStyle("✍", "advocacy"),
     SignalKind.OPT_OUT: KindStyle("✕", "optout"),
+    SignalKind.VALUE_GIVEN: KindStyle("♦", "advocacy"),
 }
 DEFAULT_STYLE = KindStyle("•", "other")
 

@@ -24,6 +24,7 @@ from advocacy.web.views import (
     referrals,
     rewards,
     users,
+    value,
 )
 
 app_name = "web"
@@ -126,6 +127,14 @@ urlpatterns = [
     path("badge/<str:token>.png", recognition.badge_preview, name="badge_png"),
     path("featured/", recognition.featured_public, name="featured_public"),
     path("featured.json", recognition.featured_json, name="featured_json"),
+    path("value/", value.value_page, name="value"),
+    path("value/<slug:kind>/preview/<int:pk>/", value.value_preview, name="value_preview"),
+    path("value/<slug:kind>/send/", value.value_send, name="value_send"),
+    path("contacts/<int:pk>/wrapped/", value.contact_wrapped, name="contact_wrapped"),
+    path("contacts/<int:pk>/wrapped/pdf/", value.contact_wrapped_pdf, name="contact_wrapped_pdf"),
+    path("contacts/<int:pk>/weekly/", value.contact_weekly, name="contact_weekly"),
+    path("accounts/<int:pk>/wrapped/", value.account_wrapped, name="account_wrapped"),
+    path("accounts/<int:pk>/wrapped/pdf/", value.account_wrapped_pdf, name="account_wrapped_pdf"),
     path("rewards/", rewards.rewards_page, name="rewards"),
     path("rewards/budget/", rewards.rewards_budget, name="rewards_budget"),
     path("rewards/process/", rewards.rewards_process, name="rewards_process"),

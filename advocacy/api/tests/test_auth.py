@@ -109,7 +109,7 @@ def _operations():
 # The designed exceptions: building the council PDF is a POST that starts a job changing
 # nothing; a person's export is a GET of their whole file, guarded like the erasure; the users
 # and their keys are read by those who manage them.
-READ_ONLY_POSTS = {"build_council_report"}
+READ_ONLY_POSTS = {"build_council_report", "build_year_pdf"}  # PDFs built by a job
 GUARDED_READS = {
     "export_contact": Scope.PRIVACY_WRITE,
     "list_users": Scope.USERS_WRITE,

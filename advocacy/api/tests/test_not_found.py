@@ -85,6 +85,7 @@ def test_every_router_is_covered() -> None:
         "routing-rules",
         "signals",
         "users",
+        "value",
     }
     assert len(ID_ROUTES) >= 30
 

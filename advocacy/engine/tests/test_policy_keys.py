@@ -87,6 +87,10 @@ CASES = [
          set(), {"cap_low_effort"}, earlier=(("testimonial_quote", 40),)),
     Case("ask_types", BASE, "review", {"ask_types": rules("review", health_min=90)}, set(),
          {"health_below_min"}),
+    Case("give_before_ask", BASE, "case_study", {"give_before_ask": True}, set(),
+         {"give_before_ask"}),
+    Case("give_before_efforts", BASE, "review",
+         {"give_before_ask": True, "give_before_efforts": ("low",)}, set(), {"give_before_ask"}),
 ]  # fmt: skip
 
 TYPE_CASES = [

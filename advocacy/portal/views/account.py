@@ -16,6 +16,7 @@ from advocacy.portal.forms import PreferencesForm
 from advocacy.portal.history import history_of
 from advocacy.portal.render import portal_render
 from advocacy.portal.session import advocate_of, advocate_required, close_session
+from advocacy.value.services import weekly_of
 
 
 @require_http_methods(["GET", "POST"])
@@ -40,7 +41,12 @@ def preferences(request: HttpRequest) -> HttpResponse:
         initial = PreferencesForm.initial_for(preferences_of(contact), ask_types, counts)
         form = PreferencesForm(initial=initial, ask_types=ask_types, counts=counts)
         status = 200
-    context = {"section": "preferences", "contact": contact, "form": form}
+    context = {
+        "section": "preferences",
+        "contact": contact,
+        "form": form,
+        "weekly": weekly_of(contact),
+    }
     return portal_render(request, "portal/preferences.html", context, status=status)
 
 

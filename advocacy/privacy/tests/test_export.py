@@ -40,7 +40,7 @@ def test_the_document_holds_every_kind_of_record(world: World, owner: Any) -> No
         "format", "version", "exported_at", "contact", "identities", "account", "signals",
         "profile", "preferences", "tap_claims", "decisions", "asks", "notices", "agreements",
         "content", "references", "referrals", "rewards", "badges", "messages", "product_events",
-        "audit",
+        "value", "audit",
     ]  # fmt: skip
     assert (doc["format"], doc["version"], doc["exported_at"]) == (FORMAT, 1, T)
     assert doc["contact"] == {
@@ -200,7 +200,7 @@ def test_the_export_is_recorded_without_the_email(world: World, owner: Any) -> N
         "format": FORMAT, "version": 1,
         "counts": {"identities": 2, "signals": 2, "decisions": 1, "asks": 2, "agreements": 1,
                    "content": 1, "audit": 3, "offers": 2, "calls": 2, "referrals": 0, "rewards": 0,
-                   "badges": 0, "messages": 1, "product_events": 0},
+                   "badges": 0, "messages": 1, "product_events": 0, "value": 0},
     }  # fmt: skip
 
 
@@ -209,16 +209,16 @@ def test_the_export_costs_the_same_queries_however_much_is_held(
 ) -> None:
     # 35, and three for what the portal keeps (reach preferences, notices, times offered), and
     # three for what the outbox keeps (messages, their attempts, product events), and two for
-    # the rewards ledger (entries, redemptions), two for referrals (made, and about them) and
-    # one for the recognition badges
-    with django_assert_max_num_queries(46):
+    # the rewards ledger (entries, redemptions), two for referrals (made, and about them), one
+    # for the recognition badges and two for value moments (the moments, the weekly choice)
+    with django_assert_max_num_queries(48):
         export_person(world.ann, actor=owner, via="cli", now=NOW)
     Signal.objects.bulk_create(
         Signal(source="x", key=f"s{i}", kind="activity", account=world.account,
                contact=world.ann, occurred_at=NOW - DAY)
         for i in range(300)
     )  # fmt: skip
-    with django_assert_max_num_queries(46):
+    with django_assert_max_num_queries(48):
         doc = export_person(world.ann, actor=owner, via="cli", now=NOW)
     assert len(doc["signals"]) == 302
 

@@ -142,9 +142,9 @@ def test_detail_pages_cost_a_fixed_number_of_queries(
     staff_client: Client, ann: Any, django_assert_max_num_queries: Any
 ) -> None:
     # 8, plus one for the advocacy agreement section and four for the portal's (the advocate's
-    # preferences in three, the notices in one), and two for the badge card (the badge of the
-    # year, then the tier or the consent to name them)
-    with django_assert_max_num_queries(15):
+    # preferences in three, the notices in one), two for the badge card (the badge of the
+    # year, then the tier or the consent to name them) and one for the weekly insights choice
+    with django_assert_max_num_queries(16):
         staff_client.get(reverse("web:contact", kwargs={"pk": ann.pk}))
     with django_assert_max_num_queries(9):
         staff_client.get(reverse("web:account", kwargs={"pk": ann.account_id}))

@@ -168,7 +168,8 @@ def test_next_best_ask_costs_a_bounded_number_of_queries(
     staff_client: Client, world: dict[str, Any], django_assert_max_num_queries: Any
 ) -> None:
     # session + user + contact + profile + ask types + checks + caps + open asks + asks + decisions
-    with django_assert_max_num_queries(10):
+    # + the reciprocity balance shown beside them
+    with django_assert_max_num_queries(11):
         staff_client.get(url(world["ann"]), **HTMX)
 
 

@@ -72,7 +72,7 @@ def test_the_confirmation_page_says_what_goes(world: World, admin: Client) -> No
         "<li>Content assets: 1</li><li>Reference offers: 2</li><li>Reference calls: 2</li>"
         "<li>Play decisions: 1</li><li>Referrals: 0</li><li>Rewards: 0</li><li>Badges: 0</li>"
         "<li>Messages: 1</li>"
-        "<li>Product events: 0</li></ul>"
+        "<li>Product events: 0</li><li>Value moments: 0</li></ul>"
     ) in page
     assert f'name="{CONFIRM}"' in page and 'name="reason"' in page
 

@@ -18,6 +18,7 @@ from advocacy.customers.models import Contact
 from advocacy.engine.explain import next_best_asks
 from advocacy.engine.jobs import start_profile_refresh
 from advocacy.engine.models import ContactProfile, Decision
+from advocacy.engine.reciprocity import balances
 from advocacy.web.engine_forms import AdvocateFilterForm
 from advocacy.web.htmx import render_page
 from advocacy.web.views.customers import LIST_PAGE_SIZE, paginate
@@ -75,7 +76,10 @@ def contact_next_ask(request: HttpRequest, pk: int) -> HttpResponse:
     except PolicyProblem as exc:
         explanation, problem = None, str(exc)
     options = explanation.options if explanation else []
+    at = explanation.as_of if explanation else timezone.now()
     context = {
+        "reciprocity": balances([contact.pk], at)[contact.pk],
+        "give_before_ask": explanation is not None and policy_in_force().give_before_ask,
         "section": "contacts",
         "contact": contact,
         "account": contact.account,

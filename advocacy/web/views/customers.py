@@ -24,6 +24,7 @@ from advocacy.web.forms import AccountFilterForm, ContactFilterForm
 from advocacy.web.htmx import render_page
 from advocacy.web.views.portal_links import portal_context
 from advocacy.web.views.recognition import badge_context
+from advocacy.web.views.value import value_context
 
 LIST_PAGE_SIZE = 50
 TIMELINE_PAGE_SIZE = 100
@@ -115,6 +116,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "page": paginate(request, contacts, LIST_PAGE_SIZE),
         "health": score_summary(account_signals, SignalKind.HEALTH_SCORE),
         "recent_signals": list(account_signals.timeline()[:10]),
+        **value_context(request),
     }
     return render_page(request, "web/accounts/detail.html", context, partial="contacts")
 
@@ -138,5 +140,6 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage_privacy": allowed(request.user, Action.PRIVACY_MANAGE),
         **portal_context(contact),
         **badge_context(contact),
+        **value_context(request, contact),
     }
     return render_page(request, "web/contacts/detail.html", context, partial="timeline")
