@@ -66,7 +66,7 @@ from advocacy.customers.models import Contact
 from advocacy.customers.suppression import mail_suppressed
 from advocacy.engine.models import Play
 from advocacy.messaging import product
-from advocacy.messaging.mime import envelope_address, wire_bytes
+from advocacy.messaging.mime import envelope_address, fast_wire, wire_bytes
 from advocacy.messaging.models import (
     TO_TEAM,
     AttemptResult,
@@ -486,18 +486,24 @@ class Courier:
             return mail
         try:
             encoding = mail.encoding or settings.DEFAULT_CHARSET
-            mime = mail.message()
             # A random boundary of our own: the standard library would otherwise compile a
             # regular expression per email to find one absent from the text. 96 random bits,
             # short enough for its Content-Type to fit a line unfolded.
-            mime.set_boundary(f"=_{uuid.uuid4().hex[:24]}")
+            boundary = f"=_{uuid.uuid4().hex[:24]}"
+            # The outbox's usual email (text and HTML) written directly; any other shape (a
+            # calendar invite, a line too long) through Django's message, the same bytes.
+            data = fast_wire(mail, boundary)
+            if data is None:
+                mime = mail.message()
+                mime.set_boundary(boundary)
+                data = wire_bytes(mime)
             if self._envelope is None or self._envelope[0] != mail.from_email:
                 self._envelope = (mail.from_email, sanitize_address(mail.from_email, encoding))
             return Wire(
                 mail,
                 self._envelope[1],
                 [envelope_address(a, encoding) for a in mail.recipients()],
-                wire_bytes(mime),
+                data,
             )
         except Exception as exc:  # an address Django cannot encode
             return classify(message, exc)
