@@ -4,9 +4,11 @@ Django's mail framework builds every email on the standard library's `compat32` 
 generator folds each header through `email.header.Header.encode`, even a short ASCII one that
 needs no folding: most of the cost of an email's bytes. `Plain32` writes such a header
 (printable ASCII, no line break, within the 78-character line of RFC 5322 with its name) as
-`Name: value`, which is what `Header.encode` returns for it (a test compares the two), and
-hands every other header (longer, non-ASCII, with a line break) to `compat32` unchanged, so it
-is folded or encoded exactly as before.
+`Name: value`, which is what `Header.encode` returns for it (a test compares the two). A longer
+header of printable ASCII is folded where `compat32` folds the same value with every ordinary
+character replaced by `x` (its folding decides on spaces, tabs, `,;()\\` and lengths only), cached
+per shape, the characters then put back (a property test compares it with `compat32` too).
+Every other header (non-ASCII, with a line break) goes to `compat32` unchanged.
 
 `envelope_address` is Django's `sanitize_address` with the same kind of shortcut: a bare
 address of plain ASCII atoms (`ada.lovelace@example.com`) is what it returns for it unchanged;
@@ -34,17 +36,48 @@ _LABEL = r"[A-Za-z0-9-]{1,63}"
 _BARE = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*")
 
 
+# The characters `Header.encode` decides on when it folds plain ASCII (where to split, what is
+# space); every other one only counts for its length.
+_SPECIAL = " \t,;()\\"
+_OTHER = re.compile(rf"[^{re.escape(_SPECIAL)}]")
+
+
 class Plain32(Compat32):
-    """`compat32`, with the headers that need neither folding nor encoding written as they are."""
+    """`compat32`, with the headers that need neither folding nor encoding written as they are,
+    and a long plain one folded where `compat32` folds one of the same shape."""
 
     def _fold(self, name: str, value: Any, sanitize: bool) -> str:
-        if (
-            isinstance(value, str)
-            and len(name) + 2 + len(value) <= (self.max_line_length or 78)
-            and _PLAIN.fullmatch(value)
-        ):
-            return f"{name}: {value}{self.linesep}"
+        if isinstance(value, str) and _PLAIN.fullmatch(value):
+            if len(name) + 2 + len(value) <= (self.max_line_length or 78):
+                return f"{name}: {value}{self.linesep}"
+            folded = _unshape(_fold_shape(self, name, _OTHER.sub("x", value)), name, value)
+            if folded is not None:
+                return folded
         return str(super()._fold(name, value, sanitize))  # type: ignore[misc]
+
+
+@lru_cache(maxsize=256)
+def _fold_shape(policy: Compat32, name: str, shape: str) -> str:
+    """How `compat32` folds a plain value whose every ordinary character is an `x`: the
+    List-Unsubscribe header of every email of a batch has one or a few shapes."""
+    return str(Compat32._fold(policy, name, shape, False))  # type: ignore[attr-defined]
+
+
+def _unshape(folded: str, name: str, value: str) -> str | None:
+    """`value` folded as `folded` folds its shape: each `x` and special character of the shape
+    taken back from `value`, what the folding inserted (line breaks, a space) kept. None if
+    they do not line up."""
+    prefix = f"{name}: "
+    if not folded.startswith(prefix):
+        return None
+    out, j, n = [prefix], 0, len(value)
+    for ch in folded[len(prefix) :]:
+        if j < n and (ch == value[j] or (ch == "x" and value[j] not in _SPECIAL)):
+            out.append(value[j])
+            j += 1
+        else:
+            out.append(ch)
+    return "".join(out) if j == n else None
 
 
 SMTP_POLICY = Plain32(linesep="\r\n")
