@@ -50,34 +50,46 @@ class Plain32(Compat32):
         if isinstance(value, str) and _PLAIN.fullmatch(value):
             if len(name) + 2 + len(value) <= (self.max_line_length or 78):
                 return f"{name}: {value}{self.linesep}"
-            folded = _unshape(_fold_shape(self, name, _OTHER.sub("x", value)), name, value)
+            folded = _folded(self, name, value)
             if folded is not None:
                 return folded
         return str(super()._fold(name, value, sanitize))  # type: ignore[misc]
 
 
 @lru_cache(maxsize=256)
-def _fold_shape(policy: Compat32, name: str, shape: str) -> str:
-    """How `compat32` folds a plain value whose every ordinary character is an `x`: the
-    List-Unsubscribe header of every email of a batch has one or a few shapes."""
-    return str(Compat32._fold(policy, name, shape, False))  # type: ignore[attr-defined]
-
-
-def _unshape(folded: str, name: str, value: str) -> str | None:
-    """`value` folded as `folded` folds its shape: each `x` and special character of the shape
-    taken back from `value`, what the folding inserted (line breaks, a space) kept. None if
-    they do not line up."""
+def _fold_plan(policy: Compat32, name: str, shape: str) -> tuple[tuple[int, str], ...] | None:
+    """Where `compat32` folds a plain value whose every ordinary character is an `x`, as what it
+    inserts (line breaks, a space) before which character of the value; None if the folded
+    shape is not the shape with insertions. The List-Unsubscribe header of every email of a
+    batch has one or a few shapes."""
+    folded = str(Compat32._fold(policy, name, shape, False))  # type: ignore[attr-defined]
     prefix = f"{name}: "
     if not folded.startswith(prefix):
         return None
-    out, j, n = [prefix], 0, len(value)
+    plan: list[tuple[int, str]] = []
+    j, n = 0, len(shape)
     for ch in folded[len(prefix) :]:
-        if j < n and (ch == value[j] or (ch == "x" and value[j] not in _SPECIAL)):
-            out.append(value[j])
+        if j < n and ch == shape[j]:
             j += 1
+        elif plan and plan[-1][0] == j:
+            plan[-1] = (j, plan[-1][1] + ch)
         else:
-            out.append(ch)
-    return "".join(out) if j == n else None
+            plan.append((j, ch))
+    return tuple(plan) if j == n else None
+
+
+def _folded(policy: Compat32, name: str, value: str) -> str | None:
+    """`value` folded where `compat32` folds its shape (the same characters, and the same
+    spaces, tabs and `,;()\\` where it decides), or None."""
+    plan = _fold_plan(policy, name, _OTHER.sub("x", value))
+    if plan is None:
+        return None
+    out, last = [f"{name}: "], 0
+    for at, inserted in plan:
+        out += (value[last:at], inserted)
+        last = at
+    out.append(value[last:])
+    return "".join(out)
 
 
 SMTP_POLICY = Plain32(linesep="\r\n")
