@@ -22,14 +22,19 @@ One batch (ADVOCACY_OUTBOX_BATCH messages) at a time:
    whose first email went out moved from queued to sent, and the team notices whose email
    went out stamped delivered.
 
+With one SMTP conversation (the default) the batches are pipelined (`Pipeline`): batch N+1 is
+claimed, checked, loaded and built while batch N is sent on a thread of its own, and handed to
+the conversation once batch N is recorded.
+
 Before the batches, each pass queues the team notices due by email (`queue_notices`): a notice
 goes to a team member through this same machinery, as a message of kind `notice`, exempt from
 the advocates' holds and quiet hours.
 
 Delivery is at least once. The window in which a crash sends a message twice is exactly this:
-from the moment the server accepts a message's DATA to the commit of step 4 for its batch. A
-worker killed in it leaves the rows `sending`; once their lease runs out another worker claims
-and sends them again, with the same Message-ID. docs/operations.md, "The outbox".
+from the moment the server accepts a message's DATA to the commit of step 4 for its batch (the
+pipeline sends a batch only after the one before is recorded: one batch at most). A worker
+killed in it leaves the rows `sending`; once their lease runs out another worker claims and
+sends them again, with the same Message-ID. docs/operations.md, "The outbox".
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -66,7 +72,7 @@ from advocacy.customers.models import Contact
 from advocacy.customers.suppression import mail_suppressed
 from advocacy.engine.models import Play
 from advocacy.messaging import product
-from advocacy.messaging.mime import envelope_address, wire_bytes
+from advocacy.messaging.mime import envelope_address, fast_wire, wire_bytes
 from advocacy.messaging.models import (
     TO_TEAM,
     AttemptResult,
@@ -448,7 +454,8 @@ class Courier:
     interpreter free, so the emails are built and the conversations talk at the same time.
     The threads touch no database: they take prepared emails from a queue and give back
     outcomes, which the calling thread records. A backend handed in, or one that is not Django's
-    SMTP backend, is one conversation, in the calling thread.
+    SMTP backend, is one conversation; one SMTP conversation talks on the pipeline's thread
+    (`Pipeline`), any other backend in the calling thread.
     """
 
     def __init__(self, connection: Any = None, conversations: int | None = None) -> None:
@@ -486,18 +493,24 @@ class Courier:
             return mail
         try:
             encoding = mail.encoding or settings.DEFAULT_CHARSET
-            mime = mail.message()
             # A random boundary of our own: the standard library would otherwise compile a
             # regular expression per email to find one absent from the text. 96 random bits,
             # short enough for its Content-Type to fit a line unfolded.
-            mime.set_boundary(f"=_{uuid.uuid4().hex[:24]}")
+            boundary = f"=_{uuid.uuid4().hex[:24]}"
+            # The outbox's usual email (text and HTML) written directly; any other shape (a
+            # calendar invite, a line too long) through Django's message, the same bytes.
+            data = fast_wire(mail, boundary)
+            if data is None:
+                mime = mail.message()
+                mime.set_boundary(boundary)
+                data = wire_bytes(mime)
             if self._envelope is None or self._envelope[0] != mail.from_email:
                 self._envelope = (mail.from_email, sanitize_address(mail.from_email, encoding))
             return Wire(
                 mail,
                 self._envelope[1],
                 [envelope_address(a, encoding) for a in mail.recipients()],
-                wire_bytes(mime),
+                data,
             )
         except Exception as exc:  # an address Django cannot encode
             return classify(message, exc)
@@ -559,6 +572,19 @@ class Courier:
     ) -> tuple[list[Outcome], list[Message]]:
         # Every email of the batch is built first, then the conversation only talks.
         prepared = [(message, self.prepare(message)) for message in messages]
+        return self.talk(prepared, until=until, clock=clock)
+
+    @property
+    def pipelines(self) -> bool:
+        """Whether batches can be pipelined: one SMTP conversation, of the worker's own."""
+        return self.smtp and len(self.conversations) == 1
+
+    def talk(
+        self, prepared: list[tuple[Message, Prepared]], *, until: datetime, clock: Clock
+    ) -> tuple[list[Outcome], list[Message]]:
+        """Send emails built beforehand over the first conversation; their outcomes, and those
+        left untried because the clock passed `until`. No query: it may run on a thread of its
+        own (the pipeline, `deliver_due`)."""
         outcomes: list[Outcome] = []
         for i, (message, item) in enumerate(prepared):
             if clock() > until:
@@ -701,7 +727,47 @@ def _release(messages: list[Message]) -> int:
     )
 
 
+def _release_claim(token: str) -> int:
+    """Put a whole claimed batch back, due at once (it was never handed to the server)."""
+    return Message.objects.filter(claim=token, status=S.SENDING).update(
+        status=S.QUEUED, lease_until=None, claim=""
+    )
+
+
 # The whole pass -------------------------------------------------------------------------
+
+
+def _lease_end(now: datetime) -> datetime:
+    """When a batch claimed at `now` stops sending: before its lease runs out (a slow server),
+    the rest put back untried."""
+    margin = timedelta(seconds=min(60, settings.OUTBOX_LEASE_SECONDS / 4))
+    return now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS) - margin
+
+
+def _nudge(nudges: list[Message], clock: Clock) -> list[Outcome]:
+    """Hand the in-product reminders to the product (its feed, its receiver)."""
+    outcomes: list[Outcome] = []
+    for m in nudges:
+        sent = product.deliver(m, at=clock())
+        outcomes.append(Outcome(m, sent.result, sent.code, sent.error, sent.reason_code))
+    return outcomes
+
+
+def _close_batch(
+    outcomes: list[Outcome],
+    untried: list[Message],
+    report: DeliveryReport,
+    *,
+    token: str,
+    worker_id: str,
+    clock: Clock,
+) -> DeliveryReport:
+    if untried:
+        report.released += _release(untried)
+    if outcomes:
+        report.add(record(outcomes, token=token, worker_id=worker_id, now=clock()))
+    report.batches += 1
+    return report
 
 
 def deliver_batch(
@@ -713,21 +779,79 @@ def deliver_batch(
     nudges = [m for m in loaded if m.channel == Channel.IN_APP]
     product.publish(nudges, now)
     messages = [m for m in loaded if m.channel != Channel.IN_APP]
-    lease_end = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
-    margin = timedelta(seconds=min(60, settings.OUTBOX_LEASE_SECONDS / 4))
-    outcomes: list[Outcome] = []
-    for m in nudges:
-        sent = product.deliver(m, at=clock())
-        outcomes.append(Outcome(m, sent.result, sent.code, sent.error, sent.reason_code))
-    # Stop before the lease runs out (a slow server) and put the rest back untried.
-    sent_out, untried = courier.send_all(messages, until=lease_end - margin, clock=clock)
+    outcomes = _nudge(nudges, clock)
+    sent_out, untried = courier.send_all(messages, until=_lease_end(now), clock=clock)
     outcomes.extend(sent_out)
-    if untried:
-        report.released += _release(untried)
-    if outcomes:
-        report.add(record(outcomes, token=token, worker_id=worker_id, now=clock()))
-    report.batches += 1
-    return report
+    return _close_batch(outcomes, untried, report, token=token, worker_id=worker_id, clock=clock)
+
+
+Talked = tuple[list[Outcome], list[Message]]  # outcomes, and the messages left untried
+
+
+@dataclass
+class Staged:
+    """A batch claimed, checked, loaded and built, waiting for the conversation."""
+
+    token: str
+    now: datetime
+    report: DeliveryReport
+    nudges: list[Message]
+    prepared: list[tuple[Message, Prepared]]
+
+
+def _stage(token: str, *, now: datetime, courier: Courier) -> Staged:
+    report = check(token, now)
+    loaded = _load(token)
+    nudges = [m for m in loaded if m.channel == Channel.IN_APP]
+    prepared = [(m, courier.prepare(m)) for m in loaded if m.channel != Channel.IN_APP]
+    return Staged(token, now, report, nudges, prepared)
+
+
+class Pipeline:
+    """Batches one behind the other: while the conversation sends batch N on a thread of its
+    own (waiting on the socket, the interpreter free), this thread claims, checks, loads and
+    builds batch N+1. Batch N+1 goes to the server only once batch N is recorded, so at most
+    one batch is ever accepted by the server and not yet recorded: the duplicate window stays
+    one batch (docs/operations.md, "The outbox"). The sending thread touches no database."""
+
+    def __init__(self, courier: Courier, *, worker_id: str, clock: Clock) -> None:
+        self.courier, self.worker_id, self.clock = courier, worker_id, clock
+        self._sender: ThreadPoolExecutor | None = None  # started with the first batch
+        self._in_flight: tuple[Staged, list[Outcome], Future[Talked]] | None = None
+
+    def send(self, staged: Staged) -> DeliveryReport:
+        """Record the batch in flight, if any (what came of it), then hand `staged` to the
+        conversation: its in-product reminders first, here, then its emails on the thread."""
+        report = self.settle()
+        product.publish(staged.nudges, staged.now)
+        nudged = _nudge(staged.nudges, self.clock)
+        if self._sender is None:
+            self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-smtp")
+        future = self._sender.submit(
+            self.courier.talk, staged.prepared, until=_lease_end(staged.now), clock=self.clock
+        )
+        self._in_flight = (staged, nudged, future)
+        return report
+
+    def settle(self) -> DeliveryReport:
+        """Wait for the batch in flight and record it (nothing in flight: nothing)."""
+        if self._in_flight is None:
+            return DeliveryReport()
+        staged, nudged, future = self._in_flight
+        sent_out, untried = future.result()
+        self._in_flight = None
+        return _close_batch(
+            [*nudged, *sent_out],
+            untried,
+            staged.report,
+            token=staged.token,
+            worker_id=self.worker_id,
+            clock=self.clock,
+        )
+
+    def close(self) -> None:
+        if self._sender is not None:
+            self._sender.shutdown(wait=True)
 
 
 def deliver_due(
@@ -742,7 +866,8 @@ def deliver_due(
     """Deliver every message due now, batch after batch, then return what happened.
 
     `now`: the moment to deliver as of (tests, `--as-of`); by default the clock, read anew for
-    each batch. `connection`: a mail backend instance (default: the configured one).
+    each batch. `connection`: a mail backend instance (default: the configured one). With one
+    SMTP conversation (the default) the batches are pipelined (`Pipeline`).
     """
     clock: Clock = (lambda: now) if now is not None else timezone.now
     worker_id = worker_id or default_worker_id()
@@ -756,14 +881,18 @@ def deliver_due(
     report.notices_queued = queue_notices(start)
     courier = Courier(connection)
     try:
-        while max_batches is None or report.batches < max_batches:
-            at = clock()
-            token = claim(at, worker_id=worker_id, size=size)
-            if token is None:
-                break
-            report.add(
-                deliver_batch(token, now=at, clock=clock, worker_id=worker_id, courier=courier)
-            )
+        if courier.pipelines:
+            _pipelined(report, courier, clock=clock, worker_id=worker_id, size=size,
+                       max_batches=max_batches)  # fmt: skip
+        else:
+            while max_batches is None or report.batches < max_batches:
+                at = clock()
+                token = claim(at, worker_id=worker_id, size=size)
+                if token is None:
+                    break
+                report.add(
+                    deliver_batch(token, now=at, clock=clock, worker_id=worker_id, courier=courier)
+                )
     finally:
         courier.close()
     if reminders:
@@ -771,6 +900,47 @@ def deliver_due(
         report.follow_ups_noted = note_follow_ups(clock())
     report.posted = sum(notice_channels.deliver(clock(), worker_id).values())
     return report
+
+
+def _pipelined(
+    report: DeliveryReport,
+    courier: Courier,
+    *,
+    clock: Clock,
+    worker_id: str,
+    size: int,
+    max_batches: int | None,
+) -> None:
+    pipeline = Pipeline(courier, worker_id=worker_id, clock=clock)
+    token: str | None = None  # the batch claimed and not yet handed to the conversation
+    staged: Staged | None = None
+    claimed = 0
+    try:
+        while True:
+            token, staged = None, None
+            if max_batches is None or claimed < max_batches:
+                at = clock()
+                token = claim(at, worker_id=worker_id, size=size)
+                if token is not None:
+                    claimed += 1
+                    staged = _stage(token, now=at, courier=courier)
+            if staged is None:
+                report.add(pipeline.settle())
+                return
+            report.add(pipeline.send(staged))
+            token = None
+    except BaseException:
+        # Whatever stopped this thread, the batch the server has taken is recorded if the
+        # database lets us; a batch claimed and not sent goes back to the queue at once.
+        try:
+            report.add(pipeline.settle())
+            if token is not None:
+                _release_claim(token)
+        except Exception:
+            logger.exception("could not record the outbox's last batch; its lease will tell")
+        raise
+    finally:
+        pipeline.close()
 
 
 def deliver_one(message: Message, *, now: datetime, worker_id: str = "") -> Message:

@@ -271,6 +271,12 @@ def register_letter(kind: str, renderer: Callable[[Message, str | None], Rendere
     LETTERS[kind] = renderer
 
 
+@lru_cache(maxsize=16)
+def _mailbox(address: str) -> str:
+    """The bare address of the program's From (the same for every email: parsed once)."""
+    return parseaddr(address)[1] or address
+
+
 def render(message: Message, *, link: str | None = None) -> Rendered:
     """The email of `message`, as the worker sends it and the preview shows it."""
     if message.kind == K.NOTICE:
@@ -297,7 +303,7 @@ def render(message: Message, *, link: str | None = None) -> Rendered:
             f"the {letter} email offers {ctx['incentive']!r} for a review without saying so"
         )
     from_header = sender(message)
-    mailbox = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL
+    mailbox = _mailbox(settings.DEFAULT_FROM_EMAIL)
     unsubscribe = ctx["unsubscribe_url"]
     mailto = unsubscribe_mailto(message.advocate.pk, mailbox)
     headers = {

@@ -5,18 +5,26 @@ through the pipeline's own services, audited as from Slack.
 
     verify(body, headers)                  # raises Refused unless Slack signed it just now
     press(payload, now=..., api=...) -> str  # what came of it, in the member's words
+    respond(payload, said)                 # posted back to the press's `response_url`
+
+Slack ignores the body of the answer to a button press: the member sees the confirmation
+posted to the press's `response_url`, only to Slack's own host (`hooks.slack.com`) or the host
+of ADVOCACY_SLACK_API_URL (a local fake in the tests), never to another.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
+from slack_sdk.webhook import WebhookClient
 
 from advocacy.integrations.slack.blocks import CLAIM, DONE
 from advocacy.people import audit
@@ -24,6 +32,9 @@ from advocacy.people.models import User, Via
 from advocacy.people.permissions import TABLE, Action, allowed, refusal
 from advocacy.pipeline.models import Ask, AskStatus
 from advocacy.pipeline.services import InvalidTransition, advance_ask, assign_ask
+
+logger = logging.getLogger(__name__)
+SLACK_HOOKS = ("https", "hooks.slack.com")
 
 # Each button and the action of the permission table it needs (docs/roles.md).
 BUTTONS: dict[str, Action] = {CLAIM: Action.ASKS_ASSIGN, DONE: Action.ASKS_MOVE}
@@ -86,3 +97,27 @@ def press(payload: Mapping[str, Any], *, now: datetime, api: WebClient) -> str:
         summary=TABLE[action].text, detail={"button": button},
     )  # fmt: skip
     return said
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc.lower()
+
+
+def respond(payload: Mapping[str, Any], said: str) -> bool:
+    """Post `said` to the press's `response_url`, seen only by the member (ephemeral), the
+    message left as it is; whether Slack took it. A URL to any other host is not followed."""
+    url = str(payload.get("response_url") or "")
+    if not url or _origin(url) not in {SLACK_HOOKS, _origin(settings.SLACK_API_URL)}:
+        return False
+    try:
+        answer = WebhookClient(url, timeout=10).send(
+            text=said, response_type="ephemeral", replace_original=False
+        )
+    except Exception:  # the press is done either way; the member sees it on the ask
+        logger.warning("could not post the confirmation back to Slack", exc_info=True)
+        return False
+    if answer.status_code != 200:
+        logger.warning("Slack refused the confirmation: %s %s", answer.status_code, answer.body)
+        return False
+    return True

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from advocacy.integrations.slack.actions import Refused, press, verify
+from advocacy.integrations.slack.actions import Refused, press, respond, verify
 from advocacy.integrations.slack.delivery import client
 
 
@@ -37,4 +37,5 @@ def actions(request: HttpRequest) -> HttpResponse:
     if not isinstance(payload, dict) or payload.get("type") != "block_actions":
         return JsonResponse({"error": "not a button press"}, status=400)
     said = press(payload, now=timezone.now(), api=client())
+    respond(payload, said)  # what the member sees (Slack ignores this answer's body)
     return JsonResponse({"response_type": "ephemeral", "replace_original": False, "text": said})

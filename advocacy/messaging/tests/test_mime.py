@@ -11,10 +11,10 @@ from email.policy import compat32
 import pytest
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import sanitize_address
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
-from advocacy.messaging.mime import SMTP_POLICY, envelope_address, wire_bytes
+from advocacy.messaging.mime import SMTP_POLICY, envelope_address, fast_wire, wire_bytes
 
 NAMES = ["Subject", "From", "Reply-To", "Message-ID", "List-Unsubscribe", "X-A"]
 LONG = "https://advocacy.example/unsubscribe/" + "x" * 60 + "/"
@@ -69,7 +69,20 @@ def test_a_long_header_is_still_folded():
 
 @given(
     st.sampled_from(NAMES),
-    st.text(alphabet=string.printable + "\u00e9\u2014", max_size=90),
+    st.one_of(
+        st.text(alphabet=string.printable + "\u00e9\u2014", max_size=90),
+        # Long plain values, thick with what folding decides on: the shortcut's ground.
+        st.text(
+            alphabet=st.sampled_from([*string.printable[:95], " ", ",", ";", "\t", "x", "("]),
+            min_size=60,
+            max_size=300,
+        ),
+        st.builds(
+            lambda token, url: f"<mailto:unsubscribe+{token}@example.com>, <{url}{token}/>",
+            st.text(alphabet=string.ascii_letters + string.digits + ":-_", max_size=90),
+            st.sampled_from(["https://a.example/u/", "https://advocacy.example/unsubscribe/"]),
+        ),
+    ),
 )
 def test_a_header_is_folded_as_compat32_folds_it(name, value):
     try:
@@ -102,3 +115,93 @@ def test_an_envelope_address_is_djangos(address):
         return
 
     assert envelope_address(address, "utf-8") == expected
+
+
+# The whole email written directly (`fast_wire`) is the slow path's bytes ----------------------
+
+DATE = "Wed, 02 Dec 2026 17:00:00 -0000"
+BODY = st.lists(
+    st.sampled_from([*string.printable, "\u00e9", "\u2014", "\r\n", "\u2028", "\ud800"]),
+    min_size=1,
+    max_size=300,
+).map("".join)
+# Header values of every kind but multi-line ones (Django refuses those, a case of its own).
+HEADER = st.text(alphabet=string.printable.strip("\n\r\x0b\x0c") + " \u00e9", max_size=120)
+
+
+def slow_wire(mail: EmailMultiAlternatives, boundary: str, monkeypatch) -> bytes:
+    monkeypatch.setattr("django.core.mail.message.formatdate", lambda localtime=False: DATE)
+    mime = mail.message()
+    mime.set_boundary(boundary)
+    return wire_bytes(mime)
+
+
+@pytest.mark.parametrize("mail", CASES)
+def test_the_whole_email_written_directly_is_the_slow_paths(mail, monkeypatch):
+    boundary = f"=_{uuid.uuid4().hex[:24]}"
+
+    fast = fast_wire(mail, boundary, DATE)
+
+    assert fast is not None
+    assert fast == slow_wire(mail, boundary, monkeypatch)
+
+
+@given(
+    subject=HEADER,
+    from_email=st.sampled_from(
+        ["grace@example.com", "Grace Hopper <grace@example.com>", "Ren\u00e9e <renee@example.com>"]
+    ),
+    to=st.sampled_from(
+        ["ada@example.com", "Ada O'Neil <ada@example.com>", "caf\u00e9@example.com"]
+    ),
+    text=BODY,
+    html=BODY,
+    unsubscribe=HEADER,
+    long_line=st.booleans(),
+)
+def test_any_email_of_the_outboxs_shape_is_the_slow_paths_bytes(
+    subject, from_email, to, text, html, unsubscribe, long_line
+):
+    if long_line:
+        text += "x" * 1000
+    mail = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email="advocacy@example.com",
+        to=[to],
+        headers={
+            "From": from_email,
+            "Reply-To": from_email,
+            "Message-ID": "<m1@advocacy.example>",
+            "List-Unsubscribe": unsubscribe,
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    mail.attach_alternative(html, "text/html")
+    boundary = f"=_{uuid.uuid4().hex[:24]}"
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        try:
+            expected = slow_wire(mail, boundary, monkeypatch)
+        except Exception as exc:  # what Django refuses is refused, or left to Django to refuse
+            try:
+                assert fast_wire(mail, boundary, DATE) is None
+            except type(exc):
+                pass
+            return
+
+    fast = fast_wire(mail, boundary, DATE)
+
+    event("fast path" if fast is not None else "slow path")
+    if long_line:
+        assert fast is None  # quoted-printable: the slow path writes it
+    else:
+        assert fast == expected
+
+
+def test_another_shape_is_left_to_the_slow_path():
+    plain = EmailMultiAlternatives("Hi", "body", "a@example.com", ["b@example.com"])
+    with_file = email("Hi", "a@example.com", {})
+    with_file.attach("invite.ics", b"BEGIN:VCALENDAR", "application/ics")
+
+    assert fast_wire(plain, "=_b", DATE) is None  # no HTML alternative
+    assert fast_wire(with_file, "=_b", DATE) is None

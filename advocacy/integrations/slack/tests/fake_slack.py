@@ -25,6 +25,10 @@ class FakeSlack:
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     fail: str = ""
 
+    def responses(self) -> list[dict[str, Any]]:
+        """What was posted to a press's response_url (`/actions/...`)."""
+        return [args for method, args in self.calls if method == "response_url"]
+
     def posts(self) -> list[dict[str, Any]]:
         return [args for method, args in self.calls if method == "chat.postMessage"]
 
@@ -81,6 +85,13 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 args.update(json.loads(body))
             elif body:
                 args.update({k: v[0] for k, v in parse_qs(body).items()})
+            if parts.path.startswith("/actions/"):  # a press's response_url: no token, "ok"
+                fake.calls.append(("response_url", {"path": parts.path, **args}))
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+                return
             if self.headers.get("Authorization") != f"Bearer {TOKEN}":
                 status, answer = 200, {"ok": False, "error": "invalid_auth"}
             else:

@@ -100,10 +100,11 @@ def test_nothing_is_posted_without_a_token(fake_slack: FakeSlack, on_slack: Any,
 
 
 def press(client: Client, button: str, ask: Ask, *, user: str = "U0MEMBER", at: int | None = None,
-          secret: str = "signing-secret") -> Any:  # fmt: skip
+          secret: str = "signing-secret", response_url: str | None = None) -> Any:  # fmt: skip
     """Post what Slack posts when a member presses a button, signed as Slack signs it."""
     payload = {
         "type": "block_actions",
+        "response_url": response_url or "",
         "user": {"id": user, "username": "someone", "team_id": "T0TEAM"},
         "actions": [{"action_id": button, "block_id": f"ask-{ask.pk}", "value": str(ask.pk),
                      "type": "button", "action_ts": "1780315300.000100"}],
@@ -167,3 +168,31 @@ def test_a_forged_signature_and_a_stale_timestamp_are_refused(
     ask.refresh_from_db()
     assert ask.owner_id == owner.pk
     assert [m for m, _ in fake_slack.calls if m == "users.info"] == []
+
+
+def test_the_confirmation_is_posted_back_to_the_response_url(
+    fake_slack: FakeSlack, on_slack: Any, owner: Any
+) -> None:
+    ask, _ = given_to(owner, status=AskStatus.ACCEPTED)
+    hook = fake_slack.url.replace("/api/", "/actions/T0TEAM/1780315300/secret")
+
+    press(Client(), "claim_ask", ask, response_url=hook)
+
+    assert fake_slack.responses() == [{
+        "path": "/actions/T0TEAM/1780315300/secret",
+        "text": f"Ask {ask.pk} (Review (G2, Capterra, TrustRadius)) is yours.",
+        "response_type": "ephemeral",
+        "replace_original": False,
+    }]  # fmt: skip
+
+
+def test_a_response_url_to_another_host_is_not_followed(
+    fake_slack: FakeSlack, on_slack: Any, owner: Any
+) -> None:
+    ask, _ = given_to(owner, status=AskStatus.ACCEPTED)
+    elsewhere = fake_slack.url.replace("127.0.0.1", "localhost").replace("/api/", "/actions/x")
+
+    answer = press(Client(), "claim_ask", ask, response_url=elsewhere)
+
+    assert answer.json()["text"].endswith("is yours.")  # the press itself is done
+    assert fake_slack.responses() == []
