@@ -14,7 +14,7 @@ from rich.table import Table
 
 from advocacy.core.management.clock import add_as_of, as_of
 from advocacy.core.management.output import output_console
-from advocacy.customers.models import Contact
+from advocacy.customers.management.lookup import contact_by_email
 from advocacy.people.management.acting import acting_user
 from advocacy.pipeline.agreement_services import (
     AgreementError,
@@ -106,12 +106,6 @@ class Command(BaseCommand):
             raise CommandError(f"--as: no user named {opts['as_user']!r}")
         return user
 
-    def _contact(self, email: str) -> Contact:
-        contact = Contact.objects.filter(email=email.strip().lower()).first()
-        if contact is None:
-            raise CommandError(f"no contact with email {email!r}")
-        return contact
-
     def _agreement(self, pk: int) -> Agreement:
         found = Agreement.objects.select_related("contact").filter(pk=pk).first()
         if found is None:
@@ -129,7 +123,7 @@ class Command(BaseCommand):
     def do_list(self, opts: dict[str, Any]) -> None:
         rows = Agreement.objects.select_related("contact")
         if opts["email"]:
-            rows = rows.filter(contact=self._contact(opts["email"]))
+            rows = rows.filter(contact=contact_by_email(opts["email"]))
         if opts["status"]:
             rows = rows.filter(status=opts["status"])
         found = [agreement_row(a) for a in rows[:500]]
@@ -157,7 +151,7 @@ class Command(BaseCommand):
     def do_create(self, opts: dict[str, Any]) -> None:
         signed, now = _day(opts["signed"], "--signed"), as_of(opts)
         a = create_agreement(
-            self._contact(opts["email"]),
+            contact_by_email(opts["email"]),
             scope=_scope(opts["scope"]),
             benefits=opts["benefits"] or "",
             starts_on=_day(opts["starts"], "--starts") or timezone.localdate(now),
@@ -202,7 +196,7 @@ class Command(BaseCommand):
 
     def do_opt_out(self, opts: dict[str, Any]) -> None:
         result = opt_out(
-            self._contact(opts["email"]),
+            contact_by_email(opts["email"]),
             now=as_of(opts),
             actor=self._actor(opts),
             reason=opts["reason"],

@@ -10,7 +10,7 @@ from django.utils import timezone
 from rich.table import Table
 
 from advocacy.core.management.output import output_console
-from advocacy.customers.models import Contact
+from advocacy.customers.management.lookup import contact_by_email
 from advocacy.messaging.portal_links import CannotIssue, issue_portal_link
 from advocacy.people.management.acting import acting_user
 from advocacy.people.models import User, Via
@@ -61,14 +61,8 @@ class Command(BaseCommand):
         else:
             self.do_notices(opts)
 
-    def _contact(self, email: str) -> Contact:
-        contact = Contact.objects.filter(email=email.strip().lower()).first()
-        if contact is None:
-            raise CommandError(f"no contact with email {email!r}")
-        return contact
-
     def do_link(self, opts: dict[str, Any], actor: User | None) -> None:
-        contact = self._contact(opts["email"])
+        contact = contact_by_email(opts["email"])
         try:
             issued = issue_portal_link(
                 contact, actor=actor, via=Via.CLI, now=timezone.now(), ask_id=opts["ask"]
@@ -91,7 +85,7 @@ class Command(BaseCommand):
                 raise CommandError(f"--for: no user named {opts['for_user']!r}")
             found = found.for_user(user)
         if opts["email"]:
-            found = found.filter(contact=self._contact(opts["email"]))
+            found = found.filter(contact=contact_by_email(opts["email"]))
         if opts["kind"]:
             found = found.filter(kind=opts["kind"])
         if opts["undelivered"]:

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from advocacy.core.management.clock import add_as_of, as_of
-from advocacy.customers.models import Contact
+from advocacy.customers.management.lookup import contact_by_email
 from advocacy.people.management.acting import acting_user
 from advocacy.referrals import services
 from advocacy.referrals.display import (
@@ -80,12 +80,6 @@ class Command(BaseCommand):
     def _out(self, opts: dict[str, Any], data: Any, text: str) -> None:
         self.stdout.write(json.dumps(data, indent=2) if opts["json"] else text)
 
-    def _contact(self, email: str) -> Contact:
-        found = Contact.objects.filter(email=email.strip().lower()).first()
-        if found is None:
-            raise CommandError(f"no contact with email {email!r}")
-        return found
-
     def _referral(self, pk: int, opts: dict[str, Any]) -> Referral:
         found = Referral.objects.as_of(as_of(opts)).select_related("advocate").filter(pk=pk).first()
         if found is None:
@@ -95,7 +89,7 @@ class Command(BaseCommand):
     def do_list(self, opts: dict[str, Any]) -> None:
         qs = Referral.objects.as_of(as_of(opts), opts["status"] or "").select_related("advocate")
         if opts["advocate"]:
-            qs = qs.filter(advocate=self._contact(opts["advocate"]))
+            qs = qs.filter(advocate=contact_by_email(opts["advocate"]))
         rows = [referral_row(r, r.status_as_of) for r in qs[:1000]]
         self._out(opts, rows, "\n".join(map(line, rows)) or "No referrals.")
 
@@ -138,7 +132,7 @@ class Command(BaseCommand):
             note=opts["note"],
         )
         made = services.submit(
-            self._contact(opts["advocate"]),
+            contact_by_email(opts["advocate"]),
             prospect,
             via=Via.STAFF,
             actor=opts["actor"],
@@ -148,7 +142,7 @@ class Command(BaseCommand):
         self._out(opts, referral_row(made), f"Referral {made.pk} recorded.")
 
     def do_link(self, opts: dict[str, Any]) -> None:
-        contact = self._contact(opts["advocate"])
+        contact = contact_by_email(opts["advocate"])
         code = services.code_for(contact, now=as_of(opts))
         data = {"advocate": contact.email, "code": code, "link": link_of(code)}
         self._out(opts, data, f"{code}  {link_of(code)}")

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from advocacy.core.management.clock import add_as_of, as_of
+from advocacy.customers.management.lookup import contact_by_email
 from advocacy.customers.models import Contact
 from advocacy.people.management.acting import acting_user
 from advocacy.pipeline.models import Ask
@@ -120,16 +121,10 @@ class Command(BaseCommand):
     def _out(self, opts: dict[str, Any], data: Any, text: str) -> None:
         self.stdout.write(json.dumps(data, indent=2) if opts["json"] else text)
 
-    def _contact(self, email: str) -> Contact:
-        found = Contact.objects.filter(email=email.strip().lower()).first()
-        if found is None:
-            raise CommandError(f"no contact with email {email!r}")
-        return found
-
     def do_ledger(self, opts: dict[str, Any]) -> None:
         qs = Entry.objects.select_related("contact").filter(at__lte=as_of(opts))
         if opts["email"]:
-            qs = qs.filter(contact=self._contact(opts["email"]))
+            qs = qs.filter(contact=contact_by_email(opts["email"]))
         rows = [entry_row(e) for e in qs[:1000]]
         text = "\n".join(
             f"{r['id']:>6}  {r['at'][:10]}  {r['email']:<30} {r['kind']:<8} "
@@ -139,7 +134,7 @@ class Command(BaseCommand):
         self._out(opts, rows, text or "No entries.")
 
     def do_balance(self, opts: dict[str, Any]) -> None:
-        contact = self._contact(opts["email"])
+        contact = contact_by_email(opts["email"])
         cents = services.balance(contact, as_of(opts))
         self._out(opts, {"email": contact.email, "balance": cents / 100}, dollars(cents))
 
@@ -147,7 +142,7 @@ class Command(BaseCommand):
         policy = load_policy(opts["policy"]) if opts["policy"] else active_policy()
         qs = Contact.objects.all()
         if opts["email"]:
-            qs = qs.filter(pk=self._contact(opts["email"]).pk)
+            qs = qs.filter(pk=contact_by_email(opts["email"]).pk)
         else:
             qs = qs.filter(asks__isnull=False).distinct()
         emails = dict(qs.values_list("pk", "email"))
@@ -171,7 +166,7 @@ class Command(BaseCommand):
 
     def do_redeem(self, opts: dict[str, Any]) -> None:
         made = services.redeem(
-            self._contact(opts["email"]),
+            contact_by_email(opts["email"]),
             _cents(opts["amount"]),
             opts["type"],
             charity=opts["charity"],
@@ -183,7 +178,7 @@ class Command(BaseCommand):
         self._out(opts, row, f"Redemption {made.pk}: {made.get_status_display()}{held}")
 
     def do_credit(self, opts: dict[str, Any]) -> None:
-        contact = self._contact(opts["email"])
+        contact = contact_by_email(opts["email"])
         ask = None
         if opts["ask"] is not None:
             ask = Ask.objects.filter(pk=opts["ask"]).first()

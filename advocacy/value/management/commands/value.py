@@ -9,7 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from advocacy.core.management.clock import add_as_of, as_of
-from advocacy.customers.models import Account, Contact
+from advocacy.customers.management.lookup import contact_by_email
+from advocacy.customers.models import Account
 from advocacy.engine.reciprocity import balances
 from advocacy.people.management.acting import acting_user
 from advocacy.value import services, wrapped
@@ -62,14 +63,8 @@ class Command(BaseCommand):
     def _out(self, opts: dict[str, Any], data: Any, text: str) -> None:
         self.stdout.write(json.dumps(data, indent=2) if opts["json"] else text)
 
-    def _contact(self, email: str) -> Contact:
-        found = Contact.objects.filter(email=email.strip().lower()).first()
-        if found is None:
-            raise CommandError(f"no contact with email {email!r}")
-        return found
-
     def do_preview(self, opts: dict[str, Any]) -> None:
-        contact = self._contact(opts["email"])
+        contact = contact_by_email(opts["email"])
         span = services.span_of(opts["kind"], opts["period"], now=as_of(opts))
         email = services.preview(opts["kind"], contact, span)
         data = {
@@ -96,7 +91,7 @@ class Command(BaseCommand):
 
     def do_wrapped(self, opts: dict[str, Any]) -> None:
         if opts["email"]:
-            kind, contact_id, account_id = "wrapped", self._contact(opts["email"]).pk, None
+            kind, contact_id, account_id = "wrapped", contact_by_email(opts["email"]).pk, None
         else:
             if not Account.objects.filter(pk=opts["account"]).exists():
                 raise CommandError(f"no account with id {opts['account']}")
@@ -123,7 +118,7 @@ class Command(BaseCommand):
         self._out(opts, data, text)
 
     def do_reciprocity(self, opts: dict[str, Any]) -> None:
-        contact = self._contact(opts["email"])
+        contact = contact_by_email(opts["email"])
         found = balances([contact.pk], as_of(opts))[contact.pk]
         self._out(
             opts,
@@ -133,7 +128,7 @@ class Command(BaseCommand):
         )
 
     def do_weekly(self, opts: dict[str, Any]) -> None:
-        contact = self._contact(opts["email"])
+        contact = contact_by_email(opts["email"])
         on = opts["state"] == "on"
         services.set_weekly(contact, on, now=as_of(opts), actor=opts["actor"], where="staff")
         self._out(
