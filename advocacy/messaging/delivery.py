@@ -62,13 +62,23 @@ from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    CharField,
+    Count,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce, Concat, NullIf
 from django.utils import timezone
 
 from advocacy.content.models import Asset, AssetStatus
 from advocacy.core.zones import is_zone
-from advocacy.customers.models import Contact
+from advocacy.customers.models import Account, Contact
 from advocacy.customers.suppression import mail_suppressed
 from advocacy.engine.models import Play
 from advocacy.messaging import product
@@ -90,8 +100,9 @@ from advocacy.messaging.outbox import (
     queue_steps,
 )
 from advocacy.messaging.rendering import email_of, render
+from advocacy.people.models import User
 from advocacy.pipeline import notice_channels
-from advocacy.pipeline.models import Ask, AskEvent, AskStatus
+from advocacy.pipeline.models import Ask, AskEvent, AskStatus, AskType
 from advocacy.pipeline.notices import mark_delivered
 from advocacy.pipeline.services import advance_asks
 
@@ -363,30 +374,67 @@ def classify(message: Message, exc: BaseException) -> Outcome:
     return Outcome(message, t, None, f"{type(exc).__name__}: {exc}", "retrying", broken=True)
 
 
+# What an email is written from, beside the message itself: the rows each message has of its
+# own come in the message's query; the rows a batch shares (the account and its owner, the ask
+# type, the ask's owner, the play) once each for the whole batch, put in place on every message
+# that has them; the relations only a few kinds have (content, a product event, a call, a
+# notice; an in-product reminder's product event) only for the messages that have them.
+OWN = ("contact", "ask", "ask__trigger_signal")
+SHARED = ("contact__account__owner", "ask__ask_type", "ask__owner")
+RARE = (
+    "asset",
+    "call__organizer",
+    "call__contact__account",
+    "call__requests__requested_by",
+    "notice__ask__ask_type",
+    "notice__contact__account",
+)
+
+
 def _load(token: str) -> list[Message]:
+    """The claimed messages with what their emails are written from (`render` makes no query):
+    a few queries a batch, each shared row built once."""
     messages = list(
         Message.objects.filter(claim=token, status=S.SENDING)
-        .select_related(
-            "contact__account__owner",
-            "ask__ask_type",
-            "ask__owner",
-            "ask__trigger_signal",
-            "asset",
-            "event",
-            "call__organizer",
-            "call__contact__account",
-            "notice__ask__ask_type",
-            "notice__contact__account",
-        )
-        .prefetch_related("call__requests__requested_by")
+        .select_related(*OWN)
         .order_by("due_at", "pk")
     )
+    _share(messages)
+    rare = [
+        m
+        for m in messages
+        if m.asset_id is not None or m.call_id is not None or m.notice_id is not None
+    ]
+    if rare:
+        prefetch_related_objects(rare, *RARE)
+    nudges = [m for m in messages if m.channel == Channel.IN_APP]
+    if nudges:  # the product event an in-product reminder already has (a retry keeps it)
+        prefetch_related_objects(nudges, "event")
     plays = {m.ask.play for m in messages if m.ask is not None and m.ask.play}
     by_name = {p.name: p for p in Play.objects.filter(name__in=plays)} if plays else {}
     for m in messages:
         if m.ask is not None:
             m.ask.play_row = by_name.get(m.ask.play)  # type: ignore[attr-defined]
     return messages
+
+
+def _share(messages: list[Message]) -> None:
+    """Put the batch's shared rows on its messages' contacts and asks: one query per kind of
+    row (accounts, ask types, users), each row built once."""
+    contacts = [m.contact for m in messages if m.contact is not None]
+    asks = [m.ask for m in messages if m.ask is not None]
+    accounts = Account.objects.in_bulk({c.account_id for c in contacts})
+    types = AskType.objects.in_bulk({a.ask_type_id for a in asks})
+    owners = {a.owner_id for a in asks} | {a.owner_id for a in accounts.values()}
+    owners.discard(None)
+    users = User.objects.in_bulk(owners) if owners else {}
+    for account in accounts.values():
+        account._state.fields_cache["owner"] = users.get(account.owner_id)  # type: ignore[index]
+    for c in contacts:
+        c._state.fields_cache["account"] = accounts[c.account_id]
+    for a in asks:
+        a._state.fields_cache["ask_type"] = types[a.ask_type_id]
+        a._state.fields_cache["owner"] = users.get(a.owner_id) if a.owner_id else None
 
 
 @dataclass(frozen=True)
