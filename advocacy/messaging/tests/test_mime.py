@@ -4,6 +4,7 @@ before (RFC 5322, RFC 2047)."""
 
 from __future__ import annotations
 
+import re
 import string
 import uuid
 from email.policy import compat32
@@ -14,7 +15,13 @@ from django.core.mail.message import sanitize_address
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from advocacy.messaging.mime import SMTP_POLICY, envelope_address, fast_wire, wire_bytes
+from advocacy.messaging.mime import (
+    SMTP_POLICY,
+    _too_long,
+    envelope_address,
+    fast_wire,
+    wire_bytes,
+)
 
 NAMES = ["Subject", "From", "Reply-To", "Message-ID", "List-Unsubscribe", "X-A"]
 LONG = "https://advocacy.example/unsubscribe/" + "x" * 60 + "/"
@@ -205,3 +212,21 @@ def test_another_shape_is_left_to_the_slow_path():
 
     assert fast_wire(plain, "=_b", DATE) is None  # no HTML alternative
     assert fast_wire(with_file, "=_b", DATE) is None
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(min_value=0, max_value=1200), st.sampled_from(["\r\n", "\n", "\r"])),
+        max_size=4,
+    ),
+    st.integers(min_value=0, max_value=1200),
+)
+def test_a_line_too_long_is_found_as_the_regular_expression_finds_it(lines, last):
+    data = b"".join(b"y" * n + end.encode() for n, end in lines) + b"z" * last
+    assert _too_long(data) is bool(re.search(rb"[^\r\n]{999}", data))
+
+
+def test_a_line_of_998_bytes_is_not_too_long_and_one_of_999_is():
+    assert _too_long(b"a\r\n" + b"x" * 998 + b"\r\nb") is False
+    assert _too_long(b"a\r\n" + b"x" * 999 + b"\r\nb") is True
+    assert _too_long(b"x" * 999) is True
