@@ -147,6 +147,8 @@ OPERATIONS: dict[str, Action] = {
     "record_signal": A.SIGNALS_WRITE,
     "record_signals": A.SIGNALS_WRITE,
     "list_users": A.USERS_MANAGE,
+    "get_my_notices": A.VIEW,
+    "set_my_notices": A.NOTICES_OWN,
     "get_user": A.USERS_MANAGE,
     "create_user": A.USERS_MANAGE,
     "update_user": A.USERS_MANAGE,

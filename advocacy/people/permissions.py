@@ -162,7 +162,7 @@ TABLE: dict[Action, Right] = {
         Scope.PRODUCT_EVENTS_READ, "read the product events feed (in-product reminders)", CS
     ),
     Action.NOTICES_OWN: _right(
-        Scope.READ, "choose how one's own notices reach one", CS, SALES, MARKETING, VIEWER
+        Scope.NOTICES_WRITE, "choose how one's own notices reach one", CS, SALES, MARKETING, VIEWER
     ),
     # Rewards: customer success and marketing thank advocates; marketing runs the fulfilment
     # (the packaging side: reviewing, delivering, the quarterly run); the budget is policy.
@@ -311,6 +311,7 @@ CLI: dict[tuple[str, str], Action] = {
     ("users", "deactivate"): Action.USERS_MANAGE,
     ("users", "activate"): Action.USERS_MANAGE,
     ("users", "reset-password"): Action.USERS_MANAGE,
+    ("me", "notices"): Action.NOTICES_OWN,
     ("audit", "list"): Action.AUDIT_VIEW,
     ("audit", "export"): Action.AUDIT_VIEW,
     ("privacy", "export"): Action.PRIVACY_MANAGE,

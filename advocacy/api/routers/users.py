@@ -1,5 +1,5 @@
 """/api/users, /api/keys and /api/audit: the team's accounts, their API keys and the log of every
-change, for admins."""
+change, for admins; /api/me/notices: how one's own notices reach one, for anyone."""
 
 from datetime import datetime
 from typing import Annotated, Any
@@ -25,6 +25,7 @@ from advocacy.people.services import (
     list_api_keys,
     reset_password,
     revoke_api_key,
+    set_notify_by,
     unlock_user,
     update_user,
     users,
@@ -147,6 +148,35 @@ def patch_user(request: HttpRequest, username: Username, payload: UserChangeIn) 
         notify_by=payload.notify_by,
     )
     return _out(user)
+
+
+class MyNoticesOut(Schema):
+    username: str
+    notify_by: NotifyBy = Field(
+        description="Where the notices addressed to you go besides your work queue."
+    )
+
+
+class MyNoticesIn(Schema):
+    notify_by: NotifyBy
+
+
+def _my_notices(user: User) -> MyNoticesOut:
+    return MyNoticesOut(username=user.username, notify_by=NotifyBy(user.notify_by))
+
+
+@router.get("/me/notices", response=MyNoticesOut, operation_id="get_my_notices")
+def get_my_notices(request: HttpRequest) -> MyNoticesOut:
+    """How the notices addressed to you (the key's user, or the signed-in user) reach you."""
+    return _my_notices(principal_of(request).user)
+
+
+@router.put("/me/notices", response=MyNoticesOut, operation_id="set_my_notices")
+def put_my_notices(request: HttpRequest, payload: MyNoticesIn) -> MyNoticesOut:
+    """Choose how your own notices reach you (`email`, `slack`, `both` or `queue`: the work
+    queue only), audited with the before and after."""
+    user = principal_of(request).user
+    return _my_notices(set_notify_by(user, payload.notify_by.value, change=_change(request)))
 
 
 @router.post(

@@ -49,6 +49,14 @@ class ApiClient:
             headers=self._headers(kw.pop("headers", None)),
         )
 
+    def put(self, path: str, body: Any = None, **kw: Any) -> Any:
+        return self.client.put(
+            path,
+            json.dumps(body),
+            content_type="application/json",
+            headers=self._headers(kw.pop("headers", None)),
+        )
+
     def upload(self, path: str, data: dict[str, Any], **kw: Any) -> Any:
         return self.client.post(path, data, headers=self._headers(kw.pop("headers", None)))
 

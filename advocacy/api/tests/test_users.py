@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from advocacy.api.tests.conftest import ApiClient
 from advocacy.people.models import ApiKey, AuditEntry, Scope, User
@@ -150,3 +151,78 @@ def test_an_admin_chooses_how_a_users_notices_reach_them(admin: ApiClient, membe
     assert refused.status_code == 422
     member.refresh_from_db()
     assert member.notify_by == "both"
+
+
+@pytest.mark.parametrize("persona", ["owner", "member", "seller", "marketer", "viewer"])
+def test_anyone_reads_and_chooses_how_their_own_notices_reach_them(
+    make_client: Callable[..., ApiClient], request: pytest.FixtureRequest, persona: str
+) -> None:
+    user = request.getfixturevalue(persona)
+    mine = make_client(Scope.READ, Scope.NOTICES_WRITE, user=user)
+    assert mine.get("/api/me/notices").json() == {"username": persona, "notify_by": "email"}
+
+    changed = mine.put("/api/me/notices", {"notify_by": "slack"})
+
+    assert (changed.status_code, changed.json()) == (
+        200, {"username": persona, "notify_by": "slack"}
+    )  # fmt: skip
+    assert User.objects.get(username=persona).notify_by == "slack"
+    assert mine.get("/api/me/notices").json()["notify_by"] == "slack"
+    (entry,) = AuditEntry.objects.filter(action__startswith="users")
+    assert (entry.action, entry.actor_name, entry.via, entry.target, entry.detail) == (
+        "users.notices", persona, "api", f"user {persona}", {"notify_by": ["email", "slack"]}
+    )  # fmt: skip
+
+
+def test_ones_own_notices_change_no_one_elses(
+    make_client: Callable[..., ApiClient], seller: Any, member: Any
+) -> None:
+    make_client(Scope.NOTICES_WRITE, user=seller).put("/api/me/notices", {"notify_by": "queue"})
+    assert dict(User.objects.values_list("username", "notify_by")) == {
+        "owner": "email", "seller": "queue", "member": "email"
+    }  # fmt: skip
+
+
+def test_the_same_choice_again_changes_nothing_and_writes_no_entry(
+    make_client: Callable[..., ApiClient], seller: Any
+) -> None:
+    mine = make_client(Scope.NOTICES_WRITE, user=seller)
+    assert mine.put("/api/me/notices", {"notify_by": "email"}).status_code == 200
+    assert not AuditEntry.objects.exists()
+
+
+def test_a_choice_that_is_not_one_is_refused(
+    make_client: Callable[..., ApiClient], seller: Any
+) -> None:
+    mine = make_client(Scope.NOTICES_WRITE, user=seller)
+    response = mine.put("/api/me/notices", {"notify_by": "fax"})
+    assert response.status_code == 422
+    assert User.objects.get(username="seller").notify_by == "email"
+
+
+def test_my_notices_need_a_key_with_their_scope_and_an_active_user(
+    make_client: Callable[..., ApiClient], anonymous: ApiClient, seller: Any
+) -> None:
+    assert anonymous.get("/api/me/notices").status_code == 401
+    assert anonymous.put("/api/me/notices", {"notify_by": "queue"}).status_code == 401
+    reader = make_client(Scope.READ, user=seller)
+    assert reader.get("/api/me/notices").status_code == 200
+    refused = reader.put("/api/me/notices", {"notify_by": "queue"})
+    assert refused.status_code == 403
+    assert "notices:write" in refused.json()["detail"]
+    writer = make_client(Scope.NOTICES_WRITE, user=seller)
+    assert writer.get("/api/me/notices").status_code == 403
+    gone = make_client(Scope.NOTICES_WRITE, user=seller)
+    User.objects.filter(pk=seller.pk).update(is_active=False)
+    assert gone.put("/api/me/notices", {"notify_by": "queue"}).status_code == 401
+    assert User.objects.get(username="seller").notify_by == "email"
+
+
+def test_the_signed_in_user_reads_their_own_notices_in_the_web_session(seller: Any) -> None:
+    client = Client()
+    client.force_login(seller)
+    answer = client.get("/api/me/notices")
+    assert (answer.status_code, answer.json()) == (
+        200,
+        {"username": "seller", "notify_by": "email"},
+    )

@@ -63,3 +63,47 @@ def test_set_how_notices_reach_a_user(owner, member) -> None:
     assert member.notify_by == "queue"
     listed = json.loads(run("users", "list", "--json"))["users"]
     assert [u["notify_by"] for u in listed if u["username"] == "member"] == ["queue"]
+
+
+@pytest.mark.parametrize("persona", ["owner", "member", "seller", "marketer", "viewer"])
+def test_anyone_shows_and_chooses_how_their_own_notices_reach_them(
+    request: pytest.FixtureRequest, persona: str
+) -> None:
+    request.getfixturevalue(persona)
+    assert run("me", "notices", "--as", persona) == f"{persona}: notices by email\n"
+
+    said = json.loads(run("me", "notices", "--notify-by", "both", "--as", persona, "--json"))
+
+    assert said == {"username": persona, "notify_by": "both"}
+    assert User.objects.get(username=persona).notify_by == "both"
+    assert run("me", "notices", "--as", persona) == f"{persona}: notices by email and slack\n"
+    (entry,) = AuditEntry.objects.filter(action__startswith="users")
+    assert (entry.action, entry.actor_name, entry.via, entry.detail) == (
+        "users.notices", persona, "cli", {"notify_by": ["email", "both"]}
+    )  # fmt: skip
+
+
+def test_my_notices_change_no_one_elses(seller, member) -> None:
+    run("me", "notices", "--notify-by", "queue", "--as", "seller")
+    assert dict(User.objects.values_list("username", "notify_by")) == {
+        "seller": "queue", "member": "email"
+    }  # fmt: skip
+
+
+def test_my_notices_need_to_know_who_i_am(seller) -> None:
+    with pytest.raises(CommandError, match=r"say who you are: --as USERNAME"):
+        run("me", "notices", "--notify-by", "queue")
+    with pytest.raises(CommandError, match="--as: no user named 'ghost'"):
+        run("me", "notices", "--as", "ghost")
+    User.objects.filter(pk=seller.pk).update(is_active=False)
+    with pytest.raises(
+        CommandError, match=r"seller \(inactive\) may not choose how one's own notices reach one"
+    ):
+        run("me", "notices", "--notify-by", "queue", "--as", "seller")
+    assert User.objects.get(username="seller").notify_by == "email"
+    assert not AuditEntry.objects.exists()
+
+
+def test_a_choice_that_is_not_one_is_refused_by_the_command(seller) -> None:
+    with pytest.raises(CommandError, match="invalid choice: 'fax'"):
+        run("me", "notices", "--notify-by", "fax", "--as", "seller")
