@@ -75,6 +75,8 @@ OPERATIONS: dict[str, Action] = {
     "list_messages": A.VIEW,
     "get_message": A.VIEW,
     "retry_message": A.MESSAGES_RETRY,
+    "list_slack_posts": A.VIEW,
+    "resend_slack_post": A.MESSAGES_RETRY,
     "list_ask_steps": A.VIEW,
     "list_product_events": A.PRODUCT_EVENTS_READ,
     "list_mail_folder": A.PORTAL_LINK,

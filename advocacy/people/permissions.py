@@ -318,6 +318,7 @@ CLI: dict[tuple[str, str], Action] = {
     ("privacy", "erase"): Action.PRIVACY_MANAGE,
     ("outbox", "test"): Action.MESSAGES_TEST,
     ("outbox", "retry"): Action.MESSAGES_RETRY,
+    ("slack", "resend"): Action.MESSAGES_RETRY,
     ("outbox", "events"): Action.PRODUCT_EVENTS_READ,
     ("outbox", "folder"): Action.PORTAL_LINK,
     ("rewards", "credit"): Action.REWARDS_CREDIT,

@@ -107,6 +107,8 @@ ROUTES: dict[str, tuple[Action, Action]] = {
     "mail_folder_entry": (A.PORTAL_LINK, A.PORTAL_LINK),
     "mail_folder_html": (A.PORTAL_LINK, A.PORTAL_LINK),
     "message_retry": (A.MESSAGES_RETRY, A.MESSAGES_RETRY),
+    "slack_posts": (A.VIEW, A.VIEW),
+    "slack_post_resend": (A.MESSAGES_RETRY, A.MESSAGES_RETRY),
     "ask_pause": (A.ASKS_GUARD, A.ASKS_GUARD),
     "ask_resume": (A.ASKS_GUARD, A.ASKS_GUARD),
     "ask_reassign": (A.ASKS_ASSIGN, A.ASKS_ASSIGN),

@@ -23,6 +23,7 @@ from advocacy.web.views import (
     references,
     referrals,
     rewards,
+    slack,
     users,
     value,
 )
@@ -157,6 +158,8 @@ urlpatterns = [
     path("outbox/mail/<str:key>/", outbox.mail_folder_entry, name="mail_folder_entry"),
     path("outbox/mail/<str:key>/html", outbox.mail_folder_html, name="mail_folder_html"),
     path("outbox/<int:pk>/retry/", outbox.message_retry, name="message_retry"),
+    path("outbox/slack/", slack.slack_posts, name="slack_posts"),
+    path("outbox/slack/<int:pk>/resend/", slack.slack_post_resend, name="slack_post_resend"),
     path("unsubscribe/<str:token>/", outbox.unsubscribe_page, name="unsubscribe"),
     path("asks/<int:pk>/pause/", guards.ask_pause, name="ask_pause"),
     path("asks/<int:pk>/resume/", guards.ask_resume, name="ask_resume"),
