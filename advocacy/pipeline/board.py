@@ -43,6 +43,10 @@ VIEW_NAME_MAX = 60
 class FilterError(ValueError):
     """A filter value that cannot be applied; the message names the field and what it expects."""
 
+    def __init__(self, message: str) -> None:
+        self.field = message.split(":", 1)[0] if ":" in message.split(" ", 1)[0] else ""
+        super().__init__(message)
+
 
 @dataclass(frozen=True)
 class AskFilter:
