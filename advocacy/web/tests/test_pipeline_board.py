@@ -48,9 +48,10 @@ def test_the_board_filters_by_owner_play_type_and_due_date(
     staff_client: Client, member: Any, seller: Any
 ) -> None:
     now = timezone.now()
-    mine = open_ask(owner_id=member.pk, due_at=now - dt.timedelta(days=2), play="nps-promoter-review")
+    play = "nps-promoter-review"
+    mine = open_ask(owner_id=member.pk, due_at=now - dt.timedelta(days=2), play=play)
     week = open_ask(owner_id=seller.pk, due_at=now + dt.timedelta(days=3), code="case_study")
-    later = open_ask(owner_id=seller.pk, due_at=now + dt.timedelta(days=20), play="nps-promoter-review")
+    later = open_ask(owner_id=seller.pk, due_at=now + dt.timedelta(days=20), play=play)
     undated = open_ask("accepted", code="case_study")
     closed = open_ask("declined", owner_id=member.pk, due_at=now - dt.timedelta(days=9))
     assert cards(board(staff_client)) == {mine.pk, week.pk, later.pk, undated.pk, closed.pk}
@@ -138,7 +139,7 @@ def test_a_column_shows_one_page_and_counts_them_all(
     assert cards(second) == {a.pk for a in by_due[CARDS_PER_PAGE : 2 * CARDS_PER_PAGE]}
     assert "?play=-&amp;page=3" in second
     last = staff_client.get(url.replace("page=2", "page=3")).content.decode()
-    assert "<html" in last and "Cards 101–130 of 130" in last
+    assert "<html" in last and "Cards 101\u2013130 of 130" in last
     assert cards(last) == {a.pk for a in by_due[2 * CARDS_PER_PAGE :]}
     assert 'data-testid="more-sent"' not in last
     assert staff_client.get(reverse("web:pipeline_column", args=["nope"])).status_code == 404
