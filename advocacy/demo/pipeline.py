@@ -86,9 +86,9 @@ def settle_overdue(*, now: datetime) -> dict[str, int]:
     keep -= overdue.filter(paused_at__isnull=False).count()
     stale = overdue.filter(paused_at__isnull=True).order_by("-due_at", "-id")
     batches: dict[tuple[str, datetime], list[int]] = defaultdict(list)
-    for pk, status, due_at, updated_at in stale.values_list(
-        "pk", "status", "due_at", "updated_at"
-    )[max(keep, 0) :]:
+    for pk, status, due_at, updated_at in stale.values_list("pk", "status", "due_at", "updated_at")[
+        max(keep, 0) :
+    ]:
         at = min(max(due_at, updated_at) + CLOSED_AFTER_DUE, now)
         batches[(CLOSE_STALE[status], at)].append(pk)
     moved: dict[str, int] = defaultdict(int)
