@@ -2,14 +2,18 @@
 // state read when the drag started) with the column's status; the server validates it exactly
 // like the Move menu (an illegal drop is refused with a message and the card stays where it was).
 //
-// Nothing is kept of the dragged card but its id, its state and its move address: the board is
-// swapped by htmx after every move and filter, and an element held across a swap is a detached
-// copy (its dragend never reaches the document, so an element reference outlived the drag and a
-// later drop posted the move of an earlier card). A swap during a drag cancels the drag. The Move
-// menu remains for keyboards and for browsers without JavaScript.
+// The card dragged is the card the pointer pressed. Chromium fires dragstart on whatever element
+// is under the press point when the drag begins: if the page or a column scrolled in between
+// (scrolling the target column into view, a notice pushing the board down), that is another
+// card, and trusting dragstart's target moved a different ask than the one grabbed.
+// Nothing is kept of the card but its id, its state and its move address: htmx swaps the board
+// after every move and filter, and an element held across a swap is a detached copy whose
+// dragend never reaches the document. A swap during a drag cancels the drag. The Move menu
+// remains for keyboards and for browsers without JavaScript.
 (function () {
   "use strict";
   var drag = null; // {id, from, moves, url} of the card being dragged
+  var pressed = null; // the card under the pointer when it was pressed
 
   function columns() {
     return document.querySelectorAll("[data-drop-status]");
@@ -34,9 +38,19 @@
     clearMarks();
   }
 
+  document.addEventListener(
+    "pointerdown",
+    function (event) {
+      pressed = (event.target.closest && event.target.closest(".askcard[draggable='true']")) || null;
+    },
+    true
+  );
+
   document.addEventListener("dragstart", function (event) {
-    var card = event.target.closest && event.target.closest(".askcard[draggable='true']");
-    if (!card) {
+    var started = event.target.closest && event.target.closest(".askcard[draggable='true']");
+    var card = pressed && pressed.isConnected ? pressed : started;
+    pressed = null;
+    if (!started || !card) {
       end(); // something else is dragged (a link, some text): never a stale card
       return;
     }
@@ -47,6 +61,9 @@
       url: card.dataset.moveUrl,
     };
     card.classList.add("askcard--dragging");
+    if (card !== started && event.dataTransfer.setDragImage) {
+      event.dataTransfer.setDragImage(card, 16, 16); // show the card grabbed, not the one hit
+    }
     event.dataTransfer.effectAllowed = "move";
     event.dataTransfer.setData("text/plain", drag.id);
     columns().forEach(function (column) {
