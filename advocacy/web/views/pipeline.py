@@ -56,7 +56,6 @@ FILTER_FIELDS = ("owner", "mine", "role", "play", "ask_type", "due", "paused")
 
 class BoardFilterForm(forms.Form):
     owner = forms.ChoiceField(label="Owner", required=False)
-    mine = forms.BooleanField(label="Only mine", required=False)
     role = forms.ChoiceField(label="Owner role", required=False)
     play = forms.ChoiceField(label="Play", required=False)
     ask_type = forms.ChoiceField(label="Type", required=False)
@@ -66,6 +65,7 @@ class BoardFilterForm(forms.Form):
         required=False,
         choices=[*ANY, ("yes", "Only paused"), ("no", "Not paused")],
     )
+    mine = forms.BooleanField(label="Only mine", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
