@@ -4,6 +4,11 @@ asks in every state, with transitions spread over the weeks as a real program's 
 Every move goes through `advance_asks` (one UPDATE and one insert of events per batch), at a
 moment a few days after the ask was opened, never after `now`. Which asks move is decided by a
 hash of the ask's id, so the same data gives the same program.
+
+A team closes the asks that went quiet: once the steps are done, the open asks past their due
+date are closed a few days after it (an unanswered ask expires, an accepted one is completed, one
+never sent is cancelled), but for the most recently due, kept so that about `OVERDUE_SHARE` of
+the open asks are overdue, as on a real board.
 """
 
 from __future__ import annotations
@@ -31,6 +36,18 @@ STEPS: tuple[tuple[tuple[str, ...], str, float, int, bool], ...] = (
 )
 
 
+# What a team does with an ask left open past its due date, by the state it is in.
+CLOSE_STALE: dict[str, str] = {
+    S.PROPOSED: S.CANCELLED,
+    S.QUEUED: S.CANCELLED,
+    S.SENT: S.EXPIRED,
+    S.ACCEPTED: S.COMPLETED,
+    S.SCHEDULED: S.COMPLETED,
+}
+CLOSED_AFTER_DUE = timedelta(days=3)
+OVERDUE_SHARE = 0.12
+
+
 def _chosen(ask_id: int, step: int, share: float) -> bool:
     return (ask_id * 2_654_435_761 + step * 40_503) % 1000 < share * 1000
 
@@ -51,4 +68,30 @@ def progress_asks(*, now: datetime) -> dict[str, int]:
                 by_day[min(at + timedelta(days=days), now)].append(pk)
         for at, ids in sorted(by_day.items()):
             moved[to] += len(advance_asks(ids, to, actor=None, now=at, note="demo").moved)
+    for to, n in settle_overdue(now=now).items():
+        moved[to] += n
+    return dict(moved)
+
+
+def settle_overdue(*, now: datetime) -> dict[str, int]:
+    """Close the open asks past due but for the most recently due `OVERDUE_SHARE` of the board.
+
+    Each is closed `CLOSED_AFTER_DUE` after its due date or its last move, whichever is later,
+    never after `now`. Paused asks stay as they are (and count among the overdue kept).
+    """
+    open_asks = Ask.objects.open()
+    on_time = open_asks.exclude(due_at__lt=now).count()
+    overdue = open_asks.filter(due_at__lt=now)
+    keep = round(on_time * OVERDUE_SHARE / (1 - OVERDUE_SHARE))
+    keep -= overdue.filter(paused_at__isnull=False).count()
+    stale = overdue.filter(paused_at__isnull=True).order_by("-due_at", "-id")
+    batches: dict[tuple[str, datetime], list[int]] = defaultdict(list)
+    for pk, status, due_at, updated_at in stale.values_list("pk", "status", "due_at", "updated_at")[
+        max(keep, 0) :
+    ]:
+        at = min(max(due_at, updated_at) + CLOSED_AFTER_DUE, now)
+        batches[(CLOSE_STALE[status], at)].append(pk)
+    moved: dict[str, int] = defaultdict(int)
+    for (to, at), ids in sorted(batches.items(), key=lambda item: (item[0][1], item[0][0])):
+        moved[to] += len(advance_asks(ids, to, actor=None, now=at, note="demo").moved)
     return dict(moved)

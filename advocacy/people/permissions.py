@@ -37,6 +37,7 @@ class Action(StrEnum):
     ASKS_GUARD = "asks.guard"
     ASKS_ASSIGN = "asks.assign"
     ASKS_ESCALATE = "asks.escalate"
+    ASKS_VIEWS = "asks.views"
     AGREEMENTS_WRITE = "agreements.write"
     OPT_OUT = "contacts.opt_out"
     PORTAL_LINK = "portal.link"
@@ -114,6 +115,10 @@ TABLE: dict[Action, Right] = {
     Action.ASKS_GUARD: _right(Scope.ASKS_WRITE, "pause, resume or guard asks", CS),
     Action.ASKS_ASSIGN: _right(Scope.ASKS_WRITE, "reassign an ask", CS),
     Action.ASKS_ESCALATE: _right(Scope.ASKS_WRITE, "escalate overdue asks", CS),
+    # A saved view is one's own filter set of the board: anyone who sees the board keeps theirs.
+    Action.ASKS_VIEWS: _right(
+        Scope.READ, "save and remove one's own views of the pipeline", CS, SALES, MARKETING, VIEWER
+    ),
     Action.AGREEMENTS_WRITE: _right(Scope.CUSTOMERS_WRITE, "record or end advocacy agreements", CS),
     Action.OPT_OUT: _right(
         Scope.CUSTOMERS_WRITE, "record that someone opted out", CS, SALES, MARKETING
@@ -284,6 +289,7 @@ CLI: dict[tuple[str, str], Action] = {
     ("asks", "pause"): Action.ASKS_GUARD,
     ("asks", "resume"): Action.ASKS_GUARD,
     ("asks", "reassign"): Action.ASKS_ASSIGN,
+    ("asks", "views"): Action.ASKS_VIEWS,
     ("agreements", "create"): Action.AGREEMENTS_WRITE,
     ("agreements", "update"): Action.AGREEMENTS_WRITE,
     ("agreements", "end"): Action.AGREEMENTS_WRITE,

@@ -241,6 +241,7 @@ class AskEvent(TransitionEvent):
 # preferences and the times offered to them live in their own modules; imported here so Django
 # registers them.
 from advocacy.pipeline.agreements import Agreement, AgreementStatus  # noqa: E402, F401
+from advocacy.pipeline.board import SavedView  # noqa: E402, F401
 from advocacy.pipeline.notices import Notice  # noqa: E402, F401
 from advocacy.pipeline.preferences import AdvocatePreferences  # noqa: E402, F401
 from advocacy.pipeline.slots import AskSlot  # noqa: E402, F401

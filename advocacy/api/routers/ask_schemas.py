@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
@@ -96,6 +96,17 @@ class AskFilters(Schema):
         None,
         description="Only asks that missed their send window (true) or those that did not (false)",
     )
+    owner: Annotated[str, bounded(150)] | None = Field(None, description="The owner's username")
+    owner_role: Annotated[str, bounded(20)] | None = Field(
+        None, description="The role that owns it: `cs`, `marketing`…"
+    )
+    due: Literal["overdue", "week", "later"] | None = Field(
+        None,
+        description="Open asks past due, due in the next 7 days, or due later (or undated)",
+    )
+    view: Annotated[str, bounded(60)] | None = Field(
+        None, description="The name of one of your saved views; the other filters narrow it"
+    )
 
 
 class AskIn(AsOfIn):
@@ -129,3 +140,26 @@ class DeclineOut(Schema):
     fallback: AskOut | None = Field(description="The fallback ask opened, if any")
     fallback_outcome: str = Field(description="`opened`, `none`, `capped` or `excluded`")
     detail: str
+
+
+class SavedViewFilters(Schema):
+    """A filter set of the pipeline, as `GET /api/asks` and the board apply it."""
+
+    owner: Annotated[str, bounded(150)] = Field("", description="An owner's username")
+    role: Annotated[str, bounded(20)] = Field("", description="The owner role")
+    play: Annotated[str, bounded(100)] = Field("", description="A play's slug; `-`: manual asks")
+    ask_type: Annotated[str, bounded(50)] = Field("", description="An ask type code")
+    due: Literal["", "overdue", "week", "later"] = ""
+    paused: Literal["", "yes", "no"] = ""
+    mine: bool = Field(False, description="Only the asks of whoever uses the view")
+
+
+class SavedViewIn(Schema):
+    filters: SavedViewFilters
+
+
+class SavedViewOut(Schema):
+    name: str
+    filters: dict[str, Any] = Field(description="Only the filters that narrow something")
+    created_at: datetime
+    updated_at: datetime

@@ -6,8 +6,10 @@ A manual ask goes through the same way in as a play's (advocacy.engine.asks.open
 contact's exclusions and the tap cap hold, unless an override reason is given, which is recorded.
 """
 
+from typing import Annotated
+
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Path, Query
@@ -23,16 +25,29 @@ from advocacy.api.routers.ask_schemas import (
     AskOut,
     DeclineIn,
     DeclineOut,
+    SavedViewIn,
+    SavedViewOut,
     TransitionIn,
 )
 from advocacy.api.routing import ScopedRouter
-from advocacy.api.schemas import MAX_ID, ErrorOut, Page, as_of
+from advocacy.api.schemas import MAX_ID, NO_NUL, ErrorOut, Page, as_of
 from advocacy.customers.models import Contact
 from advocacy.engine.pipeline_flow import decline_ask, move_ask
 from advocacy.engine.services import current_policy, open_manual_ask
+from advocacy.pipeline.board import (
+    VIEW_NAME_MAX,
+    AskFilter,
+    FilterError,
+    SavedView,
+    remove_view,
+    save_view,
+    view_named,
+    views_of,
+)
 from advocacy.pipeline.models import Ask, AskType
 
 router = ScopedRouter(tags=["asks"])
+ViewName = Annotated[str, Path(min_length=1, max_length=VIEW_NAME_MAX, pattern=NO_NUL)]
 
 
 def asks() -> QuerySet[Ask]:
@@ -62,22 +77,77 @@ def resolve(payload: AskIn) -> tuple[Contact, AskType]:
 @router.get("", response=list[AskOut], operation_id="list_asks")
 @paginate(Page)
 def list_asks(request: HttpRequest, filters: Query[AskFilters]) -> QuerySet[Ask]:
-    """Asks, newest first; filter by status, play, contact, ask type, pause and send window."""
+    """Asks, newest first; filter by status, play, contact, ask type, owner, due date, pause,
+    send window, or one of your saved views."""
+    now = timezone.now()
+    found = asks()
+    user = principal_of(request).user
+    try:
+        if filters.view:
+            found = view_named(user, filters.view).filter.apply(found, user=user, now=now)
+        narrowed = AskFilter(
+            owner=filters.owner or "", role=filters.owner_role or "", due=filters.due or ""
+        )
+        narrowed.check()
+    except FilterError as exc:
+        raise _rejected(exc) from None
+    found = narrowed.apply(found, user=user, now=now)
     given = {
         "status": filters.status,
         "play": filters.play,
         "contact_id": filters.contact_id,
         "ask_type__code": filters.ask_type,
     }
-    found = asks().filter(**{k: v for k, v in given.items() if v})
+    found = found.filter(**{k: v for k, v in given.items() if v})
     if filters.paused is not None:
         found = found.filter(paused_at__isnull=not filters.paused)
     if filters.missed_window is not None:
-        missed = Ask.objects.missed_send_window(timezone.now()).values("pk")
+        missed = Ask.objects.missed_send_window(now).values("pk")
         found = (
             found.filter(pk__in=missed) if filters.missed_window else found.exclude(pk__in=missed)
         )
     return found.order_by("-opened_at", "-id")
+
+
+def _rejected(exc: FilterError) -> BatchRejected:
+    """A filter that cannot apply, as the 422 of bad input naming its field."""
+    return BatchRejected([item_error(None, exc.field, str(exc), "rejected")])
+
+
+def _view_out(view: SavedView) -> dict[str, object]:
+    return {
+        "name": view.name,
+        "filters": view.filters,
+        "created_at": view.created_at,
+        "updated_at": view.updated_at,
+    }
+
+
+@router.get("/views", response=list[SavedViewOut], operation_id="list_ask_views")
+def list_views(request: HttpRequest) -> list[dict[str, object]]:
+    """Your saved views of the pipeline, by name."""
+    return [_view_out(v) for v in views_of(principal_of(request).user)]
+
+
+@router.put("/views/{name}", response=SavedViewOut, operation_id="save_ask_view")
+def save(request: HttpRequest, payload: SavedViewIn, name: ViewName) -> dict[str, object]:
+    """Save a filter set under `name` for you; a view of that name is replaced."""
+    try:
+        found = AskFilter.from_data(payload.filters.dict())
+        view = save_view(principal_of(request).user, name, found, now=timezone.now())
+    except FilterError as exc:
+        raise _rejected(exc) from None
+    return _view_out(view)
+
+
+@router.delete("/views/{name}", response={204: None}, operation_id="remove_ask_view")
+def remove(request: HttpRequest, name: ViewName) -> Status[None]:
+    """Remove one of your saved views (404 naming those you have when there is none)."""
+    try:
+        remove_view(principal_of(request).user, name)
+    except FilterError as exc:
+        raise Http404(str(exc)) from None
+    return Status(204, None)
 
 
 @router.get("/{int:ask_id}", response=AskDetailOut, operation_id="get_ask")

@@ -1,22 +1,24 @@
 """The pipeline board, an ask's page with its timeline, and moving an ask.
 
-Every move is a real POST form (one button per state the transition table allows), validated
+Every move is a real POST form (the moves its state allows, in a menu on each card), validated
 on the server by the same service the CLI and API use (`advocacy.engine.pipeline_flow.move_ask`).
-With htmx the board partial comes back in place; without JavaScript the move redirects.
+With htmx the board partial comes back in place; without JavaScript the move redirects. The
+filters, the columns and saved views are `advocacy.pipeline.board`'s, shared with the CLI and API.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +27,23 @@ from django.views.decorators.http import require_POST
 
 from advocacy.engine.pipeline_flow import move_ask
 from advocacy.messaging.services import messages_of, steps_of
-from advocacy.pipeline.models import OPEN_ORDER, OPEN_STATUSES, Ask, AskStatus
+from advocacy.people.models import Role
+from advocacy.pipeline.board import (
+    CARDS_PER_PAGE,
+    COLUMN_KEYS,
+    DUE_CHOICES,
+    MANUAL,
+    AskFilter,
+    FilterError,
+    SavedView,
+    column_asks,
+    column_counts,
+    column_label,
+    remove_view,
+    save_view,
+    views_of,
+)
+from advocacy.pipeline.models import Ask, AskStatus, AskType
 from advocacy.pipeline.services import InvalidTransition, allowed_moves
 from advocacy.web.forms import ANY
 from advocacy.web.htmx import render_page, wants_partial
@@ -33,45 +51,50 @@ from advocacy.web.views.engine import actor, policy_or_message
 from advocacy.web.views.guards import guard_context
 from advocacy.web.views.process import ask_steps
 
-CARDS_PER_COLUMN = 50
-RECENT_DAYS = 30
-CLOSED_KEY = "closed"
+FILTER_FIELDS = ("owner", "mine", "role", "play", "ask_type", "due", "paused")
 
 
 class BoardFilterForm(forms.Form):
+    owner = forms.ChoiceField(label="Owner", required=False)
     role = forms.ChoiceField(label="Owner role", required=False)
     play = forms.ChoiceField(label="Play", required=False)
-    mine = forms.BooleanField(label="Only mine", required=False)
+    ask_type = forms.ChoiceField(label="Type", required=False)
+    due = forms.ChoiceField(label="Due", required=False, choices=[*ANY, *DUE_CHOICES])
     paused = forms.ChoiceField(
         label="Paused",
         required=False,
         choices=[*ANY, ("yes", "Only paused"), ("no", "Not paused")],
     )
+    mine = forms.BooleanField(label="Only mine", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         asks = Ask.objects.order_by()
         roles = asks.exclude(owner_role="").values_list("owner_role", flat=True).distinct()
         plays = asks.exclude(play="").values_list("play", flat=True).distinct()
-        self.fields["role"].choices = ANY + [(r, r) for r in sorted(roles)]  # type: ignore[attr-defined]
+        owners = get_user_model().objects.filter(
+            pk__in=asks.filter(owner__isnull=False).values("owner")
+        )
+        labels = dict(Role.choices)
+        self.fields["owner"].choices = ANY + [  # type: ignore[attr-defined]
+            (u.get_username(), u.get_full_name() or u.get_username())
+            for u in owners.order_by("username")
+        ]
+        self.fields["role"].choices = ANY + [  # type: ignore[attr-defined]
+            (r, labels.get(r, r)) for r in sorted(roles)
+        ]
         self.fields["play"].choices = (  # type: ignore[attr-defined]
-            ANY + [(p, p) for p in sorted(plays)] + [("-", "(manual asks)")]
+            ANY + [(p, p) for p in sorted(plays)] + [(MANUAL, "(manual asks)")]
+        )
+        self.fields["ask_type"].choices = ANY + list(  # type: ignore[attr-defined]
+            AskType.objects.order_by("name").values_list("code", "name")
         )
 
-    def filter(self, asks: QuerySet[Ask], user: Any) -> QuerySet[Ask]:
-        """Narrow `asks` to what the form asks for; invalid values are left out."""
-        data = self.cleaned_data if self.is_valid() else {}
-        if data.get("role"):
-            asks = asks.filter(owner_role=data["role"])
-        if data.get("play") == "-":
-            asks = asks.filter(play="")
-        elif data.get("play"):
-            asks = asks.filter(play=data["play"])
-        if data.get("mine"):
-            asks = asks.filter(owner=user)
-        if data.get("paused"):
-            asks = asks.filter(paused_at__isnull=data["paused"] == "no")
-        return asks
+    def found(self) -> AskFilter:
+        """The filter set of the valid fields; an invalid one is reported and left out."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return AskFilter(**{name: data[name] for name in FILTER_FIELDS if data.get(name)})
 
 
 @dataclass
@@ -80,10 +103,11 @@ class Column:
     label: str
     count: int
     cards: list[Ask]
+    more_url: str  # the next page of cards, empty when every card is shown
 
 
 def _cards(asks: QuerySet[Ask], now: datetime) -> list[Ask]:
-    cards = list(asks[:CARDS_PER_COLUMN])
+    cards = list(asks)
     for ask in cards:
         ask.moves = allowed_moves(ask.status)  # type: ignore[attr-defined]
         ask.overdue = ask.is_overdue(now)  # type: ignore[attr-defined]
@@ -91,51 +115,61 @@ def _cards(asks: QuerySet[Ask], now: datetime) -> list[Ask]:
     return cards
 
 
-def board_columns(asks: QuerySet[Ask], now: datetime) -> list[Column]:
-    """A column per open state, then the asks closed (or completed) in the last 30 days."""
-    recent = Q(updated_at__gte=now - timedelta(days=RECENT_DAYS))
-    counts = dict(
-        asks.filter(Q(status__in=OPEN_STATUSES) | recent)
-        .order_by()
-        .values("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
+def _filter_query(found: AskFilter) -> str:
+    data = found.as_data()
+    return urlencode({k: ("on" if v is True else v) for k, v in data.items()})
+
+
+def _more_url(key: str, shown: int, count: int, query: str) -> str:
+    if shown >= count:
+        return ""
+    page = shown // CARDS_PER_PAGE + 1
+    params = f"{query}&page={page}" if query else f"page={page}"
+    return reverse("web:pipeline_column", args=[key]) + f"?{params}"
+
+
+def _asks(request: HttpRequest, found: AskFilter, now: datetime) -> QuerySet[Ask]:
+    return found.apply(
+        Ask.objects.select_related(
+            "contact", "contact__account", "ask_type", "owner", "escalated_to"
+        ),
+        user=request.user,
+        now=now,
     )
-    urgent = (F("due_at").asc(nulls_last=True), "opened_at", "id")
-    columns = [
-        Column(
-            s,
-            AskStatus(s).label,
-            counts.get(s, 0),
-            _cards(asks.filter(status=s).order_by(*urgent), now),
-        )
-        for s in OPEN_ORDER
-    ]
-    closed = asks.exclude(status__in=OPEN_STATUSES).filter(recent).order_by("-updated_at", "-id")
-    closed_count = sum(n for s, n in counts.items() if s not in OPEN_STATUSES)
-    columns.append(
-        Column(CLOSED_KEY, f"Closed, last {RECENT_DAYS} days", closed_count, _cards(closed, now))
-    )
+
+
+def board_columns(asks: QuerySet[Ask], now: datetime, query: str = "") -> list[Column]:
+    """A column per open state, then the asks closed in the last 30 days; a page of each."""
+    counts = column_counts(asks, now=now)
+    columns = []
+    for key in COLUMN_KEYS:
+        cards = _cards(column_asks(asks, key, now=now)[:CARDS_PER_PAGE], now)
+        more = _more_url(key, len(cards), counts[key], query)
+        columns.append(Column(key, column_label(key), counts[key], cards, more))
     return columns
 
 
 def _board_context(request: HttpRequest, query: QueryDict) -> dict[str, Any]:
     now = timezone.now()
     form = BoardFilterForm(query)
-    asks = form.filter(
-        Ask.objects.select_related(
-            "contact", "contact__account", "ask_type", "owner", "escalated_to"
-        ),
-        request.user,
-    )
-    query_string = query.urlencode()
+    found = form.found()
+    filter_query = _filter_query(found)
+    saved = list(views_of(request.user))
+    for view in saved:
+        view.url = reverse("web:pipeline") + (  # type: ignore[attr-defined]
+            f"?{_filter_query(AskFilter(**view.filters))}" if view.filters else ""
+        )
+        view.current = view.filters == found.as_data()  # type: ignore[attr-defined]
     return {
         "section": "pipeline",
         "form": form,
-        "columns": board_columns(asks, now),
+        "filters": found.as_data(),
+        "filtered": bool(found.as_data()),
+        "columns": board_columns(_asks(request, found, now), now, filter_query),
         "now": now,
-        "board_url": reverse("web:pipeline") + (f"?{query_string}" if query_string else ""),
-        "cards_per_column": CARDS_PER_COLUMN,
+        "board_url": reverse("web:pipeline") + (f"?{filter_query}" if filter_query else ""),
+        "cards_per_column": CARDS_PER_PAGE,
+        "saved_views": saved,
     }
 
 
@@ -143,6 +177,75 @@ def _board_context(request: HttpRequest, query: QueryDict) -> dict[str, Any]:
 def board(request: HttpRequest) -> HttpResponse:
     context = _board_context(request, request.GET)
     return render_page(request, "web/pipeline/board.html", context, partial="board")
+
+
+@login_required
+def board_column(request: HttpRequest, key: str) -> HttpResponse:
+    """One page of a column's cards: appended in place by htmx, a page of its own without it."""
+    if key not in COLUMN_KEYS:
+        raise Http404("no such column")
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    now = timezone.now()
+    found = BoardFilterForm(request.GET).found()
+    filter_query = _filter_query(found)
+    asks = _asks(request, found, now)
+    count = column_counts(asks, now=now)[key]
+    start = (page - 1) * CARDS_PER_PAGE
+    cards = _cards(column_asks(asks, key, now=now)[start : start + CARDS_PER_PAGE], now)
+    board_url = reverse("web:pipeline") + (f"?{filter_query}" if filter_query else "")
+    context = {
+        "section": "pipeline",
+        "column": Column(
+            key,
+            column_label(key),
+            count,
+            cards,
+            _more_url(key, start + len(cards), count, filter_query),
+        ),
+        "first": start + 1,
+        "last": start + len(cards),
+        "board_url": board_url,
+        "now": now,
+    }
+    return render_page(request, "web/pipeline/column.html", context, partial="cards")
+
+
+def _view_fields(request: HttpRequest) -> AskFilter:
+    return BoardFilterForm(request.POST).found()
+
+
+@login_required
+@require_POST
+def view_save(request: HttpRequest) -> HttpResponse:
+    """Save the posted filter set under the posted name, for the user who posts it."""
+    found = _view_fields(request)
+    try:
+        view: SavedView = save_view(
+            request.user, request.POST.get("name", ""), found, now=timezone.now()
+        )
+    except FilterError as exc:
+        messages.error(request, f"Not saved: {exc}.")
+        query = _filter_query(found)
+        return redirect(reverse("web:pipeline") + (f"?{query}" if query else ""))
+    messages.success(request, f"Saved the view \u201c{view.name}\u201d.")
+    query = _filter_query(found)
+    return redirect(reverse("web:pipeline") + (f"?{query}" if query else ""))
+
+
+@login_required
+@require_POST
+def view_remove(request: HttpRequest) -> HttpResponse:
+    name = request.POST.get("name", "")
+    try:
+        remove_view(request.user, name)
+    except FilterError as exc:
+        messages.error(request, f"Not removed: {exc}.")
+    else:
+        messages.success(request, f"Removed the view \u201c{' '.join(name.split())}\u201d.")
+    return redirect(_safe_next(request))
 
 
 @login_required
@@ -187,7 +290,10 @@ def ask_move(request: HttpRequest, pk: int) -> HttpResponse:
     note = request.POST.get("note", "")[:2000]
     notice, ok = "", False
     policy = policy_or_message(request)
-    if policy is not None:
+    seen = request.POST.get("from", "")  # the state a dragged card showed
+    if policy is not None and seen and seen != ask.status:
+        notice = f"Not moved: {InvalidTransition(ask.pk, ask.status, to, seen=seen)}."
+    elif policy is not None:
         try:
             result = move_ask(
                 ask, to, actor=actor(request), now=timezone.now(), policy=policy, note=note

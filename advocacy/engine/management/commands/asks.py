@@ -1,5 +1,5 @@
-"""advocacy asks list|show|open|move|decline|assign|escalate: the pipeline of asks from the
-command line."""
+"""advocacy asks list|show|open|move|decline|assign|escalate|views: the pipeline of asks from
+the command line."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from advocacy.core.management.output import output_console
 from advocacy.core.management.paging import add_paging, page
 from advocacy.customers.models import Contact
 from advocacy.engine.asks import CapExceeded
-from advocacy.engine.management import guard_actions
+from advocacy.engine.management import ask_views, guard_actions
 from advocacy.engine.pipeline_flow import MoveResult, decline_ask, move_ask
 from advocacy.engine.services import Excluded, current_policy, open_manual_ask
 from advocacy.people.management.acting import acting_user
@@ -83,6 +83,9 @@ class Command(BaseCommand):
             action="store_true",
             help="Only asks not sent by their send-by moment.",
         )
+        ask_views.add_filters(listing)
+        listing.add_argument("--view", help="Only the asks of this saved view (with --as).")
+        listing.add_argument("--as", dest="as_user", help="Whose saved view --view names.")
         add_paging(listing, default=LIST_LIMIT)
         listing.add_argument("--json", action="store_true", help="Print one JSON object.")
         show = sub.add_parser("show", help="One ask: when it must be sent, when its answer is due.")
@@ -121,13 +124,16 @@ class Command(BaseCommand):
             p.add_argument("--json", action="store_true", help="Print one JSON object.")
             add_as_of(p)
         guard_actions.add_parsers(sub)
+        ask_views.add_parsers(sub)
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        acting_user("asks", opts)  # refused before anything is looked up
-        if opts["action"] in guard_actions.ACTIONS:
+        user = acting_user("asks", opts)  # refused before anything is looked up
+        if opts["action"] == "views":
+            ask_views.handle(self, opts, user)
+        elif opts["action"] in guard_actions.ACTIONS:
             guard_actions.handle(self, opts)
         elif opts["action"] == "list":
-            self.list_asks(opts)
+            self.list_asks(opts, user)
         elif opts["action"] == "show":
             self.show(opts)
         elif opts["action"] == "escalate":
@@ -137,9 +143,12 @@ class Command(BaseCommand):
         else:
             self.move(opts)
 
-    def list_asks(self, opts: dict[str, Any]) -> None:
+    def list_asks(self, opts: dict[str, Any], user: Any) -> None:
         now = timezone.now()
         asks = Ask.objects.select_related("contact", "ask_type", "owner")
+        if opts["view"]:
+            asks = ask_views.view_filter(user, opts["view"]).apply(asks, user=user, now=now)
+        asks = ask_views.filter_of(opts).apply(asks, user=user, now=now)
         if opts["status"]:
             asks = asks.filter(status=opts["status"])
         if opts["overdue"]:
