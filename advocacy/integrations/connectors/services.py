@@ -146,6 +146,10 @@ def add_connection(
             f"{connector.label} does not sign its requests: the url's token authenticates "
             "them, and no secret is taken"
         )
+    try:
+        connector.check_secret(secret)
+    except ValueError as exc:
+        raise ConnectorError(f"{connector.label}: {exc} ({connector.secret_help})") from None
     known = {o.name for o in connector.options}
     given = dict(options or {})
     unknown = sorted(set(given) - known)
@@ -155,7 +159,9 @@ def add_connection(
             f"{connector.label} has no option {', '.join(unknown)} (options: {allowed})"
         )
     token = secrets.token_urlsafe(32)
-    source = connector.kind if connector.kind != "webhook" else f"webhook:{name}"[:50]
+    source = connector.source or connector.kind
+    if connector.kind == "webhook":
+        source = f"webhook:{name}"[:50]
     try:
         with transaction.atomic():
             connection = Connection.objects.create(
