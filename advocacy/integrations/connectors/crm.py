@@ -38,7 +38,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 
 from advocacy.customers.deals import (
     DealContactRecord,
@@ -68,6 +68,10 @@ ERROR_LENGTH = 2000
 
 class CrmError(Exception):
     """The CRM refused, failed or could not be reached: the run stops, its cursor holds."""
+
+
+class NoSuchCrm(CrmError):
+    """No connection in use by that name."""
 
 
 @dataclass(frozen=True)
@@ -374,6 +378,19 @@ def _merge(total: dict[str, Any], counts: dict[str, dict[str, int]]) -> None:
             into[key] = into.get(key, 0) + value
 
 
+def crm_connection(name: str) -> Connection:
+    """The CRM connection of this name, in use; CrmError otherwise."""
+    connection = Connection.objects.filter(name=name.strip(), removed_at__isnull=True).first()
+    if connection is None:
+        raise NoSuchCrm(f"no connection named {name!r} (see `advocacy connectors list`)")
+    _connector(connection)
+    return connection
+
+
+def crm_kinds() -> list[str]:
+    return sorted(k for k, c in registry.KINDS.items() if isinstance(c, CrmConnector))
+
+
 def sync(
     name: str,
     *,
@@ -383,9 +400,7 @@ def sync(
     job_id: int | None = None,
 ) -> SyncRun:
     """Sync one CRM connection from its cursors; the run, done or failed (with `error`)."""
-    connection = Connection.objects.filter(name=name.strip(), removed_at__isnull=True).first()
-    if connection is None:
-        raise CrmError(f"no connection named {name!r} (see `advocacy connectors list`)")
+    connection = crm_connection(name)
     connector = _connector(connection)
     run = _begin(connection, now=now(), job_id=job_id)
     session = Session(connection, connector, sleep=sleep)
@@ -468,11 +483,28 @@ def run_summary(run: SyncRun) -> dict[str, Any]:
     }
 
 
-def last_runs(connection_ids: list[int]) -> dict[int, SyncRun]:
-    """The latest run of each connection: one query."""
-    found: dict[int, SyncRun] = {}
-    for run in SyncRun.objects.filter(connection_id__in=connection_ids).order_by(
-        "connection_id", "-started_at", "-id"
-    ):
-        found.setdefault(run.connection_id, run)
-    return found
+def sync_status(connection_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Each CRM connection's last run and its cursors, for the lists: two queries."""
+    latest = SyncRun.objects.filter(connection_id=OuterRef("connection_id")).order_by(
+        "-started_at", "-id"
+    )
+    runs = SyncRun.objects.filter(
+        connection_id__in=connection_ids, pk=Subquery(latest.values("pk")[:1])
+    )
+    out: dict[int, dict[str, Any]] = {}
+    for run in runs:
+        out[run.connection_id] = {
+            "state": run.state,
+            "started_at": run.started_at,
+            "finished_at": run.finished_at,
+            "pages": run.pages,
+            "error": run.error,
+            "counts": {k: v for k, v in run.counts.items() if k != "rejections"},
+            "cursors": {},
+        }
+    for c in SyncCursor.objects.filter(connection_id__in=connection_ids):
+        entry = out.setdefault(c.connection_id, {"state": None, "started_at": None,
+                                                 "finished_at": None, "pages": 0, "error": "",
+                                                 "counts": {}, "cursors": {}})  # fmt: skip
+        entry["cursors"][c.object] = c.modified_at
+    return out

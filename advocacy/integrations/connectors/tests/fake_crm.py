@@ -200,6 +200,68 @@ class FakeHubSpot(FakeServer):
         return out
 
 
+def company(rid: str, name: str, domain: str, at: str) -> dict[str, Any]:
+    return {"id": rid, "properties": {"name": name, "domain": domain,
+            "industry": "COMPUTER_SOFTWARE", "numberofemployees": "250",
+            "hs_lastmodifieddate": at}}  # fmt: skip
+
+
+def person(rid: str, email: str | None, company_id: str, at: str) -> dict[str, Any]:
+    return {"id": rid, "properties": {"email": email, "firstname": rid.title(), "lastname": "Doe",
+            "jobtitle": "VP Customer Success", "associatedcompanyid": company_id,
+            "lastmodifieddate": at}}  # fmt: skip
+
+
+def deal(rid: str, name: str, amount: str, won: bool, closed: bool, at: str) -> dict[str, Any]:
+    return {"id": rid, "properties": {"dealname": name, "amount": amount, "dealstage":
+            "closedwon" if won else "appointmentscheduled", "pipeline": "default",
+            "createdate": "2025-11-01T09:00:00Z", "closedate": "2026-01-20T00:00:00Z",
+            "hs_is_closed": "true" if closed else "false",
+            "hs_is_closed_won": "true" if won else "false", "deal_currency_code": None,
+            "hs_lastmodifieddate": at}}  # fmt: skip
+
+
+def to(object_id: int, *labels: tuple[int, str | None]) -> dict[str, Any]:
+    return {"toObjectId": object_id, "associationTypes": [
+        {"category": "HUBSPOT_DEFINED" if label is None else "USER_DEFINED", "typeId": type_id,
+         "label": label} for type_id, label in labels]}  # fmt: skip
+
+
+def seeded_hubspot(token: str) -> FakeHubSpot:
+    """A fake HubSpot holding three companies, five contacts (one without an email) and three
+    deals with their associations; `token` is a private app's token it takes."""
+    server = FakeHubSpot()
+    server.records = {
+        "companies": [
+            company("101", "Acme", "acme.com", "2026-01-01T10:00:00Z"),
+            company("102", "Globex", "https://www.globex.com/", "2026-01-02T10:00:00Z"),
+            company("103", "Initech", "initech.com", "2026-01-03T10:00:00Z"),
+        ],
+        "contacts": [
+            person("201", "Ada@Acme.com", "101", "2026-01-01T11:00:00Z"),
+            person("202", "bob@globex.com", "102", "2026-01-02T11:00:00Z"),
+            person("203", "cy@initech.com", "103", "2026-01-03T11:00:00Z"),
+            person("204", None, "103", "2026-01-04T11:00:00Z"),
+            person("205", "dee@acme.com", "", "2026-01-05T11:00:00Z"),
+        ],
+        "deals": [
+            deal("301", "Acme expansion", "12000.5", True, True, "2026-01-06T10:00:00Z"),
+            deal("302", "Globex new logo", "48000", False, False, "2026-01-07T10:00:00Z"),
+            deal("303", "Initech renewal", "", False, True, "2026-01-08T10:00:00Z"),
+        ],
+    }
+    server.associations = {
+        ("deals", "301", "companies"): [to(101, (341, None), (5, None))],
+        ("deals", "301", "contacts"): [to(201, (3, None), (7, "Decision maker")),
+                                       to(205, (3, None))],
+        ("deals", "302", "companies"): [to(102, (5, None))],
+        ("deals", "302", "contacts"): [to(202, (3, None))],
+        ("deals", "303", "companies"): [to(103, (5, None))],
+    }  # fmt: skip
+    server.tokens.add(token)
+    return server
+
+
 def _ms(value: str) -> int:
     from datetime import datetime
 
