@@ -26,6 +26,7 @@ OPERATIONS: dict[str, Action] = {
     "list_rejected": A.CONNECTORS_VIEW,
     "get_inbox_request": A.CONNECTORS_VIEW,
     "replay_inbox": A.CONNECTORS_MANAGE,
+    "sync_connection": A.CONNECTORS_MANAGE,
     "list_champions": A.VIEW,
     "list_featured_customers": A.VIEW,
     "get_badge": A.VIEW,

@@ -210,3 +210,55 @@ class Suppression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} erased on {self.erased_at:%Y-%m-%d}"
+
+
+class Deal(TimestampedModel):
+    """A deal (HubSpot) or opportunity (Salesforce) as its CRM last said, for attribution.
+
+    Written only by the CRM sync (advocacy.customers.deals), keyed by (source, external_id): a
+    deal synced again is updated in place. `account` is the customer account it is with, when
+    the CRM names one we know. `modified_at` is the CRM's own last change."""
+
+    source = models.CharField(max_length=50)
+    external_id = models.CharField(max_length=255)
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"
+    )
+    name = models.CharField(max_length=255, blank=True)
+    amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    stage = models.CharField(max_length=100, blank=True)
+    is_won = models.BooleanField(default=False)
+    is_closed = models.BooleanField(default=False)
+    opened_at = models.DateTimeField(null=True, blank=True, help_text="Created in the CRM.")
+    closed_on = models.DateField(null=True, blank=True)
+    modified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="deal_unique_source_id")
+        ]
+        indexes = [models.Index(fields=["account", "closed_on"], name="deal_account_closed")]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.source}:{self.external_id}"
+
+
+class DealContact(models.Model):
+    """A contact's part in a deal (Salesforce's OpportunityContactRole, HubSpot's association
+    of a deal to a contact, with its label): one row per (deal, contact)."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="contacts")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="deal_roles")
+    role = models.CharField(max_length=100, blank=True)
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["deal", "contact"], name="deal_contact_once")
+        ]
+        indexes = [models.Index(fields=["contact"], name="deal_contact_by_contact")]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} in deal {self.deal_id}: {self.role or 'contact'}"

@@ -196,7 +196,7 @@ TABLE: dict[Action, Right] = {
     # success may see the inbox (the same people and answers it sees everywhere else).
     Action.CONNECTORS_VIEW: _right(Scope.READ, "see connections, their inbox and rejected log", CS),
     Action.CONNECTORS_MANAGE: _right(
-        Scope.CONNECTORS_WRITE, "add or remove connections and replay their inbox"
+        Scope.CONNECTORS_WRITE, "add or remove connections, replay their inbox, sync CRMs"
     ),
     # Recognition: those who thank advocates give or withdraw their badge.
     Action.RECOGNITION_BADGE: _right(
@@ -344,6 +344,7 @@ CLI: dict[tuple[str, str], Action] = {
     ("connectors", "show"): Action.CONNECTORS_VIEW,
     ("connectors", "inbox"): Action.CONNECTORS_VIEW,
     ("connectors", "rejected"): Action.CONNECTORS_VIEW,
+    ("connectors", "sync"): Action.CONNECTORS_MANAGE,
     ("recognition", "badge-issue"): Action.RECOGNITION_BADGE,
     ("recognition", "badge-revoke"): Action.RECOGNITION_BADGE,
     ("value", "send"): Action.VALUE_SEND,

@@ -174,6 +174,7 @@ ROUTES: dict[str, tuple[Action, Action]] = {
     "api_keys": (A.KEYS_MANAGE, A.KEYS_MANAGE),
     "connections": (A.CONNECTORS_VIEW, A.CONNECTORS_MANAGE),
     "connection_remove": (A.CONNECTORS_MANAGE, A.CONNECTORS_MANAGE),
+    "connection_sync": (A.CONNECTORS_MANAGE, A.CONNECTORS_MANAGE),
     "connections_inbox": (A.CONNECTORS_VIEW, A.CONNECTORS_VIEW),
     "inbox_request": (A.CONNECTORS_VIEW, A.CONNECTORS_VIEW),
     "inbox_replay": (A.CONNECTORS_MANAGE, A.CONNECTORS_MANAGE),

@@ -77,6 +77,11 @@ urlpatterns = [
         connections.connection_remove,
         name="connection_remove",
     ),
+    path(
+        "connections/<str:name>/sync/",
+        connections.connection_sync,
+        name="connection_sync",
+    ),
     path("connections/inbox/", connections.connections_inbox, name="connections_inbox"),
     path("connections/inbox/<int:pk>/", connections.inbox_request, name="inbox_request"),
     path("connections/inbox/replay/", connections.inbox_replay, name="inbox_replay"),

@@ -1,14 +1,15 @@
 """/api/connections and /api/inbox: connections (inbound webhooks from survey tools and CRMs),
 the requests they received and the ones refused for their signature (docs/connectors.md).
 
-Adding and removing connections and replaying the inbox is for admins (`connectors:write`);
-customer success may read. A connection's url is answered once, at creation; its secret never.
+Adding and removing connections, replaying the inbox and syncing a CRM connection (a job: 202)
+is for admins (`connectors:write`); customer success may read. A connection's url is answered
+once, at creation; its secret never.
 """
 
 from datetime import datetime
 from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Path, Query, Schema
@@ -16,9 +17,13 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from advocacy.api.auth import principal_of
+from advocacy.api.routers.jobs import STARTED, STARTED_HEADERS, accepted, key_prefix
 from advocacy.api.routing import ScopedRouter
 from advocacy.api.schemas import MAX_ID, NO_NUL, Id, bounded
+from advocacy.core.models import Job
 from advocacy.integrations.connectors import registry
+from advocacy.integrations.connectors.crm import CrmError, NoSuchCrm
+from advocacy.integrations.connectors.jobs import start_sync
 from advocacy.integrations.connectors.models import InboxRequest, InboxStatus, RejectedRequest
 from advocacy.integrations.connectors.services import (
     ConnectorError,
@@ -36,6 +41,20 @@ router = ScopedRouter(tags=["connections"])
 Name = Annotated[str, Path(max_length=100, pattern=NO_NUL)]
 
 
+class SyncOut(Schema):
+    state: str | None = Field(description="The last run's: running, done, failed; null: never")
+    started_at: datetime | None
+    finished_at: datetime | None
+    pages: int
+    error: str = Field(description="Why the last run stopped")
+    counts: dict[str, dict[str, int]] = Field(
+        description="Per object: fetched, created, updated, unchanged, rejected, skipped"
+    )
+    cursors: dict[str, datetime | None] = Field(
+        description="Per object: the CRM's change time of the last record written"
+    )
+
+
 class ConnectionOut(Schema):
     id: int
     kind: str
@@ -49,6 +68,8 @@ class ConnectionOut(Schema):
     removed_at: datetime | None
     inbox: dict[str, int] = Field(description="Requests by status, and `rejected`")
     last_received_at: datetime | None
+    syncs: bool = Field(description="A CRM connection: synced from, takes no webhooks")
+    sync: SyncOut | None = Field(description="A CRM connection's last sync and its cursors")
 
 
 class AddedOut(ConnectionOut):
@@ -177,6 +198,25 @@ def remove(request: HttpRequest, name: Name) -> dict[str, Any]:
     except ConnectorError as exc:
         raise _refused(exc) from None
     return {"removed": changed}
+
+
+@router.post(
+    "/connections/{name}/sync",
+    response=STARTED,
+    operation_id="sync_connection",
+    openapi_extra=STARTED_HEADERS,
+)
+def start_a_sync(request: HttpRequest, response: HttpResponse, name: Name) -> Status[Job]:
+    """Sync a CRM connection from its cursors: 202 with the job doing it; once done its
+    `result` holds the run's `counts` per object and its `cursors`."""
+    try:
+        job = start_sync(
+            name, actor=principal_of(request).user, now=timezone.now(),
+            api_key=key_prefix(request),
+        )  # fmt: skip
+    except CrmError as exc:
+        raise HttpError(404 if isinstance(exc, NoSuchCrm) else 422, str(exc)) from None
+    return accepted(response, job)
 
 
 @router.get("/inbox", response=list[InboxOut], operation_id="list_inbox")

@@ -16,18 +16,19 @@ RESULTS = (
     "`rows_total`, `created`, `updated`, `unchanged`, `rejected`); `simulation`: the "
     "simulation (`from`, `to`, `plays`, `totals`, `by_play`, `weeks`, as GET /api/plays/simulate "
     "described it before it became a job); `profiles`: `refreshed` and `as_of`; `council_pdf`: "
-    "`month`, `filename` and `bytes` (the PDF is at `artefact_url`). Empty until done."
+    "`month`, `filename` and `bytes` (the PDF is at `artefact_url`); `crm_sync`: the run "
+    "(`state`, `pages`, `counts` per object, `rejections`, `cursors`). Empty until done."
 )
 
 
 class JobOut(Schema):
     id: int
-    kind: str = Field(description="import, simulation, profiles or council_pdf")
+    kind: str = Field(description="import, simulation, profiles, council_pdf or crm_sync")
     state: str = Field(description="queued, running, done or failed")
     title: str
     done: int = Field(description="How much is done, in `unit`")
     total: int | None = Field(description="How much there is in all; null while unknown")
-    unit: str = Field(description="bytes, days, steps or contacts")
+    unit: str = Field(description="bytes, days, steps, contacts or records")
     percent: int | None = Field(description="Whole percent done; null while the total is unknown")
     message: str = Field(description="What it is doing; when failed, why")
     result: dict[str, Any] = Field(description=RESULTS)

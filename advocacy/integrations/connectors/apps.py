@@ -12,8 +12,11 @@ class ConnectorsConfig(AppConfig):
         from advocacy.core.scheduler import Job, register
 
         # Each vendor's module registers its connector (advocacy.integrations.connectors.registry).
-        from advocacy.integrations.connectors import vendors  # noqa: F401
-        from advocacy.integrations.connectors.tasks import drain_inbox
+        from advocacy.integrations.connectors import (
+            jobs,
+            vendors,  # noqa: F401
+        )
+        from advocacy.integrations.connectors.tasks import drain_inbox, sync_crms
 
         # Requests queue the drain themselves; this catches what a lost task left pending.
         register(
@@ -24,3 +27,12 @@ class ConnectorsConfig(AppConfig):
                 "Map the connections' pending requests to signals (a safety net).",
             )
         )
+        register(
+            Job(
+                "crm-sync",
+                timedelta(minutes=15),
+                sync_crms.enqueue,
+                "Sync accounts, contacts and deals from each CRM connection, from its cursors.",
+            )
+        )
+        jobs.register()

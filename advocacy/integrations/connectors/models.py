@@ -17,6 +17,16 @@ mapped again at any time (replay). Legal moves of `status`:
 A **RejectedRequest** is a request whose signature was missing or wrong: kept apart, never
 mapped, and pruned to the newest REJECTED_KEEP per connection.
 
+A **SyncCursor** is how far a CRM connection's sync of one object has come: the CRM's
+modification time (and id) of the last record of the last page committed. It moves in the
+page's own transaction, so a sync stopped mid-way goes on from the last page it wrote.
+
+A **SyncRun** is one run of a CRM sync: when, how it ended, and its counts per object.
+
+A **WriteBack** is one change to make in the CRM (an activity on an opportunity, a lead, the
+advocate flag on a contact), queued in the transaction of what caused it, unique per
+(connection, key), sent by the worker and retried with a growing delay until it is taken.
+
 An **AnswerRevision** is the latest revision seen of a survey answer that vendors send again when
 it changes (Delighted's `updated_at`, AskNicely's `count`): its signal is rewritten only by a
 higher revision.
@@ -46,6 +56,9 @@ class Connection(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     removed_at = models.DateTimeField(null=True, blank=True)
+    # A CRM connection's access token of the moment (OAuth), sealed like the secret; renewed
+    # with the refresh token when the CRM says it expired (advocacy.integrations.connectors.crm).
+    access_encrypted = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["name"]
@@ -145,3 +158,100 @@ class AnswerRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.key}@{self.revision}"
+
+
+class SyncCursor(models.Model):
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="cursors")
+    object = models.CharField(max_length=50)
+    modified_at = models.DateTimeField(null=True, blank=True)
+    last_id = models.CharField(max_length=255, blank=True)
+    synced = models.PositiveIntegerField(default=0, help_text="Records written, every run.")
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["connection", "object"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "object"], name="sync_cursor_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.connection_id}:{self.object}@{self.modified_at}"
+
+
+class SyncState(models.TextChoices):
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class SyncRun(models.Model):
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="syncs")
+    state = models.CharField(max_length=10, choices=SyncState.choices, default=SyncState.RUNNING)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # {object: {"fetched": n, "created": n, "updated": n, "unchanged": n, "rejected": n}}
+    counts = models.JSONField(default=dict, blank=True)
+    pages = models.PositiveIntegerField(default=0)
+    retries = models.PositiveIntegerField(default=0, help_text="429s waited out, tokens renewed")
+    error = models.TextField(blank=True)
+    job = models.ForeignKey(
+        "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["connection", "-started_at"], name="sync_run_latest")]
+        constraints = [
+            # One sync of a connection at a time (a run left running by a dead worker is
+            # closed as failed by the next one, after STALE_RUN).
+            models.UniqueConstraint(
+                fields=["connection"], condition=Q(state="running"), name="sync_run_one_running"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"sync of {self.connection_id} at {self.started_at}: {self.state}"
+
+
+class WriteBackKind(models.TextChoices):
+    ACTIVITY = "activity", "Reference activity on the opportunity"
+    LEAD = "lead", "Referral as a lead"
+    ADVOCATE = "advocate", "Advocate flag on the contact"
+
+
+class WriteBackStatus(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Given up"
+
+
+class WriteBack(models.Model):
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="write_backs")
+    kind = models.CharField(max_length=10, choices=WriteBackKind.choices)
+    key = models.CharField(max_length=255, help_text="What it is about, once per connection.")
+    payload = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=10, choices=WriteBackStatus.choices, default=WriteBackStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    error = models.TextField(blank=True)
+    external_id = models.CharField(max_length=255, blank=True, help_text="The CRM's id of it.")
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "key"], name="write_back_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="write_back_due",
+                condition=Q(status="pending"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}: {self.status}"

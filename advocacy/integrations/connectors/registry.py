@@ -16,8 +16,8 @@ A connector is one vendor's way in. Each lives in `vendors/<vendor>.py` and regi
   many of its events it skips (not mapped on purpose). Raise `Malformed` with a reason the team
   can act on. It MUST NOT touch the database: `processing.py` records what it returns, set-based.
 
-Outbound seams (a CRM sync, outgoing webhooks) are not connectors of this interface: they would
-add a capability of their own beside `map`.
+A CRM (`crm.CrmConnector`) adds a capability of its own beside `map`: it is synced from and
+written back to, and takes no webhooks. Outgoing webhooks are not connectors of this interface.
 """
 
 from __future__ import annotations
@@ -80,9 +80,15 @@ class Connector:
     secret: str = "required"  # or "none"
     secret_help: str = ""
     options: tuple[Option, ...] = ()
+    # The `source` of what it records (signals, identities) when not its kind: a CRM shares
+    # its records' identities with the CSV exports of the same CRM (`hubspot`, `salesforce`).
+    source: str = ""
 
     def verify(self, request: Received, secret: str, *, now: datetime) -> None:
         raise NotImplementedError
+
+    def check_secret(self, secret: str) -> None:
+        """Raise ValueError, with what is expected, unless `secret` is of the right shape."""
 
     def event_id(self, request: Received, data: Any) -> str:
         raise NotImplementedError

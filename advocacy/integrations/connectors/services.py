@@ -27,6 +27,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
 
 from advocacy.integrations.connectors import registry, vault
+from advocacy.integrations.connectors.crm import crm_kinds, sync_status
 from advocacy.integrations.connectors.ingest import token_hash
 from advocacy.integrations.connectors.models import (
     Connection,
@@ -64,6 +65,8 @@ class ConnectionView:
     removed_at: datetime | None
     counts: dict[str, int] = field(default_factory=dict)
     last_received_at: datetime | None = None
+    syncs: bool = False  # a CRM: synced from, not posted to
+    sync: dict[str, Any] | None = None  # its last sync run and its cursors
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -81,15 +84,30 @@ class ConnectionView:
             "last_received_at": self.last_received_at.isoformat()
             if self.last_received_at
             else None,
+            "syncs": self.syncs,
+            "sync": _plain(self.sync) if self.sync is not None else None,
         }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 def url_for(token: str) -> str:
     return settings.SITE_URL + reverse("connectors:receive", args=[token])
 
 
-def _view(c: Connection, counts: Mapping[str, Any] | None = None) -> ConnectionView:
+def _view(
+    c: Connection,
+    counts: Mapping[str, Any] | None = None,
+    syncs: Mapping[int, dict[str, Any]] | None = None,
+) -> ConnectionView:
     connector = registry.KINDS.get(c.kind)
+    crm = bool(getattr(connector, "crm", False))
     counts = counts or {}
     return ConnectionView(
         id=c.pk,
@@ -105,7 +123,13 @@ def _view(c: Connection, counts: Mapping[str, Any] | None = None) -> ConnectionV
         counts={s: int(counts.get(s) or 0) for s in InboxStatus.values}
         | {"rejected": int(counts.get("rejected") or 0)},
         last_received_at=counts.get("last"),
+        syncs=crm,
+        sync=(syncs or {}).get(c.pk, NEVER_SYNCED) if crm else None,
     )
+
+
+NEVER_SYNCED: dict[str, Any] = {"state": None, "started_at": None, "finished_at": None,
+                                "pages": 0, "error": "", "counts": {}, "cursors": {}}  # fmt: skip
 
 
 def parse_options(pairs: list[str]) -> dict[str, str]:
@@ -146,6 +170,10 @@ def add_connection(
             f"{connector.label} does not sign its requests: the url's token authenticates "
             "them, and no secret is taken"
         )
+    try:
+        connector.check_secret(secret)
+    except ValueError as exc:
+        raise ConnectorError(f"{connector.label}: {exc} ({connector.secret_help})") from None
     known = {o.name for o in connector.options}
     given = dict(options or {})
     unknown = sorted(set(given) - known)
@@ -155,7 +183,9 @@ def add_connection(
             f"{connector.label} has no option {', '.join(unknown)} (options: {allowed})"
         )
     token = secrets.token_urlsafe(32)
-    source = connector.kind if connector.kind != "webhook" else f"webhook:{name}"[:50]
+    source = connector.source or connector.kind
+    if connector.kind == "webhook":
+        source = f"webhook:{name}"[:50]
     try:
         with transaction.atomic():
             connection = Connection.objects.create(
@@ -186,12 +216,14 @@ def _counts() -> dict[int, dict[str, Any]]:
 
 
 def list_connections(*, include_removed: bool = False) -> list[ConnectionView]:
-    """Every connection with its inbox counts: three queries."""
+    """Every connection with its inbox counts and its last sync: five queries."""
     found = Connection.objects.all()
     if not include_removed:
         found = found.filter(removed_at__isnull=True)
     counts = _counts()
-    return [_view(c, counts.get(c.pk)) for c in found]
+    connections = list(found)
+    syncs = sync_status([c.pk for c in connections if c.kind in crm_kinds()])
+    return [_view(c, counts.get(c.pk), syncs) for c in connections]
 
 
 def _connection(name: str) -> Connection:
@@ -203,7 +235,7 @@ def _connection(name: str) -> Connection:
 
 def get_connection(name: str) -> ConnectionView:
     connection = _connection(name)
-    return _view(connection, _counts().get(connection.pk))
+    return _view(connection, _counts().get(connection.pk), sync_status([connection.pk]))
 
 
 def remove_connection(name: str, *, actor: Any, now: datetime) -> bool:

@@ -1,6 +1,7 @@
 """Connections: inbound webhooks from survey tools and CRMs (docs/connectors.md).
 
-The list and the form to add one (its url shown once, its secret never), the inbox with each
+The list and the form to add one (its url shown once, its secret never), a CRM connection's
+"Sync now" and its last sync (state, counts, cursors), the inbox with each
 request's status and error and a replay button, one request as received, and the log of the
 requests refused for their signature.
 """
@@ -15,6 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from advocacy.integrations.connectors import registry
+from advocacy.integrations.connectors.crm import CrmError
+from advocacy.integrations.connectors.jobs import start_sync
 from advocacy.integrations.connectors.models import InboxRequest, InboxStatus
 from advocacy.integrations.connectors.services import (
     ConnectorError,
@@ -35,8 +38,8 @@ class ConnectionForm(forms.Form):
     secret = forms.CharField(
         required=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text="The vendor's signing secret; stored encrypted, never shown again. "
-        "AskNicely signs nothing: leave it empty.",
+        help_text="The vendor's signing secret (a CRM's token or its credentials); stored "
+        "encrypted, never shown again. AskNicely signs nothing: leave it empty.",
     )
     options = forms.CharField(
         required=False,
@@ -71,9 +74,11 @@ def connections(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             form = ConnectionForm()
+    views = list_connections()
     context = {
         "section": "connections",
-        "connections": list_connections(),
+        "connections": views,
+        "synced": [v for v in views if v.syncs],
         "form": form,
         "url": url,
     }
@@ -92,6 +97,18 @@ def connection_remove(request: HttpRequest, name: str) -> HttpResponse:
             request,
             f"{name} removed: its url no longer answers." if changed else "Already removed.",
         )
+    return redirect("web:connections")
+
+
+@require_POST
+def connection_sync(request: HttpRequest, name: str) -> HttpResponse:
+    """Start a sync of a CRM connection (a job); the page shows its last run's state."""
+    try:
+        job = start_sync(name, actor=request.user, now=timezone.now())
+    except CrmError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Sync of {name} started (job {job.pk}).")
     return redirect("web:connections")
 
 

@@ -4,8 +4,20 @@ from advocacy.integrations.connectors.vendors import (
     asknicely,
     delighted,
     formbricks,
+    hubspot,
+    hubspot_crm,
+    salesforce,
     typeform,
     webhook,
 )
 
-__all__ = ["asknicely", "delighted", "formbricks", "hubspot", "typeform", "webhook"]
+__all__ = [
+    "asknicely",
+    "delighted",
+    "formbricks",
+    "hubspot",
+    "hubspot_crm",
+    "salesforce",
+    "typeform",
+    "webhook",
+]

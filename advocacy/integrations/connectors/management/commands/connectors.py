@@ -1,4 +1,5 @@
-"""`advocacy connectors add|list|show|remove|replay|inbox|rejected`: connections and their inbox."""
+"""`advocacy connectors add|list|show|remove|replay|inbox|rejected|sync`: connections, their
+inbox, and the sync of CRM connections."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from advocacy.core.management.progress import progress_bar
 from advocacy.integrations.connectors import registry
+from advocacy.integrations.connectors.crm import CrmError, run_summary, sync
 from advocacy.integrations.connectors.models import InboxRequest, InboxStatus, RejectedRequest
 from advocacy.integrations.connectors.services import (
     ConnectorError,
@@ -84,7 +87,11 @@ class Command(BaseCommand):
         refused = actions.add_parser("rejected", help="requests refused for their signature")
         refused.add_argument("--name")
         refused.add_argument("--limit", type=int, default=50)
-        for p in (add, listing, show, remove, again, box, refused):
+        pull = actions.add_parser(
+            "sync", help="sync a CRM connection from its cursors (accounts, contacts, deals)"
+        )
+        pull.add_argument("name")
+        for p in (add, listing, show, remove, again, box, refused, pull):
             p.add_argument("--json", action="store_true", help="print JSON")
             p.add_argument("--as", dest="as_user", help="Act as this username.")
 
@@ -92,7 +99,7 @@ class Command(BaseCommand):
         actor = acting_user("connectors", options)
         try:
             getattr(self, f"_{options['action']}")(options, actor)
-        except ConnectorError as exc:
+        except (ConnectorError, CrmError) as exc:
             raise CommandError(str(exc)) from exc
 
     def _out(self, options: dict[str, Any], data: Any, text: str) -> None:
@@ -188,3 +195,21 @@ class Command(BaseCommand):
                 f"{r.pk:>6} {r.received_at:%Y-%m-%d %H:%M:%S} {r.connection.name[:20]:<20} "
                 f"{r.reason}"
             )
+
+    def _sync(self, options: dict[str, Any], actor: Any) -> None:
+        with progress_bar(self.stderr, f"syncing {options['name']}", unit="records") as update:
+            run = sync(options["name"], now=timezone.now, progress=update)
+        data = run_summary(run)
+        lines = [f"sync of {run.connection.name}: {run.state}, {run.pages} pages"]
+        for obj, n in data["counts"].items():
+            lines.append(
+                f"  {obj}: {n.get('fetched', 0)} read, {n.get('created', 0)} new, "
+                f"{n.get('updated', 0)} updated, {n.get('unchanged', 0)} unchanged, "
+                f"{n.get('rejected', 0)} refused, {n.get('skipped', 0)} skipped"
+            )
+        lines += [f"  refused: {why}" for why in data["rejections"]]
+        for obj, at in data["cursors"].items():
+            lines.append(f"  cursor {obj}: {at['modified_at'] or 'from the start'}")
+        self._out(options, data, "\n".join(lines))
+        if run.error:
+            raise CommandError(f"the sync stopped: {run.error} (the next one goes on from here)")
