@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "advocacy.messaging",
     "advocacy.integrations.slack",
     "advocacy.integrations.connectors",
+    "advocacy.integrations.webhooks",
     "advocacy.privacy",
     "advocacy.workqueue",
     "advocacy.value",
@@ -276,6 +277,11 @@ OUTBOX_CONNECTIONS = env_int("ADVOCACY_OUTBOX_CONNECTIONS", 1, minimum=1, maximu
 OUTBOX_LEASE_SECONDS = env_int("ADVOCACY_OUTBOX_LEASE_SECONDS", 600, minimum=5)
 OUTBOX_RETRY_SECONDS = env_int("ADVOCACY_OUTBOX_RETRY_SECONDS", 60, minimum=1)
 OUTBOX_MAX_ATTEMPTS = env_int("ADVOCACY_OUTBOX_MAX_ATTEMPTS", 8, minimum=1, maximum=30)
+# Outgoing webhooks (docs/webhooks.md): how long an endpoint has to answer, the first wait
+# before a retry (doubled at each attempt, a day at most) and the attempts before a delivery fails.
+WEBHOOK_TIMEOUT_SECONDS = env_int("ADVOCACY_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1, maximum=60)
+WEBHOOK_RETRY_SECONDS = env_int("ADVOCACY_WEBHOOK_RETRY_SECONDS", 60, minimum=1)
+WEBHOOK_MAX_ATTEMPTS = env_int("ADVOCACY_WEBHOOK_MAX_ATTEMPTS", 10, minimum=1, maximum=30)
 OUTBOX_POLL_SECONDS = env_int("ADVOCACY_OUTBOX_POLL_SECONDS", 5, minimum=1)
 # In-product reminders (docs/settings.md, "Product events"): the customer's product reads them
 # from GET /api/product-events; with a URL each is also POSTed there, signed with the secret.

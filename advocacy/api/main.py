@@ -43,6 +43,7 @@ from advocacy.api.routers.signals import router as signals_router
 from advocacy.api.routers.slack import router as slack_router
 from advocacy.api.routers.users import router as users_router
 from advocacy.api.routers.value import router as value_router
+from advocacy.api.routers.webhooks import router as webhooks_router
 from advocacy.content.services import ContentError, InvalidAssetTransition, UseRefused
 from advocacy.core.jobs import Throttled
 from advocacy.core.lockout import LockoutError
@@ -92,6 +93,7 @@ api.add_router("/metrics", metrics_router)
 api.add_router("", users_router)  # /users, /keys and /audit
 api.add_router("", connectors_router)  # /connections and /inbox
 api.add_router("", slack_router)  # /slack/posts
+api.add_router("", webhooks_router)  # /webhooks and /webhooks/deliveries
 api.add_router("", messages_router)  # /messages and /asks/{id}/email, /asks/{id}/email/test
 
 

@@ -70,6 +70,8 @@ class Action(StrEnum):
     REFERRALS_MOVE = "referrals.move"
     CONNECTORS_VIEW = "connectors.view"
     CONNECTORS_MANAGE = "connectors.manage"
+    WEBHOOKS_VIEW = "webhooks.view"
+    WEBHOOKS_MANAGE = "webhooks.manage"
     RECOGNITION_BADGE = "recognition.badge"
     VALUE_SEND = "value.send"
     VALUE_PREFERENCES = "value.preferences"
@@ -197,6 +199,12 @@ TABLE: dict[Action, Right] = {
     Action.CONNECTORS_VIEW: _right(Scope.READ, "see connections, their inbox and rejected log", CS),
     Action.CONNECTORS_MANAGE: _right(
         Scope.CONNECTORS_WRITE, "add or remove connections, replay their inbox, sync CRMs"
+    ),
+    # Outgoing webhooks send what advocates did to another system, signed with a secret:
+    # admins configure them; customer success may read the delivery log.
+    Action.WEBHOOKS_VIEW: _right(Scope.READ, "see webhook endpoints and their delivery log", CS),
+    Action.WEBHOOKS_MANAGE: _right(
+        Scope.CONNECTORS_WRITE, "add or remove webhook endpoints and redeliver"
     ),
     # Recognition: those who thank advocates give or withdraw their badge.
     Action.RECOGNITION_BADGE: _right(
@@ -345,6 +353,12 @@ CLI: dict[tuple[str, str], Action] = {
     ("connectors", "inbox"): Action.CONNECTORS_VIEW,
     ("connectors", "rejected"): Action.CONNECTORS_VIEW,
     ("connectors", "sync"): Action.CONNECTORS_MANAGE,
+    ("webhooks", "add"): Action.WEBHOOKS_MANAGE,
+    ("webhooks", "remove"): Action.WEBHOOKS_MANAGE,
+    ("webhooks", "redeliver"): Action.WEBHOOKS_MANAGE,
+    ("webhooks", "list"): Action.WEBHOOKS_VIEW,
+    ("webhooks", "show"): Action.WEBHOOKS_VIEW,
+    ("webhooks", "deliveries"): Action.WEBHOOKS_VIEW,
     ("recognition", "badge-issue"): Action.RECOGNITION_BADGE,
     ("recognition", "badge-revoke"): Action.RECOGNITION_BADGE,
     ("value", "send"): Action.VALUE_SEND,

@@ -17,6 +17,7 @@ from typing import Any
 from advocacy.referrals.hooks import Moved
 from advocacy.referrals.models import ReferralStatus
 from advocacy.referrals.policy import active
+from advocacy.rewards.hooks import credited
 from advocacy.rewards.models import Entry, EntryKind
 from advocacy.rewards.tiers import quarter_of
 
@@ -59,3 +60,5 @@ def on_referrals_moved(moves: Sequence[Moved], actor: Any, now: datetime) -> Non
             )
         )
     Entry.objects.bulk_create(entries, ignore_conflicts=True)
+    if entries:
+        credited(Entry.objects.filter(key__in=[e.key for e in entries], at=now), now=now)

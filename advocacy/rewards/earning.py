@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from advocacy.pipeline.models import Ask, AskStatus
-from advocacy.rewards.hooks import TierRise, tiers_rose
+from advocacy.rewards.hooks import TierRise, credited, tiers_rose
 from advocacy.rewards.models import Entry, EntryKind
 from advocacy.rewards.policy import active_policy
 from advocacy.rewards.tiers import levels, quarter_of
@@ -47,6 +47,8 @@ def on_asks_entered(ask_ids: Sequence[int], status: str, now: datetime, opened: 
         for tier, n, reward in policy.rewards_up_to(after.get(contact_id, 0), "activity")
     ]
     Entry.objects.bulk_create(entries, ignore_conflicts=True)
+    if entries:
+        credited(Entry.objects.filter(key__in=[e.key for e in entries], at=now), now=now)
     first_ask: dict[int, int] = {}
     for ask_id, contact_id in rows:
         first_ask.setdefault(contact_id, ask_id)

@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce, Lower
 
 from advocacy.customers.models import Contact
 from advocacy.pipeline.models import Ask, AskStatus
+from advocacy.rewards.hooks import credited
 from advocacy.rewards.models import (
     REDEMPTION_MOVES,
     Budget,
@@ -73,6 +74,7 @@ def _positive(cents: int) -> None:
         raise RewardError(f"the amount must be more than $0, found {dollars(cents)}")
 
 
+@transaction.atomic
 def credit(
     contact: Contact,
     cents: int,
@@ -99,7 +101,7 @@ def credit(
                 f"ask {ask.pk} is {ask.get_status_display().lower()}: "
                 "only a completed activity earns a reward"
             )
-    return Entry.objects.create(
+    entry = Entry.objects.create(
         contact=contact,
         kind=EntryKind.CREDIT,
         amount_cents=cents,
@@ -110,6 +112,8 @@ def credit(
         actor=actor,
         at=now,
     )
+    credited(Entry.objects.filter(pk=entry.pk), now=now)
+    return entry
 
 
 def reverse(entry: Entry, reason: str, *, actor: Any, now: datetime) -> Entry:
@@ -392,5 +396,6 @@ def process_quarter(
                 before = Entry.objects.filter(key__startswith=f"{key}:").count()
                 Entry.objects.bulk_create(entries, ignore_conflicts=True, batch_size=5_000)
                 written += Entry.objects.filter(key__startswith=f"{key}:").count() - before
+                credited(Entry.objects.filter(key__startswith=f"{key}:", at=now), now=now)
     waiting = Redemption.objects.filter(status=R.REQUESTED).count()
     return Processed(quarter, written, waiting)

@@ -26,6 +26,7 @@ from advocacy.web.views import (
     slack,
     users,
     value,
+    webhooks,
 )
 
 app_name = "web"
@@ -85,6 +86,15 @@ urlpatterns = [
     path("connections/inbox/", connections.connections_inbox, name="connections_inbox"),
     path("connections/inbox/<int:pk>/", connections.inbox_request, name="inbox_request"),
     path("connections/inbox/replay/", connections.inbox_replay, name="inbox_replay"),
+    path("webhooks/", webhooks.webhooks, name="webhooks"),
+    path("webhooks/<int:pk>/remove/", webhooks.webhook_remove, name="webhook_remove"),
+    path("webhooks/deliveries/", webhooks.webhook_deliveries, name="webhook_deliveries"),
+    path("webhooks/deliveries/<int:pk>/", webhooks.webhook_delivery, name="webhook_delivery"),
+    path(
+        "webhooks/deliveries/<int:pk>/redeliver/",
+        webhooks.webhook_redeliver,
+        name="webhook_redeliver",
+    ),
     path("users/keys/", users.api_keys, name="api_keys"),
     path("users/keys/<str:prefix>/revoke/", users.api_key_revoke, name="api_key_revoke"),
     path("users/<str:username>/", users.user_detail, name="user"),

@@ -136,3 +136,27 @@ def test_utf16_file_with_its_byte_order_mark_is_read(api, settings, tmp_path):
     body = api.upload("/api/imports", data).json()
     assert (body["status"], body["created"], body["encoding"]) == ("committed", 1, "utf-16")
     assert list(Account.objects.values_list("name", flat=True)) == ["École"]
+
+
+def test_a_gainsight_export_uploads_as_health_scores(api, settings, tmp_path):
+    from pathlib import Path
+
+    from advocacy.signals.models import Signal
+
+    settings.MEDIA_ROOT = tmp_path
+    Account.objects.create(name="Acme", domain="acme.com")
+    Account.objects.create(name="Globex", domain="globex.com")
+    sample = Path(__file__).parents[2] / "signals/tests/samples/gainsight-scorecard.csv"
+    data = {
+        "kind": "signals",
+        "preset": "gainsight",
+        "file": SimpleUploadedFile("scorecard.csv", sample.read_bytes()),
+    }
+    response = api.upload("/api/imports", data)
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["preset"], body["created"], body["rejected"]) == ("gainsight", 2, 2)
+    assert list(Signal.objects.order_by("value").values_list("kind", "source", "value")) == [
+        ("health_score", "gainsight", 41.5),
+        ("health_score", "gainsight", 82.0),
+    ]

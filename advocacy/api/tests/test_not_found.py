@@ -86,6 +86,7 @@ def test_every_router_is_covered() -> None:
         "signals",
         "users",
         "value",
+        "webhooks",
     }
     assert len(ID_ROUTES) >= 30
 

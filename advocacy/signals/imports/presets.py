@@ -104,13 +104,16 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
 
 @dataclass(frozen=True)
 class Preset:
-    """The column names one tool writes, per kind; `source` names its external ids."""
+    """The column names one tool writes, per kind; `source` names its external ids (and the
+    signals' source). `defaults` are values every row of a kind takes where it has none (a
+    health-score export names no kind in its rows: every row is one)."""
 
     name: str
     label: str
     source: str
     columns: Mapping[str, Mapping[str, tuple[str, ...]]]
     date_formats: tuple[str, ...] = ()
+    defaults: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 def _own(kind: str) -> dict[str, tuple[str, ...]]:
@@ -194,6 +197,58 @@ PRESETS: dict[str, Preset] = {
             "signals": {},
         },
         c.US_DATETIME_FORMATS,
+    ),
+    # Health scores exported from the customer-success platforms: one row per company (or per
+    # score change, from a score history report), each a `health_score` signal of its account.
+    # Gainsight's GSID names its own record, not ours: the account is matched by its domain
+    # (or its name), the GSID kept in the signal's payload with the whole row. ChurnZero's
+    # accountExternalId is the CRM's id: read under `churnzero`, or under the CRM's source with
+    # a mapping file (`source: salesforce`), docs/csv-import.md.
+    "gainsight": Preset(
+        "gainsight",
+        "Gainsight scorecard export (health scores)",
+        "gainsight",
+        {
+            "accounts": {},
+            "contacts": {},
+            "signals": {
+                "account_name": ("Company Name", "Company"),
+                "account_domain": ("Company Domain", "Website"),
+                "value": ("Overall Score", "Current Score", "Health Score", "Score"),
+                "occurred_at": (
+                    "Score Modified Date",
+                    "Scorecard Modified Date",
+                    "Modified Date",
+                    "Last Modified Date",
+                    "Snapshot Date",
+                ),
+                "text": ("Overall Score Label", "Score Label", "Comments"),
+            },
+        },
+        c.US_DATETIME_FORMATS,
+        {"signals": {"kind": "health_score"}},
+    ),
+    "churnzero": Preset(
+        "churnzero",
+        "ChurnZero account export (ChurnScore)",
+        "churnzero",
+        {
+            "accounts": {},
+            "contacts": {},
+            "signals": {
+                "account_external_id": ("Account External ID", "AccountExternalId"),
+                "account_name": ("Account Name", "Name"),
+                "value": ("ChurnScore", "Churn Score", "ChurnScore Value"),
+                "occurred_at": (
+                    "ChurnScore Date",
+                    "ChurnScore Last Updated",
+                    "ChurnScore Calculated Date",
+                    "Last Updated",
+                ),
+            },
+        },
+        c.US_DATETIME_FORMATS,
+        {"signals": {"kind": "health_score"}},
     ),
 }
 
@@ -330,7 +385,8 @@ def plan_import(
         )
     columns.sort(key=lambda item: item[0])
     defaults: dict[str, Any] = {}
-    for name, value in mapping.get("defaults", {}).items():
+    given_defaults = {**chosen.defaults.get(kind, {}), **mapping.get("defaults", {})}
+    for name, value in given_defaults.items():
         try:
             defaults[name] = fields[name].convert(str(value).strip())
         except ValueError as exc:

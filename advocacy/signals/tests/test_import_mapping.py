@@ -114,7 +114,7 @@ def test_presets_match_headers_whatever_the_case_and_spacing():
         "title": "Job  title",
         "account_name": "Company Name",
     }
-    assert sorted(PRESETS) == ["advocacy", "hubspot", "salesforce"]
+    assert sorted(PRESETS) == ["advocacy", "churnzero", "gainsight", "hubspot", "salesforce"]
 
 
 @pytest.mark.parametrize(

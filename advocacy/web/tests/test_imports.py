@@ -57,6 +57,8 @@ def test_upload_form_renders_labelled_fields(staff_client: Client) -> None:
     assert response.context["form"]["kind"].value() == "signals"
     assert [value for value, _ in response.context["form"].fields["preset"].choices] == [
         "advocacy",
+        "churnzero",
+        "gainsight",
         "hubspot",
         "salesforce",
     ]
