@@ -74,8 +74,8 @@ def label(code: object, vocabulary_name: str = "", names: Mapping[str, str] | No
 
 def person(user: object) -> str:
     """A staff user as the team knows them: the full name where there is one, else the
-    username; "—" for nobody."""
+    username; empty for nobody (the caller says what nobody reads as)."""
     if user is None:
-        return EMPTY
+        return ""
     full = getattr(user, "get_full_name", lambda: "")()
     return str(full or getattr(user, "get_username", lambda: str(user))())

@@ -51,4 +51,4 @@ def test_humanize_keeps_acronyms_first() -> None:
 def test_person_is_the_full_name_else_the_username() -> None:
     ann = SimpleNamespace(get_full_name=lambda: "Ann Archer", get_username=lambda: "ann")
     bot = SimpleNamespace(get_full_name=lambda: "", get_username=lambda: "csm.bot")
-    assert (person(ann), person(bot), person(None)) == ("Ann Archer", "csm.bot", "—")
+    assert (person(ann), person(bot), person(None)) == ("Ann Archer", "csm.bot", "")
