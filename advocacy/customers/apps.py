@@ -11,7 +11,13 @@ class CustomersConfig(AppConfig):
     verbose_name = "Customers"
 
     def ready(self) -> None:
+        from advocacy.core import labels
+        from advocacy.customers.models import Persona, Region, SizeBand
+
         checks.register(suppression_key_check, checks.Tags.security, deploy=True)
+        labels.register("persona", Persona.choices)
+        labels.register("region", Region.choices)
+        labels.register("size_band", SizeBand.choices)
 
 
 def suppression_key_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:

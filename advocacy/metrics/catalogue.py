@@ -37,6 +37,23 @@ COUNT, PERCENT, PER_MONTH, RATING, DAYS, SCORE, RATIO, POINTS, AMOUNT = (
 
 Value = tuple[float | None, float | None, float | None]  # value, numerator, denominator
 
+# The trailing windows a number is measured over, defined once: a scorecard entry's "month" or
+# "quarter", and the period the dashboard, the API and the CLI show when none is asked for. The
+# default period IS the quarter's window, so a page that shows a metric in its scorecard and in
+# its cards shows one figure for a metric, not two computed over different spans.
+WINDOW_DAYS = {"month": 30, "quarter": 90}
+DEFAULT_PERIOD = f"{WINDOW_DAYS['quarter']}d"
+# Each funnel stage's rate is a share of the stage named here: the stage metrics below (ask
+# acceptance, completion, to publish) and the funnel chart's percentages read these pairs, so
+# the chart's "accepted 39.2%" is the card's "Ask acceptance 39.2%".
+FUNNEL_BASE = {
+    "sent": "opened",
+    "accepted": "sent",
+    "completed": "accepted",
+    "published": "sent",
+    "declined": "sent",
+}
+
 
 @dataclass(frozen=True)
 class Metric:
@@ -384,7 +401,7 @@ CATALOGUE: tuple[Metric, ...] = (
         unit=PERCENT,
         seed="004 (ask conversion rate)",
         group="pipeline",
-        value=lambda ev: _stage(ev, "accepted", "sent"),
+        value=lambda ev: _stage(ev, "accepted", FUNNEL_BASE["accepted"]),
         rows=_sent_asks(),
     ),
     M(
@@ -394,7 +411,7 @@ CATALOGUE: tuple[Metric, ...] = (
         unit=PERCENT,
         seed="004",
         group="pipeline",
-        value=lambda ev: _stage(ev, "completed", "accepted"),
+        value=lambda ev: _stage(ev, "completed", FUNNEL_BASE["completed"]),
         rows=_with_stage("accepted"),
     ),
     M(
@@ -404,7 +421,7 @@ CATALOGUE: tuple[Metric, ...] = (
         unit=PERCENT,
         seed="004 (ask > accept > publish)",
         group="pipeline",
-        value=lambda ev: _stage(ev, "published", "sent"),
+        value=lambda ev: _stage(ev, "published", FUNNEL_BASE["published"]),
         rows=_sent_asks(),
     ),
     M(

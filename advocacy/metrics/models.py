@@ -14,10 +14,11 @@ class Window(models.TextChoices):
     """The trailing span a scorecard value is measured over, ending now."""
 
     MONTH = "month", "a month (the last 30 days)"
-    QUARTER = "quarter", "a quarter (the last 91 days)"
+    QUARTER = "quarter", "a quarter (the last 90 days)"
 
 
-WINDOW_DAYS = {Window.MONTH: 30, Window.QUARTER: 91}
+# How many days each window spans: `advocacy.metrics.catalogue.WINDOW_DAYS`, with the default
+# period of every page and command, so the two can never drift apart.
 
 
 class Cadence(models.TextChoices):

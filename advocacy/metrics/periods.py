@@ -21,7 +21,6 @@ PERIOD_FORMS = (
     "Nd (the last N days, e.g. 90d), YYYY-MM (a month), YYYY-QN (a quarter), YYYY (a year), "
     "or YYYY-MM-DD..YYYY-MM-DD (whole days, both included)"
 )
-DEFAULT_PERIOD = "90d"
 AVERAGE_MONTH_DAYS = 365.25 / 12
 
 
@@ -77,9 +76,9 @@ def month_period(year: int, month: int) -> Period:
     return Period(_month_start(year, month), _month_start(year, month + 1), f"{year}-{month:02d}")
 
 
-def parse_period(text: str | None, *, now: datetime) -> Period:
+def parse_period(text: str, *, now: datetime) -> Period:
     """Read a period: `90d`, `2026-11`, `2026-Q4`, `2026`, `2026-01-01..2026-03-31`."""
-    text = (text or DEFAULT_PERIOD).strip()
+    text = text.strip()
     if m := re.fullmatch(r"(\d{1,4})d", text):
         days = int(m[1])
         if days < 1:

@@ -133,6 +133,7 @@ class Lift:
     asked_converted: int
     held_out: int
     held_out_converted: int
+    title: str = ""  # the play's title, as the team reads it
 
     @property
     def asked_rate(self) -> float | None:
@@ -603,12 +604,14 @@ class Evaluation:
         rows = (
             self.decisions()
             .annotate(converted=self.converted())
-            .values("play__name", "outcome")
+            .values("play__name", "play__title", "outcome")
             .annotate(n=Count("pk"), c=Count("pk", filter=Q(converted=True)))
             .order_by()
         )
         table: dict[str, dict[str, int]] = {}
+        titles: dict[str, str] = {}
         for row in rows:
+            titles[row["play__name"]] = row["play__title"]
             counts = table.setdefault(row["play__name"], {})
             counts[row["outcome"]], counts[f"{row['outcome']}_c"] = row["n"], row["c"]
         return [
@@ -618,6 +621,7 @@ class Evaluation:
                 c.get(f"{Outcome.ASKED}_c", 0),
                 c.get(Outcome.HELD_OUT, 0),
                 c.get(f"{Outcome.HELD_OUT}_c", 0),
+                titles[play],
             )
             for play, c in sorted(table.items())
         ]

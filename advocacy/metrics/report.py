@@ -13,17 +13,19 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 
+from advocacy.core import labels
 from advocacy.customers.models import Account
 from advocacy.engine.policy import Policy
 from advocacy.metrics.catalogue import CATALOGUE, MetricValue, evaluate
 from advocacy.metrics.formatting import format_value as format_value  # re-exported
 from advocacy.metrics.periods import Period, PeriodError, Segment, month_period
-from advocacy.metrics.queries import FUNNEL, TACTICS, Evaluation, Lift, ratio
+from advocacy.metrics.queries import FUNNEL, MANUAL, TACTICS, Evaluation, Lift, ratio
 from advocacy.metrics.scorecard import ScoreRow, scorecard
 
 FUNNEL_DIMENSIONS = ("moment", "persona", "play", "channel")
@@ -31,10 +33,28 @@ PRIORITY_ACCOUNTS = 10
 RETIRE_MIN_DECISIONS = 30  # a play is judged on at least this many asked decisions
 
 
+# What the funnel's rows without a value read as, by dimension (an ask opened by hand has no
+# play and no moment).
+UNSET = {"play": "Asked by hand", "moment": "Asked by hand", "persona": "No persona"}
+
+
+def play_titles(lifts: Iterable[Lift]) -> dict[str, str]:
+    """The plays' titles by name, as the lifts read them (every play that decided in the
+    period, so every play that opened an ask in it)."""
+    return {lift.play: lift.title for lift in lifts if lift.title}
+
+
+def funnel_label(dimension: str, key: str, titles: dict[str, str]) -> str:
+    if key == MANUAL:
+        return UNSET.get(dimension, "None")
+    return labels.label(key, dimension, titles if dimension == "play" else None)
+
+
 @dataclass(frozen=True)
 class FunnelRow:
     key: str
     stages: dict[str, int]
+    label: str = ""
 
     def rate(self, to: str, frm: str) -> float | None:
         return ratio(self.stages.get(to, 0), self.stages.get(frm, 0))
@@ -82,6 +102,15 @@ class Report:
     def lifts(self) -> list[Lift]:
         return self.evaluation.lifts
 
+    @cached_property
+    def play_titles(self) -> dict[str, str]:
+        """Each play's title by its name, for the tables that list plays: read with the lifts,
+        no query of its own (a play with no decision in the period reads as its name's words)."""
+        return play_titles(self.lifts)
+
+    def play_label(self, name: str) -> str:
+        return funnel_label("play", name or MANUAL, self.play_titles)
+
     @property
     def tactics(self) -> list[TacticRow]:
         counts = self.evaluation.tactics
@@ -114,8 +143,12 @@ def build_report(
     dimensions: Sequence[str] = FUNNEL_DIMENSIONS,
 ) -> Report:
     ev = Evaluation(period, segment, now=now, policy=policy)
+    titles = play_titles(ev.lifts) if "play" in dimensions else {}
     funnels = {
-        dim: [FunnelRow(key, stages) for key, stages in ev.funnel_by(dim).items()]
+        dim: [
+            FunnelRow(key, stages, funnel_label(dim, key, titles))
+            for key, stages in ev.funnel_by(dim).items()
+        ]
         for dim in dimensions
     }
     return Report(
@@ -124,7 +157,7 @@ def build_report(
         now=now,
         evaluation=ev,
         values=evaluate(ev),
-        scorecard=scorecard(now=now, policy=policy, segment=segment),
+        scorecard=scorecard(now=now, policy=policy, segment=segment, shown=ev),
         funnels=funnels,
     )
 

@@ -1,6 +1,6 @@
 """The program scorecard: each chosen metric against its baseline and target, and what is behind.
 
-A scorecard value is measured over its entry's trailing window (the last 30 or 91 days to
+A scorecard value is measured over its entry's trailing window (the last 30 or 90 days to
 `now`), so "reviews 12 -> 25 a quarter" compares the reviews of the last quarter with 25.
 Status, first match wins: `unavailable` (the metric needs a part not there yet), `no_target`
 (the team has not set one: the value is shown, never judged), `no_data`, `met` (at or past the
@@ -12,16 +12,16 @@ both a baseline and a target; without them it is None (null in JSON), never a nu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
 
 from advocacy.engine.policy import Policy
-from advocacy.metrics.catalogue import BY_CODE, Metric, MetricValue, compute, metric
+from advocacy.metrics.catalogue import BY_CODE, WINDOW_DAYS, Metric, MetricValue, compute, metric
 from advocacy.metrics.formatting import format_value
-from advocacy.metrics.models import WINDOW_DAYS, Cadence, ScorecardEntry, Window
+from advocacy.metrics.models import Cadence, ScorecardEntry, Window
 from advocacy.metrics.periods import Period, Segment
 from advocacy.metrics.queries import Evaluation
 
@@ -42,6 +42,10 @@ STATUS_LABELS = {
     NO_DATA: "No data in the window",
     UNAVAILABLE: "Not available yet",
 }
+
+
+# A page's period and its scorecard are read a moment apart: ends this close are the same "now".
+SAME_END = timedelta(minutes=1)
 
 
 class ScorecardError(ValueError):
@@ -122,17 +126,32 @@ class ScoreRow:
         }
 
 
-def scorecard(*, now: datetime, policy: Policy, segment: Segment | None = None) -> list[ScoreRow]:
-    """Every scorecard entry measured now, those behind first, then in the team's order."""
+def scorecard(
+    *,
+    now: datetime,
+    policy: Policy,
+    segment: Segment | None = None,
+    shown: Evaluation | None = None,
+) -> list[ScoreRow]:
+    """Every scorecard entry measured now, those behind first, then in the team's order.
+
+    `shown` is the evaluation of the page or report the scorecard sits in: an entry whose window
+    is that period (the default, the last 90 days, to now) is measured by it, so the scorecard
+    and the metric's card show one figure, computed once."""
     segment = segment or Segment()
     evaluations: dict[str, Evaluation] = {}
+    if shown is not None and shown.segment == segment and abs(shown.period.end - now) < SAME_END:
+        span = shown.period.end - shown.period.start
+        evaluations.update(
+            (w.value, shown) for w in Window if span == timedelta(days=WINDOW_DAYS[w.value])
+        )
     rows = []
     for entry in ScorecardEntry.objects.all():
         m = BY_CODE.get(entry.metric)
         if m is None:  # a code the catalogue no longer has
             continue
         if entry.window not in evaluations:
-            period = Period.trailing(WINDOW_DAYS[Window(entry.window)], now)
+            period = Period.trailing(WINDOW_DAYS[Window(entry.window).value], now)
             evaluations[entry.window] = Evaluation(period, segment, now=now, policy=policy)
         ev = evaluations[entry.window]
         rows.append(ScoreRow(entry, m, ev.period, compute(m, ev)))

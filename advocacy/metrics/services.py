@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from advocacy.engine.services import current_policy
+from advocacy.metrics.catalogue import DEFAULT_PERIOD
 from advocacy.metrics.dashboard import dashboard_tables
 from advocacy.metrics.periods import PeriodError, Segment, parse_period, parse_segment
 from advocacy.metrics.queries import Evaluation
@@ -29,7 +30,7 @@ def filters(
         if isinstance(segment, Mapping)
         else parse_segment(segment)
     )
-    return parse_period(period, now=now), seg
+    return parse_period(period or DEFAULT_PERIOD, now=now), seg
 
 
 def evaluation(

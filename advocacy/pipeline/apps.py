@@ -8,8 +8,15 @@ class PipelineConfig(AppConfig):
     label = "pipeline"
 
     def ready(self) -> None:
+        from advocacy.core import labels
         from advocacy.core.scheduler import Job, register
+        from advocacy.pipeline.models import AskStatus
         from advocacy.pipeline.tasks import escalate_overdue_asks
+
+        labels.register("ask_status", AskStatus.choices)
+        labels.register(
+            "channel", [("csm", "By the CSM"), ("email", "Email"), ("in_app", "In the product")]
+        )
 
         register(
             Job(

@@ -6,7 +6,7 @@ for "what colour is an NPS of 8" live in one place.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -229,6 +229,7 @@ def stacked_bars(
     titles: Sequence[str] | None = None,
     width: int = 720,
     height: int = 260,
+    max_labels: int = 12,
 ) -> StackedBars:
     """Stack each row's values (in `series` order, bottom up) into one bar per label.
 
@@ -242,7 +243,7 @@ def stacked_bars(
     plot_height = bottom - top
     slot = (right - left) / max(1, len(rows))
     bar = max(2.0, round(slot * 0.7, 1))
-    every = max(1, -(-len(rows) // 12))  # at most about twelve labels under the axis
+    every = max(1, -(-len(rows) // max_labels))  # at most about that many labels under the axis
     groups = []
     for index, (label, title, row, total) in enumerate(
         zip(labels, titles, rows, totals, strict=True)
@@ -272,7 +273,8 @@ class HBar:
     value: int
     y: float
     width: float
-    share: float | None  # of the first bar (the funnel's conversion from its top), percent
+    share: float | None  # of its base bar (the first, or the one `bases` names), percent
+    base: str = ""  # the label of the bar the share is of
 
 
 @dataclass(frozen=True)
@@ -291,12 +293,25 @@ class HBars:
 
 
 def hbars(
-    rows: Sequence[tuple[str, str, int]], *, width: int = 520, left: int = 110, row: int = 30
+    rows: Sequence[tuple[str, str, int]],
+    *,
+    width: int = 520,
+    left: int = 110,
+    row: int = 30,
+    room: int = 100,
+    bases: Mapping[str, str] | None = None,
 ) -> HBars:
-    """One bar per (key, label, value), longest scaled to the plot's width, in order."""
+    """One bar per (key, label, value), longest scaled to the plot's width, in order. Each bar's
+    share is of the first bar, or of the bar `bases` names for its key (a funnel's stages)."""
     top = max((value for _, _, value in rows), default=0)
-    first = rows[0][2] if rows else 0
-    plot = width - left - 100  # room on the right for the value and its share
+    values = {key: (label, value) for key, label, value in rows}
+    first = rows[0][0] if rows else ""
+    plot = width - left - room  # room on the right for the value and its share
+
+    def share(key: str, value: int) -> tuple[float | None, str]:
+        base_label, base = values.get((bases or {}).get(key, first), ("", 0))
+        return (round(value / base * 100, 1) if base else None), base_label
+
     bars = tuple(
         HBar(
             key,
@@ -304,7 +319,8 @@ def hbars(
             value,
             y=index * row + 4,
             width=round(value / top * plot, 1) if top else 0.0,
-            share=round(value / first * 100, 1) if first else None,
+            share=share(key, value)[0],
+            base=share(key, value)[1],
         )
         for index, (key, label, value) in enumerate(rows)
     )

@@ -145,3 +145,21 @@ def test_remove():
     ]  # fmt: skip
     with pytest.raises(ScorecardError, match="'referrals' is not on the scorecard"):
         remove_entry("referrals")
+
+
+def test_the_default_period_is_the_quarters_window_so_a_page_shows_one_figure(world: World):
+    from advocacy.metrics.catalogue import DEFAULT_PERIOD, WINDOW_DAYS
+    from advocacy.metrics.report import build_report
+    from advocacy.metrics.services import filters
+
+    assert DEFAULT_PERIOD == f"{WINDOW_DAYS['quarter']}d" == "90d"
+    period, segment = filters(None, None, now=NOW)
+    report = build_report(period, segment, now=NOW, policy=DEFAULT_POLICY)
+    card = {v.metric.code: v.value for v in report.values}
+    quarterly = {r.metric.code: r for r in report.scorecard if r.entry.window == "quarter"}
+    assert sorted(quarterly) == ["case_study_conversion", "influenced_expansion", "reviews"]
+    for code, row in quarterly.items():
+        assert (row.period, row.value) == (period, card[code])
+        assert row.current.metric is BY_CODE[code]
+    # The scorecard reads the report's own aggregates: the same evaluation, not a second one.
+    assert all(r.period is report.evaluation.period for r in quarterly.values())

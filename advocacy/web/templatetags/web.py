@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import template
 
+from advocacy.core import labels
 from advocacy.rewards.services import dollars
 from advocacy.web import charts
 
@@ -43,3 +45,18 @@ def sparkline(line: charts.Sparkline | None, label: str, tone_name: str = "") ->
 def cents(value: int | None) -> str:
     """`{{ entry.amount_cents|cents }}` is "$1,234.50" (whole dollars without the cents)."""
     return "" if value is None else dollars(int(value))
+
+
+@register.filter
+def label(code: object, vocabulary: str | Mapping[str, str] = "") -> str:
+    """`{{ row.persona|label:"persona" }}` reads "Power user"; `{{ lift.play|label:titles }}`
+    reads the play's title from a mapping looked up once (`advocacy.core.labels`)."""
+    if isinstance(vocabulary, Mapping):
+        return labels.label(code, "", vocabulary)
+    return labels.label(code, vocabulary)
+
+
+@register.filter
+def person(user: object) -> str:
+    """`{{ ask.owner|person }}`: a staff user's full name, else their username."""
+    return labels.person(user)

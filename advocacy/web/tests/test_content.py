@@ -191,3 +191,26 @@ def test_edit_a_draft_from_its_page(marketing_client: Client) -> None:
     assert (
         'data-testid="edit"' not in marketing_client.get(f"/content/{asset.pk}/").content.decode()
     )
+
+
+def test_the_expected_move_is_the_primary_button_and_revoking_asks_first(
+    marketing_client: Client,
+) -> None:
+    asset = asset_in("approved")
+    page = marketing_client.get(f"/content/{asset.pk}/").content.decode()
+    assert (
+        '<button type="submit" name="to" value="published" class="button button--small" '
+        'data-testid="move-published">Publish</button>'
+    ) in page
+    assert (
+        '<button type="submit" name="to" value="revoked" class="button button--secondary '
+        f'button--small" data-confirm="Revoke {asset.title}? It can no longer be published or '
+        'used, and revoking cannot be undone." data-testid="move-revoked">Revoke</button>'
+    ) in page
+    assert (
+        'value="expired" class="button button--secondary button--small" data-confirm="Mark '
+        f"{asset.title} expired?"
+    ) in page
+    review = marketing_client.get(f"/content/{asset_in('advocate_review').pk}/").content.decode()
+    assert 'value="approved" class="button button--small"' in review
+    assert 'value="draft" class="button button--secondary button--small"' in review

@@ -32,7 +32,7 @@ def test_dashboard_shows_every_metric_and_chart(admin_client: Client, world: Wor
     html = response.content.decode()
     assert '<span class="stat__value stat__value--sm" data-testid="value-reviews">3</span>' in html
     assert 'data-testid="value-advocate_coverage">50.0%</span>' in html
-    assert 'data-testid="value-influenced_pipeline">0</span>' in html
+    assert 'data-testid="value-influenced_pipeline">$0</span>' in html
     assert 'data-testid="no-requests"' in html  # the world files no reference request
     for testid in (
         "chart-trend",

@@ -57,6 +57,13 @@ MOVE_WORDS: dict[str, str] = {
     AssetStatus.EXPIRED: "Expire",
     AssetStatus.REVOKED: "Revoke",
 }
+# The move an asset in each state is expected to make next: its button is the primary one; the
+# others (sending back, expiring, revoking) are outlined, and the destructive ones ask first.
+PRIMARY_MOVE: dict[str, str] = {
+    AssetStatus.DRAFT: AssetStatus.ADVOCATE_REVIEW,
+    AssetStatus.ADVOCATE_REVIEW: AssetStatus.APPROVED,
+    AssetStatus.APPROVED: AssetStatus.PUBLISHED,
+}
 
 
 @login_required
@@ -116,6 +123,7 @@ def _asset_context(asset: Asset, **forms: Any) -> dict[str, Any]:
         "section": "content",
         "asset": asset,
         "moves": moves,
+        "primary_move": PRIMARY_MOVE.get(asset.status, ""),
         "events": list(asset.events.select_related("actor")),
         "consents": list(
             asset.consents.select_related("recorded_by").order_by("-recorded_at", "-id")

@@ -23,10 +23,17 @@ from django.views.decorators.http import require_POST
 from advocacy.customers.models import Persona, Region, SizeBand
 from advocacy.engine.services import current_policy
 from advocacy.metrics import dashboard as data
-from advocacy.metrics.catalogue import BY_CODE, GROUPS, compute, rows
+from advocacy.metrics.catalogue import (
+    BY_CODE,
+    DEFAULT_PERIOD,
+    FUNNEL_BASE,
+    GROUPS,
+    compute,
+    rows,
+)
 from advocacy.metrics.jobs import start_council_pdf
 from advocacy.metrics.models import Cadence, ScorecardEntry, Window
-from advocacy.metrics.periods import DEFAULT_PERIOD, PERIOD_FORMS, PeriodError
+from advocacy.metrics.periods import PERIOD_FORMS, PeriodError
 from advocacy.metrics.queries import Evaluation
 from advocacy.metrics.report import Report, build_report, council_html, council_period
 from advocacy.metrics.scorecard import ScorecardError, remove_entry, scorecard, set_entry
@@ -39,6 +46,10 @@ from advocacy.web.htmx import render_page
 from advocacy.web.views.engine import actor
 
 ROWS_PAGE = 50
+# The dashboard's charts sit in cards about 300 px wide (three to a row, or one on a phone): drawn
+# in a box of that size, their labels are about the size they are written in, and the page's
+# script (charts.js) makes up the rest of the difference so they never read under 11 px.
+CARD_CHART_WIDTH = 340
 PERIOD_PRESETS = ("30d", "90d", "365d")
 
 
@@ -91,8 +102,9 @@ def _trend_chart(trend: data.Trend, keys: tuple[tuple[str, str], ...]) -> charts
         trend.counts,
         series,
         titles=[m.strftime("%B %Y") for m in trend.months],
-        width=560,
-        height=220,
+        width=CARD_CHART_WIDTH,
+        height=200,
+        max_labels=6,
     )
 
 
@@ -104,7 +116,7 @@ def _fill_rate(ev: Any) -> dict[str, Any]:
     bars = [(s.value, s.label, round(100 * (s.fill_rate or 0))) for s in segments]
     return {
         "fill_segments": segments,
-        "fill_chart": charts.hbars(bars) if bars else None,
+        "fill_chart": charts.hbars(bars, width=CARD_CHART_WIDTH, left=100) if bars else None,
         "fill_threshold": round(100 * stats.threshold),
     }
 
@@ -125,9 +137,11 @@ def _context(request: HttpRequest, report: Report) -> dict[str, Any]:
         "asks": asks,
         "asks_chart": _trend_chart(asks, data.ASK_SERIES),
         "ladder": ladder,
-        "ladder_chart": charts.hbars(ladder),
+        "ladder_chart": charts.hbars(ladder, width=CARD_CHART_WIDTH, left=90),
         "funnel": funnel,
-        "funnel_chart": charts.hbars(funnel),
+        "funnel_chart": charts.hbars(
+            funnel, width=CARD_CHART_WIDTH, left=80, room=140, bases=FUNNEL_BASE
+        ),
         "fill_rate": BY_CODE["reference_fill_rate"],
         **_fill_rate(ev),
         "query": _query(request),

@@ -14,6 +14,7 @@ from advocacy.core.management.output import output_console
 from advocacy.core.management.progress import progress_bar
 from advocacy.engine.services import current_policy
 from advocacy.metrics.catalogue import GROUPS
+from advocacy.metrics.formatting import format_basis
 from advocacy.metrics.periods import PERIOD_FORMS, PeriodError
 from advocacy.metrics.report import (
     COUNCIL_PDF_STEPS,
@@ -107,12 +108,13 @@ class Command(BaseCommand):
         for group, title in GROUPS.items():
             values = [v for v in report.values if v.metric.group == group]
             table = Table(title=title, title_justify="left")
-            for column in ("metric", "value", "of", "seed"):
-                table.add_column(column, justify="right" if column in {"value", "of"} else "left")
+            for column in ("metric", "value", "from"):
+                table.add_column(column, justify="right" if column == "value" else "left")
             for v in values:
                 shown = format_value(v.value, v.metric.unit) if v.available else "not available yet"
-                of = "" if v.denominator is None else f"{v.numerator or 0:g} / {v.denominator:g}"
-                table.add_row(v.metric.name, shown, of, v.metric.seed)
+                table.add_row(
+                    v.metric.name, shown, format_basis(v.numerator, v.denominator, v.metric.unit)
+                )
             console.print(table)
         score = Table(title="Scorecard", title_justify="left")
         for column in ("metric", "baseline", "target", "now", "window", "status"):
@@ -134,8 +136,9 @@ class Command(BaseCommand):
         for x in report.lifts:
             interval = x.interval
             lift.add_row(
-                x.play, str(x.asked), format_value(x.asked_rate, "percent"), str(x.held_out),
-                format_value(x.held_out_rate, "percent"), format_value(x.lift, "points"),
+                report.play_label(x.play), f"{x.asked:,}", format_value(x.asked_rate, "percent"),
+                f"{x.held_out:,}", format_value(x.held_out_rate, "percent"),
+                format_value(x.lift, "points"),
                 f"{interval[0]:+.1f} to {interval[1]:+.1f}" if interval else "—",
             )  # fmt: skip
         console.print(lift)
