@@ -5,6 +5,8 @@ from django.urls import path, reverse_lazy
 
 from advocacy.web.views import (
     advocates,
+    asking,
+    asks,
     connections,
     content,
     customers,
@@ -23,6 +25,7 @@ from advocacy.web.views import (
     references,
     referrals,
     rewards,
+    search,
     users,
     value,
 )
@@ -90,6 +93,10 @@ urlpatterns = [
     path("accounts/<int:pk>/", customers.account_detail, name="account"),
     path("contacts/", customers.contact_list, name="contacts"),
     path("contacts/<int:pk>/", customers.contact_detail, name="contact"),
+    path("contacts/ask/", asking.contacts_ask, name="contacts_ask"),
+    path("contacts/<int:pk>/ask/", asking.contact_ask, name="contact_ask"),
+    path("contacts/<int:pk>/nominate/", asking.contact_nominate, name="contact_nominate"),
+    path("search/", search.search_page, name="search"),
     path("contacts/<int:pk>/next-ask/", advocates.contact_next_ask, name="contact_next_ask"),
     path("contacts/<int:pk>/export/", privacy.contact_export, name="contact_export"),
     path(
@@ -107,6 +114,8 @@ urlpatterns = [
     path("playbook/load/", plays.playbook_load, name="playbook_load"),
     path("playbook/run/", plays.playbook_run, name="playbook_run"),
     path("pipeline/", pipeline.board, name="pipeline"),
+    path("asks/", asks.ask_list, name="asks"),
+    path("asks/assign/", asks.asks_assign, name="asks_assign"),
     path("asks/<int:pk>/", pipeline.ask_detail, name="ask"),
     path("asks/<int:pk>/move/", pipeline.ask_move, name="ask_move"),
     path("asks/<int:pk>/email/", outbox.ask_email, name="ask_email"),

@@ -43,3 +43,11 @@ def sparkline(line: charts.Sparkline | None, label: str, tone_name: str = "") ->
 def cents(value: int | None) -> str:
     """`{{ entry.amount_cents|cents }}` is "$1,234.50" (whole dollars without the cents)."""
     return "" if value is None else dollars(int(value))
+
+
+@register.inclusion_tag("web/includes/sort_header.html")
+def sort_header(
+    order: Any, key: str, label: str, target: str = "", num: bool = False
+) -> dict[str, Any]:
+    """A column header that sorts the list by `key` (advocacy.web.sorting)."""
+    return {"label": label, "target": target, "num": num, **order.link(key)}
