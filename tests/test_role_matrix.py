@@ -155,11 +155,15 @@ COMMANDS = sorted({command for command, _ in CLI})
 
 
 def cli_subcommands() -> Iterator[tuple[str, str, list[str]]]:
-    """(command, subcommand, arguments that name nothing) of every subcommand taking --as."""
+    """(command, subcommand, arguments that name nothing) of every subcommand taking --as;
+    a command without subcommands is its own, named ""."""
     for command in COMMANDS:
         parser = load_command_class(_app_of(command), command).create_parser("advocacy", command)
-        subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-        for name, sub in subparsers.choices.items():
+        subparsers = next(
+            (a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None
+        )
+        choices = subparsers.choices.items() if subparsers is not None else [("", parser)]
+        for name, sub in choices:
             flags = {flag for action in sub._actions for flag in action.option_strings}
             if "--as" not in flags:
                 continue
@@ -193,7 +197,7 @@ def test_cli_subcommands_for_each_role(role: str) -> None:
         action = CLI.get((command, sub), Action.VIEW)
         may = role in TABLE[action].roles
         try:
-            call_command(command, sub, *args, "--as", user.username)
+            call_command(command, *([sub] if sub else []), *args, "--as", user.username)
         except CommandError as exc:
             refused = "may not" in str(exc)
         except SystemExit:

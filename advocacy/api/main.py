@@ -39,6 +39,7 @@ from advocacy.api.routers.recognition import router as recognition_router
 from advocacy.api.routers.references import router as references_router
 from advocacy.api.routers.referrals import router as referrals_router
 from advocacy.api.routers.rewards import router as rewards_router
+from advocacy.api.routers.search import router as search_router
 from advocacy.api.routers.signals import router as signals_router
 from advocacy.api.routers.slack import router as slack_router
 from advocacy.api.routers.users import router as users_router
@@ -89,6 +90,7 @@ api.add_router("", process_router)  # /routing-rules, /checklists, /asks/{id}/ch
 api.add_router("", privacy_router)  # /contacts/{id}/export and /contacts/{id}/erase
 api.add_router("", portal_router)  # /contacts/{id}/portal-link and /notices
 api.add_router("", queue_router)  # /queue
+api.add_router("/search", search_router)
 api.add_router("/metrics", metrics_router)
 api.add_router("", users_router)  # /users, /keys and /audit
 api.add_router("", connectors_router)  # /connections and /inbox

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 
 from advocacy.core.models import TransitionEvent
 from advocacy.customers.models import Account, Contact
@@ -132,7 +133,11 @@ class Asset(models.Model):
     objects = AssetQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["status", "consent_expires_at"], name="asset_expiry")]
+        indexes = [
+            models.Index(fields=["status", "consent_expires_at"], name="asset_expiry"),
+            # Global search: a prefix of the title.
+            models.Index(Lower("title"), name="asset_lower_title"),
+        ]
 
     def __str__(self) -> str:
         return self.title

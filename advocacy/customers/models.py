@@ -156,13 +156,18 @@ class Contact(TimestampedModel):
     class Meta:
         ordering = ["last_name", "first_name", "id"]
         indexes = [
+            # The contacts list's default order, read from the index a page at a time.
+            models.Index(fields=["last_name", "first_name", "id"], name="contact_name_order"),
+            # Global search: a prefix of either name (advocacy.workqueue.search).
+            models.Index(Lower("first_name"), name="contact_lower_first_name"),
+            models.Index(Lower("last_name"), name="contact_lower_last_name"),
             # The few who left or opted out, read as a set to exclude from counts over everyone.
             models.Index(
                 fields=["id"],
                 name="contact_unreachable",
                 condition=models.Q(left_company_at__isnull=False)
                 | models.Q(opted_out_at__isnull=False),
-            )
+            ),
         ]
 
     def __str__(self) -> str:

@@ -195,7 +195,17 @@ class ContactProfile(models.Model):
         blank=True,
         help_text="Codes of the ask types the contact is ready for, comma-separated.",
     )
+    ready_count = models.IntegerField(
+        default=0,
+        help_text="How many ask types the contact is ready for: the advocates list's order.",
+    )
     as_of = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # The advocates list, most ready first, read a page at a time from the index.
+            models.Index(fields=["ready_count", "contact"], name="profile_readiness")
+        ]
 
     def __str__(self) -> str:
         return f"{self.contact_id}: {self.stage}/{self.rung}"

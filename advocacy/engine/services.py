@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -13,9 +14,9 @@ from django.db.models import BooleanField, Case, Value, When
 
 from advocacy.customers.models import Contact
 from advocacy.engine.asks import AskRequest, CapExceeded, open_asks
-from advocacy.engine.caps import covering, next_allowed, windows
+from advocacy.engine.caps import covering, windows
 from advocacy.engine.explain import Explanation, next_best_asks
-from advocacy.engine.models import AskTypePreference
+from advocacy.engine.models import AskTypePreference, TapClaim
 from advocacy.engine.plays import LoadResult, PlaybookError, PlayError, load_playbook
 from advocacy.engine.policy import Policy, read_policy
 from advocacy.engine.profile import with_profile
@@ -40,6 +41,10 @@ def explain_email(email: str, *, now: datetime) -> Explanation:
     """Next best asks for the contact with this email (Contact.DoesNotExist when none)."""
     contact = Contact.objects.get(email=email.strip().lower())
     return next_best_asks(contact, now=now, policy=current_policy())
+
+
+# What a refusal of the API and the CLI adds; the web's Ask now form has no override.
+OVERRIDE_HINT = "Give an override_reason to ask anyway (it is recorded)."
 
 
 class Excluded(Exception):
@@ -73,6 +78,21 @@ def refusals_for(
     One query, from the rules plays are evaluated by. A rule that only holds an ask for
     approval does not refuse here: a person asking by hand is that approval.
     """
+    found = refusals_of(
+        [contact_id], ask_type, now=now, policy=policy, exclusions_only=exclusions_only
+    )
+    return found[contact_id]
+
+
+def refusals_of(
+    contact_ids: Sequence[int],
+    ask_type: AskType,
+    *,
+    now: datetime,
+    policy: Policy,
+    exclusions_only: bool = False,
+) -> dict[int, list[tuple[str, str]]]:
+    """`refusals_for` of many contacts in one query: contact id → (code, words) refusing."""
     rules = [
         r
         for r in requirements(policy, ask_type)
@@ -86,10 +106,12 @@ def refusals_for(
         )
         for i, rule in enumerate(rules)
     }
-    contact = with_profile(Contact.objects.filter(pk=contact_id), now, policy)
-    row = contact.annotate(**flags).values(*flags).get()
+    contacts = with_profile(Contact.objects.filter(pk__in=list(contact_ids)), now, policy)
     words = refusal_words(ask_type, policy)
-    return [(r.code, words[r.code]) for i, r in enumerate(rules) if row[f"rule_{i}"]]
+    return {
+        row["pk"]: [(r.code, words[r.code]) for i, r in enumerate(rules) if row[f"rule_{i}"]]
+        for row in contacts.annotate(**flags).values("pk", *flags)
+    }
 
 
 def refuse_unless_allowed(
@@ -145,24 +167,56 @@ def _cap_refusal(
     contact: Contact, ask_type: AskType, *, now: datetime, policy: Policy
 ) -> tuple[str, str]:
     """Which cap refused an ask of this type, and when the next one is allowed; its code."""
-    if AskTypePreference.objects.filter(contact=contact, ask_type=ask_type, willing=False):
-        return f"{contact.email}: {REASONS['not_willing']} ({ask_type.name})", "not_willing"
+    what, code = cap_refusals([contact], ask_type, now=now, policy=policy)[contact.pk]
+    return f"{what}. {OVERRIDE_HINT}", code
+
+
+def cap_refusals(
+    contacts: Sequence[Contact], ask_type: AskType, *, now: datetime, policy: Policy
+) -> dict[int, tuple[str, str]]:
+    """For contacts a cap refused an ask of this type: which cap, in words, and its code.
+
+    A fixed number of queries whatever the number of contacts (the unwilling, the windows in
+    force, each effort's days), so a bulk ask explains every refusal at the same cost as one.
+    """
+    ids = [c.pk for c in contacts]
+    unwilling = set(
+        AskTypePreference.objects.filter(
+            contact_id__in=ids, ask_type=ask_type, willing=False
+        ).values_list("contact_id", flat=True)
+    )
     efforts = covering(ask_type, policy)
-    windows_now = next_allowed(contact.pk)
-    shut = [e for e in efforts if (until := windows_now.get(e)) is not None and until > now]
-    if shut:
-        effort = shut[-1]
-        days = windows([contact.pk], effort, policy)[contact.pk]
-        until = max(windows_now[e] or now for e in shut)
-        what = (
-            f"tap cap: {contact.email} may be asked one ask of {effort.replace('_', ' ')} "
-            f"effort or higher per {days} days; the next is allowed from {until.isoformat()}"
-        )
-        code = cap_code(effort)
-    else:
-        what = f"{cap_words(ask_type, policy, 'cap_ask_type')} for {contact.email}"
-        code = "cap_ask_type"
-    return f"{what}. Give an override_reason to ask anyway (it is recorded).", code
+    claims: dict[int, dict[str, Any]] = {}
+    for contact_id, effort, until in TapClaim.objects.filter(
+        contact_id__in=ids, effort__in=efforts
+    ).values_list("contact_id", "effort", "next_allowed_at"):
+        claims.setdefault(contact_id, {})[effort] = until
+    days = {effort: windows(ids, effort, policy) for effort in efforts}
+    found: dict[int, tuple[str, str]] = {}
+    for contact in contacts:
+        if contact.pk in unwilling:
+            found[contact.pk] = (
+                f"{contact.email}: {REASONS['not_willing']} ({ask_type.name})",
+                "not_willing",
+            )
+            continue
+        open_windows = claims.get(contact.pk, {})
+        shut = [e for e in efforts if (u := open_windows.get(e)) is not None and u > now]
+        if shut:
+            effort = shut[-1]
+            until = max(open_windows[e] or now for e in shut)
+            found[contact.pk] = (
+                f"tap cap: {contact.email} may be asked one ask of {effort.replace('_', ' ')} "
+                f"effort or higher per {days[effort][contact.pk]} days; the next is allowed "
+                f"from {until.isoformat()}",
+                cap_code(effort),
+            )
+        else:
+            found[contact.pk] = (
+                f"{cap_words(ask_type, policy, 'cap_ask_type')} for {contact.email}",
+                "cap_ask_type",
+            )
+    return found
 
 
 def warm_start(*, now: datetime, days: int = 90) -> dict[str, int]:

@@ -125,11 +125,12 @@ def refresh_profiles(
     """
     table = connection.ops.quote_name(ContactProfile._meta.db_table)
     q = connection.ops.quote_name
-    cols = ", ".join(q(c) for c in ("contact_id", *COLUMNS))
-    picked = ", ".join(f"p.{q(c)}" for c in ("pk", *COLUMNS))
-    updates = ", ".join(
-        f"{connection.ops.quote_name(c)} = excluded.{connection.ops.quote_name(c)}" for c in COLUMNS
-    )
+    cols = ", ".join(q(c) for c in ("contact_id", *COLUMNS, "ready_count"))
+    # How many ask types are ready: the codes of `ready` each end with a comma.
+    ready = f"p.{q('ready')}"
+    counted = f"LENGTH({ready}) - LENGTH(REPLACE({ready}, ',', ''))"
+    picked = ", ".join([*(f"p.{q(c)}" for c in ("pk", *COLUMNS)), counted])
+    updates = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in (*COLUMNS, "ready_count"))
     ids = None if contact_ids is None else sorted(set(contact_ids))
     total = 0
     bounds: list[tuple[int, int]]

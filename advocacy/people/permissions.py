@@ -40,6 +40,7 @@ class Action(StrEnum):
     ASKS_VIEWS = "asks.views"
     AGREEMENTS_WRITE = "agreements.write"
     OPT_OUT = "contacts.opt_out"
+    NOMINATE = "contacts.nominate"
     PORTAL_LINK = "portal.link"
     ROUTING_EDIT = "routing.edit"
     ROUTING_APPLY = "routing.apply"
@@ -111,7 +112,7 @@ TABLE: dict[Action, Right] = {
     Action.PLAYS_RUN: _right(Scope.PLAYS_RUN, "run plays", CS),
     Action.PLAYS_SIMULATE: _right(Scope.READ, "simulate plays", CS, SALES, MARKETING, VIEWER),
     Action.PLAYBOOK_LOAD: _right(Scope.PLAYS_RUN, "reload the playbook and its policy"),
-    Action.ASKS_OPEN: _right(Scope.ASKS_WRITE, "nominate an advocate (open an ask by hand)", CS),
+    Action.ASKS_OPEN: _right(Scope.ASKS_WRITE, "ask an advocate by hand (open an ask)", CS),
     Action.ASKS_MOVE: _right(Scope.ASKS_WRITE, "move an ask through the pipeline", CS, MARKETING),
     Action.ASKS_STEP: _right(Scope.ASKS_WRITE, "tick an ask's checklist steps", CS, MARKETING),
     Action.ASKS_GUARD: _right(Scope.ASKS_WRITE, "pause, resume or guard asks", CS),
@@ -124,6 +125,9 @@ TABLE: dict[Action, Right] = {
     Action.AGREEMENTS_WRITE: _right(Scope.CUSTOMERS_WRITE, "record or end advocacy agreements", CS),
     Action.OPT_OUT: _right(
         Scope.CUSTOMERS_WRITE, "record that someone opted out", CS, SALES, MARKETING
+    ),
+    Action.NOMINATE: _right(
+        Scope.SIGNALS_WRITE, "nominate a customer as an advocate, with a reason", CS, SALES
     ),
     Action.PORTAL_LINK: _right(
         Scope.CUSTOMERS_WRITE, "send an advocate a link to their portal", CS, MARKETING
@@ -291,6 +295,7 @@ def scopes_of(role: Role) -> frozenset[str]:
 # without `--as` acts as whoever holds the shell, as `manage.py` always does.
 CLI: dict[tuple[str, str], Action] = {
     ("asks", "open"): Action.ASKS_OPEN,
+    ("nominate", ""): Action.NOMINATE,
     ("asks", "move"): Action.ASKS_MOVE,
     ("asks", "decline"): Action.ASKS_MOVE,
     ("asks", "assign"): Action.ASKS_ASSIGN,

@@ -208,6 +208,9 @@ class Ask(models.Model):
             # "Has this contact an open ask of this type?", asked for every candidate of a
             # play: without it SQLite walks every ask of the type for each candidate.
             models.Index(fields=["contact", "ask_type"], name="ask_contact_type"),
+            # The asks list's orders, a page read from the index.
+            models.Index(fields=["opened_at", "id"], name="ask_opened_order"),
+            models.Index(fields=["due_at", "id"], name="ask_due_order"),
         ]
 
     def __str__(self) -> str:

@@ -11,7 +11,7 @@ same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -200,17 +200,35 @@ def advance_asks(
 @transaction.atomic
 def assign_ask(ask: Ask, owner: Any, *, actor: Any, now: datetime, note: str = "") -> Ask:
     """Give `ask` to `owner` (a user, or None to leave it unowned), recorded as an event."""
-    owner_id = _actor_id(owner)
-    Ask.objects.filter(pk=ask.pk).update(owner_id=owner_id, updated_at=now)
-    who = owner.get_username() if owner is not None else "nobody"
-    AskEvent.objects.create(
-        ask=ask,
-        from_status=ask.status,
-        to_status=ask.status,
-        actor_id=_actor_id(actor),
-        note=f"assigned to {who}" + (f": {note}" if note else ""),
-        at=now,
-    )
-    ask.owner_id, ask.updated_at = owner_id, now
-    team_notices.assigned([ask.pk], now=now, actor=actor, note=note)
+    assign_asks([ask], owner, actor=actor, now=now, note=note)
     return ask
+
+
+@transaction.atomic
+def assign_asks(
+    asks: Sequence[Ask], owner: Any, *, actor: Any, now: datetime, note: str = ""
+) -> list[Ask]:
+    """Give every ask of `asks` to `owner` (None: unowned), each recorded as an event.
+
+    One UPDATE, one INSERT of the events and one notice for the lot, however many.
+    """
+    owner_id = _actor_id(owner)
+    ids = [a.pk for a in asks]
+    Ask.objects.filter(pk__in=ids).update(owner_id=owner_id, updated_at=now)
+    who = owner.get_username() if owner is not None else "nobody"
+    AskEvent.objects.bulk_create(
+        AskEvent(
+            ask=ask,
+            from_status=ask.status,
+            to_status=ask.status,
+            actor_id=_actor_id(actor),
+            note=f"assigned to {who}" + (f": {note}" if note else ""),
+            at=now,
+        )
+        for ask in asks
+    )
+    for ask in asks:
+        ask.owner_id, ask.updated_at = owner_id, now
+    if ids:
+        team_notices.assigned(ids, now=now, actor=actor, note=note)
+    return list(asks)

@@ -44,11 +44,16 @@ from advocacy.references.models import ReferenceAdvocate
 from advocacy.references.pool import REST_POINTS, reference_type
 
 PROBE = 20  # rows read per probe
+# The desk's spread: at most this many candidates of one account in the list shown for a
+# request, so a prospect hears from several customers, not two accounts' whole teams
+# (docs/reference-desk.md). 0 would lift the limit.
+PER_ACCOUNT = 2
 REGIONS = dict(Region.choices)
 SIZE_BANDS = dict(SizeBand.choices)
 WEIGHTS = {"industry": 3, "region": 2, "size_band": 2, "product": 1, "use_case": 2}
 POOL_COLUMNS = (
     "contact_id",
+    "account_id",
     "industry",
     "region",
     "size_band",
@@ -77,6 +82,7 @@ class Need:
 @dataclass
 class Candidate:
     contact_id: int
+    account_id: int
     score: int
     reasons: list[str]
     fit: int
@@ -108,10 +114,10 @@ class Candidate:
 
 
 def _parse_time(value: Any) -> datetime | None:
-    """SQLite hands back text; PostgreSQL a datetime."""
-    if value is None or isinstance(value, datetime):
-        return value
-    parsed = datetime.fromisoformat(value)
+    """SQLite hands back text (or a naive datetime, in UTC); PostgreSQL an aware datetime."""
+    if value is None:
+        return None
+    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(value)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -224,6 +230,7 @@ def score(row: dict[str, Any], need: Need, now: datetime) -> Candidate:
         reasons.append(f"declined {row['declines']} offers -1")
     return Candidate(
         contact_id=int(row["contact_id"]),
+        account_id=int(row["account_id"]),
         score=fit + rest + outcomes,
         reasons=reasons,
         fit=fit,
@@ -300,6 +307,15 @@ def passing(
     return found
 
 
+def tie_break(c: Candidate) -> tuple[Any, ...]:
+    """The order of candidates: best score first; among equals, the one rested longest
+    (never asked, then the oldest last tap), then the one who has held fewer reference calls
+    (the load spread over the pool), then the contact id (the same order every time)."""
+    never = c.last_tapped_at is None
+    tapped = c.last_tapped_at.timestamp() if c.last_tapped_at else 0.0
+    return (-c.score, not never, tapped, c.calls_completed, c.contact_id)
+
+
 def rank(
     need: Need,
     *,
@@ -308,22 +324,31 @@ def rank(
     limit: int = 10,
     skip: Collection[int] = (),
     ask_type: AskType | None = None,
+    per_account: int = PER_ACCOUNT,
 ) -> list[Candidate]:
-    """The best `limit` candidates for `need`, best first; `skip` leaves contacts out (those
-    already offered this request)."""
+    """The best `limit` candidates for `need`, best first, at most `per_account` of one
+    account (0: any number); `skip` leaves contacts out (those already offered this request)."""
     ask_type = ask_type or reference_type()
     ranked = sorted(
         (score(row, need, now) for row in probe(need, now) if row["contact_id"] not in skip),
-        key=lambda c: (-c.score, c.last_tapped_at is not None, c.last_tapped_at, c.contact_id),
+        key=tie_break,
     )
     chosen: list[Candidate] = []
+    taken: dict[int, int] = {}  # candidates chosen per account
     step = min(SLOTS, limit + 2)  # a few spare: the pool is rarely stale
-    for start in range(0, len(ranked), step):
-        batch = ranked[start : start + step]
+    start = 0
+    while start < len(ranked):
+        # Those of an account already at its share are passed over before the re-check.
+        batch: list[Candidate] = []
+        while start < len(ranked) and len(batch) < step:
+            c = ranked[start]
+            start += 1
+            if not per_account or taken.get(c.account_id, 0) < per_account:
+                batch.append(c)
         alive = passing([c.contact_id for c in batch], ask_type, now=now, policy=policy)
         for c in batch:
             row = alive.get(c.contact_id)
-            if row is None:
+            if row is None or (per_account and taken.get(c.account_id, 0) >= per_account):
                 continue
             c.email = row["email"]
             c.name = f"{row['first_name']} {row['last_name']}".strip() or row["email"]
@@ -332,6 +357,7 @@ def rank(
                 held = str(row["verdict"]).removeprefix(HOLD)
                 c.reasons.append(f"for your approval: {REASONS.get(held, held)}")
             chosen.append(c)
+            taken[c.account_id] = taken.get(c.account_id, 0) + 1
             if len(chosen) == limit:
                 return chosen
     return chosen

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from advocacy.customers.models import Contact, Region, SizeBand
 from advocacy.pipeline.models import Ask
@@ -98,6 +99,9 @@ class ReferenceRequest(models.Model):
         indexes = [
             models.Index(fields=["status", "needed_by"], name="refreq_status_needed"),
             models.Index(fields=["filed_at"], name="refreq_filed"),
+            # Global search: a prefix of the prospect or the opportunity.
+            models.Index(Lower("prospect_company"), name="refreq_lower_prospect"),
+            models.Index(Lower("opportunity"), name="refreq_lower_opportunity"),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,8 @@ from django.urls import path, reverse_lazy
 
 from advocacy.web.views import (
     advocates,
+    asking,
+    asks,
     connections,
     content,
     customers,
@@ -24,6 +26,7 @@ from advocacy.web.views import (
     referrals,
     rewards,
     slack,
+    search,
     users,
     value,
     webhooks,
@@ -106,6 +109,10 @@ urlpatterns = [
     path("accounts/<int:pk>/", customers.account_detail, name="account"),
     path("contacts/", customers.contact_list, name="contacts"),
     path("contacts/<int:pk>/", customers.contact_detail, name="contact"),
+    path("contacts/ask/", asking.contacts_ask, name="contacts_ask"),
+    path("contacts/<int:pk>/ask/", asking.contact_ask, name="contact_ask"),
+    path("contacts/<int:pk>/nominate/", asking.contact_nominate, name="contact_nominate"),
+    path("search/", search.search_page, name="search"),
     path("contacts/<int:pk>/next-ask/", advocates.contact_next_ask, name="contact_next_ask"),
     path("contacts/<int:pk>/export/", privacy.contact_export, name="contact_export"),
     path(
@@ -126,6 +133,8 @@ urlpatterns = [
     path("pipeline/columns/<str:key>/", pipeline.board_column, name="pipeline_column"),
     path("pipeline/views/", pipeline.view_save, name="pipeline_view_save"),
     path("pipeline/views/remove/", pipeline.view_remove, name="pipeline_view_remove"),
+    path("asks/", asks.ask_list, name="asks"),
+    path("asks/assign/", asks.asks_assign, name="asks_assign"),
     path("asks/<int:pk>/", pipeline.ask_detail, name="ask"),
     path("asks/<int:pk>/move/", pipeline.ask_move, name="ask_move"),
     path("asks/<int:pk>/email/", outbox.ask_email, name="ask_email"),

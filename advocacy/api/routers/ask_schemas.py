@@ -163,3 +163,50 @@ class SavedViewOut(Schema):
     filters: dict[str, Any] = Field(description="Only the filters that narrow something")
     created_at: datetime
     updated_at: datetime
+class BulkAskIn(AsOfIn):
+    """Ask many contacts at once, by hand. The rules and the tap caps hold for each; nothing is
+    overridden in bulk."""
+
+    contact_ids: list[Id] = Field(
+        min_length=1, max_length=500, description="The contacts to ask (at most 500)"
+    )
+    ask_type: Annotated[str, bounded(50, min_length=1)] = Field(
+        description="An ask type code: `review`, `case_study`…"
+    )
+    note: Annotated[str, bounded(2000)] = ""
+
+
+class BulkOpenedOut(Schema):
+    id: int
+    contact_id: int
+    status: AskStatus
+
+
+class BulkRefusedOut(Schema):
+    contact_id: int
+    email: str
+    code: str = Field(
+        description="The reason code(s), comma-separated: `cap_low_effort`, `nps_below_min`…"
+    )
+    reason: str = Field(description="Why, in words")
+
+
+class BulkAskOut(Schema):
+    ask_type: str
+    opened: list[BulkOpenedOut] = Field(description="The asks opened, one per contact")
+    refused: list[BulkRefusedOut] = Field(description="The contacts not asked, and why")
+
+
+class BulkAssignIn(AsOfIn):
+    """Give several asks to one user, each recorded as an event."""
+
+    ask_ids: list[Id] = Field(min_length=1, max_length=500)
+    owner: Annotated[str, bounded(150, min_length=1)] = Field(
+        description="The username of the new owner"
+    )
+    note: Annotated[str, bounded(2000)] = ""
+
+
+class BulkAssignOut(Schema):
+    ids: list[int]
+    owner: str

@@ -23,6 +23,10 @@ from advocacy.api.routers.ask_schemas import (
     AskFilters,
     AskIn,
     AskOut,
+    BulkAskIn,
+    BulkAskOut,
+    BulkAssignIn,
+    BulkAssignOut,
     DeclineIn,
     DeclineOut,
     SavedViewIn,
@@ -32,6 +36,7 @@ from advocacy.api.routers.ask_schemas import (
 from advocacy.api.routing import ScopedRouter
 from advocacy.api.schemas import MAX_ID, NO_NUL, ErrorOut, Page, as_of
 from advocacy.customers.models import Contact
+from advocacy.engine.bulk import ask_many
 from advocacy.engine.pipeline_flow import decline_ask, move_ask
 from advocacy.engine.services import current_policy, open_manual_ask
 from advocacy.pipeline.board import (
@@ -44,7 +49,9 @@ from advocacy.pipeline.board import (
     view_named,
     views_of,
 )
+from advocacy.people.models import User
 from advocacy.pipeline.models import Ask, AskType
+from advocacy.pipeline.services import assign_asks
 
 router = ScopedRouter(tags=["asks"])
 ViewName = Annotated[str, Path(min_length=1, max_length=VIEW_NAME_MAX, pattern=NO_NUL)]
@@ -170,6 +177,56 @@ def open_ask(request: HttpRequest, payload: AskIn) -> Status[Ask]:
         override_reason=payload.override_reason,
     )
     return Status(201, with_history().get(pk=ask.pk))
+
+
+@router.post("/bulk", response={200: BulkAskOut}, operation_id="open_asks_bulk")
+def open_bulk(request: HttpRequest, payload: BulkAskIn) -> dict[str, object]:
+    """Ask many contacts by hand: each the rules and caps allow is asked; each other one is
+    listed in `refused` with the reason code and words. 422 names unknown contacts."""
+    ask_type = AskType.objects.filter(code=payload.ask_type, active=True).first()
+    wanted = list(dict.fromkeys(payload.contact_ids))
+    found = {c.pk: c for c in Contact.objects.filter(pk__in=wanted)}
+    errors = [
+        item_error(None, "contact_ids", f"no contact with id {pk}", "rejected")
+        for pk in wanted
+        if pk not in found
+    ]
+    if ask_type is None:
+        message = f"no active ask type {payload.ask_type!r}"
+        errors.append(item_error(None, "ask_type", message, "rejected"))
+    if errors or ask_type is None:
+        raise BatchRejected(errors)
+    result = ask_many(
+        [found[pk] for pk in wanted],
+        ask_type,
+        now=as_of(payload.as_of),
+        actor=principal_of(request).user,
+        policy=current_policy(),
+        note=payload.note,
+    )
+    return result.as_dict()
+
+
+@router.post("/assign", response={200: BulkAssignOut}, operation_id="assign_asks")
+def assign(request: HttpRequest, payload: BulkAssignIn) -> dict[str, object]:
+    """Give several asks to one user (each recorded as an event; the owner is told once)."""
+    wanted = list(dict.fromkeys(payload.ask_ids))
+    found = list(Ask.objects.filter(pk__in=wanted).order_by("pk"))
+    owner = User.objects.filter(username=payload.owner, is_active=True).first()
+    known = {a.pk for a in found}
+    errors = [
+        item_error(None, "ask_ids", f"no ask with id {pk}", "rejected")
+        for pk in wanted
+        if pk not in known
+    ]
+    if owner is None:
+        errors.append(item_error(None, "owner", f"no active user {payload.owner!r}", "rejected"))
+    if errors or owner is None:
+        raise BatchRejected(errors)
+    assign_asks(
+        found, owner, actor=principal_of(request).user, now=as_of(payload.as_of), note=payload.note
+    )
+    return {"ids": [a.pk for a in found], "owner": owner.get_username()}
 
 
 @router.post(

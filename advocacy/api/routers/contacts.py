@@ -11,17 +11,22 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from advocacy.api.auth import principal_of
+from advocacy.api.errors import BatchRejected, item_error
 from advocacy.api.routers.customer_schemas import (
     ContactBatchIn,
     ContactFilters,
     ContactIn,
     ContactOut,
+    NominationIn,
+    NominationOut,
+    NominationRowOut,
 )
 from advocacy.api.routing import ScopedRouter
-from advocacy.api.schemas import MAX_ID, BatchOut, Page
+from advocacy.api.schemas import MAX_ID, BatchOut, Page, as_of
 from advocacy.api.writes import contact_ids, counts, write_all_or_nothing
 from advocacy.customers.models import Contact
 from advocacy.customers.services import upsert_contacts
+from advocacy.signals.nominations import NominationRefused, nominate, nominations_of
 
 router = ScopedRouter(tags=["contacts"])
 
@@ -73,3 +78,49 @@ def upsert_contact_batch(request: HttpRequest, payload: ContactBatchIn) -> Statu
         batch=True,
     )
     return Status(201, counts(result, ids))
+
+
+@router.post(
+    "/{int:contact_id}/nominations",
+    response={200: NominationOut, 201: NominationOut},
+    operation_id="nominate_contact",
+)
+def nominate_contact(
+    request: HttpRequest, payload: NominationIn, contact_id: int = Path(..., ge=1, le=MAX_ID)
+) -> Status[dict[str, Any]]:
+    """Nominate the contact as an advocate, with the reason (201; 200 when this same
+    nomination was already recorded). It is a `csm_nomination` signal the plays start from;
+    422 for a person who opted out or left."""
+    contact = get_object_or_404(Contact, pk=contact_id)
+    try:
+        found = nominate(
+            contact,
+            reason=payload.reason,
+            actor=principal_of(request).user,
+            now=as_of(payload.as_of),
+        )
+    except NominationRefused as exc:
+        raise BatchRejected([item_error(None, "reason", str(exc), "refused")]) from None
+    return Status(201 if found.created else 200, found.as_dict())
+
+
+@router.get(
+    "/{int:contact_id}/nominations",
+    response=list[NominationRowOut],
+    operation_id="list_nominations",
+)
+def list_nominations(
+    request: HttpRequest, contact_id: int = Path(..., ge=1, le=MAX_ID)
+) -> list[dict[str, Any]]:
+    """The contact's nominations, newest first."""
+    contact = get_object_or_404(Contact, pk=contact_id)
+    return [
+        {
+            "id": s.pk,
+            "contact_id": s.contact_id,
+            "reason": s.text,
+            "nominated_by": (s.payload or {}).get("by"),
+            "occurred_at": s.occurred_at,
+        }
+        for s in nominations_of(contact)
+    ]

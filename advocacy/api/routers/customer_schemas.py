@@ -13,6 +13,7 @@ from advocacy.api.schemas import (
     MAX_ID,
     WHOLE,
     Amount,
+    AsOfIn,
     ExternalId,
     ExternalIdOut,
     Instant,
@@ -219,3 +220,23 @@ class ContactIn(Schema):
 
 class ContactBatchIn(Schema):
     items: list[ContactIn] = Field(min_length=1, max_length=MAX_CONTACT_BATCH)
+
+
+class NominationIn(AsOfIn):
+    """A nomination: the contact is ready to advocate, in the nominator's judgement, and why."""
+
+    reason: Annotated[str, bounded(1000, min_length=1)] = Field(
+        description="Why they are ready (a win, a renewal, praise in a call…)"
+    )
+
+
+class NominationRowOut(Schema):
+    id: int = Field(description="The id of the `csm_nomination` signal recorded")
+    contact_id: int
+    reason: str
+    nominated_by: str | None = Field(description="Who nominated (empty: an import or a tool)")
+    occurred_at: datetime
+
+
+class NominationOut(NominationRowOut):
+    created: bool = Field(description="False when this same nomination was already recorded")

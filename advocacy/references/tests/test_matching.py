@@ -6,11 +6,12 @@ import datetime as dt
 
 import pytest
 
+from advocacy.customers.models import Contact
 from advocacy.engine.asks import AskRequest, open_asks
 from advocacy.engine.models import AskTypePreference
 from advocacy.engine.policy import DEFAULT_POLICY
 from advocacy.pipeline.models import AskType
-from advocacy.references.matching import Need, rank
+from advocacy.references.matching import PER_ACCOUNT, Need, rank
 from advocacy.references.models import ReferenceAdvocate
 from advocacy.references.tests.world import NOW, advocate, refresh, signal
 
@@ -149,3 +150,70 @@ def test_matching_costs_the_same_queries_for_few_or_many(
     with django_assert_max_num_queries(3):  # type: ignore[operator]
         found = rank(NEED, now=NOW, policy=DEFAULT_POLICY, limit=10)
     assert len(found) == 10
+
+
+def colleague(of: Contact, email: str) -> Contact:
+    """Another contact of `of`'s account, with the same scores: a tie with `of`."""
+    first, _, last = email.split("@")[0].partition(".")
+    contact = Contact.objects.create(
+        account=of.account, email=email, first_name=first.title(), last_name=last.title()
+    )
+    recently = NOW - dt.timedelta(days=3)
+    signal(of.account, "nps", 10, contact=contact, at=recently)
+    signal(of.account, "activity", None, contact=contact, at=recently)
+    return contact
+
+
+def test_ties_spread_across_accounts_two_at_most_of_one() -> None:
+    big = advocate("a0@big.example")
+    for i in range(1, 6):
+        colleague(big, f"a{i}@big.example")
+    mid = advocate("b0@mid.example")
+    for i in range(1, 4):
+        colleague(mid, f"b{i}@mid.example")
+    advocate("c0@small.example")
+    refresh()
+
+    found = rank(NEED, now=NOW, policy=DEFAULT_POLICY, limit=10)
+
+    assert {c.score for c in found} == {13}  # all tie on score
+    assert [c.email for c in found] == [
+        "a0@big.example", "a1@big.example", "b0@mid.example", "b1@mid.example",
+        "c0@small.example",
+    ]  # fmt: skip
+    assert [c.account for c in found] == ["Big", "Big", "Mid", "Mid", "Small"]
+    assert PER_ACCOUNT == 2
+    # Without the limit, the same order carries on into each account's other contacts.
+    unlimited = [c.email for c in rank(NEED, now=NOW, policy=DEFAULT_POLICY, per_account=0)]
+    assert len(unlimited) == 10
+    assert unlimited[:3] == ["a0@big.example", "a1@big.example", "a2@big.example"]
+
+
+def test_among_equal_scores_the_longest_rested_then_the_least_called_comes_first() -> None:
+    for name in ("ann", "bob", "cat", "dan"):
+        advocate(f"{name}@{name}.example")
+    refresh()
+    month = NOW - dt.timedelta(days=40)  # both +1 for rest (30+ days)
+    longer = NOW - dt.timedelta(days=50)
+    ReferenceAdvocate.objects.filter(contact__email="ann@ann.example").update(
+        last_tapped_at=month, calls_completed=1
+    )
+    ReferenceAdvocate.objects.filter(contact__email="bob@bob.example").update(
+        last_tapped_at=longer, calls_completed=1
+    )
+    ReferenceAdvocate.objects.filter(contact__email="cat@cat.example").update(
+        last_tapped_at=month, calls_completed=3
+    )
+
+    found = rank(NEED, now=NOW, policy=DEFAULT_POLICY)
+
+    # dan: never asked (+3 for rest), ahead on score; the three others tie at 12 (+1 for
+    # rest, +1 for the calls held).
+    assert [(c.email, c.score) for c in found] == [
+        ("dan@dan.example", 13),
+        ("bob@bob.example", 12),
+        ("ann@ann.example", 12),
+        ("cat@cat.example", 12),
+    ]
+    # The same order every time.
+    assert [c.email for c in rank(NEED, now=NOW, policy=DEFAULT_POLICY)] == [c.email for c in found]

@@ -21,6 +21,7 @@ from advocacy.engine.models import ContactProfile, Decision
 from advocacy.engine.reciprocity import balances
 from advocacy.web.engine_forms import AdvocateFilterForm
 from advocacy.web.htmx import render_page
+from advocacy.web.sorting import nulls_last, sorting
 from advocacy.web.views.customers import LIST_PAGE_SIZE, paginate
 from advocacy.web.views.engine import (
     PolicyProblem,
@@ -31,20 +32,30 @@ from advocacy.web.views.engine import (
 )
 
 CONTACT_ROWS = 20
+# Readiness: the most ask types ready for first, then the best NPS, then the best health.
+# Descending by default; a profile without a score comes after those with one either way.
+ADVOCATE_COLUMNS = {
+    "readiness": ["ready_count", nulls_last("nps"), nulls_last("health")],
+    "name": ["contact__last_name", "contact__first_name"],
+    "account": ["contact__account__name"],
+    "stage": ["stage"],
+    "nps": [nulls_last("nps")],
+    "health": [nulls_last("health")],
+}
 
 
 @login_required
 def advocate_list(request: HttpRequest) -> HttpResponse:
     ask_types = ask_type_names()
     form = AdvocateFilterForm(request.GET, ask_types=ask_types)
-    profiles = form.filter(
-        ContactProfile.objects.select_related("contact", "contact__account")
-    ).order_by("contact__last_name", "contact__first_name", "contact_id")
+    order = sorting(request, ADVOCATE_COLUMNS, "-readiness")
+    profiles = form.filter(ContactProfile.objects.select_related("contact", "contact__account"))
     as_of = ContactProfile.objects.aggregate(latest=Max("as_of"))["latest"]
     context = {
         "section": "advocates",
         "form": form,
-        "page": paginate(request, profiles, LIST_PAGE_SIZE),
+        "order": order,
+        "page": paginate(request, order.apply(profiles), LIST_PAGE_SIZE),
         "as_of": as_of,
         "has_any": as_of is not None,
         "ask_types": ask_types,

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -43,10 +44,18 @@ from advocacy.web.content_forms import (
 )
 from advocacy.web.csp import standalone_document
 from advocacy.web.htmx import render_page
+from advocacy.web.sorting import nulls_last, sorting
 from advocacy.web.views.customers import paginate
 from advocacy.web.views.engine import actor
 
 PAGE_SIZE = 50
+ASSET_COLUMNS = {
+    "created": ["created_at"],
+    "title": [Lower("title")],
+    "kind": ["kind"],
+    "status": ["status"],
+    "until": [nulls_last("consent_expires_at")],
+}
 REMINDERS_SHOWN = 10
 # The words of each move's button.
 MOVE_WORDS: dict[str, str] = {
@@ -69,13 +78,13 @@ PRIMARY_MOVE: dict[str, str] = {
 @login_required
 def library(request: HttpRequest) -> HttpResponse:
     form = LibraryFilterForm(request.GET)
-    assets = form.filter(Asset.objects.select_related("contact", "account")).order_by(
-        "-created_at", "-id"
-    )
+    order = sorting(request, ASSET_COLUMNS, "-created")
+    assets = order.apply(form.filter(Asset.objects.select_related("contact", "account")))
     reminders = Repermission.objects.open().select_related("asset", "asset__contact")
     context = {
         "section": "content",
         "form": form,
+        "order": order,
         "page": paginate(request, assets, PAGE_SIZE),
         "has_any": form.active_count > 0 or Asset.objects.exists(),
         "reminders": list(reminders[:REMINDERS_SHOWN]),

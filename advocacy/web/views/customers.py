@@ -12,21 +12,41 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
+from advocacy.content.models import Asset
 from advocacy.customers.models import Account, Contact
 from advocacy.people.permissions import Action, allowed
+from advocacy.pipeline.models import Ask
+from advocacy.references.models import Offer, ReferenceRequest
 from advocacy.signals.models import VALUE_RANGES, Signal, SignalKind
 from advocacy.web import charts
 from advocacy.web.forms import AccountFilterForm, ContactFilterForm
 from advocacy.web.htmx import render_page
+from advocacy.web.sorting import nulls_last, sorting
+from advocacy.web.views.asking import ask_type_choices
 from advocacy.web.views.portal_links import portal_context
 from advocacy.web.views.recognition import badge_context
 from advocacy.web.views.value import value_context
 
 LIST_PAGE_SIZE = 50
+# The sortable columns. Contacts sort on indexed columns only (a page of a million rows is read
+# from the index); by account, the join is sorted, which the filters keep small in practice.
+CONTACT_COLUMNS = {
+    "name": ["last_name", "first_name"],
+    "email": ["email"],
+    "account": ["account__name"],
+    "persona": ["persona"],
+}
+ACCOUNT_COLUMNS = {
+    "name": [Lower("name")],
+    "industry": ["industry"],
+    "region": ["region"],
+    "size": ["size_band"],
+    "arr": [nulls_last("arr")],
+}
 TIMELINE_PAGE_SIZE = 100
 SPARKLINE_POINTS = 24
 
@@ -58,6 +78,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
         .annotate(n=Count("pk"))
         .values("n")
     )
+    order = sorting(request, ACCOUNT_COLUMNS, "name")
     accounts = form.filter(Account.objects.all()).annotate(
         contact_count=Coalesce(Subquery(contact_counts), Value(0), output_field=IntegerField()),
         latest_health=latest_value(SignalKind.HEALTH_SCORE, account=OuterRef("pk")),
@@ -65,7 +86,8 @@ def account_list(request: HttpRequest) -> HttpResponse:
     context = {
         "section": "accounts",
         "form": form,
-        "page": paginate(request, accounts, LIST_PAGE_SIZE),
+        "order": order,
+        "page": paginate(request, order.apply(accounts), LIST_PAGE_SIZE),
         "has_any": form.active_count > 0 or Account.objects.exists(),
     }
     return render_page(request, "web/accounts/list.html", context, partial="results")
@@ -74,11 +96,14 @@ def account_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def contact_list(request: HttpRequest) -> HttpResponse:
     form = ContactFilterForm(request.GET)
+    order = sorting(request, CONTACT_COLUMNS, "name")
     contacts = contacts_with_scores(form.filter(Contact.objects.all()))
     context = {
         "section": "contacts",
         "form": form,
-        "page": paginate(request, contacts, LIST_PAGE_SIZE),
+        "order": order,
+        "page": paginate(request, order.apply(contacts), LIST_PAGE_SIZE),
+        "ask_types": ask_type_choices() if allowed(request.user, Action.ASKS_OPEN) else [],
         "has_any": form.active_count > 0 or Contact.objects.exists(),
     }
     return render_page(request, "web/contacts/list.html", context, partial="results")
@@ -104,6 +129,40 @@ def score_summary(signals: QuerySet[Signal], kind: str) -> dict[str, Any]:
     }
 
 
+ACCOUNT_ROWS = 20
+
+
+def account_work(account: Account) -> dict[str, Any]:
+    """The account's asks, the reference requests its people were offered for, and its
+    content: the latest ACCOUNT_ROWS of each, one query each (one row more says there are
+    more)."""
+    asks = list(
+        Ask.objects.filter(contact__account=account)
+        .select_related("contact", "ask_type", "owner")
+        .order_by("-opened_at", "-id")[: ACCOUNT_ROWS + 1]
+    )
+    offered = Offer.objects.filter(contact__account=account).values("request_id")
+    requests = list(
+        ReferenceRequest.objects.filter(pk__in=offered).order_by("-filed_at", "-id")[
+            : ACCOUNT_ROWS + 1
+        ]
+    )
+    assets = list(
+        Asset.objects.filter(account=account)
+        .select_related("contact")
+        .order_by("-created_at", "-id")[: ACCOUNT_ROWS + 1]
+    )
+    return {
+        "asks": asks[:ACCOUNT_ROWS],
+        "asks_more": len(asks) > ACCOUNT_ROWS,
+        "requests": requests[:ACCOUNT_ROWS],
+        "requests_more": len(requests) > ACCOUNT_ROWS,
+        "assets": assets[:ACCOUNT_ROWS],
+        "assets_more": len(assets) > ACCOUNT_ROWS,
+        "account_rows": ACCOUNT_ROWS,
+    }
+
+
 @login_required
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account.objects.select_related("owner"), pk=pk)
@@ -116,6 +175,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "page": paginate(request, contacts, LIST_PAGE_SIZE),
         "health": score_summary(account_signals, SignalKind.HEALTH_SCORE),
         "recent_signals": list(account_signals.timeline()[:10]),
+        **account_work(account),
         **value_context(request),
     }
     return render_page(request, "web/accounts/detail.html", context, partial="contacts")

@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
+from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -44,9 +45,19 @@ from advocacy.web.reference_forms import (
     ScheduleForm,
     TimesForm,
 )
+from advocacy.web.sorting import sorting
+from advocacy.web.views.customers import paginate
 from advocacy.web.views.engine import actor, policy_or_message
 
 STATS_DAYS = 90
+REQUESTS_PER_PAGE = 50
+REQUEST_COLUMNS = {
+    "needed_by": ["needed_by"],
+    "filed": ["filed_at"],
+    "prospect": [Lower("prospect_company")],
+    "opportunity": [Lower("opportunity")],
+    "status": ["status"],
+}
 REFUSED = (desk.DeskError, CapExceeded, Excluded, InvalidTransition)
 
 
@@ -60,6 +71,8 @@ def desk_page(request: HttpRequest) -> HttpResponse:
         requests = requests.filter(status=status)
     else:
         requests = requests.filter(status__in=ACTIVE_STATUSES)
+    order = sorting(request, REQUEST_COLUMNS, "needed_by")
+    page = paginate(request, order.apply(requests), REQUESTS_PER_PAGE)
     counts = dict(
         ReferenceRequest.objects.order_by()
         .values("status")
@@ -70,7 +83,9 @@ def desk_page(request: HttpRequest) -> HttpResponse:
         "section": "references",
         "form": form,
         "status": status,
-        "requests": list(requests.order_by("needed_by", "id")[:200]),
+        "order": order,
+        "page": page,
+        "requests": list(page.object_list),
         "counts": [(s, label, counts.get(s, 0)) for s, label in RequestStatus.choices],
         "stats": desk_stats(start=now - timedelta(days=STATS_DAYS), end=now, now=now),
         "stats_days": STATS_DAYS,

@@ -17,13 +17,14 @@ from advocacy.core.management.output import output_console
 from advocacy.core.management.paging import add_paging, page
 from advocacy.customers.models import Contact
 from advocacy.engine.asks import CapExceeded
+from advocacy.engine.bulk import TooMany, ask_many
 from advocacy.engine.management import ask_views, guard_actions
 from advocacy.engine.pipeline_flow import MoveResult, decline_ask, move_ask
 from advocacy.engine.services import Excluded, current_policy, open_manual_ask
 from advocacy.people.management.acting import acting_user
 from advocacy.pipeline.escalation import escalate_overdue
 from advocacy.pipeline.models import Ask, AskStatus, AskType
-from advocacy.pipeline.services import InvalidTransition, assign_ask
+from advocacy.pipeline.services import InvalidTransition, assign_asks
 
 LIST_LIMIT = 200
 
@@ -66,6 +67,25 @@ def _user(username: str, what: str) -> Any:
     return user
 
 
+def bulk_emails(opts: dict[str, Any]) -> list[str]:
+    """The emails `asks open` names (the argument, each --email, the file's), lower-cased,
+    each once, in the order given."""
+    given = ([opts["email"]] if opts["email"] else []) + list(opts["emails"])
+    if opts["contacts_file"]:
+        try:
+            with open(opts["contacts_file"], encoding="utf-8-sig") as handle:
+                lines = handle.read().splitlines()
+        except OSError as exc:
+            raise CommandError(
+                f"--contacts-file: {exc.strerror}: {opts['contacts_file']}"
+            ) from None
+        for line in lines:
+            first = line.split(",")[0].strip().strip('"')
+            if "@" in first:  # a header row or a blank line is not an email
+                given.append(first)
+    return list(dict.fromkeys(e.strip().lower() for e in given if e.strip()))
+
+
 class Command(BaseCommand):
     help = (
         "List asks; move one, record a decline (offering the fallback) or give it an owner; "
@@ -94,8 +114,22 @@ class Command(BaseCommand):
         opening = sub.add_parser(
             "open", help="Open an ask by hand; the rules and the tap caps hold as for plays."
         )
-        opening.add_argument("email", help="The contact's email.")
+        opening.add_argument(
+            "email", nargs="?", help="The contact's email (or --email, --contacts-file)."
+        )
         opening.add_argument("ask_type", help="An ask type code: review, case_study…")
+        opening.add_argument(
+            "--email",
+            dest="emails",
+            action="append",
+            default=[],
+            metavar="EMAIL",
+            help="Ask this contact too; repeat for several (a bulk ask).",
+        )
+        opening.add_argument(
+            "--contacts-file",
+            help="A file of emails, one a line (or a CSV whose first column is the email).",
+        )
         opening.add_argument(
             "--override-reason",
             default="",
@@ -106,8 +140,10 @@ class Command(BaseCommand):
         move.add_argument("status", choices=AskStatus.values)
         decline = sub.add_parser("decline", help="Record a decline; offers the play's fallback.")
         decline.add_argument("id", type=int)
-        assign = sub.add_parser("assign", help="Give an ask to a user (recorded as an event).")
-        assign.add_argument("id", type=int)
+        assign = sub.add_parser(
+            "assign", help="Give one ask or several to a user (each recorded as an event)."
+        )
+        assign.add_argument("id", type=int, nargs="+", help="The ids of the asks.")
         assign.add_argument("owner", help="The username of the new owner.")
         escalate = sub.add_parser(
             "escalate", help="Escalate open asks overdue past the grace period (once each)."
@@ -208,13 +244,21 @@ class Command(BaseCommand):
         actor = _user(opts["as_user"], "--as") if opts["as_user"] else None
         if opts["override_reason"] and actor is None:
             raise CommandError("--override-reason: say who overrides with --as USER")
-        contact = Contact.objects.filter(email=opts["email"].strip().lower()).first()
-        if contact is None:
-            raise CommandError(f"no contact with the email {opts['email']!r}")
         ask_type = AskType.objects.filter(code=opts["ask_type"], active=True).first()
         if ask_type is None:
             known = ", ".join(AskType.objects.filter(active=True).values_list("code", flat=True))
             raise CommandError(f"ask_type: unknown {opts['ask_type']!r}; known: {known}")
+        emails = bulk_emails(opts)
+        if not emails:
+            raise CommandError("name a contact: EMAIL, --email EMAIL or --contacts-file FILE")
+        if len(emails) > 1 or opts["emails"] or opts["contacts_file"]:
+            if opts["override_reason"]:
+                raise CommandError("--override-reason: one contact at a time, never in bulk")
+            self.open_many(emails, ask_type, actor, opts)
+            return
+        contact = Contact.objects.filter(email=emails[0]).first()
+        if contact is None:
+            raise CommandError(f"no contact with the email {emails[0]!r}")
         try:
             ask = open_manual_ask(
                 contact,
@@ -242,6 +286,37 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"ask {ask.pk} opened: {ask_type.name} for {contact.email}")
 
+    def open_many(
+        self, emails: list[str], ask_type: AskType, actor: Any, opts: dict[str, Any]
+    ) -> None:
+        """A bulk ask: every contact named, through `ask_many`; each refusal with its reason."""
+        found = {c.email: c for c in Contact.objects.filter(email__in=emails)}
+        unknown = [e for e in emails if e not in found]
+        if unknown:
+            raise CommandError(f"no contact with the email(s): {', '.join(unknown)}")
+        try:
+            result = ask_many(
+                [found[e] for e in emails],
+                ask_type,
+                now=as_of(opts),
+                actor=actor,
+                policy=current_policy(),
+                note=opts["note"],
+            )
+        except TooMany as exc:
+            raise CommandError(str(exc)) from None
+        if opts["json"]:
+            self.stdout.write(json.dumps(result.as_dict()))
+            return
+        emails_by_id = {c.pk: c.email for c in found.values()}
+        self.stdout.write(
+            f"{len(result.opened)} ask(s) opened: {ask_type.name}; {len(result.refused)} refused"
+        )
+        for ask in result.opened:
+            self.stdout.write(f"  ask {ask.pk} opened for {emails_by_id[ask.contact_id]}")
+        for refused in result.refused:
+            self.stdout.write(f"  {refused.email} refused ({refused.code}): {refused.reason}")
+
     def escalate(self, opts: dict[str, Any]) -> None:
         if opts["hours"] is not None and opts["hours"] < 0:
             raise CommandError("--hours: expected 0 or more")
@@ -259,17 +334,12 @@ class Command(BaseCommand):
     def move(self, opts: dict[str, Any]) -> None:
         actor = _user(opts["as_user"], "--as") if opts["as_user"] else None
         now = as_of(opts)
+        if opts["action"] == "assign":
+            self.assign(opts, actor, now)
+            return
         ask = Ask.objects.filter(pk=opts["id"]).first()
         if ask is None:
             raise CommandError(f"no ask with id {opts['id']}")
-        if opts["action"] == "assign":
-            owner = _user(opts["owner"], "owner")
-            assign_ask(ask, owner, actor=actor, now=now, note=opts["note"])
-            if opts["json"]:
-                self.stdout.write(json.dumps({"id": ask.pk, "owner": owner.get_username()}))
-            else:
-                self.stdout.write(f"ask {ask.pk} is now owned by {owner.get_username()}")
-            return
         kwargs: dict[str, Any] = {
             "actor": actor,
             "now": now,
@@ -289,3 +359,21 @@ class Command(BaseCommand):
         self.stdout.write(f"ask {ask.pk} is now {ask.status}")
         if ask.status == AskStatus.DECLINED:
             self.stdout.write(result.detail)
+
+    def assign(self, opts: dict[str, Any], actor: Any, now: datetime) -> None:
+        owner = _user(opts["owner"], "owner")
+        ids = list(dict.fromkeys(opts["id"]))
+        asks = list(Ask.objects.filter(pk__in=ids).order_by("pk"))
+        missing = sorted(set(ids) - {a.pk for a in asks})
+        if missing:
+            raise CommandError(f"no ask with id {', '.join(map(str, missing))}")
+        assign_asks(asks, owner, actor=actor, now=now, note=opts["note"])
+        name = owner.get_username()
+        if opts["json"]:
+            if len(opts["id"]) == 1:
+                self.stdout.write(json.dumps({"id": asks[0].pk, "owner": name}))
+            else:
+                self.stdout.write(json.dumps({"ids": [a.pk for a in asks], "owner": name}))
+            return
+        for ask in asks:
+            self.stdout.write(f"ask {ask.pk} is now owned by {name}")
