@@ -45,8 +45,8 @@ def _contact_signals(kind: str | tuple[str, ...], now: datetime) -> QuerySet[Sig
     return Signal.objects.filter(contact=OuterRef("pk"), occurred_at__lte=now, **kinds)
 
 
-def _account_signals(kind: str, now: datetime) -> QuerySet[Signal]:
-    return Signal.objects.filter(account=OuterRef("account_id"), kind=kind, occurred_at__lte=now)
+def _account_signals(kind: str, now: datetime, ref: str = "account_id") -> QuerySet[Signal]:
+    return Signal.objects.filter(account=OuterRef(ref), kind=kind, occurred_at__lte=now)
 
 
 def _latest(qs: QuerySet[Signal], column: str, output: Any) -> Subquery:
@@ -59,29 +59,50 @@ def _count(qs: QuerySet[Signal], by: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def base_annotations(now: datetime) -> dict[str, Any]:
-    """Profile columns read straight from the signal log and the account, as of `now`."""
+# The columns that are the account's, not the contact's: read once per account by the
+# refresh of many profiles (advocacy.engine.state), once per contact everywhere else.
+ACCOUNT_COLUMNS = (
+    "health",
+    "last_milestone_at",
+    "open_tickets",
+    "last_ticket_at",
+    "last_renewal_at",
+    "last_expansion_at",
+    "last_result_at",
+)
+
+
+def account_annotations(now: datetime, ref: str = "account_id") -> dict[str, Any]:
+    """The account-level columns (`ACCOUNT_COLUMNS`) as of `now`, over a queryset whose `ref`
+    is the account's id: `account_id` for contacts, `pk` for accounts."""
+    at = DateTimeField()
+
+    def signals(kind: str) -> QuerySet[Signal]:
+        return _account_signals(kind, now, ref)
+
+    return {
+        "health": _latest(signals(K.HEALTH_SCORE), "value", FloatField()),
+        "last_milestone_at": _latest(signals(K.USAGE_MILESTONE), "occurred_at", at),
+        "open_tickets": _count(signals(K.TICKET_OPENED), "account")
+        - _count(signals(K.TICKET_CLOSED), "account"),
+        "last_ticket_at": _latest(signals(K.TICKET_OPENED), "occurred_at", at),
+        "last_renewal_at": _latest(signals(K.RENEWAL), "occurred_at", at),
+        "last_expansion_at": _latest(signals(K.EXPANSION), "occurred_at", at),
+        "last_result_at": _latest(signals(K.RESULT_SHARED), "occurred_at", at),
+    }
+
+
+def contact_annotations(now: datetime) -> dict[str, Any]:
+    """The columns read from the contact's own signals and row, and its account's row, as of
+    `now`: every profile column but the account-level lookups."""
     at = DateTimeField()
     year_ago = now - timedelta(days=365)
-    opened = Signal.objects.filter(
-        account=OuterRef("account_id"), kind=K.TICKET_OPENED, occurred_at__lte=now
-    )
-    closed = Signal.objects.filter(
-        account=OuterRef("account_id"), kind=K.TICKET_CLOSED, occurred_at__lte=now
-    )
     return {
         "nps": _latest(_contact_signals(K.NPS, now), "value", FloatField()),
         "nps_at": _latest(_contact_signals(K.NPS, now), "occurred_at", at),
         "csat": _latest(_contact_signals(K.CSAT, now), "value", FloatField()),
-        "health": _latest(_account_signals(K.HEALTH_SCORE, now), "value", FloatField()),
         "customer_since": F("account__customer_since"),
         "last_activity_at": _latest(_contact_signals(ACTIVITY_KINDS, now), "occurred_at", at),
-        "last_milestone_at": _latest(_account_signals(K.USAGE_MILESTONE, now), "occurred_at", at),
-        "open_tickets": _count(opened, "account") - _count(closed, "account"),
-        "last_ticket_at": _latest(_account_signals(K.TICKET_OPENED, now), "occurred_at", at),
-        "last_renewal_at": _latest(_account_signals(K.RENEWAL, now), "occurred_at", at),
-        "last_expansion_at": _latest(_account_signals(K.EXPANSION, now), "occurred_at", at),
-        "last_result_at": _latest(_account_signals(K.RESULT_SHARED, now), "occurred_at", at),
         "last_nomination_at": _latest(_contact_signals(K.CSM_NOMINATION, now), "occurred_at", at),
         "activities_12m": _count(
             _contact_signals(ADVOCACY_KINDS, now).filter(occurred_at__gte=year_ago), "contact"
@@ -105,6 +126,11 @@ def base_annotations(now: datetime) -> dict[str, Any]:
         "opted_out": Exists(Contact.objects.filter(pk=OuterRef("pk"), opted_out_at__lte=now)),
         "left_company": Exists(Contact.objects.filter(pk=OuterRef("pk"), left_company_at__lte=now)),
     }
+
+
+def base_annotations(now: datetime) -> dict[str, Any]:
+    """Profile columns read straight from the signal log and the account, as of `now`."""
+    return {**contact_annotations(now), **account_annotations(now)}
 
 
 def derived_annotations(now: datetime, policy: Policy = DEFAULT_POLICY) -> dict[str, Any]:

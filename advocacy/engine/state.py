@@ -1,12 +1,20 @@
-"""Keep the ContactProfile table in step with the signals, set-based.
+"""Keep the ContactProfile table in step with the signals, set-based, a chunk at a time.
 
-Per chunk of contacts, one INSERT … SELECT reads each contact's profile columns from the signal
-log once (`advocacy.engine.profile`, the expressions plays are evaluated with) into a temporary
-table of rows (`ProfileRow`), and one INSERT … SELECT … ON CONFLICT DO UPDATE writes from it the
-profile with its stage, its rung and `ready`: the ask
-types whose verdict lets an ask through now (every rule met, none open, no cap in force; the
-same verdict plays are decided by), concatenated in SQL. Works unchanged on SQLite (3.24+)
-and PostgreSQL.
+Each chunk of contacts is read first, outside any write transaction, into temporary tables of
+this connection (so no other writer waits for the reading):
+
+1. the account-level columns (`profile.ACCOUNT_COLUMNS`) of the chunk's accounts, each lookup
+   on the signal log once per account, not once per contact;
+2. the profile rows (`ProfileRow`): each contact-level lookup once per contact, joined to its
+   account's row;
+3. the profiles as they will be stored: stage, rung and `ready` (the ask types whose verdict
+   lets an ask through now: every rule met, none open, no cap in force; the same verdict plays
+   are decided by, `advocacy.engine.readiness`), computed over those plain columns. Its SQL is
+   built once per refresh: it reads the whole table of rows, whichever the chunk.
+
+Then one short transaction per chunk copies the chunk into ContactProfile (INSERT … SELECT …
+ON CONFLICT DO UPDATE) with its progress: the only time the refresh holds the write lock
+(SQLite has one writer at a time). Works unchanged on SQLite (3.24+) and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -19,10 +27,15 @@ from django.db import connection, transaction
 from django.db.models import Case, CharField, F, Func, Q, QuerySet, Value, When
 from django.db.models.lookups import Exact
 
-from advocacy.customers.models import Contact
+from advocacy.customers.models import Account, Contact
 from advocacy.engine.models import ContactProfile, ProfileRow
 from advocacy.engine.policy import DEFAULT_POLICY, Policy
-from advocacy.engine.profile import base_annotations, derived_annotations
+from advocacy.engine.profile import (
+    ACCOUNT_COLUMNS,
+    account_annotations,
+    contact_annotations,
+    derived_annotations,
+)
 from advocacy.engine.readiness import OK, verdict
 from advocacy.pipeline.models import AskType
 from advocacy.signals.models import Signal
@@ -72,33 +85,74 @@ ROW_FIELDS: tuple[str, ...] = tuple(
     for f in ProfileRow._meta.concrete_fields
     if f.column not in ("contact_id", "account_id")
 )
+CONTACT_FIELDS = tuple(n for n in ROW_FIELDS if n not in ACCOUNT_COLUMNS)
+ACCOUNT_ROWS = "engine_profile_account_row"
+READY_ROWS = "engine_profile_ready_row"
+CHUNK = 5_000
+
+
+def _q(name: str) -> str:
+    return str(connection.ops.quote_name(name))
+
+
+def _temporary_table(cursor: Any, name: str, columns: Iterable[tuple[str, Any]]) -> str:
+    """Create the per-connection table `name` if need be (its first column the key), empty."""
+    defs = [f"{_q(column)} {field.db_type(connection)}" for column, field in columns]
+    defs[0] += " PRIMARY KEY"
+    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_q(name)} ({', '.join(defs)})")
+    cursor.execute(f"DELETE FROM {_q(name)}")
+    return _q(name)
 
 
 def _row_table(cursor: Any) -> str:
     """Create the per-connection table of profile rows if need be, empty; returns its name."""
-    table = ProfileRow._meta.db_table
-    sql, params = connection.schema_editor().table_sql(ProfileRow)
-    sql = sql.replace("CREATE TABLE", "CREATE TEMPORARY TABLE IF NOT EXISTS", 1)
-    cursor.execute(sql, params)
-    cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
-    return connection.ops.quote_name(table)
+    fields = ProfileRow._meta.concrete_fields
+    return _temporary_table(cursor, ProfileRow._meta.db_table, [(str(f.column), f) for f in fields])
 
 
 def fill_rows(cursor: Any, contacts: QuerySet[Contact], now: datetime) -> str:
-    """Read each contact's profile columns from the signal log as of `now`, once, into the
-    table of profile rows; returns the table's name."""
-    table = _row_table(cursor)
-    base = base_annotations(now)
-    lookups = {name: base[name] if name in base else F(name) for name in ROW_FIELDS}
+    """Read each contact's profile columns from the signal log as of `now` into the table of
+    profile rows, each lookup once: the account-level ones once per account of the chunk;
+    returns the table's name."""
+    accounts = _temporary_table(
+        cursor,
+        ACCOUNT_ROWS,
+        [("account_id", ProfileRow._meta.get_field("account_id"))]
+        + [(n, ProfileRow._meta.get_field(n)) for n in ACCOUNT_COLUMNS],
+    )
     sql, params = (
-        contacts.annotate(**{f"_{n}": e for n, e in lookups.items()})
-        .values("pk", "account_id", *[f"_{n}" for n in ROW_FIELDS])
+        Account.objects.filter(pk__in=contacts.values("account_id"))
+        .order_by()
+        .annotate(**{f"_{n}": e for n, e in account_annotations(now, "pk").items()})
+        .values("pk", *[f"_{n}" for n in ACCOUNT_COLUMNS])
         .query.sql_with_params()
     )
-    columns = ", ".join(
-        connection.ops.quote_name(c) for c in ("contact_id", "account_id", *ROW_FIELDS)
+    picked = ", ".join(f"q.{_q(c)}" for c in ("pk", *[f"_{n}" for n in ACCOUNT_COLUMNS]))
+    cursor.execute(f"INSERT INTO {accounts} SELECT {picked} FROM ({sql}) q", params)
+
+    table = _row_table(cursor)
+    own = contact_annotations(now)
+    lookups = {name: own[name] if name in own else F(name) for name in CONTACT_FIELDS}
+    sql, params = (
+        contacts.annotate(**{f"_{n}": e for n, e in lookups.items()})
+        .values("pk", "account_id", *[f"_{n}" for n in CONTACT_FIELDS])
+        .query.sql_with_params()
     )
-    cursor.execute(f"INSERT INTO {table} ({columns}) SELECT * FROM ({sql}) q", params)
+    names = ("contact_id", "account_id", *CONTACT_FIELDS, *ACCOUNT_COLUMNS)
+    picked = ", ".join(
+        [f"q.{_q(c)}" for c in ("pk", "account_id")]
+        + [f"q.{_q('_' + n)}" for n in CONTACT_FIELDS]
+        # No account row cannot happen (every contact has an account); as the lookups would.
+        + [
+            f"COALESCE(a.{_q(n)}, 0)" if n == "open_tickets" else f"a.{_q(n)}"
+            for n in ACCOUNT_COLUMNS
+        ]
+    )
+    cursor.execute(
+        f"INSERT INTO {table} ({', '.join(_q(c) for c in names)}) SELECT {picked} "
+        f"FROM ({sql}) q LEFT JOIN {accounts} a ON a.{_q('account_id')} = q.{_q('account_id')}",
+        params,
+    )
     return table
 
 
@@ -109,54 +163,65 @@ def profile_rows(now: datetime, policy: Policy) -> QuerySet[Any]:
     return qs.values("pk", *COLUMNS)
 
 
+def _batches(contact_ids: Iterable[int] | None, chunk: int) -> list[QuerySet[Contact]]:
+    if contact_ids is None:
+        top = Contact.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        return [
+            Contact.objects.filter(pk__gte=lo, pk__lt=lo + chunk).order_by()
+            for lo in range(0, top + 1, chunk)
+        ]
+    ids = sorted(set(contact_ids))
+    return [
+        Contact.objects.filter(pk__in=ids[i : i + chunk]).order_by()
+        for i in range(0, len(ids), chunk)
+    ]
+
+
 def refresh_profiles(
     *,
     now: datetime,
     contact_ids: Iterable[int] | None = None,
     policy: Policy = DEFAULT_POLICY,
-    chunk: int = 20_000,
+    chunk: int = CHUNK,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Rewrite the profiles of the given contacts (all when None); returns how many.
 
-    Each chunk of contacts is its own transaction, so a long refresh holds no lock for long and
+    Each chunk is read into temporary tables first, then copied into ContactProfile in a
+    transaction of its own, so the refresh holds the write lock only for the copy, and
     `progress(profiles written, contacts in all)` after each chunk tells the truth; every
     profile says the moment it is as of.
     """
-    table = connection.ops.quote_name(ContactProfile._meta.db_table)
-    q = connection.ops.quote_name
-    cols = ", ".join(q(c) for c in ("contact_id", *COLUMNS, "ready_count"))
-    # How many ask types are ready: the codes of `ready` each end with a comma.
-    ready = f"p.{q('ready')}"
-    counted = f"LENGTH({ready}) - LENGTH(REPLACE({ready}, ',', ''))"
-    picked = ", ".join([*(f"p.{q(c)}" for c in ("pk", *COLUMNS)), counted])
-    updates = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in (*COLUMNS, "ready_count"))
-    ids = None if contact_ids is None else sorted(set(contact_ids))
-    total = 0
-    bounds: list[tuple[int, int]]
-    if ids is None:
-        top = Contact.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        bounds = [(lo, lo + chunk) for lo in range(0, top + 1, chunk)]
-    else:
-        bounds = []
-    batches: list[QuerySet[Contact]] = [
-        Contact.objects.filter(pk__gte=lo, pk__lt=hi).order_by() for lo, hi in bounds
+    stored = ContactProfile._meta
+    ready_rows = READY_ROWS
+    columns = [("contact_id", stored.get_field("contact"))] + [
+        (c, stored.get_field(c)) for c in COLUMNS
     ]
-    if ids is not None:
-        batches = [
-            Contact.objects.filter(pk__in=ids[i : i + chunk]).order_by()
-            for i in range(0, len(ids), chunk)
-        ]
-    everyone = (Contact.objects.count() if ids is None else len(ids)) if progress is not None else 0
+    cols = ", ".join(_q(c) for c, _ in columns)
+    updates = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in (*COLUMNS, "ready_count"))
+    # How many ask types are ready: the codes of `ready` each end with a comma.
+    ready = _q("ready")
+    counted = f"LENGTH({ready}) - LENGTH(REPLACE({ready}, ',', ''))"
+    # Built once: it reads the whole table of rows, whichever chunk is in it.
+    sql, derived_params = profile_rows(now, policy).query.sql_with_params()
+    picked = ", ".join(f"p.{_q(c)}" for c in ("pk", *COLUMNS))
+    derived = f"SELECT {picked} FROM ({sql}) p"
+    batches = _batches(contact_ids, chunk)
+    everyone = 0
+    if progress is not None:
+        everyone = Contact.objects.count() if contact_ids is None else len(set(contact_ids))
+    total = 0
     for batch in batches:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with connection.cursor() as cursor:
             fill_rows(cursor, batch, now)
-            sql, params = profile_rows(now, policy).query.sql_with_params()
+            ready_rows = _temporary_table(cursor, READY_ROWS, columns)
+            cursor.execute(f"INSERT INTO {ready_rows} ({cols}) {derived}", derived_params)
+        with transaction.atomic(), connection.cursor() as cursor:
             # "WHERE true" settles SQLite's parsing of INSERT ... SELECT ... ON CONFLICT.
             cursor.execute(
-                f"INSERT INTO {table} ({cols}) SELECT {picked} FROM ({sql}) AS p WHERE true "
-                f"ON CONFLICT (contact_id) DO UPDATE SET {updates}",
-                params,
+                f"INSERT INTO {_q(stored.db_table)} ({cols}, {_q('ready_count')}) "
+                f"SELECT {cols}, {counted} FROM {ready_rows} "
+                f"WHERE true ON CONFLICT (contact_id) DO UPDATE SET {updates}"
             )
             total += cursor.rowcount if cursor.rowcount and cursor.rowcount > 0 else 0
             if progress is not None:

@@ -365,6 +365,64 @@ def condition_sql(cond: Mapping[str, Any], params: dict[str, Any], now: datetime
     return f"{column} = {param(False)}"  # is_false
 
 
+def verdict_sql(
+    t: AskType,
+    p: Policy,
+    params: dict[str, Any],
+    now: datetime,
+    audience: Mapping[str, Any] | None = None,
+    widen: Iterable[str] = (),
+) -> str:
+    """The first rule an ask of `t` fails for the row `q`, as the engine orders them, or 'ok'."""
+    rules = requirements(p, t, widen)
+
+    def not_true(cond: Mapping[str, Any]) -> str:
+        return f"NOT COALESCE({condition_sql(cond, params, now)}, FALSE)"
+
+    def refuses(r: Rule) -> str:
+        cond = condition_sql(r.condition, params, now)
+        return f"COALESCE({cond}, FALSE)" if r.blocks else not_true(r.condition)
+
+    whens = [f"WHEN {not_true(audience)} THEN 'not_in_audience'"] if audience else []
+    whens += [f"WHEN {refuses(r)} THEN '{r.code}'" for r in rules if not r.holds]
+    whens.append(
+        "WHEN EXISTS (SELECT 1 FROM pipeline_ask k WHERE k.contact_id = q.contact_id "
+        f"AND k.ask_type_id = {t.pk} AND k.status IN "
+        "('proposed', 'queued', 'sent', 'accepted', 'scheduled')) THEN 'already_open'"
+    )
+    for effort in reversed(covering(t, p)):
+        whens.append(
+            "WHEN EXISTS (SELECT 1 FROM engine_tapclaim tc WHERE tc.contact_id = "
+            f"q.contact_id AND tc.effort = '{effort}' AND tc.next_allowed_at > %(now)s) "
+            f"THEN 'cap_{effort}_effort'"
+        )
+    whens.append(
+        "WHEN EXISTS (SELECT 1 FROM engine_asktypepreference w WHERE w.contact_id = "
+        f"q.contact_id AND w.ask_type_id = {t.pk} AND w.willing = FALSE) THEN 'not_willing'"
+    )
+    own = p.for_type(t.code)
+    if own.max_asks is not None:
+        since = ""
+        if own.per_days is not None:
+            params[f"since_{t.pk}"] = now - timedelta(days=own.per_days)
+            since = f" AND n.opened_at > %(since_{t.pk})s"
+        chosen = (
+            "(SELECT w.max_asks FROM engine_asktypepreference w WHERE w.contact_id = "
+            f"q.contact_id AND w.ask_type_id = {t.pk} AND w.max_asks IS NOT NULL)"
+        )
+        least = "MIN" if connection.vendor == "sqlite" else "LEAST"
+        allowed = (
+            f"{least}(COALESCE({chosen}, {own.default_max_asks or own.max_asks}), {own.max_asks})"
+        )
+        whens.append(
+            "WHEN (SELECT COUNT(*) FROM pipeline_ask n WHERE n.contact_id = q.contact_id "
+            f"AND n.ask_type_id = {t.pk} AND n.status <> 'cancelled'{since}) >= {allowed} "
+            "THEN 'cap_ask_type'"
+        )
+    whens += [f"WHEN {refuses(r)} THEN 'hold:{r.code}'" for r in rules if r.holds]
+    return f"CASE {' '.join(whens)} ELSE 'ok' END"
+
+
 def play_sql(
     play: Play, types: dict[str, AskType], now: datetime, policy: Policy
 ) -> tuple[str, dict[str, Any]]:
@@ -397,59 +455,13 @@ def play_sql(
     )
     derived = ", ".join(f"{sql} AS {name}" for name, sql in stage_and_rung_sql(p).items())
 
-    def not_true(cond: Mapping[str, Any]) -> str:
-        return f"NOT COALESCE({condition_sql(cond, params, now)}, FALSE)"
-
-    def verdict(t: AskType) -> str:
-        """The first rule an ask of `t` fails, as the engine orders them, or 'ok'."""
-        rules = requirements(p, t, d.get("widen_stages", []))
-
-        def refuses(r: Rule) -> str:
-            cond = condition_sql(r.condition, params, now)
-            return f"COALESCE({cond}, FALSE)" if r.blocks else not_true(r.condition)
-
-        whens = [f"WHEN {not_true(d.get('audience') or {})} THEN 'not_in_audience'"]
-        whens += [f"WHEN {refuses(r)} THEN '{r.code}'" for r in rules if not r.holds]
-        whens.append(
-            "WHEN EXISTS (SELECT 1 FROM pipeline_ask k WHERE k.contact_id = q.contact_id "
-            f"AND k.ask_type_id = {t.pk} AND k.status IN "
-            "('proposed', 'queued', 'sent', 'accepted', 'scheduled')) THEN 'already_open'"
-        )
-        for effort in reversed(covering(t, p)):
-            whens.append(
-                "WHEN EXISTS (SELECT 1 FROM engine_tapclaim tc WHERE tc.contact_id = "
-                f"q.contact_id AND tc.effort = '{effort}' AND tc.next_allowed_at > %(now)s) "
-                f"THEN 'cap_{effort}_effort'"
-            )
-        whens.append(
-            "WHEN EXISTS (SELECT 1 FROM engine_asktypepreference w WHERE w.contact_id = "
-            f"q.contact_id AND w.ask_type_id = {t.pk} AND w.willing = FALSE) THEN 'not_willing'"
-        )
-        own = p.for_type(t.code)
-        if own.max_asks is not None:
-            since = ""
-            if own.per_days is not None:
-                params[f"since_{t.pk}"] = now - timedelta(days=own.per_days)
-                since = f" AND n.opened_at > %(since_{t.pk})s"
-            chosen = (
-                "(SELECT w.max_asks FROM engine_asktypepreference w WHERE w.contact_id = "
-                f"q.contact_id AND w.ask_type_id = {t.pk} AND w.max_asks IS NOT NULL)"
-            )
-            least = "MIN" if connection.vendor == "sqlite" else "LEAST"
-            allowed = (
-                f"{least}(COALESCE({chosen}, {own.default_max_asks or own.max_asks}), "
-                f"{own.max_asks})"
-            )
-            whens.append(
-                "WHEN (SELECT COUNT(*) FROM pipeline_ask n WHERE n.contact_id = q.contact_id "
-                f"AND n.ask_type_id = {t.pk} AND n.status <> 'cancelled'{since}) >= {allowed} "
-                "THEN 'cap_ask_type'"
-            )
-        whens += [f"WHEN {refuses(r)} THEN 'hold:{r.code}'" for r in rules if r.holds]
-        return f"CASE {' '.join(whens)} ELSE 'ok' END"
-
     options = play_options(play, p, types)
-    verdicts = ", ".join(f"{verdict(o.ask_type)} AS v{i}" for i, o in enumerate(options))
+    audience = d.get("audience") or {}
+    widen = d.get("widen_stages", [])
+    verdicts = ", ".join(
+        f"{verdict_sql(o.ask_type, p, params, now, audience, widen)} AS v{i}"
+        for i, o in enumerate(options)
+    )
     passes = "(v{i} = 'ok' OR substr(v{i}, 1, 5) = 'hold:')"
     whens = []
     for i, o in enumerate(options):

@@ -59,3 +59,20 @@ def test_evaluate_plays_benchmark_decides_what_the_hand_written_sql_decides(tmp_
     assert full["baseline_rows"] == full["considered"]
     assert full["considered"] > 0
     assert figures[2]["goal"] == "ratio <= 0.2"
+
+
+@pytest.mark.django_db
+def test_profile_refresh_benchmark_stores_what_the_hand_written_sql_stores(tmp_path: Path) -> None:
+    """The benchmark fails unless both refreshes store the same profiles; here it must not."""
+    registry = discover()
+    ctx = Context(scale="tiny", workdir=tmp_path, db=connection.vendor)
+
+    figures = [json.loads(f.as_json()) for f in registry["profile_refresh"].run(ctx)]
+
+    assert [f["figure"] for f in figures] == ["profile_refresh"]
+    assert FIELDS - set(figures[0]) == set()
+    refresh = figures[0]
+    assert (refresh["contacts"], refresh["chunk"], refresh["unit"]) == (200, 5000, "s")
+    assert refresh["goal"] == "ratio <= 3 and no writer waits 1 s"
+    assert refresh["value"] > 0
+    assert refresh["baseline"] > 0
