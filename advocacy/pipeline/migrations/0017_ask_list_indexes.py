@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pipeline', '0015_signal_kind_value_given'),
+        ('pipeline', '0016_saved_views'),
     ]
 
     operations = [

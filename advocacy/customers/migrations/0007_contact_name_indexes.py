@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0005_suppression_mail'),
+        ('customers', '0006_deals'),
     ]
 
     operations = [
