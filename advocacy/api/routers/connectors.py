@@ -53,6 +53,9 @@ class SyncOut(Schema):
     cursors: dict[str, datetime | None] = Field(
         description="Per object: the CRM's change time of the last record written"
     )
+    write_backs: dict[str, int] = Field(
+        description="Changes written back to the CRM, by status: pending, sent, failed"
+    )
 
 
 class ConnectionOut(Schema):

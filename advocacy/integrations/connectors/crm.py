@@ -38,7 +38,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 
 from advocacy.customers.deals import (
     DealContactRecord,
@@ -55,8 +55,15 @@ from advocacy.integrations.connectors.models import (
     SyncRun,
     SyncState,
     WriteBack,
+    WriteBackStatus,
 )
-from advocacy.integrations.connectors.registry import Connector, Malformed, Received, Refused
+from advocacy.integrations.connectors.registry import (
+    Connector,
+    Malformed,
+    Option,
+    Received,
+    Refused,
+)
 
 MAX_RETRIES = 5  # 429s in a row waited out for one request
 MAX_WAIT = 120.0  # seconds: a longer Retry-After stops the run (the next one goes on)
@@ -64,6 +71,13 @@ TIMEOUT = 30.0
 STALE_RUN = timedelta(hours=6)  # a run "running" this long was left by a dead worker
 REJECTIONS_KEPT = 20
 ERROR_LENGTH = 2000
+
+
+WRITE_BACK = Option(
+    "write_back",
+    "what is written back to the CRM: activity, lead, advocate, comma-separated; none if empty",
+    "activity,lead,advocate",
+)
 
 
 class CrmError(Exception):
@@ -502,9 +516,21 @@ def sync_status(connection_ids: list[int]) -> dict[int, dict[str, Any]]:
             "counts": {k: v for k, v in run.counts.items() if k != "rejections"},
             "cursors": {},
         }
+
+    def entry(cid: int) -> dict[str, Any]:
+        blank: dict[str, Any] = {"state": None, "started_at": None, "finished_at": None, "pages": 0,
+                 "error": "", "counts": {}, "cursors": {}}  # fmt: skip
+        return out.setdefault(cid, blank)
+
     for c in SyncCursor.objects.filter(connection_id__in=connection_ids):
-        entry = out.setdefault(c.connection_id, {"state": None, "started_at": None,
-                                                 "finished_at": None, "pages": 0, "error": "",
-                                                 "counts": {}, "cursors": {}})  # fmt: skip
-        entry["cursors"][c.object] = c.modified_at
+        entry(c.connection_id)["cursors"][c.object] = c.modified_at
+    for cid in connection_ids:
+        entry(cid)["write_backs"] = dict.fromkeys(WriteBackStatus.values, 0)
+    for cid, status, n in (
+        WriteBack.objects.filter(connection_id__in=connection_ids)
+        .values_list("connection_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        out[cid]["write_backs"][status] = n
     return out
