@@ -473,6 +473,15 @@ def sync(
     return run
 
 
+def _in_order(run: SyncRun) -> dict[str, Any]:
+    """The run's counts in the order the objects sync (PostgreSQL's jsonb keeps no order)."""
+    connector = registry.KINDS.get(run.connection.kind)
+    order = [*getattr(connector, "objects", ()), "deal contacts"]
+    found = {k: v for k, v in run.counts.items() if k != "rejections"}
+    rank = {k: i for i, k in enumerate(order)}
+    return {k: found[k] for k in sorted(found, key=lambda k: (rank.get(k, len(rank)), k))}
+
+
 def run_summary(run: SyncRun) -> dict[str, Any]:
     cursors = {
         c.object: {
@@ -490,7 +499,7 @@ def run_summary(run: SyncRun) -> dict[str, Any]:
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "pages": run.pages,
         "retries": run.retries,
-        "counts": {k: v for k, v in run.counts.items() if k != "rejections"},
+        "counts": _in_order(run),
         "rejections": list(run.counts.get("rejections", [])),
         "error": run.error,
         "cursors": cursors,
@@ -504,7 +513,7 @@ def sync_status(connection_ids: list[int]) -> dict[int, dict[str, Any]]:
     )
     runs = SyncRun.objects.filter(
         connection_id__in=connection_ids, pk=Subquery(latest.values("pk")[:1])
-    )
+    ).select_related("connection")
     out: dict[int, dict[str, Any]] = {}
     for run in runs:
         out[run.connection_id] = {
@@ -513,7 +522,7 @@ def sync_status(connection_ids: list[int]) -> dict[int, dict[str, Any]]:
             "finished_at": run.finished_at,
             "pages": run.pages,
             "error": run.error,
-            "counts": {k: v for k, v in run.counts.items() if k != "rejections"},
+            "counts": _in_order(run),
             "cursors": {},
         }
 
