@@ -417,11 +417,12 @@ def sync(
     connection = crm_connection(name)
     connector = _connector(connection)
     run = _begin(connection, now=now(), job_id=job_id)
-    session = Session(connection, connector, sleep=sleep)
     counts: dict[str, Any] = {}
     rejections: list[str] = []
     done, expected = 0, 0
+    session: Session | None = None
     try:
+        session = Session(connection, connector, sleep=sleep)
         for obj in connector.objects:
             cursor, _ = SyncCursor.objects.get_or_create(
                 connection=connection, object=obj, defaults={"updated_at": now()}
@@ -454,7 +455,7 @@ def sync(
                     SyncRun.objects.filter(pk=run.pk).update(
                         counts=counts | {"rejections": rejections},
                         pages=F("pages") + 1,
-                        retries=session.retries + session.renewals,
+                        retries=_retries(session),
                     )
                     if progress is not None:
                         progress(done, max(expected, done))
@@ -463,11 +464,17 @@ def sync(
             state=SyncState.FAILED,
             finished_at=now(),
             error=str(exc)[:ERROR_LENGTH],
-            retries=session.retries + session.renewals,
+            retries=_retries(session),
         )
+    except BaseException:
+        SyncRun.objects.filter(pk=run.pk).update(
+            state=SyncState.FAILED, finished_at=now(), error="stopped by an error",
+            retries=_retries(session),
+        )  # fmt: skip
+        raise
     else:
         SyncRun.objects.filter(pk=run.pk).update(
-            state=SyncState.DONE, finished_at=now(), retries=session.retries + session.renewals
+            state=SyncState.DONE, finished_at=now(), retries=_retries(session)
         )
     run.refresh_from_db()
     return run
@@ -480,6 +487,10 @@ def _in_order(run: SyncRun) -> dict[str, Any]:
     found = {k: v for k, v in run.counts.items() if k != "rejections"}
     rank = {k: i for i, k in enumerate(order)}
     return {k: found[k] for k in sorted(found, key=lambda k: (rank.get(k, len(rank)), k))}
+
+
+def _retries(session: Session | None) -> int:
+    return session.retries + session.renewals if session is not None else 0
 
 
 def run_summary(run: SyncRun) -> dict[str, Any]:
