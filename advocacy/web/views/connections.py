@@ -74,6 +74,12 @@ def connections(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             form = ConnectionForm()
+            if getattr(registry.KINDS.get(data["kind"]), "crm", False):
+                messages.success(
+                    request, f"{data['name']} added: it is synced every 15 minutes, or now with "
+                    "Sync now.",
+                )  # fmt: skip
+                return redirect("web:connections")
     views = list_connections()
     context = {
         "section": "connections",

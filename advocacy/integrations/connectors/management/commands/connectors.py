@@ -115,6 +115,14 @@ class Command(BaseCommand):
             now=timezone.now(),
         )
         view = get_connection(connection.name).as_dict() | {"url": url}
+        if view["syncs"]:
+            text = (
+                f"Connection {connection.name!r} ({view['label']}): synced every 15 minutes; "
+                f"`advocacy connectors sync {connection.name!r}` syncs it now. The secret "
+                "cannot be shown again."
+            )
+            self._out(options, view, text)
+            return
         text = (
             f"{url}\n"
             f"Connection {connection.name!r} ({view['label']}): give the vendor this url. "
