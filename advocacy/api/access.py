@@ -27,6 +27,7 @@ OPERATIONS: dict[str, Action] = {
     "get_inbox_request": A.CONNECTORS_VIEW,
     "replay_inbox": A.CONNECTORS_MANAGE,
     "sync_connection": A.CONNECTORS_MANAGE,
+    "list_write_backs": A.CONNECTORS_VIEW,
     "list_champions": A.VIEW,
     "list_featured_customers": A.VIEW,
     "get_badge": A.VIEW,

@@ -337,6 +337,7 @@ CLI: dict[tuple[str, str], Action] = {
     ("connectors", "inbox"): Action.CONNECTORS_VIEW,
     ("connectors", "rejected"): Action.CONNECTORS_VIEW,
     ("connectors", "sync"): Action.CONNECTORS_MANAGE,
+    ("connectors", "write-backs"): Action.CONNECTORS_VIEW,
     ("recognition", "badge-issue"): Action.RECOGNITION_BADGE,
     ("recognition", "badge-revoke"): Action.RECOGNITION_BADGE,
     ("value", "send"): Action.VALUE_SEND,

@@ -2,6 +2,7 @@
 
     queue_write_backs(now) -> dict[str, int]     what is new, as WriteBack rows (set-based)
     send_write_backs(now, sleep=...) -> dict[str, int]   the due rows, sent and recorded
+    write_backs(name=None, status=None, limit=100) -> QuerySet[WriteBack]   newest first
 
 Three kinds, each on by `--option write_back=activity,lead,advocate` (the default: all three;
 empty: none):
@@ -26,9 +27,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from advocacy.customers.models import ContactIdentity, Deal
 from advocacy.integrations.connectors.crm import CrmConnector, CrmError, Session, crm_kinds
@@ -200,3 +202,33 @@ def _send(
         return
     row.status, row.sent_at, row.error = WriteBackStatus.SENT, now, ""
     out["sent"] += 1
+
+
+def write_backs(
+    *, name: str | None = None, status: str | None = None, limit: int = 100
+) -> QuerySet[WriteBack]:
+    """The write-backs, newest first, of one connection (by name) or all, by status."""
+    found = WriteBack.objects.select_related("connection")
+    if name:
+        found = found.filter(connection__name=name.strip())
+    if status:
+        if status not in WriteBackStatus.values:
+            raise ValueError(f"status is one of {', '.join(WriteBackStatus.values)}")
+        found = found.filter(status=status)
+    return found.order_by("-created_at", "-id")[:limit]
+
+
+def write_back_row(row: WriteBack) -> dict[str, Any]:
+    return {
+        "id": row.pk,
+        "connection": row.connection.name,
+        "kind": row.kind,
+        "key": row.key,
+        "status": row.status,
+        "attempts": row.attempts,
+        "next_attempt_at": row.next_attempt_at.isoformat(),
+        "error": row.error,
+        "external_id": row.external_id,
+        "created_at": row.created_at.isoformat(),
+        "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+    }

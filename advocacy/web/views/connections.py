@@ -29,6 +29,7 @@ from advocacy.integrations.connectors.services import (
     remove_connection,
     replay,
 )
+from advocacy.integrations.connectors.writeback import write_backs
 from advocacy.web.htmx import render_page
 
 
@@ -85,6 +86,7 @@ def connections(request: HttpRequest) -> HttpResponse:
         "section": "connections",
         "connections": views,
         "synced": [v for v in views if v.syncs],
+        "write_backs": list(write_backs(limit=20)) if any(v.syncs for v in views) else [],
         "form": form,
         "url": url,
     }

@@ -190,3 +190,33 @@ def test_salesforce_takes_a_task_a_lead_and_the_advocate_field(owner):
 
 def test_the_write_back_job_is_scheduled_every_five_minutes():
     assert scheduler.REGISTRY["crm-write-back"].every == timedelta(minutes=5)
+
+
+def test_the_write_backs_are_listed_in_the_cli_the_api_and_the_page(crm, owner, member):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.test import Client
+
+    from advocacy.people.models import ApiKey
+
+    ada = Contact.objects.get(email="ada@acme.com")
+    referral(ada, "gavin@hooli.com")
+    queue_write_backs(now=LATER)
+    crm.fail("/crm/v3/objects/contacts", 1, 500)
+    send_write_backs(now=LATER)
+    out = StringIO()
+    call_command("connectors", "write-backs", "--json", "--as", "member", stdout=out)
+    rows = json.loads(out.getvalue())
+    assert [(r["connection"], r["kind"], r["key"], r["status"], r["attempts"], r["error"])
+            for r in rows] == [("HubSpot", "lead", f"lead:referral:{Referral.objects.get().pk}",
+                                "pending", 1, "HubSpot CRM answered 500 to POST "
+                                "/crm/v3/objects/contacts: fault")]  # fmt: skip
+    _, secret = ApiKey.issue(owner, "tests", ["read"])
+    api = Client().get("/api/write-backs", {"status": "pending"},
+                       headers={"Authorization": f"Bearer {secret}"})  # fmt: skip
+    assert [r["key"] for r in api.json()] == [rows[0]["key"]]
+    web = Client()
+    web.force_login(member)
+    page = web.get("/connections/").content.decode()
+    assert 'data-testid="write-backs"' in page and "Referral as a lead" in page
