@@ -35,6 +35,7 @@ OPERATIONS: dict[str, Action] = {
     "list_webhook_deliveries": A.WEBHOOKS_VIEW,
     "get_webhook_delivery": A.WEBHOOKS_VIEW,
     "redeliver_webhooks": A.WEBHOOKS_MANAGE,
+    "list_write_backs": A.CONNECTORS_VIEW,
     "list_champions": A.VIEW,
     "list_featured_customers": A.VIEW,
     "get_badge": A.VIEW,

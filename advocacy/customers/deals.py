@@ -143,16 +143,16 @@ def link_deal_contacts(
     rejected: list[RecordError] = []
     wanted: dict[tuple[int, int], DealContactRecord] = {}
     for i, link in enumerate(links):
-        deal_id, contact_id = deals.get(link.deal), contacts.get(link.contact)
-        if deal_id is None or contact_id is None:
-            missing = "deal" if deal_id is None else "contact"
-            key = link.deal if deal_id is None else link.contact
+        deal_pk, contact_pk = deals.get(link.deal), contacts.get(link.contact)
+        if deal_pk is None or contact_pk is None:
+            missing = "deal" if deal_pk is None else "contact"
+            key = link.deal if deal_pk is None else link.contact
             rejected.append(
                 RecordError(i, missing, f"a {missing} already synced", f"{key[0]}:{key[1]}",
                             f"no {missing} has this id")
             )  # fmt: skip
             continue
-        wanted[(deal_id, contact_id)] = link
+        wanted[(deal_pk, contact_pk)] = link
     created = updated = unchanged = 0
     rows: list[DealContact] = []
     for (deal_id, contact_id), link in wanted.items():

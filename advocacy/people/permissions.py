@@ -364,6 +364,7 @@ CLI: dict[tuple[str, str], Action] = {
     ("webhooks", "list"): Action.WEBHOOKS_VIEW,
     ("webhooks", "show"): Action.WEBHOOKS_VIEW,
     ("webhooks", "deliveries"): Action.WEBHOOKS_VIEW,
+    ("connectors", "write-backs"): Action.CONNECTORS_VIEW,
     ("recognition", "badge-issue"): Action.RECOGNITION_BADGE,
     ("recognition", "badge-revoke"): Action.RECOGNITION_BADGE,
     ("value", "send"): Action.VALUE_SEND,

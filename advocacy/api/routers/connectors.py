@@ -24,7 +24,12 @@ from advocacy.core.models import Job
 from advocacy.integrations.connectors import registry
 from advocacy.integrations.connectors.crm import CrmError, NoSuchCrm
 from advocacy.integrations.connectors.jobs import start_sync
-from advocacy.integrations.connectors.models import InboxRequest, InboxStatus, RejectedRequest
+from advocacy.integrations.connectors.models import (
+    InboxRequest,
+    InboxStatus,
+    RejectedRequest,
+    WriteBackStatus,
+)
 from advocacy.integrations.connectors.services import (
     ConnectorError,
     NoSuchConnection,
@@ -36,6 +41,7 @@ from advocacy.integrations.connectors.services import (
     remove_connection,
     replay,
 )
+from advocacy.integrations.connectors.writeback import write_back_row, write_backs
 
 router = ScopedRouter(tags=["connections"])
 Name = Annotated[str, Path(max_length=100, pattern=NO_NUL)]
@@ -52,6 +58,9 @@ class SyncOut(Schema):
     )
     cursors: dict[str, datetime | None] = Field(
         description="Per object: the CRM's change time of the last record written"
+    )
+    write_backs: dict[str, int] = Field(
+        description="Changes written back to the CRM, by status: pending, sent, failed"
     )
 
 
@@ -217,6 +226,35 @@ def start_a_sync(request: HttpRequest, response: HttpResponse, name: Name) -> St
     except CrmError as exc:
         raise HttpError(404 if isinstance(exc, NoSuchCrm) else 422, str(exc)) from None
     return accepted(response, job)
+
+
+class WriteBackOut(Schema):
+    id: int
+    connection: str
+    kind: str = Field(description="activity, lead or advocate")
+    key: str = Field(description="What it is about, once per connection")
+    status: WriteBackStatus
+    attempts: int
+    next_attempt_at: datetime
+    error: str = Field(description="The CRM's reason, when it refused")
+    external_id: str = Field(description="The CRM's id of what it made")
+    created_at: datetime
+    sent_at: datetime | None
+
+
+class WriteBackFilters(Schema):
+    connection: Annotated[str, bounded(100)] = ""
+    status: WriteBackStatus | None = None
+    limit: int = Field(100, ge=1, le=1000)
+
+
+@router.get("/write-backs", response=list[WriteBackOut], operation_id="list_write_backs")
+def list_write_backs(
+    request: HttpRequest, filters: Query[WriteBackFilters]
+) -> list[dict[str, Any]]:
+    """What was written back to the CRMs (or waits to be, or was given up), newest first."""
+    found = write_backs(name=filters.connection or None, status=filters.status, limit=filters.limit)
+    return [write_back_row(r) for r in found]
 
 
 @router.get("/inbox", response=list[InboxOut], operation_id="list_inbox")

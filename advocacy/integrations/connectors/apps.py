@@ -16,7 +16,7 @@ class ConnectorsConfig(AppConfig):
             jobs,
             vendors,  # noqa: F401
         )
-        from advocacy.integrations.connectors.tasks import drain_inbox, sync_crms
+        from advocacy.integrations.connectors.tasks import drain_inbox, sync_crms, write_back_crms
 
         # Requests queue the drain themselves; this catches what a lost task left pending.
         register(
@@ -33,6 +33,14 @@ class ConnectorsConfig(AppConfig):
                 timedelta(minutes=15),
                 sync_crms.enqueue,
                 "Sync accounts, contacts and deals from each CRM connection, from its cursors.",
+            )
+        )
+        register(
+            Job(
+                "crm-write-back",
+                timedelta(minutes=5),
+                write_back_crms.enqueue,
+                "Write reference calls, referrals and advocates back to the CRMs, with retries.",
             )
         )
         jobs.register()

@@ -38,7 +38,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 
 from advocacy.customers.deals import (
     DealContactRecord,
@@ -55,8 +55,15 @@ from advocacy.integrations.connectors.models import (
     SyncRun,
     SyncState,
     WriteBack,
+    WriteBackStatus,
 )
-from advocacy.integrations.connectors.registry import Connector, Malformed, Received, Refused
+from advocacy.integrations.connectors.registry import (
+    Connector,
+    Malformed,
+    Option,
+    Received,
+    Refused,
+)
 
 MAX_RETRIES = 5  # 429s in a row waited out for one request
 MAX_WAIT = 120.0  # seconds: a longer Retry-After stops the run (the next one goes on)
@@ -64,6 +71,13 @@ TIMEOUT = 30.0
 STALE_RUN = timedelta(hours=6)  # a run "running" this long was left by a dead worker
 REJECTIONS_KEPT = 20
 ERROR_LENGTH = 2000
+
+
+WRITE_BACK = Option(
+    "write_back",
+    "what is written back to the CRM: activity, lead, advocate, comma-separated; none if empty",
+    "activity,lead,advocate",
+)
 
 
 class CrmError(Exception):
@@ -403,11 +417,12 @@ def sync(
     connection = crm_connection(name)
     connector = _connector(connection)
     run = _begin(connection, now=now(), job_id=job_id)
-    session = Session(connection, connector, sleep=sleep)
     counts: dict[str, Any] = {}
     rejections: list[str] = []
     done, expected = 0, 0
+    session: Session | None = None
     try:
+        session = Session(connection, connector, sleep=sleep)
         for obj in connector.objects:
             cursor, _ = SyncCursor.objects.get_or_create(
                 connection=connection, object=obj, defaults={"updated_at": now()}
@@ -440,7 +455,7 @@ def sync(
                     SyncRun.objects.filter(pk=run.pk).update(
                         counts=counts | {"rejections": rejections},
                         pages=F("pages") + 1,
-                        retries=session.retries + session.renewals,
+                        retries=_retries(session),
                     )
                     if progress is not None:
                         progress(done, max(expected, done))
@@ -449,14 +464,33 @@ def sync(
             state=SyncState.FAILED,
             finished_at=now(),
             error=str(exc)[:ERROR_LENGTH],
-            retries=session.retries + session.renewals,
+            retries=_retries(session),
         )
+    except BaseException:
+        SyncRun.objects.filter(pk=run.pk).update(
+            state=SyncState.FAILED, finished_at=now(), error="stopped by an error",
+            retries=_retries(session),
+        )  # fmt: skip
+        raise
     else:
         SyncRun.objects.filter(pk=run.pk).update(
-            state=SyncState.DONE, finished_at=now(), retries=session.retries + session.renewals
+            state=SyncState.DONE, finished_at=now(), retries=_retries(session)
         )
     run.refresh_from_db()
     return run
+
+
+def _in_order(run: SyncRun) -> dict[str, Any]:
+    """The run's counts in the order the objects sync (PostgreSQL's jsonb keeps no order)."""
+    connector = registry.KINDS.get(run.connection.kind)
+    order = [*getattr(connector, "objects", ()), "deal contacts"]
+    found = {k: v for k, v in run.counts.items() if k != "rejections"}
+    rank = {k: i for i, k in enumerate(order)}
+    return {k: found[k] for k in sorted(found, key=lambda k: (rank.get(k, len(rank)), k))}
+
+
+def _retries(session: Session | None) -> int:
+    return session.retries + session.renewals if session is not None else 0
 
 
 def run_summary(run: SyncRun) -> dict[str, Any]:
@@ -476,7 +510,7 @@ def run_summary(run: SyncRun) -> dict[str, Any]:
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "pages": run.pages,
         "retries": run.retries,
-        "counts": {k: v for k, v in run.counts.items() if k != "rejections"},
+        "counts": _in_order(run),
         "rejections": list(run.counts.get("rejections", [])),
         "error": run.error,
         "cursors": cursors,
@@ -490,7 +524,7 @@ def sync_status(connection_ids: list[int]) -> dict[int, dict[str, Any]]:
     )
     runs = SyncRun.objects.filter(
         connection_id__in=connection_ids, pk=Subquery(latest.values("pk")[:1])
-    )
+    ).select_related("connection")
     out: dict[int, dict[str, Any]] = {}
     for run in runs:
         out[run.connection_id] = {
@@ -499,12 +533,24 @@ def sync_status(connection_ids: list[int]) -> dict[int, dict[str, Any]]:
             "finished_at": run.finished_at,
             "pages": run.pages,
             "error": run.error,
-            "counts": {k: v for k, v in run.counts.items() if k != "rejections"},
+            "counts": _in_order(run),
             "cursors": {},
         }
+
+    def entry(cid: int) -> dict[str, Any]:
+        blank: dict[str, Any] = {"state": None, "started_at": None, "finished_at": None, "pages": 0,
+                 "error": "", "counts": {}, "cursors": {}}  # fmt: skip
+        return out.setdefault(cid, blank)
+
     for c in SyncCursor.objects.filter(connection_id__in=connection_ids):
-        entry = out.setdefault(c.connection_id, {"state": None, "started_at": None,
-                                                 "finished_at": None, "pages": 0, "error": "",
-                                                 "counts": {}, "cursors": {}})  # fmt: skip
-        entry["cursors"][c.object] = c.modified_at
+        entry(c.connection_id)["cursors"][c.object] = c.modified_at
+    for cid in connection_ids:
+        entry(cid)["write_backs"] = dict.fromkeys(WriteBackStatus.values, 0)
+    for cid, status, n in (
+        WriteBack.objects.filter(connection_id__in=connection_ids)
+        .values_list("connection_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        out[cid]["write_backs"][status] = n
     return out

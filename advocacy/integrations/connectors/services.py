@@ -129,7 +129,8 @@ def _view(
 
 
 NEVER_SYNCED: dict[str, Any] = {"state": None, "started_at": None, "finished_at": None,
-                                "pages": 0, "error": "", "counts": {}, "cursors": {}}  # fmt: skip
+                                "pages": 0, "error": "", "counts": {}, "cursors": {},
+                                "write_backs": {}}  # fmt: skip
 
 
 def parse_options(pairs: list[str]) -> dict[str, str]:

@@ -11,6 +11,7 @@ from django_tasks import task
 from advocacy.integrations.connectors.crm import CrmError, crm_kinds, sync
 from advocacy.integrations.connectors.models import Connection
 from advocacy.integrations.connectors.processing import drain
+from advocacy.integrations.connectors.writeback import queue_write_backs, send_write_backs
 
 logger = logging.getLogger(__name__)
 
@@ -37,3 +38,11 @@ def sync_crms() -> dict[str, Any]:
         if run.error:
             logger.warning("CRM sync of %s stopped: %s", name, run.error)
     return states
+
+
+@task()
+def write_back_crms() -> dict[str, Any]:
+    """Queue what is new to write back to each CRM, then send what is due
+    (advocacy.integrations.connectors.writeback)."""
+    queued = queue_write_backs(now=timezone.now())
+    return {"queued": queued, **send_write_backs(now=timezone.now())}

@@ -51,3 +51,13 @@ def test_a_member_sees_the_sync_but_may_not_start_it(client, member, crm):
     assert 'data-testid="crm-syncs"' in page and "Sync now" not in page
     assert client.post("/connections/HubSpot/sync/").status_code == 403
     assert SyncRun.objects.count() == 0
+
+
+def test_adding_a_crm_shows_no_address_to_give(client, owner):
+    client.force_login(owner)
+    page = client.post("/connections/", {"kind": "hubspot-crm", "name": "CRM", "secret": TOKEN,
+                                         "options": "currency=EUR"}, follow=True)  # fmt: skip
+    text = page.content.decode()
+    assert "CRM added: it is synced every 15 minutes, or now with Sync now." in text
+    assert 'data-testid="connection-url"' not in text and TOKEN not in text
+    assert 'data-testid="crm-syncs"' in text

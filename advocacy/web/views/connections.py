@@ -29,6 +29,7 @@ from advocacy.integrations.connectors.services import (
     remove_connection,
     replay,
 )
+from advocacy.integrations.connectors.writeback import write_backs
 from advocacy.web.htmx import render_page
 
 
@@ -74,11 +75,18 @@ def connections(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             form = ConnectionForm()
+            if getattr(registry.KINDS.get(data["kind"]), "crm", False):
+                messages.success(
+                    request, f"{data['name']} added: it is synced every 15 minutes, or now with "
+                    "Sync now.",
+                )  # fmt: skip
+                return redirect("web:connections")
     views = list_connections()
     context = {
         "section": "connections",
         "connections": views,
         "synced": [v for v in views if v.syncs],
+        "write_backs": list(write_backs(limit=20)) if any(v.syncs for v in views) else [],
         "form": form,
         "url": url,
     }

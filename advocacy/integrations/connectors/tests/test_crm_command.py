@@ -112,3 +112,11 @@ def test_a_failed_job_keeps_the_reason(crm, owner):
     job = Job.objects.get(pk=start_sync("HubSpot", actor=owner, now=timezone.now()).pk)
     assert job.state == "failed"
     assert job.message.startswith("HubSpot CRM answered 500 to POST /crm/v3/objects/companies")
+
+
+def test_adding_a_crm_says_how_it_syncs_and_not_to_give_out_an_address():
+    out, _ = run("add", "salesforce", "--name", "SF", "--secret", '{"refresh_token": "rt"}',
+                 "--option", "client_id=consumer-key")  # fmt: skip
+    assert out.strip() == ("Connection 'SF' (Salesforce): synced every 15 minutes; `advocacy "
+                           "connectors sync 'SF'` syncs it now. The secret cannot be shown "
+                           "again.")  # fmt: skip

@@ -24,7 +24,13 @@ from advocacy.integrations.connectors import vault
 from advocacy.integrations.connectors.crm import CrmError, sync
 from advocacy.integrations.connectors.models import Connection, SyncCursor, SyncRun
 from advocacy.integrations.connectors.services import ConnectorError, add_connection
-from advocacy.integrations.connectors.tests.fake_crm import FakeHubSpot, seeded_hubspot, to
+from advocacy.integrations.connectors.tests.fake_crm import (
+    FakeHubSpot,
+    company,
+    person,
+    seeded_hubspot,
+    to,
+)
 
 pytestmark = pytest.mark.django_db
 TOKEN = "pat-na1-11111111-2222-3333-4444-555555555555"
@@ -219,3 +225,33 @@ def test_a_crm_connection_takes_no_webhooks(client, crm):
                             now=timezone.now())  # fmt: skip
     answer = client.post(urlsplit(url).path, data=b"[]", content_type="application/json")
     assert answer.status_code == 401
+
+
+def test_a_secret_sealed_under_another_key_fails_the_run_and_frees_it(crm, settings):
+    connect(crm)
+    settings.SECRET_KEY = "another key entirely, of the right length for the checks"
+    r = run()
+    assert (r.state, r.error) == (
+        "failed",
+        "the connection's secret was stored under another ADVOCACY_SECRET_KEY: set it again",
+    )
+    assert SyncRun.objects.filter(state="running").count() == 0
+
+
+@pytest.mark.parametrize("size", [4, 80])
+def test_a_page_is_written_in_a_constant_number_of_queries(
+    crm, size, django_assert_max_num_queries
+):
+    crm.page_size = 100
+    crm.records = {
+        "companies": [company(str(1000 + i), f"Co {i}", f"co{i}.com", "2026-01-01T10:00:00Z")
+                      for i in range(size)],
+        "contacts": [person(str(2000 + i), f"p{i}@co{i}.com", str(1000 + i),
+                            "2026-01-02T10:00:00Z") for i in range(size)],
+        "deals": [],
+    }  # fmt: skip
+    connect(crm)
+    # 46 for 4 records a page as for 80: the same queries per page, whatever its size.
+    with django_assert_max_num_queries(46):
+        r = run()
+    assert (r.state, r.pages, Contact.objects.count()) == ("done", 2, size)

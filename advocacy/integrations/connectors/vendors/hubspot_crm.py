@@ -24,6 +24,7 @@ from typing import Any
 from advocacy.customers.deals import DealContactRecord, DealRecord
 from advocacy.customers.records import AccountRecord, AccountRef, ContactRecord, clean_domain
 from advocacy.integrations.connectors.crm import (
+    WRITE_BACK,
     Batch,
     CrmConnector,
     CrmError,
@@ -105,6 +106,7 @@ class HubSpotCrm(CrmConnector):
         Option("currency", "the currency of deals that name none", "USD"),
         Option("advocate_property", "the contact property set to true for advocates",
                "advocacy_advocate"),
+        WRITE_BACK,
     )  # fmt: skip
 
     def check_secret(self, secret: str) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 from advocacy.customers.deals import DealContactRecord, DealRecord
 from advocacy.customers.records import AccountRecord, AccountRef, ContactRecord, clean_domain
 from advocacy.integrations.connectors.crm import (
+    WRITE_BACK,
     Batch,
     CrmConnector,
     CrmError,
@@ -103,6 +104,7 @@ class Salesforce(CrmConnector):
         Option("currency", "the currency of opportunities' amounts", "USD"),
         Option("advocate_field", "the Contact checkbox field set for advocates", "Advocate__c"),
         Option("lead_source", "the LeadSource of leads made from referrals (none when blank)"),
+        WRITE_BACK,
     )  # fmt: skip
 
     def check_secret(self, secret: str) -> None:

@@ -12,7 +12,12 @@ from django.utils import timezone
 from advocacy.core.management.progress import progress_bar
 from advocacy.integrations.connectors import registry
 from advocacy.integrations.connectors.crm import CrmError, run_summary, sync
-from advocacy.integrations.connectors.models import InboxRequest, InboxStatus, RejectedRequest
+from advocacy.integrations.connectors.models import (
+    InboxRequest,
+    InboxStatus,
+    RejectedRequest,
+    WriteBackStatus,
+)
 from advocacy.integrations.connectors.services import (
     ConnectorError,
     add_connection,
@@ -24,6 +29,7 @@ from advocacy.integrations.connectors.services import (
     remove_connection,
     replay,
 )
+from advocacy.integrations.connectors.writeback import write_back_row, write_backs
 from advocacy.people.management.acting import acting_user
 
 
@@ -91,14 +97,18 @@ class Command(BaseCommand):
             "sync", help="sync a CRM connection from its cursors (accounts, contacts, deals)"
         )
         pull.add_argument("name")
-        for p in (add, listing, show, remove, again, box, refused, pull):
+        back = actions.add_parser("write-backs", help="what was written back to the CRMs")
+        back.add_argument("--name", help="only this connection's")
+        back.add_argument("--status", choices=WriteBackStatus.values)
+        back.add_argument("--limit", type=int, default=50)
+        for p in (add, listing, show, remove, again, box, refused, pull, back):
             p.add_argument("--json", action="store_true", help="print JSON")
             p.add_argument("--as", dest="as_user", help="Act as this username.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = acting_user("connectors", options)
         try:
-            getattr(self, f"_{options['action']}")(options, actor)
+            getattr(self, f"_{options['action'].replace('-', '_')}")(options, actor)
         except (ConnectorError, CrmError) as exc:
             raise CommandError(str(exc)) from exc
 
@@ -115,6 +125,14 @@ class Command(BaseCommand):
             now=timezone.now(),
         )
         view = get_connection(connection.name).as_dict() | {"url": url}
+        if view["syncs"]:
+            text = (
+                f"Connection {connection.name!r} ({view['label']}): synced every 15 minutes; "
+                f"`advocacy connectors sync {connection.name!r}` syncs it now. The secret "
+                "cannot be shown again."
+            )
+            self._out(options, view, text)
+            return
         text = (
             f"{url}\n"
             f"Connection {connection.name!r} ({view['label']}): give the vendor this url. "
@@ -213,3 +231,18 @@ class Command(BaseCommand):
         self._out(options, data, "\n".join(lines))
         if run.error:
             raise CommandError(f"the sync stopped: {run.error} (the next one goes on from here)")
+
+    def _write_backs(self, options: dict[str, Any], actor: Any) -> None:
+        rows = [write_back_row(r) for r in write_backs(
+            name=options["name"], status=options["status"], limit=options["limit"])]  # fmt: skip
+        if options["json"]:
+            self._out(options, rows, "")
+            return
+        if not rows:
+            self.stdout.write("nothing written back")
+            return
+        for r in rows:
+            self.stdout.write(
+                f"{r['id']:>6} {r['connection'][:20]:<20} {r['kind']:<9} {r['status']:<8} "
+                f"tries {r['attempts']}  {r['key']}" + (f"  {r['error']}" if r["error"] else "")
+            )
