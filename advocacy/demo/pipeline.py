@@ -89,6 +89,7 @@ def settle_overdue(*, now: datetime) -> dict[str, int]:
     for pk, status, due_at, updated_at in stale.values_list("pk", "status", "due_at", "updated_at")[
         max(keep, 0) :
     ]:
+        assert due_at is not None  # past due: it has a due date
         at = min(max(due_at, updated_at) + CLOSED_AFTER_DUE, now)
         batches[(CLOSE_STALE[status], at)].append(pk)
     moved: dict[str, int] = defaultdict(int)

@@ -303,6 +303,7 @@ CLI: dict[tuple[str, str], Action] = {
     ("asks", "resume"): Action.ASKS_GUARD,
     ("asks", "reassign"): Action.ASKS_ASSIGN,
     ("asks", "views"): Action.ASKS_VIEWS,
+    ("asks", "list"): Action.VIEW,  # `--as` names whose saved view `--view` is
     ("agreements", "create"): Action.AGREEMENTS_WRITE,
     ("agreements", "update"): Action.AGREEMENTS_WRITE,
     ("agreements", "end"): Action.AGREEMENTS_WRITE,

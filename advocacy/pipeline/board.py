@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -38,6 +38,9 @@ CLOSED_KEY = "closed"
 COLUMN_KEYS: tuple[str, ...] = (*OPEN_ORDER, CLOSED_KEY)
 CARDS_PER_PAGE = 50
 VIEW_NAME_MAX = 60
+
+
+AsksT = TypeVar("AsksT", bound=QuerySet[Ask])
 
 
 class FilterError(ValueError):
@@ -103,7 +106,7 @@ class AskFilter:
         """The fields that narrow something, as a saved view stores them."""
         return {k: v for k, v in asdict(self).items() if v}
 
-    def apply(self, asks: QuerySet[Ask], *, user: Any, now: datetime) -> QuerySet[Ask]:
+    def apply(self, asks: AsksT, *, user: Any, now: datetime) -> AsksT:
         """Narrow `asks` to this filter set, as of `now`, for the acting `user`."""
         if self.owner:
             asks = asks.filter(owner__username=self.owner)

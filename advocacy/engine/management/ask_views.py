@@ -8,7 +8,7 @@ every `views` action names them with `--as`; the filters are the board's
 from __future__ import annotations
 
 import json
-from argparse import ArgumentParser, _SubParsersAction
+from argparse import SUPPRESS, ArgumentParser, _SubParsersAction
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -81,6 +81,8 @@ def view_filter(user: User | None, name: str) -> AskFilter:
 
 def add_parsers(sub: _SubParsersAction) -> None:  # type: ignore[type-arg]
     views = sub.add_parser("views", help="Your saved views of the pipeline: list, save, remove.")
+    views.add_argument("--as", dest="as_user", help="Whose views (required).")
+    views.add_argument("--json", action="store_true", help="Print one JSON object.")
     actions = views.add_subparsers(dest="views_action", required=True)
     listing = actions.add_parser("list", help="The saved views of the --as user.")
     save = actions.add_parser(
@@ -92,9 +94,9 @@ def add_parsers(sub: _SubParsersAction) -> None:  # type: ignore[type-arg]
     save.add_argument("--mine", action="store_true", help="Only the asks of whoever uses it.")
     remove = actions.add_parser("remove", help="Remove a saved view.")
     remove.add_argument("name")
-    for p in (listing, save, remove):
-        p.add_argument("--as", dest="as_user", help="Whose views (required).")
-        p.add_argument("--json", action="store_true", help="Print one JSON object.")
+    for p in (listing, save, remove):  # before or after the action: `views --as U list --json`
+        p.add_argument("--as", dest="as_user", default=SUPPRESS, help="Whose views (required).")
+        p.add_argument("--json", action="store_true", default=SUPPRESS, help="Print JSON.")
 
 
 def _row(view: SavedView) -> dict[str, Any]:

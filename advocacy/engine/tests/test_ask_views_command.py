@@ -111,3 +111,11 @@ def test_an_inactive_user_may_not_keep_views(three: Any, member: Any) -> None:
     with pytest.raises(CommandError, match="may not save and remove one's own views"):
         run("views", "save", "Late", "--as", "member")
     assert not SavedView.objects.exists()
+
+
+def test_as_and_json_go_before_or_after_the_action(three: Any, member: Any) -> None:
+    run("views", "--as", "member", "save", "Late", "--due", "overdue")
+    before = json.loads(run("views", "--as", "member", "--json", "list"))
+    after = json.loads(run("views", "list", "--as", "member", "--json"))
+    assert before == after
+    assert [v["name"] for v in after["views"]] == ["Late"]

@@ -213,24 +213,19 @@ def board_column(request: HttpRequest, key: str) -> HttpResponse:
     return render_page(request, "web/pipeline/column.html", context, partial="cards")
 
 
-def _view_fields(request: HttpRequest) -> AskFilter:
-    return BoardFilterForm(request.POST).found()
-
-
 @login_required
 @require_POST
 def view_save(request: HttpRequest) -> HttpResponse:
     """Save the posted filter set under the posted name, for the user who posts it."""
-    found = _view_fields(request)
+    found = BoardFilterForm(request.POST).found()
     try:
         view: SavedView = save_view(
             request.user, request.POST.get("name", ""), found, now=timezone.now()
         )
     except FilterError as exc:
         messages.error(request, f"Not saved: {exc}.")
-        query = _filter_query(found)
-        return redirect(reverse("web:pipeline") + (f"?{query}" if query else ""))
-    messages.success(request, f"Saved the view \u201c{view.name}\u201d.")
+    else:
+        messages.success(request, f"Saved the view \u201c{view.name}\u201d.")
     query = _filter_query(found)
     return redirect(reverse("web:pipeline") + (f"?{query}" if query else ""))
 
