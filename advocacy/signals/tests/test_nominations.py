@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from io import StringIO
 from typing import Any
 
@@ -47,7 +48,8 @@ def test_a_nomination_is_a_signal_with_its_reason_and_who(member: Any) -> None:
     [
         ({}, "   ", "say why: a nomination needs a reason"),
         ({}, "x" * 1001, "the reason is 1001 characters; at most 1000"),
-        ({"opted_out_at": NOW}, "great", "ann@acme.example opted out on 01 Jun 2026; nobody may ask them"),
+        ({"opted_out_at": NOW}, "great",
+         "ann@acme.example opted out on 01 Jun 2026; nobody may ask them"),
         ({"left_company_at": NOW}, "great", "ann@acme.example left the company on 01 Jun 2026"),
     ],
 )  # fmt: skip
@@ -88,8 +90,8 @@ def test_nominate_on_the_command_line(member: Any, seller: Any, viewer: Any) -> 
     assert (body["reason"], body["nominated_by"], body["created"]) == ("again", "member", True)
     with pytest.raises(CommandError, match="may not"):
         call_command("nominate", "ann@acme.example", "--reason", "x", "--as", "viewer")
-    with pytest.raises(CommandError, match="ann@acme.example: say why"):
+    with pytest.raises(CommandError, match=re.escape("ann@acme.example: say why")):
         call_command("nominate", "ann@acme.example", "--reason", " ")
-    with pytest.raises(CommandError, match="no contact with email 'nobody@x.example'"):
+    with pytest.raises(CommandError, match=re.escape("no contact with email 'nobody@x.example'")):
         call_command("nominate", "nobody@x.example", "--reason", "x")
     assert Signal.objects.filter(kind="csm_nomination").count() == 2
