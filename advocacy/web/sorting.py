@@ -18,10 +18,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, OrderBy, QuerySet
+from django.db.models import Expression, F, OrderBy, QuerySet
 from django.http import HttpRequest, QueryDict
 
-Term = str | OrderBy
+Term = str | OrderBy | Expression
 
 
 def _flip(term: Term) -> Term:
@@ -33,6 +33,8 @@ def _flip(term: Term) -> Term:
             nulls_first=term.nulls_first or None,
             nulls_last=term.nulls_last or None,
         )
+    if isinstance(term, Expression):  # Lower("name"), ascending by itself
+        return term.desc()
     return term[1:] if term.startswith("-") else f"-{term}"
 
 
