@@ -15,9 +15,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from advocacy.api.tests.conftest import customer
 from advocacy.engine.asks import AskRequest, open_asks
 from advocacy.pipeline.models import Ask, AskType
+from advocacy.signals.tests.promoters import customer
 
 pytestmark = pytest.mark.django_db
 
