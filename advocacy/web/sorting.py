@@ -22,6 +22,7 @@ from django.db.models import Expression, F, OrderBy, QuerySet
 from django.http import HttpRequest, QueryDict
 
 Term = str | OrderBy | Expression
+Columns = Mapping[str, Sequence[Term]]  # a list's sortable columns: key → ORDER BY terms
 
 
 def _flip(term: Term) -> Term:
@@ -42,7 +43,7 @@ def _flip(term: Term) -> Term:
 class Sorting:
     """The order a list is shown in: one of `columns`, ascending or descending."""
 
-    columns: Mapping[str, Sequence[Term]]
+    columns: Columns
     key: str
     descending: bool
     query: QueryDict
