@@ -18,10 +18,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, OrderBy, QuerySet
+from django.db.models import Expression, F, OrderBy, QuerySet
 from django.http import HttpRequest, QueryDict
 
-Term = str | OrderBy
+Term = str | OrderBy | Expression
+Columns = Mapping[str, Sequence[Term]]  # a list's sortable columns: key → ORDER BY terms
 
 
 def _flip(term: Term) -> Term:
@@ -33,6 +34,8 @@ def _flip(term: Term) -> Term:
             nulls_first=term.nulls_first or None,
             nulls_last=term.nulls_last or None,
         )
+    if isinstance(term, Expression):  # Lower("name"), ascending by itself
+        return term.desc()
     return term[1:] if term.startswith("-") else f"-{term}"
 
 
@@ -40,7 +43,7 @@ def _flip(term: Term) -> Term:
 class Sorting:
     """The order a list is shown in: one of `columns`, ascending or descending."""
 
-    columns: Mapping[str, Sequence[Term]]
+    columns: Columns
     key: str
     descending: bool
     query: QueryDict

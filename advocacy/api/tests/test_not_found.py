@@ -83,6 +83,7 @@ def test_every_router_is_covered() -> None:
         "referrals",
         "rewards",
         "routing-rules",
+        "search",
         "signals",
         "users",
         "value",

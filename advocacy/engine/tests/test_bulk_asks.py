@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from advocacy.api.tests.conftest import customer
 from advocacy.engine.asks import AskRequest, open_asks
 from advocacy.engine.bulk import BULK_MAX, TooMany, ask_many
 from advocacy.engine.models import AskTypePreference
 from advocacy.engine.services import current_policy
 from advocacy.pipeline.models import Ask, AskEvent, AskType
+from advocacy.signals.tests.promoters import customer
 
 pytestmark = pytest.mark.django_db
 

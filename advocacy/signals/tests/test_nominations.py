@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+import re
 from io import StringIO
 from typing import Any
 
@@ -12,12 +12,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from advocacy.api.tests.conftest import NOW, customer
-from advocacy.engine.evaluation import evaluate_play
-from advocacy.engine.models import Decision, Play
-from advocacy.engine.plays import load_playbook
 from advocacy.signals.models import Signal
 from advocacy.signals.nominations import NominationRefused, nominate, nominations_of
+from advocacy.signals.tests.promoters import NOW, customer
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +44,8 @@ def test_a_nomination_is_a_signal_with_its_reason_and_who(member: Any) -> None:
     [
         ({}, "   ", "say why: a nomination needs a reason"),
         ({}, "x" * 1001, "the reason is 1001 characters; at most 1000"),
-        ({"opted_out_at": NOW}, "great", "ann@acme.example opted out on 01 Jun 2026; nobody may ask them"),
+        ({"opted_out_at": NOW}, "great",
+         "ann@acme.example opted out on 01 Jun 2026; nobody may ask them"),
         ({"left_company_at": NOW}, "great", "ann@acme.example left the company on 01 Jun 2026"),
     ],
 )  # fmt: skip
@@ -59,20 +57,6 @@ def test_refused_nominations_say_why_and_record_nothing(
         nominate(ann, reason=reason, actor=member, now=NOW)
     assert str(refused.value) == message
     assert not Signal.objects.filter(kind="csm_nomination").exists()
-
-
-def test_the_nomination_play_considers_the_nominated_contact(member: Any) -> None:
-    load_playbook(now=NOW - dt.timedelta(days=1))
-    play = Play.objects.get(name="nomination-reference")
-    ann = customer("ann@acme.example")
-    customer("bob@other.example")  # not nominated: not considered
-    nomination = nominate(ann, reason="a great renewal call", actor=member, now=NOW)
-
-    run = evaluate_play(play, now=NOW + dt.timedelta(hours=1))
-
-    assert run.considered == 1
-    decision = Decision.objects.get(play=play)
-    assert (decision.contact_id, decision.trigger_signal_id) == (ann.pk, nomination.signal.pk)
 
 
 def test_nominate_on_the_command_line(member: Any, seller: Any, viewer: Any) -> None:
@@ -88,8 +72,8 @@ def test_nominate_on_the_command_line(member: Any, seller: Any, viewer: Any) -> 
     assert (body["reason"], body["nominated_by"], body["created"]) == ("again", "member", True)
     with pytest.raises(CommandError, match="may not"):
         call_command("nominate", "ann@acme.example", "--reason", "x", "--as", "viewer")
-    with pytest.raises(CommandError, match="ann@acme.example: say why"):
+    with pytest.raises(CommandError, match=re.escape("ann@acme.example: say why")):
         call_command("nominate", "ann@acme.example", "--reason", " ")
-    with pytest.raises(CommandError, match="no contact with email 'nobody@x.example'"):
+    with pytest.raises(CommandError, match=re.escape("no contact with email 'nobody@x.example'")):
         call_command("nominate", "nobody@x.example", "--reason", "x")
     assert Signal.objects.filter(kind="csm_nomination").count() == 2

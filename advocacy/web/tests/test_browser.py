@@ -122,3 +122,18 @@ def test_live_search_narrows_the_contacts(page: Page, live_server: Any, member: 
     page.get_by_label("Search").fill("bob")
     expect(page.get_by_test_id("contact-row")).to_have_count(1)
     expect(page).to_have_url(re.compile(r"/contacts/\?q=bob"))
+
+
+def test_the_header_finds_and_a_header_sorts(page: Page, live_server: Any, member: Any) -> None:
+    acme = make_account("Acme", domain="acme.example")
+    make_contact(acme, "Ann", last_name="Young", email="ann@acme.example")
+    make_contact(acme, "Bob", last_name="Archer", email="bob@acme.example")
+    log_in(page, live_server.url, "/contacts/")
+    expect(page.get_by_test_id("contact-row").first).to_contain_text("Bob Archer")
+    page.get_by_test_id("sort-link").filter(has_text="Name").click()
+    expect(page).to_have_url(re.compile(r"/contacts/\?sort=-name"))
+    expect(page.get_by_test_id("contact-row").first).to_contain_text("Ann Young")
+    page.get_by_label("Find contacts, accounts, asks, requests and content").fill("ann you")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search/\?q=ann\+you"))
+    expect(page.get_by_test_id("search-group-contacts")).to_contain_text("Ann Young")

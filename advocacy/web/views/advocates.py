@@ -21,7 +21,7 @@ from advocacy.engine.models import ContactProfile, Decision
 from advocacy.engine.reciprocity import balances
 from advocacy.web.engine_forms import AdvocateFilterForm
 from advocacy.web.htmx import render_page
-from advocacy.web.sorting import nulls_last, sorting
+from advocacy.web.sorting import Columns, nulls_last, sorting
 from advocacy.web.views.customers import LIST_PAGE_SIZE, paginate
 from advocacy.web.views.engine import (
     PolicyProblem,
@@ -34,7 +34,7 @@ from advocacy.web.views.engine import (
 CONTACT_ROWS = 20
 # Readiness: the most ask types ready for first, then the best NPS, then the best health.
 # Descending by default; a profile without a score comes after those with one either way.
-ADVOCATE_COLUMNS = {
+ADVOCATE_COLUMNS: Columns = {
     "readiness": ["ready_count", nulls_last("nps"), nulls_last("health")],
     "name": ["contact__last_name", "contact__first_name"],
     "account": ["contact__account__name"],

@@ -14,7 +14,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -22,16 +21,16 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from advocacy.pipeline.models import Ask, AskStatus, AskType
+from advocacy.pipeline.models import Ask, AskQuerySet, AskStatus, AskType
 from advocacy.pipeline.services import assign_asks
 from advocacy.web.forms import ANY
 from advocacy.web.htmx import render_page
-from advocacy.web.sorting import nulls_last, sorting
+from advocacy.web.sorting import Columns, nulls_last, sorting
 from advocacy.web.views.customers import LIST_PAGE_SIZE, paginate
 from advocacy.web.views.engine import actor
 
 ASSIGN_MAX = 500
-COLUMNS = {
+COLUMNS: Columns = {
     "opened": ["opened_at"],
     "due": [nulls_last("due_at")],
     "status": ["status"],
@@ -64,7 +63,7 @@ class AskListFilterForm(forms.Form):
         data = self.cleaned_data if self.is_valid() else {}
         return sum(1 for value in data.values() if value)
 
-    def filter(self, asks: QuerySet[Ask]) -> QuerySet[Ask]:
+    def filter(self, asks: AskQuerySet) -> AskQuerySet:
         """Narrow `asks` to what the form asks for; invalid values are left out."""
         data = self.cleaned_data if self.is_valid() else {}
         if data.get("status"):

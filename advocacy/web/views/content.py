@@ -44,12 +44,12 @@ from advocacy.web.content_forms import (
 )
 from advocacy.web.csp import standalone_document
 from advocacy.web.htmx import render_page
-from advocacy.web.sorting import nulls_last, sorting
+from advocacy.web.sorting import Columns, nulls_last, sorting
 from advocacy.web.views.customers import paginate
 from advocacy.web.views.engine import actor
 
 PAGE_SIZE = 50
-ASSET_COLUMNS = {
+ASSET_COLUMNS: Columns = {
     "created": ["created_at"],
     "title": [Lower("title")],
     "kind": ["kind"],

@@ -25,7 +25,7 @@ from advocacy.signals.models import VALUE_RANGES, Signal, SignalKind
 from advocacy.web import charts
 from advocacy.web.forms import AccountFilterForm, ContactFilterForm
 from advocacy.web.htmx import render_page
-from advocacy.web.sorting import nulls_last, sorting
+from advocacy.web.sorting import Columns, nulls_last, sorting
 from advocacy.web.views.asking import ask_type_choices
 from advocacy.web.views.portal_links import portal_context
 from advocacy.web.views.recognition import badge_context
@@ -34,13 +34,13 @@ from advocacy.web.views.value import value_context
 LIST_PAGE_SIZE = 50
 # The sortable columns. Contacts sort on indexed columns only (a page of a million rows is read
 # from the index); by account, the join is sorted, which the filters keep small in practice.
-CONTACT_COLUMNS = {
+CONTACT_COLUMNS: Columns = {
     "name": ["last_name", "first_name"],
     "email": ["email"],
     "account": ["account__name"],
     "persona": ["persona"],
 }
-ACCOUNT_COLUMNS = {
+ACCOUNT_COLUMNS: Columns = {
     "name": [Lower("name")],
     "industry": ["industry"],
     "region": ["region"],

@@ -45,13 +45,13 @@ from advocacy.web.reference_forms import (
     ScheduleForm,
     TimesForm,
 )
-from advocacy.web.sorting import sorting
+from advocacy.web.sorting import Columns, sorting
 from advocacy.web.views.customers import paginate
 from advocacy.web.views.engine import actor, policy_or_message
 
 STATS_DAYS = 90
 REQUESTS_PER_PAGE = 50
-REQUEST_COLUMNS = {
+REQUEST_COLUMNS: Columns = {
     "needed_by": ["needed_by"],
     "filed": ["filed_at"],
     "prospect": [Lower("prospect_company")],

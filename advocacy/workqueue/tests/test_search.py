@@ -30,14 +30,16 @@ def test_a_prefix_finds_each_kind_grouped(seller: Any) -> None:
     assert titles(found) == {
         "contacts": ["Hal Adair", "Ada Lovelace", "Adam Smith"],  # last name, email, first name
         "accounts": ["Adams & Co"],
-        "asks": [f"Review (G2, Capterra, TrustRadius) for Ada Lovelace"],
+        "asks": ["Review (G2, Capterra, TrustRadius) for Ada Lovelace"],
         "requests": ["Initech"],  # its opportunity: "Adaptive rollout"
         "content": [],
     }
     assert [h.id for h in found.groups["asks"]] == [w["ask"].pk]
     assert found.groups["contacts"][1].detail == "ada@acme.example · Acme Robotics"
     assert found.total == 6
-    assert found.more == dict.fromkeys(["contacts", "accounts", "asks", "requests", "content"], False)
+    assert found.more == dict.fromkeys(
+        ["contacts", "accounts", "asks", "requests", "content"], False
+    )
 
 
 def test_a_first_and_last_name_a_domain_a_title_and_an_ask_number(seller: Any) -> None:
