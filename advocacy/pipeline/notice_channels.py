@@ -1,7 +1,8 @@
-"""Channels other than email that deliver team notices: a small registry.
+"""Channels other than email that the worker's delivery pass runs: a small registry.
 
 The outbox (advocacy.messaging) emails notices; a connector above the pipeline (Slack, in
-advocacy.integrations.slack) delivers them its own way. The two are siblings and must not
+advocacy.integrations.slack) delivers them its own way, and outgoing webhooks
+(advocacy.integrations.webhooks) send their queued deliveries in the same pass. The two are siblings and must not
 import each other, so a connector registers its delivery here in its AppConfig.ready(), and
 the worker's delivery pass (`messaging.delivery.deliver_due`) calls every one after its email.
 
