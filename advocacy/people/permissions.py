@@ -344,6 +344,7 @@ CLI: dict[tuple[str, str], Action] = {
     ("connectors", "show"): Action.CONNECTORS_VIEW,
     ("connectors", "inbox"): Action.CONNECTORS_VIEW,
     ("connectors", "rejected"): Action.CONNECTORS_VIEW,
+    ("reviews", "import"): Action.IMPORTS_RUN,
     ("webhooks", "add"): Action.WEBHOOKS_MANAGE,
     ("webhooks", "remove"): Action.WEBHOOKS_MANAGE,
     ("webhooks", "redeliver"): Action.WEBHOOKS_MANAGE,

@@ -241,3 +241,40 @@ def _close(
         s.text = review.title
         s.payload = {**(s.payload or {}), **_payload(review, keys[s.key])}
     Signal.objects.bulk_update(signals, ["value", "text", "payload"])
+
+
+class ReviewError(Exception):
+    """A file or a site that cannot be read; the message says why."""
+
+
+MAX_REVIEWS = 50_000  # per file: a page of G2's API holds 100
+
+
+def import_reviews(
+    path: Any,
+    *,
+    site: str = "g2",
+    mapping: dict[str, Any] | None = None,
+    actor: Any = None,
+    now: datetime,
+) -> ReviewOutcome:
+    """Read a G2 API document (JSON) or a CSV of reviews and record them (`record_reviews`)."""
+    from django.conf import settings
+
+    from advocacy.integrations.connectors.registry import Malformed
+    from advocacy.integrations.connectors.vendors import g2
+
+    if site not in settings.REVIEW_SITES:
+        known = ", ".join(sorted(settings.REVIEW_SITES))
+        raise ReviewError(f"unknown review site {site!r}: one of {known} (ADVOCACY_REVIEW_SITES)")
+    try:
+        found = g2.read_file(path, site=site, mapping=mapping)
+    except Malformed as exc:
+        raise ReviewError(str(exc)) from None
+    except OSError as exc:
+        raise ReviewError(f"cannot read the file ({exc})") from None
+    if site != g2.SITE and any(r.site != site for r in found):
+        raise ReviewError(f"a G2 API document holds G2 reviews, not {site}'s: use --site g2")
+    if len(found) > MAX_REVIEWS:
+        raise ReviewError(f"{len(found)} reviews in one file: at most {MAX_REVIEWS}")
+    return record_reviews(found, actor=actor, now=now)

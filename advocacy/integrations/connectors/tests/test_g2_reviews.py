@@ -166,3 +166,28 @@ def test_a_bad_document_names_what_is_wrong():
         g2.from_document({"data": [{"id": "1"}]})
     with pytest.raises(Malformed, match="with `data`"):
         g2.from_document([])
+
+
+def test_the_reviews_command_imports_a_page_and_a_replay_is_0_new(ada, bo, member):
+    import json
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    sent = ask(ada, "sent", play_name=play("nps-promoter-review", "g2"))
+
+    def run(*args: str) -> str:
+        out = StringIO()
+        call_command("reviews", "import", str(SAMPLE), *args, stdout=out)
+        return out.getvalue()
+
+    first = json.loads(run("--json", "--as", member.username))
+    assert first["verified"] == [{"review_id": "7012345", "ask_id": sent.pk}]
+    assert run().startswith(
+        "4 reviews: 0 closed their ask as verified, 0 counted on their own, 2 already known, "
+        "1 not published yet, 1 matched to no contact"
+    )
+    with pytest.raises(CommandError, match="unknown review site 'yelp'"):
+        run("--site", "yelp")
+    with pytest.raises(CommandError, match="holds G2 reviews, not capterra's"):
+        run("--site", "capterra")
