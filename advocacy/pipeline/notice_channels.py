@@ -1,11 +1,9 @@
-"""Channels other than email that the worker's delivery pass runs: a small registry.
+"""Channels other than email that deliver team notices: a small registry.
 
 The outbox (advocacy.messaging) emails notices; a connector above the pipeline (Slack, in
-advocacy.integrations.slack) delivers them its own way, and outgoing webhooks
-(advocacy.integrations.webhooks) send their queued deliveries in the same pass. They are
-siblings and must not import each other, so a connector registers its delivery here in its
-AppConfig.ready(), and the worker's delivery pass (`messaging.delivery.deliver_due`) calls
-every one after its email.
+advocacy.integrations.slack) delivers them its own way. The two are siblings and must not
+import each other, so a connector registers its delivery here in its AppConfig.ready(), and
+the worker's delivery pass (`messaging.delivery.deliver_due`) calls every one after its email.
 
 A channel MUST be set-based, MUST record its own attempts and deliver at least once (a notice
 is never lost by a crash), MUST NOT raise for a failure of its service (it records it and

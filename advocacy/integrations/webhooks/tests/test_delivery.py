@@ -186,3 +186,13 @@ def test_bad_events_and_names_are_refused():
     remove_endpoint("x", actor=None, now=now)
     add_endpoint("x", "https://example.com/h2", ["ask.opened"], actor=None, now=now)
     assert Endpoint.objects.filter(name="x").count() == 2
+
+
+def test_the_worker_s_thread_sends_what_is_due(receiver):
+    from advocacy.integrations.webhooks.loop import WebhookLoop
+
+    opened(receiver, timezone.now())
+    loop = WebhookLoop("w1", every=60)
+    loop.beat()
+    assert (loop.delivered, Delivery.objects.get().status) == (1, "delivered")
+    assert receiver.received[0].verified
