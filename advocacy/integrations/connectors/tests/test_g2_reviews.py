@@ -191,21 +191,3 @@ def test_the_reviews_command_imports_a_page_and_a_replay_is_0_new(ada, bo, membe
         run("--site", "yelp")
     with pytest.raises(CommandError, match="holds G2 reviews, not capterra's"):
         run("--site", "capterra")
-
-
-def test_the_review_metrics_count_each_verified_review_once(ada, bo, member):
-    from advocacy.engine.policy import DEFAULT_POLICY
-    from advocacy.metrics.catalogue import BY_CODE, compute
-    from advocacy.metrics.periods import Segment, parse_period
-    from advocacy.metrics.queries import Evaluation
-
-    def reviews_in_q2() -> float | None:
-        period = parse_period("2026-Q2", now=NOW)
-        ev = Evaluation(period, Segment(), now=NOW, policy=DEFAULT_POLICY)
-        return compute(BY_CODE["reviews"], ev).value
-
-    ask(ada, "sent", play_name=play("nps-promoter-review", "g2"))
-    record_reviews(reviews(), actor=member, now=NOW)
-    assert reviews_in_q2() == 2  # Ada's verified ask, Bo's review of its own
-    record_reviews(reviews(), actor=member, now=NOW)
-    assert reviews_in_q2() == 2
