@@ -27,6 +27,7 @@ OPERATIONS: dict[str, Action] = {
     "get_inbox_request": A.CONNECTORS_VIEW,
     "replay_inbox": A.CONNECTORS_MANAGE,
     "sync_connection": A.CONNECTORS_MANAGE,
+    "import_reviews": A.IMPORTS_RUN,
     "list_webhook_event_types": A.WEBHOOKS_VIEW,
     "list_webhooks": A.WEBHOOKS_VIEW,
     "get_webhook": A.WEBHOOKS_VIEW,

@@ -38,6 +38,7 @@ from advocacy.api.routers.queue import router as queue_router
 from advocacy.api.routers.recognition import router as recognition_router
 from advocacy.api.routers.references import router as references_router
 from advocacy.api.routers.referrals import router as referrals_router
+from advocacy.api.routers.reviews import router as reviews_router
 from advocacy.api.routers.rewards import router as rewards_router
 from advocacy.api.routers.search import router as search_router
 from advocacy.api.routers.signals import router as signals_router
@@ -96,6 +97,7 @@ api.add_router("", users_router)  # /users, /keys and /audit
 api.add_router("", connectors_router)  # /connections and /inbox
 api.add_router("", slack_router)  # /slack/posts
 api.add_router("", webhooks_router)  # /webhooks and /webhooks/deliveries
+api.add_router("", reviews_router)  # /reviews/import
 api.add_router("", messages_router)  # /messages and /asks/{id}/email, /asks/{id}/email/test
 
 

@@ -359,6 +359,7 @@ CLI: dict[tuple[str, str], Action] = {
     ("connectors", "inbox"): Action.CONNECTORS_VIEW,
     ("connectors", "rejected"): Action.CONNECTORS_VIEW,
     ("connectors", "sync"): Action.CONNECTORS_MANAGE,
+    ("reviews", "import"): Action.IMPORTS_RUN,
     ("webhooks", "add"): Action.WEBHOOKS_MANAGE,
     ("webhooks", "remove"): Action.WEBHOOKS_MANAGE,
     ("webhooks", "redeliver"): Action.WEBHOOKS_MANAGE,

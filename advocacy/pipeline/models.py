@@ -194,6 +194,11 @@ class Ask(models.Model):
     paused_at = models.DateTimeField(null=True, blank=True)
     paused_reason = models.CharField(max_length=300, blank=True)
     paused_by = models.CharField(max_length=30, blank=True)
+    # Verified, not self-reported: the site that showed the advocate's published review, and
+    # its id of the review (one review closes one ask). Empty: as the team reported it.
+    verified_by = models.CharField(max_length=50, blank=True)
+    verified_ref = models.CharField(max_length=255, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
 
     objects = AskQuerySet.as_manager()
 
@@ -201,7 +206,12 @@ class Ask(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["play", "contact", "moment"], name="ask_unique_play_contact_moment"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["verified_by", "verified_ref"],
+                condition=~models.Q(verified_ref=""),
+                name="ask_verified_once",
+            ),
         ]
         indexes = [
             models.Index(fields=["contact", "status"], name="ask_contact_status"),

@@ -184,6 +184,7 @@ ROUTES: dict[str, tuple[Action, Action]] = {
     "connections_inbox": (A.CONNECTORS_VIEW, A.CONNECTORS_VIEW),
     "inbox_request": (A.CONNECTORS_VIEW, A.CONNECTORS_VIEW),
     "inbox_replay": (A.CONNECTORS_MANAGE, A.CONNECTORS_MANAGE),
+    "reviews_import": (A.IMPORTS_RUN, A.IMPORTS_RUN),
     "webhooks": (A.WEBHOOKS_VIEW, A.WEBHOOKS_MANAGE),
     "webhook_remove": (A.WEBHOOKS_MANAGE, A.WEBHOOKS_MANAGE),
     "webhook_deliveries": (A.WEBHOOKS_VIEW, A.WEBHOOKS_VIEW),

@@ -38,12 +38,12 @@ router = ScopedRouter(tags=["webhooks"])
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-class EventTypeOut(Schema):
+class WebhookEventTypeOut(Schema):
     type: str = Field(description="`object.action`")
     description: str
 
 
-class EndpointOut(Schema):
+class WebhookEndpointOut(Schema):
     id: int
     name: str
     url: str
@@ -56,11 +56,11 @@ class EndpointOut(Schema):
     last_delivered_at: datetime | None
 
 
-class AddedOut(EndpointOut):
+class WebhookAddedOut(WebhookEndpointOut):
     secret: str = Field(description="The signing secret (`whsec_...`): shown this once")
 
 
-class EndpointIn(Schema):
+class WebhookEndpointIn(Schema):
     name: Annotated[str, bounded(100, min_length=1)]
     url: Annotated[str, bounded(500, min_length=1)] = Field(
         description="https (http only to a loopback address)"
@@ -73,11 +73,11 @@ class EndpointIn(Schema):
     description: Annotated[str, bounded(300)] = ""
 
 
-class RemovedOut(Schema):
+class WebhookRemovedOut(Schema):
     removed: bool = Field(description="False when it was removed already")
 
 
-class DeliveryOut(Schema):
+class WebhookDeliveryOut(Schema):
     id: int
     endpoint: str
     endpoint_id: int
@@ -92,7 +92,7 @@ class DeliveryOut(Schema):
     error: str
 
 
-class AttemptOut(Schema):
+class WebhookAttemptOut(Schema):
     at: datetime
     status_code: int = Field(description="0: no answer (refused, timed out)")
     ok: bool
@@ -101,12 +101,12 @@ class AttemptOut(Schema):
     response: str = Field(description="The start of the endpoint's answer")
 
 
-class DeliveryDetailOut(DeliveryOut):
+class WebhookDeliveryDetailOut(WebhookDeliveryOut):
     payload: dict[str, Any] = Field(description="The body sent")
-    attempts_log: list[AttemptOut] = Field(description="Every attempt, newest first")
+    attempts_log: list[WebhookAttemptOut] = Field(description="Every attempt, newest first")
 
 
-class DeliveryFilters(Schema):
+class WebhookDeliveryFilters(Schema):
     endpoint: int | None = Field(None, ge=1, le=MAX_ID, description="An endpoint's id")
     status: DeliveryStatus | None = None
     event: Annotated[str, bounded(50)] = ""
@@ -114,11 +114,11 @@ class DeliveryFilters(Schema):
     offset: int = Field(0, ge=0, le=1_000_000)
 
 
-class RedeliverIn(Schema):
+class WebhookRedeliverIn(Schema):
     ids: list[Id] = Field(min_length=1, max_length=1000)
 
 
-class RedeliveredOut(Schema):
+class WebhookRedeliveredOut(Schema):
     queued: list[int]
     refused: dict[str, str] = Field(description="Delivery id: why it was not queued")
 
@@ -128,21 +128,23 @@ def _refused(exc: WebhookError) -> HttpError:
 
 
 @router.get(
-    "/webhooks/event-types", response=list[EventTypeOut], operation_id="list_webhook_event_types"
+    "/webhooks/event-types",
+    response=list[WebhookEventTypeOut],
+    operation_id="list_webhook_event_types",
 )
 def event_types(request: HttpRequest) -> list[dict[str, str]]:
     """The events an endpoint may subscribe to."""
     return [{"type": t, "description": d} for t, d in TYPES.items()]
 
 
-@router.get("/webhooks", response=list[EndpointOut], operation_id="list_webhooks")
+@router.get("/webhooks", response=list[WebhookEndpointOut], operation_id="list_webhooks")
 def list_all(request: HttpRequest, removed: bool = False) -> list[dict[str, Any]]:
     """Every endpoint in use (with `removed`, also the removed ones), never a secret."""
     return [v.as_dict() for v in list_endpoints(include_removed=removed)]
 
 
-@router.post("/webhooks", response={201: AddedOut}, operation_id="add_webhook")
-def add(request: HttpRequest, payload: EndpointIn) -> Status[dict[str, Any]]:
+@router.post("/webhooks", response={201: WebhookAddedOut}, operation_id="add_webhook")
+def add(request: HttpRequest, payload: WebhookEndpointIn) -> Status[dict[str, Any]]:
     """Add an endpoint; the answer's `secret` is shown only this once."""
     try:
         endpoint, secret = add_endpoint(
@@ -155,9 +157,13 @@ def add(request: HttpRequest, payload: EndpointIn) -> Status[dict[str, Any]]:
 
 
 @router.get(
-    "/webhooks/deliveries", response=list[DeliveryOut], operation_id="list_webhook_deliveries"
+    "/webhooks/deliveries",
+    response=list[WebhookDeliveryOut],
+    operation_id="list_webhook_deliveries",
 )
-def list_deliveries(request: HttpRequest, filters: Query[DeliveryFilters]) -> list[dict[str, Any]]:
+def list_deliveries(
+    request: HttpRequest, filters: Query[WebhookDeliveryFilters]
+) -> list[dict[str, Any]]:
     """The delivery log, newest first."""
     try:
         rows = deliveries(
@@ -171,7 +177,7 @@ def list_deliveries(request: HttpRequest, filters: Query[DeliveryFilters]) -> li
 
 @router.get(
     "/webhooks/deliveries/{int:delivery_id}",
-    response=DeliveryDetailOut,
+    response=WebhookDeliveryDetailOut,
     operation_id="get_webhook_delivery",
 )
 def show_delivery(request: HttpRequest, delivery_id: PathId) -> dict[str, Any]:
@@ -187,9 +193,11 @@ def show_delivery(request: HttpRequest, delivery_id: PathId) -> dict[str, Any]:
 
 
 @router.post(
-    "/webhooks/deliveries/redeliver", response=RedeliveredOut, operation_id="redeliver_webhooks"
+    "/webhooks/deliveries/redeliver",
+    response=WebhookRedeliveredOut,
+    operation_id="redeliver_webhooks",
 )
-def redeliver_some(request: HttpRequest, payload: RedeliverIn) -> dict[str, Any]:
+def redeliver_some(request: HttpRequest, payload: WebhookRedeliverIn) -> dict[str, Any]:
     """Queue delivered or failed deliveries again, due now (a fresh count of attempts)."""
     try:
         outcome = redeliver(payload.ids, actor=principal_of(request).user, now=timezone.now())
@@ -198,7 +206,7 @@ def redeliver_some(request: HttpRequest, payload: RedeliverIn) -> dict[str, Any]
     return {"queued": outcome.queued, "refused": {str(k): v for k, v in outcome.refused.items()}}
 
 
-@router.get("/webhooks/{int:endpoint_id}", response=EndpointOut, operation_id="get_webhook")
+@router.get("/webhooks/{int:endpoint_id}", response=WebhookEndpointOut, operation_id="get_webhook")
 def show(request: HttpRequest, endpoint_id: PathId) -> dict[str, Any]:
     try:
         return get_endpoint(endpoint_id).as_dict()
@@ -206,7 +214,9 @@ def show(request: HttpRequest, endpoint_id: PathId) -> dict[str, Any]:
         raise _refused(exc) from None
 
 
-@router.delete("/webhooks/{int:endpoint_id}", response=RemovedOut, operation_id="remove_webhook")
+@router.delete(
+    "/webhooks/{int:endpoint_id}", response=WebhookRemovedOut, operation_id="remove_webhook"
+)
 def remove(request: HttpRequest, endpoint_id: PathId) -> dict[str, Any]:
     """Stop sending to the endpoint: its queued deliveries fail unsent; its log is kept."""
     try:

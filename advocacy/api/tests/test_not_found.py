@@ -81,6 +81,7 @@ def test_every_router_is_covered() -> None:
         "recognition",
         "references",
         "referrals",
+        "reviews",
         "rewards",
         "routing-rules",
         "search",

@@ -3,6 +3,7 @@ roles. Delivered to a local receiver that checks the signature."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,11 +12,16 @@ from django.utils import timezone
 from advocacy.engine.asks import AskRequest, open_asks
 from advocacy.integrations.webhooks import delivery as sender
 from advocacy.integrations.webhooks.models import Delivery
-from advocacy.integrations.webhooks.tests.conftest import receiver  # noqa: F401 - a fixture
+from advocacy.integrations.webhooks.tests.receiver import Receiver, serve
 from advocacy.pipeline.models import AskType
 from advocacy.references.tests.world import advocate
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    yield from serve()
 
 
 def test_add_answers_the_secret_once(api: Any) -> None:
@@ -56,7 +62,7 @@ def test_bad_input_is_a_clear_422_and_an_unknown_id_404(api: Any) -> None:
     assert api.get("/api/webhooks/deliveries/999").status_code == 404
 
 
-def test_the_log_a_delivery_and_a_redelivery(api: Any, receiver: Any, settings: Any) -> None:  # noqa: F811
+def test_the_log_a_delivery_and_a_redelivery(api: Any, receiver: Any, settings: Any) -> None:
     settings.WEBHOOK_MAX_ATTEMPTS = 1
     added = api.post(
         "/api/webhooks", {"name": "local", "url": receiver.url, "events": ["ask.opened"]}

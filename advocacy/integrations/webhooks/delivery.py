@@ -1,8 +1,8 @@
 """Deliver the queued webhook deliveries: claimed under a lease, POSTed signed, each attempt
 logged, retried with a doubling wait.
 
-One pass (`deliver_due`, run by the worker's delivery pass through
-advocacy.pipeline.notice_channels, every ADVOCACY_OUTBOX_POLL_SECONDS):
+One pass (`deliver_due`, run by a thread of `advocacy worker`, `loop.py`, every
+ADVOCACY_OUTBOX_POLL_SECONDS; with `advocacy worker --batch`, once before it exits):
 
 1. **Claim** up to ADVOCACY_OUTBOX_BATCH due deliveries under a lease of
    ADVOCACY_OUTBOX_LEASE_SECONDS by conditional UPDATE with this batch's token (`FOR UPDATE

@@ -4,6 +4,7 @@ nothing. Delivered to a local receiver that checks the signature."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,11 +13,16 @@ from django.utils import timezone
 from advocacy.engine.asks import AskRequest, open_asks
 from advocacy.integrations.webhooks import delivery as sender
 from advocacy.integrations.webhooks.models import Delivery, Endpoint
-from advocacy.integrations.webhooks.tests.conftest import receiver  # noqa: F401 - a fixture
+from advocacy.integrations.webhooks.tests.receiver import Receiver, serve
 from advocacy.pipeline.models import AskType
 from advocacy.references.tests.world import advocate
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    yield from serve()
 
 
 def test_an_admin_adds_an_endpoint_and_sees_its_secret_once(client: Any, owner: Any) -> None:

@@ -9,7 +9,9 @@ docs/operations.md).
 
 The outbox (advocacy.messaging): with `--batch`, once the tasks are done, every message due is
 delivered and the worker exits; otherwise a thread delivers what is due every
-ADVOCACY_OUTBOX_POLL_SECONDS. `--no-outbox` leaves the outbox to other workers.
+ADVOCACY_OUTBOX_POLL_SECONDS. `--no-outbox` leaves the outbox to other workers. Outgoing
+webhooks (advocacy.integrations.webhooks) go the same way, by a thread of their own: with
+`--batch`, what is due is sent before the worker exits.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from advocacy.core.leases import LeaseKeeper, reclaim, report
+from advocacy.integrations.webhooks import delivery as webhooks
+from advocacy.integrations.webhooks.loop import WebhookLoop
 from advocacy.messaging.delivery import deliver_due
 from advocacy.messaging.loop import DeliveryLoop
 
@@ -43,15 +47,21 @@ class Command(DbWorkerCommand):
         keeper = LeaseKeeper(worker_id)
         keeper.start()
         loop = DeliveryLoop(worker_id) if outbox and not options["batch"] else None
-        if loop is not None:
-            loop.start()
+        hooks = WebhookLoop(worker_id) if outbox and not options["batch"] else None
+        for thread in (loop, hooks):
+            if thread is not None:
+                thread.start()
         try:
             super().handle(*args, **options)
             if outbox and options["batch"]:
                 delivered = deliver_due(worker_id=worker_id)
                 if delivered.batches:
                     self.stdout.write(f"outbox: {delivered}")
+                sent = webhooks.deliver_due(timezone.now(), worker_id)
+                if sent:
+                    self.stdout.write(f"webhooks: {sent} delivered")
         finally:
-            if loop is not None:
-                loop.stop()
+            for thread in (loop, hooks):
+                if thread is not None:
+                    thread.stop()
             keeper.stop()

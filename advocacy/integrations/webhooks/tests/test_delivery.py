@@ -186,3 +186,16 @@ def test_bad_events_and_names_are_refused():
     remove_endpoint("x", actor=None, now=now)
     add_endpoint("x", "https://example.com/h2", ["ask.opened"], actor=None, now=now)
     assert Endpoint.objects.filter(name="x").count() == 2
+
+
+def test_the_worker_s_thread_sends_what_is_due(receiver, monkeypatch):
+    from advocacy.integrations.webhooks import loop as looping
+    from advocacy.integrations.webhooks.loop import WebhookLoop
+
+    # The thread starts each beat with fresh connections; the test's own must stay open.
+    monkeypatch.setattr(looping, "close_old_connections", lambda: None)
+    opened(receiver, timezone.now())
+    loop = WebhookLoop("w1", every=60)
+    loop.beat()
+    assert (loop.delivered, Delivery.objects.get().status) == (1, "delivered")
+    assert receiver.received[0].verified
