@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('customers', '0005_suppression_mail'),
-        ('pipeline', '0015_signal_kind_value_given'),
+        ('pipeline', '0017_ask_list_indexes'),
         ('signals', '0005_signal_kind_value_given'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
