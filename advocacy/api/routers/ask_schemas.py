@@ -163,6 +163,8 @@ class SavedViewOut(Schema):
     filters: dict[str, Any] = Field(description="Only the filters that narrow something")
     created_at: datetime
     updated_at: datetime
+
+
 class BulkAskIn(AsOfIn):
     """Ask many contacts at once, by hand. The rules and the tap caps hold for each; nothing is
     overridden in bulk."""

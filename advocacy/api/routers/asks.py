@@ -39,6 +39,7 @@ from advocacy.customers.models import Contact
 from advocacy.engine.bulk import ask_many
 from advocacy.engine.pipeline_flow import decline_ask, move_ask
 from advocacy.engine.services import current_policy, open_manual_ask
+from advocacy.people.models import User
 from advocacy.pipeline.board import (
     VIEW_NAME_MAX,
     AskFilter,
@@ -49,7 +50,6 @@ from advocacy.pipeline.board import (
     view_named,
     views_of,
 )
-from advocacy.people.models import User
 from advocacy.pipeline.models import Ask, AskType
 from advocacy.pipeline.services import assign_asks
 

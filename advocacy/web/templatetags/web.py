@@ -60,6 +60,8 @@ def label(code: object, vocabulary: str | Mapping[str, str] = "") -> str:
 def person(user: object) -> str:
     """`{{ ask.owner|person }}`: a staff user's full name, else their username."""
     return labels.person(user)
+
+
 @register.inclusion_tag("web/includes/sort_header.html")
 def sort_header(
     order: Any, key: str, label: str, target: str = "", num: bool = False
