@@ -83,7 +83,7 @@ def test_groups_are_read_from_the_installed_apps() -> None:
     """A product app's commands are listed under its title without a word in cli.py."""
     found = {group.title: [name for name, _ in group.commands] for group in cli.groups()}
     assert found["The engine"] == ["advocates", "asks", "explain", "playbook", "run", "simulate"]
-    assert found["People and keys"] == ["apikey", "audit", "createuser", "lockouts", "users"]
+    assert found["People and keys"] == ["apikey", "audit", "createuser", "lockouts", "me", "users"]
     assert found["Operations"] == list(cli.OPERATIONS)
     assert next(iter(found)) == "Getting started"
     assert list(found)[-1] == "Operations"

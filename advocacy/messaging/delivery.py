@@ -77,6 +77,7 @@ from django.db.models.functions import Coalesce, Concat, NullIf
 from django.utils import timezone
 
 from advocacy.content.models import Asset, AssetStatus
+from advocacy.core.bulk import insert_rows
 from advocacy.core.zones import is_zone
 from advocacy.customers.models import Account, Contact
 from advocacy.customers.suppression import mail_suppressed
@@ -110,6 +111,7 @@ logger = logging.getLogger(__name__)
 K, S = MessageKind, MessageStatus
 Clock = Callable[[], datetime]
 ERROR_LENGTH = 500
+ATTEMPT_COLUMNS = ("message_id", "at", "worker", "result", "smtp_code", "error")
 
 
 def default_worker_id() -> str:
@@ -695,18 +697,14 @@ def record(outcomes: list[Outcome], *, token: str, worker_id: str, now: datetime
             failures.append(o)
         changed.append(m)
     _write_outcomes(changed, token, now)
-    MessageAttempt.objects.bulk_create(
+    # As tuples, without a model instance each (advocacy.core.bulk): one statement a batch.
+    insert_rows(
+        MessageAttempt,
+        ATTEMPT_COLUMNS,
         [
-            MessageAttempt(
-                message_id=o.message.pk,
-                at=now,
-                worker=worker_id,
-                result=o.result,
-                smtp_code=o.code,
-                error=o.error[:ERROR_LENGTH],
-            )
+            (o.message.pk, now, worker_id, o.result, o.code, o.error[:ERROR_LENGTH])
             for o in outcomes
-        ]
+        ],
     )
     if first_sent:
         advance_asks(first_sent, AskStatus.SENT, actor=None, now=now, note="the email went out")

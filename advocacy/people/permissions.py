@@ -338,6 +338,7 @@ CLI: dict[tuple[str, str], Action] = {
     ("privacy", "erase"): Action.PRIVACY_MANAGE,
     ("outbox", "test"): Action.MESSAGES_TEST,
     ("outbox", "retry"): Action.MESSAGES_RETRY,
+    ("slack", "list"): Action.VIEW,
     ("slack", "resend"): Action.MESSAGES_RETRY,
     ("outbox", "events"): Action.PRODUCT_EVENTS_READ,
     ("outbox", "folder"): Action.PORTAL_LINK,

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce
 
+from advocacy.core.bulk import insert_rows
 from advocacy.pipeline import team_notices
 from advocacy.pipeline.activities import record_activities
 from advocacy.pipeline.hooks import asks_entered
@@ -179,18 +180,22 @@ def advance_asks(
     handed = [pk for pk, status in movable.items() if stage_of(status) != stage_of(to_status)]
     routed = route_asks(handed, now=now, actor=actor, handoff=True, record=False)
     actor_id = _actor_id(actor)
-    AskEvent.objects.bulk_create(
+    # As tuples, without a model instance each (advocacy.core.bulk): the outbox moves a batch
+    # of asks to sent at a time.
+    insert_rows(
+        AskEvent,
+        ("ask_id", "from_status", "to_status", "actor_id", "note", "at"),
         [
-            AskEvent(
-                ask_id=pk,
-                from_status=status,
-                to_status=to_status,
-                actor_id=actor_id,
-                note="; ".join(filter(None, [note, routed.get(pk, "")])),
-                at=now,
+            (
+                pk,
+                status,
+                to_status,
+                actor_id,
+                "; ".join(filter(None, [note, routed.get(pk, "")])),
+                now,
             )
             for pk, status in movable.items()
-        ]
+        ],
     )
     record_activities(movable, to_status, now=now)
     asks_entered(sorted(movable), to_status, now=now, opened=False)
