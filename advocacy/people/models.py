@@ -70,7 +70,7 @@ class Scope(models.TextChoices):
     REWARDS_WRITE = "rewards:write", "Credit, redeem, review and fulfil rewards"
     REFERRALS_WRITE = "referrals:write", "Record referrals for advocates and move them"
     CONNECTORS_WRITE = "connectors:write", "Add and remove connections, replay their inbox"
-    NOTICES_WRITE = "notices:write", "Choose how one's own notices reach one"
+    ME_WRITE = "me:write", "Change one's own settings: how notices reach one, saved views"
 
 
 KEY_PREFIX = "adv_"

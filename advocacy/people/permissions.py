@@ -120,7 +120,12 @@ TABLE: dict[Action, Right] = {
     Action.ASKS_ESCALATE: _right(Scope.ASKS_WRITE, "escalate overdue asks", CS),
     # A saved view is one's own filter set of the board: anyone who sees the board keeps theirs.
     Action.ASKS_VIEWS: _right(
-        Scope.READ, "save and remove one's own views of the pipeline", CS, SALES, MARKETING, VIEWER
+        Scope.ME_WRITE,
+        "save and remove one's own views of the pipeline",
+        CS,
+        SALES,
+        MARKETING,
+        VIEWER,
     ),
     Action.AGREEMENTS_WRITE: _right(Scope.CUSTOMERS_WRITE, "record or end advocacy agreements", CS),
     Action.OPT_OUT: _right(
@@ -173,7 +178,7 @@ TABLE: dict[Action, Right] = {
         Scope.PRODUCT_EVENTS_READ, "read the product events feed (in-product reminders)", CS
     ),
     Action.NOTICES_OWN: _right(
-        Scope.NOTICES_WRITE, "choose how one's own notices reach one", CS, SALES, MARKETING, VIEWER
+        Scope.ME_WRITE, "choose how one's own notices reach one", CS, SALES, MARKETING, VIEWER
     ),
     # Rewards: customer success and marketing thank advocates; marketing runs the fulfilment
     # (the packaging side: reviewing, delivering, the quarterly run); the budget is policy.

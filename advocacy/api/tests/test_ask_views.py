@@ -124,8 +124,8 @@ def test_bad_filters_are_refused(api: ApiClient, three: Any) -> None:
 def test_views_are_the_key_holders_own(
     make_client: Callable[..., ApiClient], three: Any, owner: Any, viewer: Any
 ) -> None:
-    admin = make_client(Scope.READ, user=owner)
-    readonly = make_client(Scope.READ, user=viewer)
+    admin = make_client(Scope.READ, Scope.ME_WRITE, user=owner)
+    readonly = make_client(Scope.READ, Scope.ME_WRITE, user=viewer)
     assert put(admin, "/api/asks/views/Late", {"filters": {"due": "overdue"}}).status_code == 200
     assert readonly.get("/api/asks/views").json() == []
     assert delete(readonly, "/api/asks/views/Late").status_code == 404
@@ -136,8 +136,16 @@ def test_views_are_the_key_holders_own(
     ]
 
 
-def test_views_need_the_read_scope(make_client: Callable[..., ApiClient], three: Any) -> None:
+def test_views_are_read_with_read_and_changed_with_me_write(
+    make_client: Callable[..., ApiClient], three: Any
+) -> None:
     writer = make_client(Scope.ASKS_WRITE)
     assert writer.get("/api/asks/views").status_code == 403
     assert put(writer, "/api/asks/views/Late", {"filters": {}}).status_code == 403
+    reader = make_client(Scope.READ)
+    assert reader.get("/api/asks/views").status_code == 200
+    refused = put(reader, "/api/asks/views/Late", {"filters": {}})
+    assert refused.status_code == 403
+    assert "me:write" in refused.json()["detail"]
+    assert delete(reader, "/api/asks/views/Late").status_code == 403
     assert not SavedView.objects.exists()

@@ -72,6 +72,7 @@ def test_every_router_is_covered() -> None:
         "jobs",
         "keys",
         "mail-folder",
+        "me",
         "messages",
         "metrics",
         "notices",
@@ -86,9 +87,11 @@ def test_every_router_is_covered() -> None:
         "routing-rules",
         "search",
         "signals",
+        "slack",
         "users",
         "value",
         "webhooks",
+        "write-backs",
     }
     assert len(ID_ROUTES) >= 30
 

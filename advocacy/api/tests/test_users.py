@@ -158,7 +158,7 @@ def test_anyone_reads_and_chooses_how_their_own_notices_reach_them(
     make_client: Callable[..., ApiClient], request: pytest.FixtureRequest, persona: str
 ) -> None:
     user = request.getfixturevalue(persona)
-    mine = make_client(Scope.READ, Scope.NOTICES_WRITE, user=user)
+    mine = make_client(Scope.READ, Scope.ME_WRITE, user=user)
     assert mine.get("/api/me/notices").json() == {"username": persona, "notify_by": "email"}
 
     changed = mine.put("/api/me/notices", {"notify_by": "slack"})
@@ -177,7 +177,7 @@ def test_anyone_reads_and_chooses_how_their_own_notices_reach_them(
 def test_ones_own_notices_change_no_one_elses(
     make_client: Callable[..., ApiClient], seller: Any, member: Any
 ) -> None:
-    make_client(Scope.NOTICES_WRITE, user=seller).put("/api/me/notices", {"notify_by": "queue"})
+    make_client(Scope.ME_WRITE, user=seller).put("/api/me/notices", {"notify_by": "queue"})
     assert dict(User.objects.values_list("username", "notify_by")) == {
         "owner": "email", "seller": "queue", "member": "email"
     }  # fmt: skip
@@ -186,7 +186,7 @@ def test_ones_own_notices_change_no_one_elses(
 def test_the_same_choice_again_changes_nothing_and_writes_no_entry(
     make_client: Callable[..., ApiClient], seller: Any
 ) -> None:
-    mine = make_client(Scope.NOTICES_WRITE, user=seller)
+    mine = make_client(Scope.ME_WRITE, user=seller)
     assert mine.put("/api/me/notices", {"notify_by": "email"}).status_code == 200
     assert not AuditEntry.objects.exists()
 
@@ -194,7 +194,7 @@ def test_the_same_choice_again_changes_nothing_and_writes_no_entry(
 def test_a_choice_that_is_not_one_is_refused(
     make_client: Callable[..., ApiClient], seller: Any
 ) -> None:
-    mine = make_client(Scope.NOTICES_WRITE, user=seller)
+    mine = make_client(Scope.ME_WRITE, user=seller)
     response = mine.put("/api/me/notices", {"notify_by": "fax"})
     assert response.status_code == 422
     assert User.objects.get(username="seller").notify_by == "email"
@@ -209,10 +209,10 @@ def test_my_notices_need_a_key_with_their_scope_and_an_active_user(
     assert reader.get("/api/me/notices").status_code == 200
     refused = reader.put("/api/me/notices", {"notify_by": "queue"})
     assert refused.status_code == 403
-    assert "notices:write" in refused.json()["detail"]
-    writer = make_client(Scope.NOTICES_WRITE, user=seller)
+    assert "me:write" in refused.json()["detail"]
+    writer = make_client(Scope.ME_WRITE, user=seller)
     assert writer.get("/api/me/notices").status_code == 403
-    gone = make_client(Scope.NOTICES_WRITE, user=seller)
+    gone = make_client(Scope.ME_WRITE, user=seller)
     User.objects.filter(pk=seller.pk).update(is_active=False)
     assert gone.put("/api/me/notices", {"notify_by": "queue"}).status_code == 401
     assert User.objects.get(username="seller").notify_by == "email"
