@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 
 from advocacy.core import labels
+from advocacy.metrics.formatting import format_value
 from advocacy.rewards.services import dollars
 from advocacy.web import charts
 
@@ -60,3 +61,11 @@ def label(code: object, vocabulary: str | Mapping[str, str] = "") -> str:
 def person(user: object) -> str:
     """`{{ ask.owner|person }}`: a staff user's full name, else their username."""
     return labels.person(user)
+
+
+@register.filter
+def money(value: object) -> str:
+    """`{{ req.amount|money }}` is "$40,000" for an amount in dollars (a Decimal or a number)."""
+    if value is None or value == "":
+        return ""
+    return format_value(float(value), "amount")  # type: ignore[arg-type]

@@ -62,10 +62,10 @@ def program(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
         load_catalogue(read_catalogue())  # an earlier live-server test flushed it
         out = io.StringIO()
         call_command(
-            "demo", "--accounts", "40", "--contacts", "400", "--signals", "12000",
-            "--seed", "7", "--engine-days", "60", "--json", stdout=out,
+            "demo", "--accounts", "30", "--contacts", "300", "--signals", "6000",
+            "--seed", "7", "--engine-days", "30", "--json", stdout=out,
         )  # fmt: skip
-        assert json.loads(out.getvalue())["contacts"] == 400
+        assert json.loads(out.getvalue())["contacts"] == 300
         server = LiveServer("localhost")
         server._live_server_modified_settings.enable()
         try:
