@@ -69,3 +69,15 @@ def money(value: object) -> str:
     if value is None or value == "":
         return ""
     return format_value(float(value), "amount")  # type: ignore[arg-type]
+
+
+@register.filter
+def play_title(name: str) -> str:
+    """`{{ ask.play|play_title }}`: the play's title, for one play on a detail page (one query;
+    a list reads its plays' titles in one query of its own and passes them to `label`)."""
+    from advocacy.engine.models import Play
+
+    if not name:
+        return ""
+    title = Play.objects.filter(name=name).values_list("title", flat=True).first()
+    return title or labels.label(name, "play")
