@@ -8,9 +8,12 @@ class ContentConfig(AppConfig):
     label = "content"
 
     def ready(self) -> None:
+        from advocacy.content.models import AssetStatus
         from advocacy.content.tasks import expire_content
+        from advocacy.core import labels
         from advocacy.core.scheduler import Job, register
 
+        labels.register("asset_status", AssetStatus.choices)
         register(
             Job(
                 "expire-content",

@@ -5,3 +5,9 @@ class PeopleConfig(AppConfig):
     name = "advocacy.people"
     label = "people"
     verbose_name = "People"
+
+    def ready(self) -> None:
+        from advocacy.core import labels
+        from advocacy.people.models import Role
+
+        labels.register("role", Role.choices)

@@ -79,6 +79,8 @@ SCALES: dict[str, Scale] = {
     SignalKind.CSAT: Scale(1, 5, whole=True),
     SignalKind.HEALTH_SCORE: Scale(0, 100, whole=False),
 }
+# The kinds whose value is an amount in dollars (the renewal's or the expansion's).
+AMOUNT_KINDS = frozenset({SignalKind.RENEWAL, SignalKind.EXPANSION})
 # The same scales as (low, high), for the charts.
 VALUE_RANGES: dict[str, tuple[float, float]] = {
     kind: (scale.low, scale.high) for kind, scale in SCALES.items()

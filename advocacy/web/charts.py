@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from advocacy.signals.models import VALUE_RANGES, Signal, SignalKind
+from advocacy.signals.models import AMOUNT_KINDS, VALUE_RANGES, Signal, SignalKind
 
 # Tone per value: the NPS categories (promoter 9-10, passive 7-8, detractor 0-6) and the usual
 # health-score bands (70+ healthy, 40-69 at risk, below 40 poor).
@@ -75,10 +75,13 @@ def format_number(value: float) -> str:
 
 
 def format_value(kind: str, value: float | None) -> str:
-    """Show a value readably; scored kinds show their scale ("9 / 10")."""
+    """Show a value readably; scored kinds show their scale ("9 / 10"), amounts their dollar
+    sign ("$150,000")."""
     if value is None:
         return ""
     text = format_number(value)
+    if kind in AMOUNT_KINDS:
+        return f"-${text[1:]}" if text.startswith("-") else f"${text}"
     if kind in VALUE_RANGES:
         return f"{text} / {VALUE_RANGES[kind][1]:g}"
     return text

@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 
 from advocacy.core import labels
+from advocacy.metrics.formatting import format_value
 from advocacy.rewards.services import dollars
 from advocacy.web import charts
 
@@ -68,3 +69,23 @@ def sort_header(
 ) -> dict[str, Any]:
     """A column header that sorts the list by `key` (advocacy.web.sorting)."""
     return {"label": label, "target": target, "num": num, **order.link(key)}
+
+
+@register.filter
+def money(value: object) -> str:
+    """`{{ req.amount|money }}` is "$40,000" for an amount in dollars (a Decimal or a number)."""
+    if value is None or value == "":
+        return ""
+    return format_value(float(value), "amount")  # type: ignore[arg-type]
+
+
+@register.filter
+def play_title(name: str) -> str:
+    """`{{ ask.play|play_title }}`: the play's title, for one play on a detail page (one query;
+    a list reads its plays' titles in one query of its own and passes them to `label`)."""
+    from advocacy.engine.models import Play
+
+    if not name:
+        return ""
+    title = Play.objects.filter(name=name).values_list("title", flat=True).first()
+    return title or labels.label(name, "play")

@@ -36,7 +36,9 @@ def test_format_value() -> None:
     assert format_value("health_score", 72.5) == "72.5 / 100"
     assert format_value("health_score", 55.5947) == "55.6 / 100"
     assert format_value("health_score", 64.96) == "65 / 100"
-    assert format_value("expansion", 150000.0) == "150,000"
+    assert format_value("expansion", 150000.0) == "$150,000"
+    assert format_value("renewal", 25900.0) == "$25,900"
+    assert format_value("activity", 19.0) == "19"
     assert format_value("nps", None) == ""
 
 

@@ -43,3 +43,37 @@ def test_filter_the_library_by_consent_then_approve(
     assert Asset.objects.get(pk=press.pk).status == "approved"
     event = AssetEvent.objects.get(asset=press, to_status="approved")
     assert (event.actor, event.note) == (marketer, "approved by email")
+
+
+def test_revoking_asks_first_and_a_no_keeps_the_asset(
+    page: Page, live_server: Any, marketer: Any
+) -> None:
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=365)
+    asset = asset_in("approved", kind="quote", scopes=["quote"], expires_at=later)
+    log_in(page, live_server.url, f"/content/{asset.pk}/", username="marketer")
+    questions: list[str] = []
+
+    def answer(dialog: Any, yes: bool) -> None:
+        questions.append(dialog.message)
+        dialog.accept() if yes else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.get_by_test_id("move-revoked").click()
+    expect(page.get_by_test_id("asset-status")).to_have_text("Approved")
+    assert questions == [
+        f"Revoke {asset.title}? It can no longer be published or used, and revoking cannot be "
+        "undone."
+    ]
+    assert Asset.objects.get(pk=asset.pk).status == "approved"
+
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    page.get_by_test_id("move-revoked").click()
+    expect(page.get_by_test_id("asset-status")).to_have_text("Revoked")
+    assert len(questions) == 2 and Asset.objects.get(pk=asset.pk).status == "revoked"
+    # Publishing, the expected move, asks nothing: it is the primary button.
+    other = asset_in("approved", kind="quote", scopes=["quote"], expires_at=later)
+    page.goto(f"{live_server.url}/content/{other.pk}/")
+    expect(page.get_by_test_id("move-published")).to_have_class("button button--small")
+    page.get_by_test_id("move-published").click()
+    expect(page.get_by_test_id("asset-status")).to_have_text("Published")
+    assert len(questions) == 2

@@ -158,3 +158,12 @@ def test_the_opt_out_button_cancels_every_open_ask(staff_client: Client, member:
         Ask.objects.filter(pk__in=[study.pk, quote.pk]).values_list("status", flat=True)
     ) == {"cancelled"}
     assert staff_client.get(reverse("web:contact_opt_out", args=[ada.pk])).status_code == 405
+
+
+def test_the_opt_out_button_asks_before_it_cancels(staff_client: Client, member: Any) -> None:
+    ada = person(account(owner=member), "ada")
+    html = staff_client.get(reverse("web:contact", args=[ada.pk])).content.decode()
+    assert (
+        f'data-testid="opt-out-form" data-confirm="Opt {ada} out? Every open ask is cancelled '
+        'and the program asks them nothing more.">'
+    ) in html

@@ -158,7 +158,7 @@ def test_the_ask_page_shows_its_timeline(staff_client: Client, member: Any) -> N
     events = re.findall(r'<li data-testid="event">(.*?)</li>', html, re.S)
     assert len(events) == 2
     assert "opened as sent" in events[0]
-    assert "sent → accepted by member" in events[1]
+    assert "Sent → Accepted by member" in events[1]  # the states as labels, not codes
     assert re.findall(r'name="to" value="(\w+)"', html) == ["scheduled", "completed", "cancelled"]
     assert staff_client.get(reverse("web:ask", args=[999_999])).status_code == 404
 

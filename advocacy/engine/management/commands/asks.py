@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from rich.table import Table
 
+from advocacy.core.labels import label, person
 from advocacy.core.management.clock import add_as_of, as_of
 from advocacy.core.management.output import output_console
 from advocacy.core.management.paging import add_paging, page
@@ -19,6 +20,7 @@ from advocacy.customers.models import Contact
 from advocacy.engine.asks import CapExceeded
 from advocacy.engine.bulk import TooMany, ask_many
 from advocacy.engine.management import ask_views, guard_actions
+from advocacy.engine.models import Play
 from advocacy.engine.pipeline_flow import MoveResult, decline_ask, move_ask
 from advocacy.engine.services import Excluded, current_policy, open_manual_ask
 from advocacy.people.management.acting import acting_user
@@ -201,15 +203,22 @@ class Command(BaseCommand):
         table = Table(title=where.caption("ask"))
         for column in ("id", "contact", "ask", "play", "status", "owner", "send by", "answer due"):
             table.add_column(column)
-        for r in rows:
+        # The table speaks words (the JSON keeps the codes): the plays' titles in one query.
+        titles = dict(
+            Play.objects.filter(name__in={a.play for a in found if a.play}).values_list(
+                "name", "title"
+            )
+        )
+        for a, r in zip(found, rows, strict=True):
             due = r["due_at"][:10] if r["due_at"] else "—"
+            status = label(r["status"], "ask_status")
             table.add_row(
                 str(r["id"]),
                 r["email"],
-                r["ask_type"],
-                r["play"] or "(manual)",
-                r["status"] + (f" (paused: {r['paused_reason']})" if r["paused_reason"] else ""),
-                r["owner"] or r["owner_role"] or "—",
+                a.ask_type.name,
+                label(r["play"], "play", titles) if r["play"] else "(by hand)",
+                status + (f" (paused: {r['paused_reason']})" if r["paused_reason"] else ""),
+                person(a.owner) or label(r["owner_role"], "role"),
                 _send_by(r),
                 due,
             )
@@ -237,8 +246,8 @@ class Command(BaseCommand):
         ]
         if row["paused_reason"] is not None:
             lines.append(("Paused", row["paused_reason"] or "no reason given"))
-        for label, value in lines:
-            self.stdout.write(f"{label + ':':<12}{value}")
+        for name, value in lines:
+            self.stdout.write(f"{name + ':':<12}{value}")
 
     def open_ask(self, opts: dict[str, Any]) -> None:
         actor = _user(opts["as_user"], "--as") if opts["as_user"] else None

@@ -15,6 +15,7 @@ from django.utils import timezone
 from rich.console import Console
 from rich.table import Table
 
+from advocacy.core.labels import label
 from advocacy.core.management.clock import add_as_of, as_of
 from advocacy.core.management.output import output_console
 from advocacy.core.management.paging import add_paging, page
@@ -385,7 +386,7 @@ class Command(BaseCommand):
         for s in [stats.overall, *stats.segments]:
             rate = "—" if s.fill_rate is None else f"{s.fill_rate:.0%}"
             hours = "—" if s.median_hours is None else f"{s.median_hours:g}"
-            name = s.label if s.dimension == "all" else f"{s.dimension}: {s.label}"
+            name = s.label if s.dimension == "all" else f"{label(s.dimension)}: {s.label}"
             table.add_row(
                 name, str(s.filed), str(s.filled), str(s.pending), rate, hours,
                 "ALERT" if s.alert(stats.threshold) else "",
