@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from advocacy.engine.models import Play
 from advocacy.engine.pipeline_flow import move_ask
 from advocacy.messaging.services import messages_of, steps_of
 from advocacy.people.models import Role
@@ -106,6 +107,11 @@ class Column:
     more_url: str  # the next page of cards, empty when every card is shown
 
 
+def play_titles() -> dict[str, str]:
+    """The plays' titles by name, in one query, for the cards to name their play in words."""
+    return dict(Play.objects.values_list("name", "title"))
+
+
 def _cards(asks: QuerySet[Ask], now: datetime) -> list[Ask]:
     cards = list(asks)
     for ask in cards:
@@ -170,6 +176,7 @@ def _board_context(request: HttpRequest, query: QueryDict) -> dict[str, Any]:
         "board_url": reverse("web:pipeline") + (f"?{filter_query}" if filter_query else ""),
         "cards_per_column": CARDS_PER_PAGE,
         "saved_views": saved,
+        "play_titles": play_titles(),
     }
 
 
@@ -209,6 +216,7 @@ def board_column(request: HttpRequest, key: str) -> HttpResponse:
         "last": start + len(cards),
         "board_url": board_url,
         "now": now,
+        "play_titles": play_titles(),
     }
     return render_page(request, "web/pipeline/column.html", context, partial="cards")
 
