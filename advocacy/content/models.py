@@ -206,9 +206,15 @@ class AssetUse(models.Model):
     )
     at = models.DateTimeField()
     note = models.TextField(blank=True)
+    opportunity_ref = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The CRM opportunity (deal) id the asset was used in, for attribution.",
+    )
 
     class Meta:
         ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["opportunity_ref"], name="assetuse_opportunity")]
 
     def __str__(self) -> str:
         return f"{self.asset_id} on {self.channel}: {self.outcome}"

@@ -376,13 +376,20 @@ def record_use(
     where: str = "",
     shows: Iterable[str] = (),
     note: str = "",
+    opportunity_ref: str = "",
 ) -> AssetUse:
     """Record a use of `asset`, or record the refused attempt and raise UseRefused.
+
+    `opportunity_ref` names the CRM deal the asset was used in (a deck sent to a prospect):
+    the use then counts toward that deal's influence (docs/metrics.md "Attribution").
 
     The asset row is locked while it is checked, so a concurrent revoke or expiry either
     happens before (and the use is refused) or after (and the use was legitimately made).
     """
     needs = needs_of(asset, channel, shows)
+    opportunity_ref = opportunity_ref.strip()
+    if len(opportunity_ref) > 100:
+        raise ContentError("an opportunity id is at most 100 characters")
     with transaction.atomic():
         current = Asset.objects.select_for_update().get(pk=asset.pk)
         reason = refusal(current, needs, now)
@@ -396,6 +403,7 @@ def record_use(
             used_by_id=_actor_id(actor),
             at=now,
             note=note,
+            opportunity_ref=opportunity_ref,
         )
     if reason:
         raise UseRefused(use)

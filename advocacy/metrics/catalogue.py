@@ -119,8 +119,48 @@ def _type_rate(ev: Evaluation, code: str, to: str, frm: str) -> Value:
 
 
 def _amount(ev: Evaluation, which: str) -> Value:
-    """An influenced amount, with the number of opportunities behind it as its numerator."""
+    """An influenced amount, with the number of deals behind it as its numerator: on the synced
+    deals, else (no deal synced) on the reference requests' own amounts."""
+    if ev.has_deals:
+        return (float(ev.attribution[which]), ev.attribution[f"{which}_deals"], None)
     return (float(ev.desk[which]), ev.desk[f"{which}_deals"], None)
+
+
+def _amount_rows(which: str, result: str) -> Callable[[Evaluation], QuerySet[Any]]:
+    def rows(ev: Evaluation) -> QuerySet[Any]:
+        if ev.has_deals:
+            return ev.influenced_deals(which)
+        return ev.influenced_requests(result)
+
+    return rows
+
+
+def _by_source(ev: Evaluation, which: str, source: str) -> Value:
+    """One source's influenced amount on the synced deals; nothing without a deal synced."""
+    if not ev.has_deals:
+        return (None, None, None)
+    key = f"{which}_{source}"
+    return (float(ev.attribution[key]), ev.attribution[f"{key}_deals"], None)
+
+
+def _win_share(ev: Evaluation) -> Value:
+    if not ev.has_deals:
+        return (None, None, None)
+    return _rate(ev.attribution["wins_referenced"], ev.attribution["wins"])
+
+
+def _days(d: Any) -> float | None:
+    return None if d is None else d.total_seconds() / 86400
+
+
+def _acceleration(ev: Evaluation) -> Value:
+    """Mean cycle days of the won deals without reference influence less those with it."""
+    if not ev.has_deals:
+        return (None, None, None)
+    with_, without = _days(ev.attribution["cycle_with"]), _days(ev.attribution["cycle_without"])
+    if with_ is None or without is None:
+        return (None, with_, without)
+    return (round(without - with_, 2), with_, without)
 
 
 def _referred(ev: Evaluation, which: str) -> Value:
@@ -543,29 +583,84 @@ CATALOGUE: tuple[Metric, ...] = (
         code="influenced_pipeline",
         name="Advocate-influenced pipeline",
         formula=(
-            "amount of the opportunities still open that a reference touched: reference "
-            "requests filed in the period and filled (a call scheduled or held), each "
-            "opportunity once; by the prospect's segment"
+            "amount of the synced deals still open and opened in the period that a reference "
+            "call held, a content asset reused in the deal or a referral influenced, each deal "
+            "once; by the account's segment. With no deal synced: the amounts of the reference "
+            "requests filed in the period and filled whose opportunity is still open"
         ),
         unit=AMOUNT,
         seed="002, 003",
         group="references",
         value=lambda ev: _amount(ev, "pipeline"),
-        rows=lambda ev: ev.influenced_requests(OpportunityResult.OPEN),
+        rows=_amount_rows("pipeline", OpportunityResult.OPEN),
     ),
     M(
         code="influenced_revenue",
         name="Advocate-influenced revenue",
         formula=(
-            "amount of the opportunities won that a reference touched: reference requests "
-            "filed in the period and filled (a call scheduled or held), each opportunity once; "
-            "by the prospect's segment"
+            "amount of the synced deals won with a close date in the period that a reference "
+            "call held, a content asset reused in the deal or a referral influenced, each deal "
+            "once; by the account's segment. With no deal synced: the amounts of the reference "
+            "requests filed in the period and filled whose opportunity was won"
         ),
         unit=AMOUNT,
         seed="001, 002, 003",
         group="references",
         value=lambda ev: _amount(ev, "revenue"),
-        rows=lambda ev: ev.influenced_requests(OpportunityResult.WON),
+        rows=_amount_rows("revenue", OpportunityResult.WON),
+    ),
+    *(
+        M(
+            code=f"influenced_{which}_{source}",
+            name=f"Influenced {which} by {label}",
+            formula=(
+                f"amount of the synced deals {window} that {touch}, each deal once (a deal "
+                "influenced by other sources too counts here as well); none without deals synced"
+            ),
+            unit=AMOUNT,
+            seed="002, 003",
+            group="references",
+            value=lambda ev, w=which, s=source: _by_source(ev, w, s),
+            rows=lambda ev, w=which, s=source: ev.influenced_deals(w, s),
+        )
+        for which, window in (
+            ("pipeline", "still open and opened in the period"),
+            ("revenue", "won with a close date in the period"),
+        )
+        for source, label, touch in (
+            ("reference", "references", "had a reference call held (a request for it completed)"),
+            ("content", "content", "had a content asset use recorded for them"),
+            ("referral", "referrals", "a referral became (its prospect a contact of the deal)"),
+        )
+    ),
+    M(
+        code="reference_win_share",
+        name="Deals won with reference call influence",
+        formula=(
+            "synced deals won with a close date in the period that had a reference call held / "
+            "all synced deals won in the period; by the account's segment"
+        ),
+        unit=PERCENT,
+        seed="003",
+        group="references",
+        value=_win_share,
+        rows=lambda ev: ev.deals().filter(ev.deal_window("revenue")),
+    ),
+    M(
+        code="deal_cycle_acceleration",
+        name="Deal cycle acceleration",
+        formula=(
+            "mean days from opened to closed of the synced deals won in the period without a "
+            "reference call held - the same for those with one (positive: faster with a "
+            "reference); deals without both dates left out"
+        ),
+        unit=DAYS,
+        seed="003 (average influence on deal cycle)",
+        group="references",
+        value=_acceleration,
+        rows=lambda ev: ev.deals().filter(
+            ev.deal_window("revenue"), opened_at__isnull=False, closed_on__isnull=False
+        ),
     ),
     M(
         code="referral_pipeline",
@@ -639,6 +734,7 @@ CATALOGUE: tuple[Metric, ...] = (
     ),
 )
 BY_CODE: dict[str, Metric] = {m.code: m for m in CATALOGUE}
+SOURCES = ("reference", "content", "referral")
 GROUPS = {
     "program": "Program",
     "activity": "Activity",
@@ -658,7 +754,9 @@ SUBJECTS: dict[str, str] = {
     **{m: "events" for m in ("case_studies_published", "testimonials_published")},
     "time_to_publish": "events",
     **{m: "requests" for m in ("reference_fill_rate", "time_to_fill")},
-    **{m: "requests" for m in ("influenced_pipeline", "influenced_revenue")},
+    **{m: "deals" for m in ("influenced_pipeline", "influenced_revenue")},
+    **{f"influenced_{w}_{s}": "deals" for w in ("pipeline", "revenue") for s in SOURCES},
+    **{m: "deals" for m in ("reference_win_share", "deal_cycle_acceleration")},
     **{m: "referrals" for m in ("referral_pipeline", "referral_revenue")},
     "reference_availability": "contacts",
     "content_reuse": "uses",

@@ -31,10 +31,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce, Concat, NullIf, TruncMonth
+from django.db.models.functions import Coalesce, Concat, NullIf, TruncDate, TruncMonth
 
 from advocacy.content.models import AssetUse, UseOutcome
-from advocacy.customers.models import Account, Contact
+from advocacy.customers.models import Account, Contact, Deal, DealContact
 from advocacy.engine.conditions import compile_condition
 from advocacy.engine.models import ContactProfile, Decision, Outcome
 from advocacy.engine.policy import Policy
@@ -257,6 +257,87 @@ class Evaluation:
         return self.referral_rows().filter(
             self._within("closed_at"), status=ReferralStatus.CLOSED_WON
         )
+
+    # --- attribution on the deals the CRM sync keeps (docs/metrics.md "Attribution") -----------
+
+    @cached_property
+    def has_deals(self) -> bool:
+        """Whether any deal was synced: without one, the influenced amounts fall back to the
+        reference requests' own amounts (`desk`)."""
+        return Deal.objects.exists()
+
+    def deals(self) -> QuerySet[Deal]:
+        """Synced deals by their account's segment (a persona does not apply to a deal), each
+        marked by the sources that influenced it: `by_reference` (a reference call held for
+        it: a request whose `opportunity_ref` is the deal's id, completed), `by_content` (an
+        asset use recorded for it: its `opportunity_ref`), `by_referral` (a referral whose
+        prospect's email is a contact of the deal), and `influenced` (any of them)."""
+        seg = self.segment
+        deals = Deal.objects.all()
+        if seg.industry or seg.region or seg.size_band:
+            by_account = Segment(industry=seg.industry, region=seg.region, size_band=seg.size_band)
+            deals = deals.filter(by_account.q(contact="", account="account__"))
+        called = ReferenceRequest.objects.filter(
+            opportunity_ref=OuterRef("external_id"), status=RequestStatus.COMPLETED
+        )
+        reused = AssetUse.objects.filter(
+            opportunity_ref=OuterRef("external_id"), outcome=UseOutcome.RECORDED
+        )
+        referred = DealContact.objects.filter(
+            deal_id=OuterRef("pk"),
+            contact__email__in=Referral.objects.values("prospect_email"),
+        )
+        flag = BooleanField()
+        return deals.annotate(
+            by_reference=Exists(called),
+            by_content=Exists(reused),
+            by_referral=Exists(referred),
+        ).annotate(
+            influenced=ExpressionWrapper(
+                Q(by_reference=True) | Q(by_content=True) | Q(by_referral=True), output_field=flag
+            )
+        )
+
+    def deal_window(self, which: str) -> Q:
+        """The deals a figure counts: `pipeline`, still open and opened (created in the CRM)
+        in the period; `revenue`, won with a close date in the period."""
+        if which == "pipeline":
+            return Q(is_closed=False) & self._within("opened_at")
+        last = (self.period.end - timedelta(microseconds=1)).date()
+        return Q(is_won=True, closed_on__gte=self.period.start.date(), closed_on__lte=last)
+
+    def influenced_deals(self, which: str, source: str = "") -> QuerySet[Deal]:
+        """The deals behind an influenced amount, each once: of the `which` window, influenced
+        by `source` (reference, content, referral) or by any."""
+        flag = f"by_{source}" if source else "influenced"
+        return self.deals().filter(self.deal_window(which), **{flag: True})
+
+    @cached_property
+    def attribution(self) -> dict[str, Any]:
+        """Influenced pipeline and revenue on the synced deals in one query: per source and in
+        total (a deal influenced by two sources counts once in each and once in the total),
+        the won deals with a reference call held among all won, and the mean days from opened
+        to closed of the won deals with reference influence and without."""
+        figures: dict[str, Any] = {}
+        for which in ("pipeline", "revenue"):
+            window = self.deal_window(which)
+            for source in ("", "reference", "content", "referral"):
+                flag = Q(**{f"by_{source}" if source else "influenced": True})
+                key = f"{which}_{source}" if source else which
+                figures[key] = Sum("amount", filter=window & flag, default=0)
+                figures[f"{key}_deals"] = Count("pk", filter=window & flag)
+        won = self.deal_window("revenue")
+        dated = won & Q(opened_at__isnull=False, closed_on__isnull=False)
+        cycle = ExpressionWrapper(
+            F("closed_on") - TruncDate("opened_at"), output_field=DurationField()
+        )
+        figures["wins_referenced"] = Count("pk", filter=won & Q(by_reference=True))
+        figures["cycle_with"] = Avg(cycle, filter=dated & Q(by_reference=True))
+        figures["cycle_with_n"] = Count("pk", filter=dated & Q(by_reference=True))
+        figures["cycle_without"] = Avg(cycle, filter=dated & Q(by_reference=False))
+        figures["cycle_without_n"] = Count("pk", filter=dated & Q(by_reference=False))
+        figures["wins"] = Count("pk", filter=won)
+        return self.deals().aggregate(**figures)
 
     @cached_property
     def referred(self) -> dict[str, Any]:

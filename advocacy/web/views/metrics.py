@@ -38,6 +38,7 @@ from advocacy.metrics.queries import Evaluation
 from advocacy.metrics.report import Report, build_report, council_html, council_period
 from advocacy.metrics.scorecard import ScorecardError, remove_entry, scorecard, set_entry
 from advocacy.metrics.services import export_csv, filters
+from advocacy.references.models import ReferenceRequest
 from advocacy.references.stats import desk_stats
 from advocacy.web import charts
 from advocacy.web.csp import standalone_document
@@ -165,9 +166,11 @@ def metric_rows(request: HttpRequest, code: str) -> HttpResponse:
     form, period, segment = _filters(request)
     ev = Evaluation(period, segment, now=timezone.now(), policy=current_policy())
     value = compute(metric, ev)
-    page = None
+    page, subject = None, metric.subject
     if metric.available:
         queryset = rows(metric, ev)
+        # An influenced amount lists deals, or the requests it falls back to with none synced.
+        subject = "requests" if queryset.model is ReferenceRequest else subject
         related = {
             "contacts": ("account",),
             "signals": ("contact", "account"),
@@ -177,13 +180,15 @@ def metric_rows(request: HttpRequest, code: str) -> HttpResponse:
             "requests": (),
             "referrals": ("advocate",),
             "uses": ("asset", "asset__contact"),
-        }[metric.subject]
+            "deals": ("account",),
+        }[subject]
         queryset = queryset.select_related(*related).order_by("-pk")
         page = Paginator(queryset, ROWS_PAGE).get_page(request.GET.get("page"))
     context = {
         "section": "metrics",
         "form": form,
         "metric": metric,
+        "subject": subject,
         "value": value,
         "period": period,
         "segment": segment,
