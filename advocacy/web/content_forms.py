@@ -154,6 +154,12 @@ class UseForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     note = forms.CharField(required=False, max_length=2000)
+    opportunity_ref = forms.CharField(
+        label="CRM deal id",
+        required=False,
+        max_length=100,
+        help_text="The deal it was used in, if any: the use then counts toward its influence.",
+    )
 
 
 class AssetEditForm(AssetForm):

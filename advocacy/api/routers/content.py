@@ -188,6 +188,7 @@ def use(request: HttpRequest, payload: UseIn, asset_id: int = AssetId) -> Status
         where=payload.where,
         shows=payload.shows,
         note=payload.note,
+        opportunity_ref=payload.opportunity_ref,
     )
     return Status(201, recorded)
 

@@ -66,6 +66,7 @@ class UseOut(Schema):
     used_by_id: int | None
     at: datetime
     note: str
+    opportunity_ref: str = Field(description="The CRM deal id the asset was used in, if any")
 
 
 class RepermissionOut(Schema):
@@ -188,6 +189,9 @@ class UseIn(AsOfIn):
         description="What else the use shows (an attributed quote shows `name` and `title`)",
     )
     note: Annotated[str, bounded(2000)] = ""
+    opportunity_ref: Annotated[str, bounded(100)] = Field(
+        "", description="The CRM deal (opportunity) id it was used in: counts toward its influence"
+    )
 
 
 class ExpiryRunOut(Schema):

@@ -180,3 +180,17 @@ def test_edit_a_draft_and_not_more(api: Any) -> None:
     )
     assert refused.status_code == 422
     assert refused.json()["detail"].startswith(f"asset {asset.pk} is approved: only a draft")
+
+
+def test_a_use_in_a_deal_keeps_the_crm_deal_id(api: Any) -> None:
+    asset = asset_in("published", scopes=["quote"])
+    used = api.post(
+        f"/api/content/{asset.pk}/uses", {"channel": "sales_deck", "opportunity_ref": "006AB"}
+    )
+    assert used.status_code == 201
+    assert used.json()["opportunity_ref"] == "006AB"
+    too_long = api.post(
+        f"/api/content/{asset.pk}/uses", {"channel": "sales_deck", "opportunity_ref": "x" * 101}
+    )
+    assert too_long.status_code == 422
+    assert list(AssetUse.objects.values_list("opportunity_ref", flat=True)) == ["006AB"]

@@ -138,3 +138,10 @@ def test_edit_a_draft() -> None:
     run("move", str(asset.pk), "advocate_review")
     with pytest.raises(CommandError, match="only a draft can be edited"):
         run("edit", str(asset.pk), "--body", "x")
+
+
+def test_a_use_in_a_deal_keeps_the_crm_deal_id() -> None:
+    asset = asset_in("published", scopes=["quote"])
+    used = json.loads(run("use", str(asset.pk), "sales_deck", "--opportunity", "006AB", "--json"))
+    assert used["opportunity_ref"] == "006AB"
+    assert list(AssetUse.objects.values_list("opportunity_ref", flat=True)) == ["006AB"]

@@ -214,3 +214,15 @@ def test_the_expected_move_is_the_primary_button_and_revoking_asks_first(
     review = marketing_client.get(f"/content/{asset_in('advocate_review').pk}/").content.decode()
     assert 'value="approved" class="button button--small"' in review
     assert 'value="draft" class="button button--secondary button--small"' in review
+
+
+def test_a_use_in_a_deal_keeps_the_crm_deal_id(marketing_client: Client) -> None:
+    asset = asset_in("published", scopes=["quote"])
+    used = marketing_client.post(
+        f"/content/{asset.pk}/use/",
+        {"channel": "sales_deck", "where": "Deck", "opportunity_ref": " 006AB "},
+        follow=True,
+    )
+    assert "Use recorded." in used.content.decode()
+    assert "Deck · deal 006AB" in used.content.decode()
+    assert list(AssetUse.objects.values_list("opportunity_ref", flat=True)) == ["006AB"]

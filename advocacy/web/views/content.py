@@ -236,6 +236,7 @@ def asset_use(request: HttpRequest, pk: int) -> HttpResponse:
                 where=data["where"],
                 shows=data["shows"],
                 note=data["note"],
+                opportunity_ref=data["opportunity_ref"],
             )
         except UseRefused as exc:
             messages.error(request, f"Refused, and recorded: {exc.use.reason}.")

@@ -167,6 +167,9 @@ class Command(BaseCommand):
         use.add_argument("channel", choices=Channel.values)
         use.add_argument("--where", default="", help="Page, deck, outlet or URL.")
         use.add_argument("--shows", default="", help="Scopes it also shows, e.g. name,title.")
+        use.add_argument(
+            "--opportunity", default="", help="The CRM deal id it was used in (attribution)."
+        )
         render = sub.add_parser("render", help="Render an asset to HTML or PDF.")
         render.add_argument("id", type=int)
         render.add_argument("--format", choices=["html", "pdf"], default="html")
@@ -363,6 +366,7 @@ class Command(BaseCommand):
             where=opts["where"],
             shows=_scopes(opts["shows"]),
             note=opts["note"],
+            opportunity_ref=opts["opportunity"],
         )
         data = {
             "id": use.pk,
@@ -370,6 +374,7 @@ class Command(BaseCommand):
             "channel": use.channel,
             "outcome": use.outcome,
             "needs": use.needs,
+            "opportunity_ref": use.opportunity_ref,
         }
         self.out(opts, data, f"use of asset {asset.pk} on {use.channel} recorded")
 
