@@ -262,21 +262,22 @@ class Evaluation:
 
     @cached_property
     def has_deals(self) -> bool:
-        """Whether any deal was synced: without one, the influenced amounts fall back to the
-        reference requests' own amounts (`desk`)."""
-        return Deal.objects.exists()
+        """Whether any deal was synced (in any segment): without one, the influenced amounts
+        fall back to the reference requests' own amounts (`desk`). Read from `attribution`."""
+        return bool(self.attribution["synced"])
 
-    def deals(self) -> QuerySet[Deal]:
-        """Synced deals by their account's segment (a persona does not apply to a deal), each
-        marked by the sources that influenced it: `by_reference` (a reference call held for
-        it: a request whose `opportunity_ref` is the deal's id, completed), `by_content` (an
-        asset use recorded for it: its `opportunity_ref`), `by_referral` (a referral whose
-        prospect's email is a contact of the deal), and `influenced` (any of them)."""
+    def _deal_segment(self) -> Q:
+        """Deals by their account's segment (a persona does not apply to a deal)."""
         seg = self.segment
-        deals = Deal.objects.all()
-        if seg.industry or seg.region or seg.size_band:
-            by_account = Segment(industry=seg.industry, region=seg.region, size_band=seg.size_band)
-            deals = deals.filter(by_account.q(contact="", account="account__"))
+        by_account = Segment(industry=seg.industry, region=seg.region, size_band=seg.size_band)
+        return by_account.q(contact="", account="account__")
+
+    @staticmethod
+    def _marked(deals: QuerySet[Deal]) -> QuerySet[Deal]:
+        """Each deal marked by the sources that influenced it: `by_reference` (a reference call
+        held for it: a request whose `opportunity_ref` is the deal's id, completed),
+        `by_content` (an asset use recorded for it: its `opportunity_ref`), `by_referral` (a
+        referral whose prospect's email is a contact of the deal), `influenced` (any of them)."""
         called = ReferenceRequest.objects.filter(
             opportunity_ref=OuterRef("external_id"), status=RequestStatus.COMPLETED
         )
@@ -298,6 +299,10 @@ class Evaluation:
             )
         )
 
+    def deals(self) -> QuerySet[Deal]:
+        """Synced deals in the segment, each marked by its sources (`_marked`)."""
+        return self._marked(Deal.objects.filter(self._deal_segment()))
+
     def deal_window(self, which: str) -> Q:
         """The deals a figure counts: `pipeline`, still open and opened (created in the CRM)
         in the period; `revenue`, won with a close date in the period."""
@@ -316,17 +321,19 @@ class Evaluation:
     def attribution(self) -> dict[str, Any]:
         """Influenced pipeline and revenue on the synced deals in one query: per source and in
         total (a deal influenced by two sources counts once in each and once in the total),
-        the won deals with a reference call held among all won, and the mean days from opened
-        to closed of the won deals with reference influence and without."""
-        figures: dict[str, Any] = {}
+        the won deals with a reference call held among all won, the mean days from opened
+        to closed of the won deals with reference influence and without, and how many deals
+        were synced at all (`synced`, whatever the segment: the fallback's switch)."""
+        seg = self._deal_segment()
+        figures: dict[str, Any] = {"synced": Count("pk")}
         for which in ("pipeline", "revenue"):
-            window = self.deal_window(which)
+            window = seg & self.deal_window(which)
             for source in ("", "reference", "content", "referral"):
                 flag = Q(**{f"by_{source}" if source else "influenced": True})
                 key = f"{which}_{source}" if source else which
                 figures[key] = Sum("amount", filter=window & flag, default=0)
                 figures[f"{key}_deals"] = Count("pk", filter=window & flag)
-        won = self.deal_window("revenue")
+        won = seg & self.deal_window("revenue")
         dated = won & Q(opened_at__isnull=False, closed_on__isnull=False)
         cycle = ExpressionWrapper(
             F("closed_on") - TruncDate("opened_at"), output_field=DurationField()
@@ -337,7 +344,7 @@ class Evaluation:
         figures["cycle_without"] = Avg(cycle, filter=dated & Q(by_reference=False))
         figures["cycle_without_n"] = Count("pk", filter=dated & Q(by_reference=False))
         figures["wins"] = Count("pk", filter=won)
-        return self.deals().aggregate(**figures)
+        return self._marked(Deal.objects.all()).aggregate(**figures)
 
     @cached_property
     def referred(self) -> dict[str, Any]:
