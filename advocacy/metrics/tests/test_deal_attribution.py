@@ -152,3 +152,20 @@ def test_without_deals_synced_the_request_amounts_are_the_fallback(owner: Any) -
         **won(date(2026, 5, 1)),
     )
     assert figures("influenced_revenue") == (0.0, 0)
+
+
+def test_the_dashboard_shows_the_figures_and_the_deals_behind_them(
+    deals: None, client: Any, member: Any
+) -> None:
+    client.force_login(member)
+    query = "?period=2026-Q2"
+    page = client.get(f"/metrics/{query}").content.decode()
+    for name in ("Influenced revenue by content", "Deals won with reference call influence"):
+        assert name in page
+    listed = client.get(f"/metrics/influenced_revenue/{query}")
+    assert listed.status_code == 200
+    text = listed.content.decode()
+    assert '<p data-testid="row-count">2 deals.</p>' in text
+    assert '<th scope="row">CRM-1</th>' in text
+    assert "reference content </td>" in text
+    assert "CRM-3" not in text
