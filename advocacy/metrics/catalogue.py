@@ -143,6 +143,14 @@ def _by_source(ev: Evaluation, which: str, source: str) -> Value:
     return (float(ev.attribution[key]), ev.attribution[f"{key}_deals"], None)
 
 
+def _by_source_value(which: str, source: str) -> Callable[[Evaluation], Value]:
+    return lambda ev: _by_source(ev, which, source)
+
+
+def _by_source_rows(which: str, source: str) -> Callable[[Evaluation], QuerySet[Any]]:
+    return lambda ev: ev.influenced_deals(which, source)
+
+
 def _win_share(ev: Evaluation) -> Value:
     if not ev.has_deals:
         return (None, None, None)
@@ -620,8 +628,8 @@ CATALOGUE: tuple[Metric, ...] = (
             unit=AMOUNT,
             seed="002, 003",
             group="references",
-            value=lambda ev, w=which, s=source: _by_source(ev, w, s),
-            rows=lambda ev, w=which, s=source: ev.influenced_deals(w, s),
+            value=_by_source_value(which, source),
+            rows=_by_source_rows(which, source),
         )
         for which, window in (
             ("pipeline", "still open and opened in the period"),
