@@ -43,6 +43,7 @@ PAGES = (
     ("Metrics", "/metrics/"),
     ("Jobs", "/jobs/"),
     ("Connections", "/connections/"),
+    ("Webhooks", "/webhooks/"),
     ("Users", "/users/"),
     ("Audit log", "/audit/"),
 )
