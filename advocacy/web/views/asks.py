@@ -28,6 +28,7 @@ from advocacy.web.htmx import render_page
 from advocacy.web.sorting import Columns, nulls_last, sorting
 from advocacy.web.views.customers import LIST_PAGE_SIZE, paginate
 from advocacy.web.views.engine import actor
+from advocacy.web.views.pipeline import play_titles
 
 ASSIGN_MAX = 500
 COLUMNS: Columns = {
@@ -94,6 +95,7 @@ def ask_list(request: HttpRequest) -> HttpResponse:
         "has_any": form.active_count > 0 or Ask.objects.exists(),
         "owners": owner_choices(),
         "now": timezone.now(),
+        "play_titles": play_titles(),
     }
     return render_page(request, "web/asks/list.html", context, partial="results")
 
