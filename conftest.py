@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
 from django.db import connection
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = "/usr/bin/chromium"
 ON_CI = os.environ.get("CI") == "true"
@@ -123,6 +125,21 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--no-first-run",
         ],
     }
+
+
+class _SerialWSGIServer(WSGIServer):
+    """The browser tests' live server, one request at a time. The tests' SQLite database lives
+    in memory and its one connection is shared with the server's threads (Django's way with an
+    in-memory database); two requests at once on it (a page and a part it loads) can deadlock
+    inside sqlite3, which hung a browser pass. Django closes each connection after its response
+    on a server without threads, so the browser's keep-alive never holds the next request."""
+
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        # The server thread applies `connections_override` itself (LiveServerThread.run).
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = _SerialWSGIServer
 
 
 @pytest.fixture(autouse=True)
